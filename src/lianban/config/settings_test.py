@@ -1,0 +1,28 @@
+"""Settings for the test suite: the real settings plus speed and isolation.
+
+The database is still chosen by ``DATABASE_URL`` (SQLite when unset), so the
+same suite runs on SQLite and PostgreSQL.
+"""
+
+import os
+import tempfile
+
+os.environ.setdefault("LIANBAN_DATA_DIR", tempfile.mkdtemp(prefix="lianban-test-"))
+os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+
+from lianban.config.settings import *  # noqa: F403
+from lianban.config.settings import DATA_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+MEDIA_ROOT = DATA_DIR / "media"
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not SQLite's shared in-memory cache: the concurrency tests' threads must wait for
+    # each other's IMMEDIATE transactions (busy timeout), which a shared cache answers with
+    # "database table is locked" instead.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
