@@ -1,0 +1,92 @@
+"""Errors of the case engine (cases, intake, review, issuance).
+
+They live in their own module, next to ``errors.py``, so that the engineers
+appending to ``errors.py`` do not collide; each is a ``DomainError`` with a
+stable kebab-case ``code`` that the API maps to its error shape.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from lianban.core.errors import DomainError
+
+
+class TransitionRefused(DomainError):
+    """A transition that the state machine does not allow from the current state."""
+
+    code = "transition-not-allowed"
+
+    def __init__(self, kind: str, state: str, event: str, detail: str = "") -> None:
+        message = f"cannot {event.replace('_', ' ')} a {kind} in state {state}"
+        super().__init__(f"{message}: {detail}" if detail else message)
+        self.kind = kind
+        self.state = state
+        self.event = event
+
+
+class FormInvalid(DomainError):
+    """The merged application form does not fit the plan's fields; one problem per field."""
+
+    code = "form-invalid"
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {text}" for key, text in problems.items()))
+        self.problems = dict(problems)
+
+
+class UploadRefused(DomainError):
+    """An uploaded file that is refused (type, size, emptiness), with the reason."""
+
+    code = "upload-refused"
+
+
+class MaterialUnknown(DomainError):
+    """A material code that is not part of the case's plan (or not of the expected kind)."""
+
+    code = "material-unknown"
+
+
+class IntakeIncomplete(DomainError):
+    """Acceptance or a correction notice asked for while the material checks do not allow it."""
+
+    code = "intake-incomplete"
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        details = "; ".join(f"{code}: {text}" for code, text in problems)
+        super().__init__(f"{message} ({details})" if details else message)
+        self.problems = tuple(problems)
+
+
+class ItemHeld(DomainError):
+    """An item held back by a 容缺 promise cannot be approved until the material arrives."""
+
+    code = "item-held"
+
+
+class BillUnsettled(DomainError):
+    """Results cannot be issued before the case's bill is settled."""
+
+    code = "bill-unsettled"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key already used by the same actor for a different operation."""
+
+    code = "idempotency-key-reused"
+
+
+class ApplicantInvalid(DomainError):
+    """An applicant whose identity number does not validate (GB 32100 / GB 11643)."""
+
+    code = "applicant-invalid"
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__("; ".join(f"{key}: {text}" for key, text in problems.items()))
+        self.problems = dict(problems)
+
+
+class ActionInvalid(DomainError):
+    """A request that is well-formed but not acceptable in the case's situation."""
+
+    code = "action-invalid"

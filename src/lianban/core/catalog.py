@@ -1,0 +1,121 @@
+"""The service catalog as plain, immutable data (no Django, no I/O).
+
+Mirrors ``lianban-catalog/1``: departments, standard materials, items (事项)
+and one-things (一件事). Values are exactly what the contract says; defaults are
+already applied.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+CATEGORIES = ("行政许可", "行政确认", "行政备案", "公共服务", "其他行政权力", "其他")
+MATERIAL_SOURCES = ("applicant", "licence")
+SUBJECTS = ("enterprise", "person")
+QUESTION_TYPES = ("number", "boolean", "choice", "text")
+
+
+@dataclass(frozen=True, slots=True)
+class Department:
+    """A department that decides items (e.g. 市场监督管理局)."""
+
+    code: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Material:
+    """A standard material; the same code is the same document everywhere."""
+
+    code: str
+    name: str
+    source: str  # applicant | licence
+
+
+@dataclass(frozen=True, slots=True)
+class ItemMaterial:
+    """A material an item asks for."""
+
+    material: str
+    name_override: str | None = None
+    when: str | None = None
+    required: bool = True
+    tolerable: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """An administrative service item (事项)."""
+
+    code: str
+    name: str
+    department: str
+    legal_days: int
+    promised_days: int
+    category: str = "其他"
+    fee: int | float = 0
+    online: bool = True
+    materials: tuple[ItemMaterial, ...] = ()
+    produces: tuple[str, ...] = ()
+    fields: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A situational question (情形) asked before planning."""
+
+    key: str
+    text: str
+    type: str  # number | boolean | choice | text
+    options: tuple[str, ...] | None = None
+    min: int | float | None = None
+    max: int | float | None = None
+    required: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ThingItem:
+    """A candidate item of a one-thing."""
+
+    item: str
+    when: str | None = None
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Thing:
+    """A one-thing (一件事)."""
+
+    code: str
+    name: str
+    lead_department: str
+    items: tuple[ThingItem, ...]
+    subject: str = "enterprise"
+    questions: tuple[Question, ...] = ()
+
+
+@dataclass(slots=True)
+class Catalog:
+    """A whole catalog: entries by code, in insertion order."""
+
+    departments: dict[str, Department] = field(default_factory=dict)
+    materials: dict[str, Material] = field(default_factory=dict)
+    items: dict[str, Item] = field(default_factory=dict)
+    things: dict[str, Thing] = field(default_factory=dict)
+
+    def copy(self) -> Catalog:
+        """A shallow copy whose dicts can be changed independently."""
+        return Catalog(dict(self.departments), dict(self.materials), dict(self.items), dict(self.things))
+
+    def merge(self, other: Catalog) -> Catalog:
+        """A new catalog: this one with every entry of ``other`` upserted by code."""
+        merged = self.copy()
+        merged.departments.update(other.departments)
+        merged.materials.update(other.materials)
+        merged.items.update(other.items)
+        merged.things.update(other.things)
+        return merged
+
+    def things_including(self, item_code: str) -> list[Thing]:
+        """The things that list ``item_code`` among their candidate items."""
+        return [thing for thing in self.things.values() if any(ti.item == item_code for ti in thing.items)]

@@ -1,0 +1,407 @@
+"""Loaded data → catalog entries, checking the shape of every key.
+
+This layer checks only what the data *is*: mappings where mappings belong,
+known keys, required keys present, text/whole number/number/true-false/list
+where the contract says so. What the values *mean* (valid codes, known
+categories, promised ≤ legal days, conditions…) is checked by
+:mod:`.rules`, which the admin shares.
+
+An entry whose shape is wrong is still built, with placeholders where values
+were unusable, and the paths of those values are recorded in ``broken``; the
+rules skip exactly those paths, so every other problem of the entry (an
+unknown department, say) is still reported, without follow-on noise.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from lianban.core.catalog import (
+    Catalog,
+    Department,
+    Item,
+    ItemMaterial,
+    Material,
+    Question,
+    Thing,
+    ThingItem,
+)
+from lianban.core.catalog_format.loading import Plain, unplain
+
+FORMAT = "lianban-catalog/1"
+SECTIONS = ("departments", "materials", "items", "things")
+KIND_OF_SECTION = {"departments": "department", "materials": "material", "items": "item", "things": "thing"}
+SECTION_OF_KIND = {kind: section for section, kind in KIND_OF_SECTION.items()}
+
+Key = tuple[str, str]  # (kind, code)
+
+
+@dataclass(slots=True)
+class Issue:
+    """Something wrong at ``path`` inside one entry (``""`` = the entry itself).
+
+    ``at`` is where to point in the file when it is not ``path`` itself
+    (an unknown key is reported on its mapping, but found on its own line).
+    """
+
+    path: str
+    message: str
+    at: str | None = None
+
+
+@dataclass(slots=True)
+class Entry:
+    """One entry as read from a file: the value, its label, raw data and broken paths."""
+
+    kind: str
+    key: str
+    label: str
+    value: Any
+    data: Any
+    broken: set[str] = field(default_factory=set)
+    issues: list[Issue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    """One file read into catalog entries, with what was wrong with its shape.
+
+    ``entries`` holds every entry in file order, including one that repeats a
+    code of its section (``duplicates``): it is checked, but not part of
+    ``catalog``. File-level issues (format, top level) are in ``issues``.
+    """
+
+    filename: str
+    data: Any = None
+    catalog: Catalog = field(default_factory=Catalog)
+    entries: list[Entry] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+    duplicates: set[int] = field(default_factory=set)
+
+    def entry(self, kind: str, key: str) -> Entry | None:
+        """The entry of the catalog with this kind and key."""
+        for index, entry in enumerate(self.entries):
+            if entry.kind == kind and entry.key == key and index not in self.duplicates:
+                return entry
+        return None
+
+
+_ABSENT: Any = object()
+
+
+def describe(value: Any) -> str:
+    """A value as messages show it, with its type."""
+    value = unplain(value)
+    if value is None:
+        return "empty"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (true/false)"
+    if isinstance(value, int | float):
+        return f"{value!r} (a number)"
+    if isinstance(value, str):
+        return f"{value!r} (text)"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return f"{value!r} ({type(value).__name__})"
+
+
+class _Reader:
+    """Reads typed values out of one mapping, recording shape issues and broken paths."""
+
+    def __init__(self, entry: Entry, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.entry = entry
+        self.data = data
+        self.prefix = prefix
+
+    def fail(self, key: str, message: str) -> None:
+        path = f"{self.prefix}{key}"
+        self.entry.broken.add(path)
+        self.entry.issues.append(Issue(path, message))
+
+    def only(self, allowed: Iterable[str]) -> None:
+        allowed = tuple(allowed)
+        for key in self.data:
+            if key not in allowed:
+                self.entry.issues.append(
+                    Issue(
+                        self.prefix.rstrip("."),
+                        f"unknown key {key!r} (allowed: {', '.join(allowed)})",
+                        at=f"{self.prefix}{key}",
+                    )
+                )
+
+    def get(self, key: str) -> Any:
+        """The value, or _ABSENT when the key is missing or null."""
+        value = self.data.get(key, _ABSENT)
+        return _ABSENT if value is _ABSENT or unplain(value) is None else value
+
+    def text(self, key: str, *, required: bool = True) -> str | None:
+        value = self.get(key)
+        if value is _ABSENT:
+            if required:
+                self.fail(key, "is required")
+            return None
+        if isinstance(value, Plain):
+            return value.raw
+        if not isinstance(value, str):
+            self.fail(key, f"must be text, not {describe(value)}")
+            return None
+        return value
+
+    def integer(self, key: str, *, required: bool = True) -> int | None:
+        value = unplain(self.get(key))
+        if value is _ABSENT:
+            if required:
+                self.fail(key, "is required")
+            return None
+        if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+            return int(value)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(key, f"must be a whole number, not {describe(value)}")
+            return None
+        return value
+
+    def number(self, key: str) -> int | float | None:
+        value = unplain(self.get(key))
+        if value is _ABSENT:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            self.fail(key, f"must be a number, not {describe(value)}")
+            return None
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = unplain(self.get(key))
+        if value is _ABSENT:
+            return default
+        if not isinstance(value, bool):
+            self.fail(key, f"must be true or false, not {describe(value)}")
+            return default
+        return value
+
+    def sequence(self, key: str, *, required: bool = False) -> list[Any]:
+        value = unplain(self.get(key))
+        if value is _ABSENT:
+            if required:
+                self.fail(key, "is required")
+            return []
+        if not isinstance(value, list):
+            self.fail(key, f"must be a list, not {describe(value)}")
+            return []
+        return value
+
+    def texts(self, key: str) -> tuple[str, ...]:
+        """A list of text; an element that is not text becomes "" and is marked broken."""
+        result: list[str] = []
+        for index, value in enumerate(self.sequence(key)):
+            if isinstance(value, Plain):
+                value = value.raw
+            if not isinstance(value, str):
+                self.fail(f"{key}[{index}]", f"must be text, not {describe(value)}")
+                value = ""
+            result.append(value)
+        return tuple(result)
+
+    def mappings(self, key: str, *, required: bool = False) -> list[tuple[int, Mapping[str, Any] | None]]:
+        """A list of mappings; an element that is not one is None and marked broken."""
+        result: list[tuple[int, Mapping[str, Any] | None]] = []
+        for index, value in enumerate(self.sequence(key, required=required)):
+            if isinstance(value, dict):
+                result.append((index, value))
+            else:
+                self.fail(f"{key}[{index}]", f"must be a mapping, not {describe(value)}")
+                result.append((index, None))
+        return result
+
+    def condition(self, key: str) -> str | None:
+        value = self.get(key)
+        if value is _ABSENT:
+            return None
+        if isinstance(value, Plain):
+            return value.raw
+        if not isinstance(value, str):
+            self.fail(key, f"must be a condition (text), not {describe(value)}")
+            return None
+        return value
+
+
+# ------------------------------------------------------------------------ entries
+
+
+def _department(r: _Reader) -> Department:
+    r.only(("code", "name"))
+    return Department(code=r.text("code") or "", name=r.text("name") or "")
+
+
+def _material(r: _Reader) -> Material:
+    r.only(("code", "name", "source"))
+    return Material(code=r.text("code") or "", name=r.text("name") or "", source=r.text("source") or "")
+
+
+_ITEM_KEYS = (
+    "code", "name", "department", "category", "legal_days", "promised_days",
+    "fee", "online", "materials", "produces", "fields",
+)  # fmt: skip
+
+
+def _item(r: _Reader) -> Item:
+    r.only(_ITEM_KEYS)
+    code, name, department = r.text("code") or "", r.text("name") or "", r.text("department") or ""
+    category = r.text("category", required=False) or "其他"
+    legal_days = r.integer("legal_days")
+    if r.get("promised_days") is _ABSENT:
+        promised_days = legal_days
+        r.entry.broken.add("promised_days")  # not written: nothing of its own to check
+    else:
+        promised_days = r.integer("promised_days")
+    fee, online = _or_zero(r.number("fee")), r.boolean("online", True)
+    materials: list[ItemMaterial] = []
+    for index, data in r.mappings("materials"):
+        if data is None:
+            materials.append(ItemMaterial(material=""))
+            continue
+        sub = _Reader(r.entry, data, prefix=f"materials[{index}].")
+        sub.only(("material", "name_override", "when", "required", "tolerable"))
+        materials.append(
+            ItemMaterial(
+                material=sub.text("material") or "",
+                name_override=sub.text("name_override", required=False),
+                when=sub.condition("when"),
+                required=sub.boolean("required", True),
+                tolerable=sub.boolean("tolerable", False),
+            )
+        )
+    return Item(
+        code=code,
+        name=name,
+        department=department,
+        category=category,
+        legal_days=legal_days if legal_days is not None else 0,
+        promised_days=promised_days if promised_days is not None else 0,
+        fee=fee,
+        online=online,
+        materials=tuple(materials),
+        produces=r.texts("produces"),
+        fields=r.texts("fields"),
+    )
+
+
+def _or_zero(value: int | float | None) -> int | float:
+    return 0 if value is None else value
+
+
+def _question(r: _Reader) -> Question:
+    r.only(("key", "text", "type", "options", "min", "max", "required"))
+    options = (r.texts("options") or None) if r.get("options") is not _ABSENT else None
+    return Question(
+        key=r.text("key") or "",
+        text=r.text("text") or "",
+        type=r.text("type") or "",
+        options=options,
+        min=r.number("min"),
+        max=r.number("max"),
+        required=r.boolean("required", True),
+    )
+
+
+def _thing(r: _Reader) -> Thing:
+    r.only(("code", "name", "subject", "lead_department", "questions", "items"))
+    code, name = r.text("code") or "", r.text("name") or ""
+    subject = r.text("subject", required=False) or "enterprise"
+    lead_department = r.text("lead_department") or ""
+    questions: list[Question] = []
+    for index, data in r.mappings("questions"):
+        if data is None:
+            questions.append(Question(key="", text="", type=""))
+        else:
+            questions.append(_question(_Reader(r.entry, data, prefix=f"questions[{index}].")))
+    items: list[ThingItem] = []
+    for index, data in r.mappings("items", required=True):
+        if data is None:
+            items.append(ThingItem(item=""))
+            continue
+        sub = _Reader(r.entry, data, prefix=f"items[{index}].")
+        sub.only(("item", "when", "after"))
+        items.append(ThingItem(item=sub.text("item") or "", when=sub.condition("when"), after=sub.texts("after")))
+    return Thing(
+        code=code,
+        name=name,
+        subject=subject,
+        lead_department=lead_department,
+        questions=tuple(questions),
+        items=tuple(items),
+    )
+
+
+_ENTRY_READERS: dict[str, Callable[[_Reader], Any]] = {
+    "department": _department,
+    "material": _material,
+    "item": _item,
+    "thing": _thing,
+}
+
+
+def read_entry(kind: str, data: Mapping[str, Any], entry: Entry) -> Any:
+    """Build one entry of ``kind`` from its mapping, recording shape issues in ``entry``."""
+    return _ENTRY_READERS[kind](_Reader(entry, data))
+
+
+def parse_document(data: Any, filename: str) -> ParsedFile:
+    """Check a loaded document's shape and turn its entries into catalog data.
+
+    Every entry is built, broken or not (see the module docstring). An entry
+    without usable code is kept under a key no valid code can take, so its
+    other values are still checked.
+    """
+    parsed = ParsedFile(filename, data)
+    if not isinstance(data, dict):
+        parsed.issues.append(Issue("", f"must be a mapping with 'format: {FORMAT}' at the top, not {describe(data)}"))
+        return parsed
+    for key in data:
+        if key not in ("format", *SECTIONS):
+            parsed.issues.append(Issue("", f"unknown key {key!r} (allowed: format, {', '.join(SECTIONS)})", at=key))
+    fmt = data.get("format", _ABSENT)
+    if fmt is _ABSENT or unplain(fmt) is None:
+        parsed.issues.append(Issue("format", f"is required: format: {FORMAT}"))
+    elif (fmt.raw if isinstance(fmt, Plain) else fmt) != FORMAT:
+        parsed.issues.append(Issue("format", f"must be {FORMAT!r}, not {describe(fmt)}"))
+    for section in SECTIONS:
+        kind = KIND_OF_SECTION[section]
+        entries = unplain(data.get(section))
+        if entries is None:
+            continue
+        if not isinstance(entries, list):
+            parsed.issues.append(Issue(section, f"must be a list, not {describe(entries)}"))
+            continue
+        first_seen: dict[str, Entry] = {}
+        table: dict[str, Any] = getattr(parsed.catalog, section)
+        for index, raw in enumerate(entries):
+            position = f"{section}[{index}]"
+            if not isinstance(raw, dict):
+                parsed.issues.append(Issue(position, f"must be a mapping, not {describe(raw)}"))
+                continue
+            code = raw.get("code")
+            code_text = code.raw if isinstance(code, Plain) and code.value is not None else code
+            usable = isinstance(code_text, str) and code_text != ""
+            key = code_text if isinstance(code_text, str) and usable else f"\x00{position}"
+            entry = Entry(kind, key, entry_label(kind, key) if usable else position, None, raw)
+            entry.value = read_entry(kind, raw, entry)
+            if usable and key in first_seen:
+                entry.issues.insert(0, Issue("code", f"{key!r} appears twice in {section}"))
+                entry.broken.add("code")
+                parsed.duplicates.add(len(parsed.entries))
+            else:
+                first_seen[key] = entry
+                table[key] = entry.value
+            parsed.entries.append(entry)
+    return parsed
+
+
+def entry_label(kind: str, code: str) -> str:
+    """How problems name an entry: ``item SCJG-GSSL`` (an odd code is quoted)."""
+    return f"{kind} {code}" if code.isprintable() and code.strip() == code and " " not in code else f"{kind} {code!r}"

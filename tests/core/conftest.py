@@ -1,0 +1,1 @@
+"""Core tests never touch the database (pytest-django refuses if they try)."""
