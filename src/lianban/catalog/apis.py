@@ -1,0 +1,299 @@
+"""Catalog and planning API: list things, show one, plan one.
+
+Planning is public (applicants use the guide before they sign in) and returns
+exactly what ``lianban plan`` prints for the same input.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404
+
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lianban.catalog.planning import plan_document
+from lianban.catalog.selectors import thing_get, thing_list
+from lianban.core.errors import UnknownThing
+
+
+class DepartmentRefSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+
+
+class ErrorSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="stable error code, e.g. answers-invalid")
+    message = serializers.CharField()
+    fields = serializers.DictField(  # type: ignore[assignment]
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="question key (or field) → problems",
+    )
+
+
+class ThingSummarySerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    subject = serializers.ChoiceField(choices=["enterprise", "person"])
+    lead_department = DepartmentRefSerializer()
+
+
+class ThingListApi(APIView):
+    """The one-things of the catalog."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(operation_id="things_list", responses=ThingSummarySerializer(many=True), tags=["planning"])
+    def get(self, request: Request) -> Response:
+        things = [
+            {
+                "code": t.code,
+                "name": t.name,
+                "subject": t.subject,
+                "lead_department": {"code": t.lead_department.code, "name": t.lead_department.name},
+            }
+            for t in thing_list()
+        ]
+        return Response(things)
+
+
+class QuestionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    text = serializers.CharField()
+    type = serializers.ChoiceField(choices=["number", "boolean", "choice", "text"])
+    options = serializers.ListField(child=serializers.CharField(), allow_null=True)
+    min = serializers.FloatField(allow_null=True)
+    max = serializers.FloatField(allow_null=True)
+    required = serializers.BooleanField()  # type: ignore[assignment]
+
+
+class CandidateItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    department = DepartmentRefSerializer()
+    category = serializers.CharField()
+    when = serializers.CharField(allow_null=True, help_text="condition; null = always")
+    after = serializers.ListField(child=serializers.CharField())
+    legal_days = serializers.IntegerField()
+    promised_days = serializers.IntegerField()
+    fee = serializers.FloatField()
+    online = serializers.BooleanField()
+
+
+class ThingDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    subject = serializers.CharField()
+    lead_department = DepartmentRefSerializer()
+    questions = QuestionSerializer(many=True)
+    items = CandidateItemSerializer(many=True)
+
+
+class ThingDetailApi(APIView):
+    """One thing: its situational questions and candidate items."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(
+        operation_id="things_retrieve",
+        responses={200: ThingDetailSerializer, 404: ErrorSerializer},
+        tags=["planning"],
+    )
+    def get(self, request: Request, code: str) -> Response:
+        thing = thing_get(code)
+        if thing is None:
+            raise Http404
+        return Response(
+            {
+                "code": thing.code,
+                "name": thing.name,
+                "subject": thing.subject,
+                "lead_department": {"code": thing.lead_department.code, "name": thing.lead_department.name},
+                "questions": [
+                    {
+                        "key": q.key,
+                        "text": q.text,
+                        "type": q.type,
+                        "options": q.options,
+                        "min": q.min,
+                        "max": q.max,
+                        "required": q.required,
+                    }
+                    for q in thing.questions.all()
+                ],
+                "items": [_candidate(entry) for entry in thing.entries.all()],
+            }
+        )
+
+
+def _candidate(entry: Any) -> dict[str, Any]:
+    item = entry.item
+    return {
+        "code": item.code,
+        "name": item.name,
+        "department": {"code": item.department.code, "name": item.department.name},
+        "category": item.category,
+        "when": entry.when,
+        "after": list(entry.after),
+        "legal_days": item.legal_days,
+        "promised_days": item.promised_days,
+        "fee": item.fee,
+        "online": item.online,
+    }
+
+
+class PlanInputSerializer(serializers.Serializer):
+    answers = serializers.DictField(help_text="question key → answer (number, boolean or string)")
+    licences = serializers.ListField(
+        child=serializers.CharField(),
+        required=False,
+        default=list,
+        help_text="material codes the applicant already holds in the e-licence library",
+    )
+
+
+class PlanItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    stage = serializers.IntegerField()
+    department = serializers.CharField()
+    after = serializers.ListField(child=serializers.CharField(), help_text="direct predecessors")
+    legal_days = serializers.IntegerField()
+    promised_days = serializers.IntegerField()
+    fee = serializers.FloatField()
+    online = serializers.BooleanField()
+    produces = serializers.ListField(child=serializers.CharField())
+    start_day = serializers.IntegerField(help_text="working days after acceptance when the item can start")
+    finish_day = serializers.IntegerField()
+
+
+class MaterialUseSerializer(serializers.Serializer):
+    item = serializers.CharField()
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    tolerable = serializers.BooleanField()
+    name_override = serializers.CharField(allow_null=True)
+
+
+class PlanMaterialSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    source = serializers.ChoiceField(choices=["applicant", "licence"])  # type: ignore[assignment]
+    provenance = serializers.ChoiceField(choices=["produced", "licence", "submit"])
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    tolerable = serializers.BooleanField()
+    needed_by = serializers.ListField(child=serializers.CharField())
+    produced_by = serializers.CharField(allow_null=True)
+    uses = MaterialUseSerializer(many=True)
+
+
+class FiguresSerializer(serializers.Serializer):
+    departments = serializers.IntegerField()
+    trips = serializers.IntegerField()
+    forms = serializers.IntegerField()
+    fields = serializers.IntegerField()  # type: ignore[assignment]
+    materials = serializers.IntegerField()
+    days = serializers.IntegerField()
+
+
+class ReductionsSerializer(serializers.Serializer):
+    before = FiguresSerializer()
+    after = FiguresSerializer()
+
+
+class CandidateExplanationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    name = serializers.CharField()
+    included = serializers.BooleanField()
+    when = serializers.CharField(allow_null=True)
+    read = serializers.DictField(help_text="the answers its condition read")
+
+
+class ChangeSerializer(serializers.Serializer):
+    items_added = serializers.ListField(child=serializers.CharField())
+    items_removed = serializers.ListField(child=serializers.CharField())
+    materials_added = serializers.ListField(child=serializers.CharField())
+    materials_removed = serializers.ListField(child=serializers.CharField())
+    plan_days_delta = serializers.IntegerField()
+    serial_days_delta = serializers.IntegerField()
+    summary = serializers.CharField()
+
+
+class BoundSerializer(serializers.Serializer):
+    value = serializers.FloatField()
+    inclusive = serializers.BooleanField()
+
+
+class RangeSerializer(serializers.Serializer):
+    label = serializers.CharField(help_text="e.g. ≥ 500")  # type: ignore[assignment]
+    low = BoundSerializer(allow_null=True)
+    high = BoundSerializer(allow_null=True)
+    current = serializers.BooleanField()
+    change = ChangeSerializer()
+
+
+class AlternativeSerializer(serializers.Serializer):
+    value = serializers.JSONField(allow_null=True)
+    change = ChangeSerializer()
+
+
+class ExplanationSerializer(serializers.Serializer):
+    question = serializers.CharField()
+    text = serializers.CharField()
+    type = serializers.CharField()
+    current = serializers.JSONField(allow_null=True)
+    ranges = RangeSerializer(many=True, required=False, help_text="number questions: where the plan changes")
+    alternatives = AlternativeSerializer(many=True, required=False, help_text="yes/no and choice questions")
+
+
+class PlanOutputSerializer(serializers.Serializer):
+    thing = serializers.CharField()
+    thing_name = serializers.CharField()
+    lead_department = serializers.CharField()
+    answers = serializers.DictField()
+    licences = serializers.ListField(child=serializers.CharField())
+    stages = serializers.ListField(child=serializers.ListField(child=serializers.CharField()))
+    items = PlanItemSerializer(many=True)
+    materials = PlanMaterialSerializer(many=True)
+    fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    serial_days = serializers.IntegerField()
+    plan_days = serializers.IntegerField()
+    fee_total = serializers.FloatField()
+    reductions = ReductionsSerializer()
+    candidates = CandidateExplanationSerializer(many=True)
+    explanations = ExplanationSerializer(many=True)
+
+
+class ThingPlanApi(APIView):
+    """The applicant's customised plan for a thing and answers (same JSON as ``lianban plan``)."""
+
+    permission_classes = (AllowAny,)
+    authentication_classes = ()
+
+    @extend_schema(
+        operation_id="things_plan",
+        request=PlanInputSerializer,
+        responses={200: PlanOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
+        examples=[
+            OpenApiExample(
+                "hotel",
+                request_only=True,
+                value={"answers": {"area": 600, "central_ac": True, "has_catering": True}, "licences": []},
+            )
+        ],
+        tags=["planning"],
+    )
+    def post(self, request: Request, code: str) -> Response:
+        data = PlanInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            document = plan_document(code, data.validated_data["answers"], data.validated_data["licences"])
+        except UnknownThing as exc:
+            raise Http404 from exc
+        return Response(document)

@@ -1,0 +1,1 @@
+"""The demo: the three real scenarios as a catalog, one account per role, one command."""
