@@ -1,0 +1,104 @@
+"""Applicants API: the enterprises and persons a user acts for, registering one.
+
+An applicant user registers the enterprise (or themselves) and becomes its
+member; a window clerk registers an applicant at the window. Clerks and
+supervisors see every applicant, applicant users those they act for.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lianban.accounts.access import access_applicant_for_user
+from lianban.accounts.models import Applicant, ApplicantKind, Role
+from lianban.accounts.selectors import applicant_get_by_identity, applicant_list_visible
+from lianban.accounts.services import applicant_create, applicant_id_number_clean
+from lianban.api.common import ListApi, actor, errors, require_role, validated
+from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.cases.idempotency import idempotent
+from lianban.core.case_errors import ApplicantInvalid
+
+
+class ApplicantSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices)
+    id_number = serializers.CharField(help_text="unified social credit code or citizen identity number")
+    name = serializers.CharField()
+    contact_name = serializers.CharField()
+    contact_phone = serializers.CharField()
+    address = serializers.CharField()
+    created_at = serializers.DateTimeField()
+
+
+class ApplicantInputSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=ApplicantKind.choices)
+    id_number = serializers.CharField(max_length=40, help_text="checked with GB 32100 / GB 11643; spaces allowed")
+    name = serializers.CharField(max_length=200)
+    contact_name = serializers.CharField(max_length=100)
+    contact_phone = serializers.CharField(max_length=32)
+    address = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
+
+
+class ApplicantListApi(ListApi):
+    """Applicants: list the visible ones, register one."""
+
+    @extend_schema(
+        operation_id="applicants_list",
+        responses={200: ApplicantSerializer(many=True), **errors(403)},
+        tags=["applicants"],
+    )
+    def get(self, request: Request) -> Response:
+        return self.page(request, applicant_list_visible(actor(request)), ApplicantSerializer)
+
+    @extend_schema(
+        operation_id="applicants_create",
+        description=(
+            "Register an applicant (applicant users become its member; window clerks register at the window). "
+            "Registering an identity again returns the same applicant. An applicant user may not join an "
+            "identity registered by others (400 `applicant-invalid` on `id_number`): a member adds them."
+        ),
+        request=ApplicantInputSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={201: ApplicantSerializer, **errors(400, 403)},
+        tags=["applicants"],
+    )
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        require_role(user, Role.APPLICANT, Role.CLERK)
+        data = validated(ApplicantInputSerializer, request.data)
+        if user.role == Role.APPLICANT:
+            existing = applicant_get_by_identity(
+                kind=data["kind"], id_number=applicant_id_number_clean(kind=data["kind"], id_number=data["id_number"])
+            )
+            if existing is not None and not existing.memberships.filter(user=user).exists():
+                # the portal's rule too: acting for it needs one of its members to add you
+                raise ApplicantInvalid({"id_number": _("is already registered by another account")})
+
+        def register(key: str | None) -> Applicant:
+            return idempotent(
+                actor=user,
+                key=key,
+                operation="applicant.create",
+                model=Applicant,
+                run=lambda: applicant_create(actor=user, **data),
+            )
+
+        return command(request, run=register, render=lambda a: ApplicantSerializer(a).data, status=201)
+
+
+class ApplicantDetailApi(APIView):
+    """One applicant."""
+
+    @extend_schema(
+        operation_id="applicants_retrieve",
+        responses={200: ApplicantSerializer, **errors(403, 404)},
+        tags=["applicants"],
+    )
+    def get(self, request: Request, applicant_id: int) -> Response:
+        return Response(ApplicantSerializer(access_applicant_for_user(actor(request), applicant_id)).data)

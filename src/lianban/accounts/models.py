@@ -1,0 +1,108 @@
+"""The user model: every person who signs in, with one role."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user does on the platform."""
+
+    APPLICANT = "APPLICANT", _("Applicant")
+    CLERK = "CLERK", _("Window clerk")
+    REVIEWER = "REVIEWER", _("Department reviewer")
+    SUPERVISOR = "SUPERVISOR", _("Supervisor")
+    ADMIN = "ADMIN", _("Catalog administrator")
+
+
+class User(AbstractUser):
+    """A person who signs in. Clerks and reviewers belong to a department."""
+
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
+    department = models.ForeignKey(
+        "catalog.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff",
+        help_text=_("For window clerks and department reviewers."),
+    )
+    display_name = models.CharField(_("display name"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(role="REVIEWER") | models.Q(department__isnull=False),
+                name="reviewer_has_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def is_applicant(self) -> bool:
+        """True for applicants."""
+        return self.role == Role.APPLICANT
+
+
+class ApplicantKind(models.TextChoices):
+    """Who an applicant is (the same values as a thing's ``subject``)."""
+
+    ENTERPRISE = "enterprise", _("enterprise")
+    PERSON = "person", _("person")
+
+
+class Applicant(models.Model):
+    """An enterprise (统一社会信用代码, GB 32100) or a person (公民身份号码, GB 11643) that applies.
+
+    Users act for applicants through :class:`ApplicantMember`; cases and
+    licences belong to the applicant, not to a user.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=ApplicantKind.choices)
+    id_number = models.CharField(_("identity number"), max_length=18)
+    name = models.CharField(_("name"), max_length=200)
+    contact_name = models.CharField(_("contact name"), max_length=100)
+    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    members = models.ManyToManyField(
+        User, through="ApplicantMember", related_name="applicants", verbose_name=_("members"), blank=True
+    )
+
+    class Meta:
+        verbose_name = _("applicant")
+        verbose_name_plural = _("applicants")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "id_number"], name="applicant_identity_once"),
+            models.CheckConstraint(condition=models.Q(kind__in=["enterprise", "person"]), name="applicant_kind_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.id_number})"
+
+
+class ApplicantMember(models.Model):
+    """A user who may act for an applicant (the applicant's own account, an agent, an employee)."""
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("applicant")
+    )
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("user"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("applicant member")
+        verbose_name_plural = _("applicant members")
+        constraints = [models.UniqueConstraint(fields=["applicant", "user"], name="applicant_member_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.applicant}"

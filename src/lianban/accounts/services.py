@@ -1,0 +1,100 @@
+"""Writes of accounts: applicants and who may act for them."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from lianban.accounts.models import Applicant, ApplicantKind, ApplicantMember, User
+from lianban.core.case_errors import ApplicantInvalid
+
+
+def applicant_id_number_clean(*, kind: str, id_number: str) -> str:
+    """The compact, validated identity number of an applicant.
+
+    Enterprises carry a unified social credit code (GB 32100, ``stdnum.cn.uscc``),
+    persons a citizen identity number (GB 11643, ``stdnum.cn.ric``).
+
+    Raises:
+        ApplicantInvalid: unknown kind or a number that does not validate.
+    """
+    module: ModuleType
+    if kind == ApplicantKind.ENTERPRISE:
+        module, label = uscc, _("unified social credit code")
+    elif kind == ApplicantKind.PERSON:
+        module, label = ric, _("citizen identity number")
+    else:
+        raise ApplicantInvalid({"kind": _("must be enterprise or person")})
+    typed = "".join(ch for ch in (id_number or "") if ch not in " -\t").upper()
+    compact = str(module.compact(typed))
+    try:
+        module.validate(compact)
+    except StdnumError as exc:
+        raise ApplicantInvalid({"id_number": f"{label}: {exc}"}) from exc
+    return compact
+
+
+@transaction.atomic
+def applicant_create(
+    *,
+    actor: User | None,
+    kind: str,
+    id_number: str,
+    name: str,
+    contact_name: str,
+    contact_phone: str,
+    address: str = "",
+    members: tuple[User, ...] = (),
+) -> Applicant:
+    """Register an applicant; the acting applicant user (if any) and ``members`` may act for it.
+
+    An applicant with the same identity already registered is returned as it is
+    (and the new members are added), so registering twice is harmless.
+
+    Raises:
+        ApplicantInvalid: a bad identity number, or a missing name or contact.
+    """
+    problems: dict[str, str] = {}
+    for field, value in (("name", name), ("contact_name", contact_name), ("contact_phone", contact_phone)):
+        if not (value or "").strip():
+            problems[field] = _("is required")
+    try:
+        number = applicant_id_number_clean(kind=kind, id_number=id_number)
+    except ApplicantInvalid as exc:
+        problems.update(exc.problems)
+    if problems:
+        raise ApplicantInvalid(problems)
+    applicant, _created = Applicant.objects.get_or_create(
+        kind=kind,
+        id_number=number,
+        defaults={
+            "name": name.strip(),
+            "contact_name": contact_name.strip(),
+            "contact_phone": contact_phone.strip(),
+            "address": address.strip(),
+        },
+    )
+    users = list(members)
+    if actor is not None and actor.is_applicant:
+        users.append(actor)
+    for user in users:
+        ApplicantMember.objects.get_or_create(applicant=applicant, user=user)
+    return applicant
+
+
+@transaction.atomic
+def applicant_add_member(*, actor: User, applicant: Applicant, user: User) -> ApplicantMember:
+    """Let ``user`` act for ``applicant``. Only someone who already acts for it may add members.
+
+    Raises:
+        ApplicantInvalid: the actor does not act for the applicant.
+    """
+    if not ApplicantMember.objects.filter(applicant=applicant, user=actor).exists():
+        raise ApplicantInvalid({"applicant": _("you do not act for this applicant")})
+    member, _created = ApplicantMember.objects.get_or_create(applicant=applicant, user=user)
+    return member

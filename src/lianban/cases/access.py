@@ -1,0 +1,57 @@
+"""Who may see which case. The only way views and services get a case a user might not see.
+
+Anything not allowed raises ``Http404`` (a case of another applicant, of
+another window, with no item of the reviewer's department…): the caller
+cannot tell "forbidden" from "absent". One condition per line.
+"""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from lianban.accounts.models import Role, User
+from lianban.cases.models import Case
+
+
+def clerk_serves(user: User, case: Case) -> bool:
+    """Whether a window clerk handles the case: their department leads it, or they are a comprehensive window."""
+    return user.role == Role.CLERK and (user.department_id is None or user.department_id == case.lead_department_id)
+
+
+def user_acts_for_case(user: User, case: Case) -> bool:
+    """Whether an applicant user acts for the case's applicant."""
+    return user.role == Role.APPLICANT and case.applicant.memberships.filter(user=user).exists()
+
+
+def reviewer_has_item(user: User, case: Case) -> bool:
+    """Whether a reviewer's department decides some item of the case."""
+    if user.role != Role.REVIEWER or user.department_id is None:
+        return False
+    return case.item_cases.filter(department_id=user.department_id).exists()
+
+
+def can_see_case(user: User, case: Case) -> bool:
+    """The read rule for cases, one condition per role."""
+    if not user.is_active:
+        return False
+    if user.role == Role.APPLICANT:
+        return user_acts_for_case(user, case)
+    if user.role == Role.CLERK:
+        return clerk_serves(user, case)
+    if user.role == Role.REVIEWER:
+        return reviewer_has_item(user, case)
+    if user.role == Role.ADMIN:
+        return False  # admins manage the catalog, not case data
+    return user.role == Role.SUPERVISOR
+
+
+def access_case_for_user(user: User, case_id: int) -> Case:
+    """The case, if ``user`` may see it (reviewers get it for a department-limited view).
+
+    Raises:
+        Http404: no such case, or not visible to ``user``.
+    """
+    case = Case.objects.select_related("applicant", "thing", "lead_department").filter(pk=case_id).first()
+    if case is None or not can_see_case(user, case):
+        raise Http404
+    return case

@@ -1,0 +1,56 @@
+"""Read-only admin for case data: supervisors may look, nobody edits through the admin.
+
+Case data changes only through the services (which lock, check and write the
+audit trail). Catalog administrators (role ADMIN) see no case data at all.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from lianban.accounts.models import Role
+
+
+def may_view_case_data(request: HttpRequest) -> bool:
+    """Only active staff users with the supervisor role view case data in the admin."""
+    user: Any = request.user
+    return bool(user.is_active and user.is_staff and getattr(user, "role", None) == Role.SUPERVISOR)
+
+
+class ReadOnlyCaseAdmin(admin.ModelAdmin):
+    """Viewable by supervisors, never added, changed or deleted here."""
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return may_view_case_data(request)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return may_view_case_data(request)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A read-only inline of case data."""
+
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -1,0 +1,160 @@
+"""Demo cases: an enterprise applicant, licences in the library, cases in several states.
+
+``demo_cases_load()`` is called by the demo command after the catalog and the
+demo accounts are loaded. It is idempotent: a second run finds the demo
+applicant's cases and changes nothing. Everything goes through the services,
+so the demo cases have the same audit trail as real ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+
+from lianban.accounts.models import Applicant, Role, User
+from lianban.accounts.services import applicant_create
+from lianban.cases import clock
+from lianban.cases.models import Case, ItemCase, ItemState
+from lianban.cases.services import case_submit
+from lianban.catalog.models import Department, Material
+from lianban.catalog.selectors import compiled_thing
+from lianban.core.errors import CalendarNotCovered
+from lianban.core.planner import plan
+from lianban.intake.services import intake_accept, intake_check
+from lianban.licences.selectors import licence_codes_held
+from lianban.licences.services import licence_record
+from lianban.review.services import item_case_approve, item_case_take
+
+DEMO_PASSWORD = "lianban-demo"  # noqa: S105 - the demo's shared password, printed on screen
+DEMO_USCC = "91420100MA4K12345K"
+DEMO_REVIEWER_DEPARTMENTS = ("ZJ", "STHJ", "XF", "WJ", "GA", "CG")
+_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@dataclass(frozen=True, slots=True)
+class DemoCase:
+    """One demo case, as printed by the demo command."""
+
+    tracking_code: str
+    thing: str
+    state: str
+
+
+def _user(username: str, role: str, department: str | None, display_name: str) -> User:
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={
+            "role": role,
+            "display_name": display_name,
+            "department": Department.objects.get(code=department) if department else None,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save(update_fields=["password"])
+    return user
+
+
+def _reviewer_for(department: str) -> User:
+    if department == "SCJG":
+        return _user("reviewer", Role.REVIEWER, "SCJG", "王五（市场监管局审批员）")
+    name = Department.objects.get(code=department).name
+    return _user(f"reviewer_{department}", Role.REVIEWER, department, f"{name}审批员")
+
+
+def _submit(applicant_user: User, applicant: Applicant, thing: str, answers: Mapping[str, object]) -> Case:
+    held = licence_codes_held(holder=applicant, on=clock.today())
+    planned = plan(compiled_thing(thing), answers, held)
+    form = {key: f"示例{key}" for key in planned.fields}
+    form.update({"company_name": applicant.name, "uscc": applicant.id_number, "address": applicant.address})
+    form = {key: value for key, value in form.items() if key in planned.fields}
+    files = {m.code: ContentFile(_PDF, name=f"{m.code}.pdf") for m in planned.materials if m.provenance == "submit"}
+    return case_submit(
+        actor=applicant_user, applicant=applicant, thing_code=thing, answers=answers, form=form, files=files
+    )
+
+
+def _accept(clerk: User, case: Case) -> None:
+    for material in case.materials.filter(provenance="submit"):
+        intake_check(actor=clerk, case_id=case.pk, material_code=material.code, result="OK")
+    intake_accept(actor=clerk, case_id=case.pk)
+
+
+def _approve_open_items(case: Case, *, only: set[str] | None = None) -> None:
+    while True:
+        running = [
+            item
+            for item in ItemCase.objects.filter(case=case, state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW])
+            .select_related("department")
+            .order_by("position")
+            if only is None or item.item_code in only
+        ]
+        if not running:
+            return
+        for item in running:
+            reviewer = _reviewer_for(item.department.code)
+            if item.state == ItemState.DISPATCHED:
+                item_case_take(actor=reviewer, item_case_id=item.pk)
+            item_case_approve(
+                actor=reviewer,
+                item_case_id=item.pk,
+                licence_number=f"DEMO-{case.tracking_code[:4]}-{item.item_code}",
+                valid_until=clock.today() + timedelta(days=5 * 365),
+            )
+
+
+@transaction.atomic
+def demo_cases_load() -> list[DemoCase]:
+    """Create the demo applicant, its licences, reviewers of every hotel department and three cases.
+
+    Cases: a hotel (KJD) waiting at the window, a hotel in progress (stage 2
+    running in parallel), and a restaurant (KFG) ready for issuance. Idempotent.
+    """
+    applicant_user = _user("applicant", Role.APPLICANT, None, "张三（申请人）")
+    clerk = _user("clerk", Role.CLERK, "SCJG", "李四（综合窗口）")
+    for code in ("SCJG", *DEMO_REVIEWER_DEPARTMENTS):
+        _reviewer_for(code)
+    applicant = applicant_create(
+        actor=applicant_user,
+        kind="enterprise",
+        id_number=DEMO_USCC,
+        name="武汉联办示范酒店管理有限公司",
+        contact_name="张三",
+        contact_phone="13800138000",
+        address="湖北省武汉市洪山区珞喻路1号",
+    )
+    existing = list(Case.objects.filter(applicant=applicant).order_by("submitted_at", "id"))
+    if existing:
+        return [DemoCase(c.tracking_code, c.thing.code, c.state) for c in existing]
+
+    today = clock.today()
+    for code, number, department in (("SFZ", "11010519491231002X", "GA"), ("GDZG", "DEMO-GDZG-0001", "SCJG")):
+        licence_record(
+            actor=None,
+            material=Material.objects.get(code=code),
+            number=number,
+            holder=applicant,
+            department=Department.objects.get(code=department),
+            issued_on=today - timedelta(days=365),
+            valid_until=date(today.year + 10, 12, 31),
+        )
+
+    hotel = {"area": 600, "central_ac": True, "has_catering": True}
+    waiting = _submit(applicant_user, applicant, "KJD", hotel)
+    created = [waiting]
+    try:
+        running = _submit(applicant_user, applicant, "KJD", {"area": 400, "central_ac": False, "has_catering": False})
+        _accept(clerk, running)
+        _approve_open_items(running, only={"SCJG-GSSL"})
+        ready = _submit(applicant_user, applicant, "KFG", {"area": 200})
+        _accept(clerk, ready)
+        _approve_open_items(ready)
+        created += [running, ready]
+    except CalendarNotCovered:
+        # a year the working-day calendar does not cover: only the case waiting at the window
+        pass
+    return [DemoCase(c.tracking_code, c.thing.code, Case.objects.get(pk=c.pk).state) for c in created]

@@ -1,0 +1,414 @@
+"""Case tables: the case with its frozen plan, item cases, materials, the audit trail.
+
+Models hold fields and constraints only; every rule is in ``lianban.core.case_flow``
+and the services. Cases, item cases and events are never deleted (PROTECT).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from lianban.core import case_flow as flow
+
+#: Version of the frozen plan JSON stored in ``Case.plan``.
+PLAN_SCHEMA_VERSION = 1
+
+
+class CaseState(models.TextChoices):
+    """States of a case (mirror of ``core.case_flow.CaseState``)."""
+
+    SUBMITTED = flow.CaseState.SUBMITTED.value, _("submitted")
+    CORRECTION_REQUESTED = flow.CaseState.CORRECTION_REQUESTED.value, _("correction requested")
+    RESUBMITTED = flow.CaseState.RESUBMITTED.value, _("resubmitted")
+    IN_PROGRESS = flow.CaseState.IN_PROGRESS.value, _("in progress")
+    READY = flow.CaseState.READY.value, _("ready for issuance")
+    ISSUED = flow.CaseState.ISSUED.value, _("issued")
+    REFUSED = flow.CaseState.REFUSED.value, _("refused")
+    WITHDRAWN = flow.CaseState.WITHDRAWN.value, _("withdrawn")
+
+
+class CaseOutcome(models.TextChoices):
+    """How a case ended (mirror of ``core.case_flow.CaseOutcome``)."""
+
+    APPROVED = flow.CaseOutcome.APPROVED.value, _("approved")
+    PARTLY_APPROVED = flow.CaseOutcome.PARTLY_APPROVED.value, _("partly approved")
+    REJECTED = flow.CaseOutcome.REJECTED.value, _("rejected")
+    REFUSED = flow.CaseOutcome.REFUSED.value, _("refused")
+    WITHDRAWN = flow.CaseOutcome.WITHDRAWN.value, _("withdrawn")
+
+
+class ItemState(models.TextChoices):
+    """States of an item case (mirror of ``core.case_flow.ItemState``)."""
+
+    WAITING = flow.ItemState.WAITING.value, _("waiting")
+    DISPATCHED = flow.ItemState.DISPATCHED.value, _("dispatched")
+    IN_REVIEW = flow.ItemState.IN_REVIEW.value, _("in review")
+    SUPPLEMENT = flow.ItemState.SUPPLEMENT.value, _("supplement requested")
+    APPROVED = flow.ItemState.APPROVED.value, _("approved")
+    REJECTED = flow.ItemState.REJECTED.value, _("rejected")
+    CANCELLED = flow.ItemState.CANCELLED.value, _("cancelled")
+
+
+class DueStatus(models.TextChoices):
+    """Deadline status of a running item case (mirror of ``core.case_flow.DueStatus``)."""
+
+    ON_TIME = flow.DueStatus.ON_TIME.value, _("on time")
+    DUE_SOON = flow.DueStatus.DUE_SOON.value, _("due soon")
+    OVERDUE = flow.DueStatus.OVERDUE.value, _("overdue")
+    UNKNOWN = flow.DueStatus.UNKNOWN.value, _("unknown: calendar year not entered")
+
+
+class Channel(models.TextChoices):
+    """How the case was submitted."""
+
+    ONLINE = "ONLINE", _("online")
+    WINDOW = "WINDOW", _("at the window")
+
+
+class Acceptance(models.TextChoices):
+    """How the case was accepted."""
+
+    DECISION = "DECISION", _("accepted by the window")
+    DEEMED = "DEEMED", _("accepted by operation of law")
+
+
+class Provenance(models.TextChoices):
+    """Where a case material comes from."""
+
+    SUBMIT = "submit", _("submitted by the applicant")
+    LICENCE = "licence", _("from the licence library")
+    PRODUCED = "produced", _("produced by an earlier item")
+
+
+class MaterialState(models.TextChoices):
+    """Where a case material stands."""
+
+    PENDING = "PENDING", _("not yet handed in")
+    RECEIVED = "RECEIVED", _("received")
+    PROMISED = "PROMISED", _("promised (容缺)")
+    AWAITING_RESULT = "AWAITING_RESULT", _("awaiting the producing item")
+
+
+def _choices_check(
+    field: str, choices: type[models.TextChoices], name: str, *, blank: bool = False
+) -> models.CheckConstraint:
+    condition = models.Q(**{f"{field}__in": list(choices.values)})
+    if blank:
+        condition |= models.Q(**{field: ""})
+    return models.CheckConstraint(condition=condition, name=name)
+
+
+class Case(models.Model):
+    """A one-thing case (一件事办件): one application, one plan frozen at submission."""
+
+    tracking_code = models.CharField(_("tracking code"), max_length=12, unique=True)
+    applicant = models.ForeignKey(
+        "accounts.Applicant", on_delete=models.PROTECT, related_name="cases", verbose_name=_("applicant")
+    )
+    thing = models.ForeignKey("catalog.Thing", on_delete=models.PROTECT, related_name="cases", verbose_name=_("thing"))
+    lead_department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="led_cases", verbose_name=_("lead department")
+    )
+    answers = models.JSONField(_("answers"), default=dict)
+    plan = models.JSONField(_("frozen plan"))
+    plan_schema_version = models.PositiveSmallIntegerField(_("plan schema version"), default=PLAN_SCHEMA_VERSION)
+    form = models.JSONField(_("application form"), default=dict)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
+    )
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("entered by (window clerk)"),
+    )
+    state = models.CharField(_("state"), max_length=24, choices=CaseState.choices, default=CaseState.SUBMITTED)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=CaseOutcome.choices, blank=True)
+    acceptance = models.CharField(_("acceptance"), max_length=8, choices=Acceptance.choices, blank=True)
+    decision_reason = models.TextField(_("reason"), blank=True)
+    version = models.PositiveIntegerField(_("version"), default=0)
+    eta = models.DateField(_("expected ready"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("submitted at"))
+    resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    ready_at = models.DateTimeField(_("ready at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["state", "submitted_at"], name="case_state_submitted")]
+        constraints = [
+            _choices_check("state", CaseState, "case_state_valid"),
+            _choices_check("outcome", CaseOutcome, "case_outcome_valid", blank=True),
+            _choices_check("acceptance", Acceptance, "case_acceptance_valid", blank=True),
+            _choices_check("channel", Channel, "case_channel_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.tracking_code
+
+
+class ItemCase(models.Model):
+    """One item of a case, decided by one department (部门办件)."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="item_cases", verbose_name=_("case"))
+    item_code = models.CharField(_("item code"), max_length=40)
+    item_name = models.CharField(_("item name"), max_length=200)
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="item_cases", verbose_name=_("department")
+    )
+    position = models.PositiveIntegerField(_("position"))
+    stage = models.PositiveIntegerField(_("stage"))
+    after = models.JSONField(_("comes after"), default=list)
+    produces = models.JSONField(_("produces"), default=list)
+    legal_days = models.PositiveIntegerField(_("statutory time limit (working days)"))
+    promised_days = models.PositiveIntegerField(_("promised time limit (working days)"))
+    fee = models.DecimalField(_("fee (yuan)"), max_digits=12, decimal_places=2, default=0)
+    state = models.CharField(_("state"), max_length=16, choices=ItemState.choices, default=ItemState.WAITING)
+    held = models.BooleanField(_("held by a 容缺 promise"), default=False)
+    dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
+    started_on = models.DateField(_("started on"), null=True, blank=True)
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+    due_status = models.CharField(_("deadline status"), max_length=16, choices=DueStatus.choices, blank=True)
+    due_year_missing = models.PositiveSmallIntegerField(
+        _("calendar year missing"),
+        null=True,
+        blank=True,
+        help_text=_("Why the due date is unknown: the working-day calendar of this year is not entered."),
+    )
+    paused_since = models.DateField(_("paused since"), null=True, blank=True)
+    paused_days = models.PositiveIntegerField(_("paused working days"), default=0)
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("taken by"),
+    )
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    finished_on = models.DateField(_("finished on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+    licence_number = models.CharField(_("licence number"), max_length=100, blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    document = models.FileField(_("result document"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("item case")
+        verbose_name_plural = _("item cases")
+        ordering = ["case", "position"]
+        indexes = [models.Index(fields=["department", "state"], name="itemcase_department_state")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "item_code"], name="itemcase_item_once"),
+            _choices_check("state", ItemState, "itemcase_state_valid"),
+            _choices_check("due_status", DueStatus, "itemcase_due_status_valid", blank=True),
+            models.CheckConstraint(
+                condition=~models.Q(state="APPROVED") | models.Q(held=False), name="itemcase_not_approved_while_held"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code}/{self.item_code}"
+
+
+class CaseMaterial(models.Model):
+    """One material of the frozen plan, handed in once for every item that needs it."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="materials", verbose_name=_("case"))
+    code = models.CharField(_("material code"), max_length=40)
+    name = models.CharField(_("name"), max_length=200)
+    position = models.PositiveIntegerField(_("position"))
+    source = models.CharField(_("source"), max_length=16)
+    provenance = models.CharField(_("provenance"), max_length=16, choices=Provenance.choices)
+    required = models.BooleanField(_("required"))
+    tolerable = models.BooleanField(_("may be supplied later (容缺)"))
+    needed_by = models.JSONField(_("needed by"), default=list)
+    produced_by = models.CharField(_("produced by"), max_length=40, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=MaterialState.choices, default=MaterialState.PENDING)
+    file = models.FileField(_("file"), max_length=300, blank=True)
+    original_name = models.CharField(_("original file name"), max_length=255, blank=True)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    size = models.PositiveBigIntegerField(_("size (bytes)"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), null=True, blank=True)
+    paper = models.BooleanField(_("paper original checked (纸质文档)"), default=False)
+    paper_checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paper checked by"),
+    )
+    licence = models.ForeignKey(
+        "licences.Licence",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="case_materials",
+        verbose_name=_("licence"),
+    )
+    promise_due = models.DateField(_("promised by"), null=True, blank=True)
+    promise_text = models.TextField(_("written promise"), blank=True)
+    supplied_at = models.DateTimeField(_("supplied at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("case material")
+        verbose_name_plural = _("case materials")
+        ordering = ["case", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "code"], name="casematerial_code_once"),
+            _choices_check("provenance", Provenance, "casematerial_provenance_valid"),
+            _choices_check("state", MaterialState, "casematerial_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case.tracking_code}/{self.code}"
+
+
+class AppendOnly(Exception):
+    """Raised on any attempt to change or delete an audit event."""
+
+
+class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+    """Events can be read and added, never updated or deleted."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly("case events are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("case events are append-only")
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
+        raise AppendOnly("case events are append-only")
+
+
+class CaseEvent(models.Model):
+    """One entry of the audit trail: who, in which role, when, what, before and after, why.
+
+    Append-only: ``save()`` refuses updates, ``delete()`` and queryset
+    ``update()``/``delete()`` raise, and database triggers (SQLite and
+    PostgreSQL) reject UPDATE and DELETE.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    item_case = models.ForeignKey(
+        ItemCase,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("item case"),
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("actor"),
+        help_text=_("Empty for the system."),
+    )
+    actor_role = models.CharField(_("actor role"), max_length=16)
+    at = models.DateTimeField(_("at"))
+    action = models.CharField(_("action"), max_length=40)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects: ClassVar[models.Manager[CaseEvent]] = CaseEventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("case event")
+        verbose_name_plural = _("case events")
+        ordering = ["case", "at", "id"]
+        indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.action} @ {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only: an event that exists is never saved again."""
+        if not self._state.adding:
+            raise AppendOnly("case events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Never."""
+        raise AppendOnly("case events are append-only")
+
+
+class IdempotencyKey(models.Model):
+    """A request key already handled: a repeat returns the stored result without a second effect."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("actor")
+    )
+    key = models.CharField(_("key"), max_length=100)
+    operation = models.CharField(_("operation"), max_length=60)
+    result = models.JSONField(_("result"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id}:{self.key}"
+
+
+class NotificationKind(models.TextChoices):
+    """What the applicant is told about."""
+
+    SUBMITTED = "SUBMITTED", _("application received")
+    CORRECTION = "CORRECTION", _("correction notice")
+    ACCEPTED = "ACCEPTED", _("application accepted")
+    REFUSED = "REFUSED", _("application refused")
+    SUPPLEMENT = "SUPPLEMENT", _("supplement requested")
+    ITEM_DECIDED = "ITEM_DECIDED", _("item decided")
+    READY = "READY", _("ready for pickup")
+    ISSUED = "ISSUED", _("results issued")
+    WITHDRAWN = "WITHDRAWN", _("application withdrawn")
+
+
+class Notification(models.Model):
+    """An in-app message to an applicant; also sent out (SMS…) after commit."""
+
+    applicant = models.ForeignKey(
+        "accounts.Applicant", on_delete=models.PROTECT, related_name="notifications", verbose_name=_("applicant")
+    )
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notifications", verbose_name=_("case"))
+    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    message = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"

@@ -1,0 +1,213 @@
+"""The background worker: django-tasks-db's queue loop plus a periodic scheduler.
+
+``lianban worker`` (the management command) runs both in one process; the demo
+runs them in threads of the web process with :func:`start_worker_thread`.
+The queue loop is django-tasks-db's own ``Worker`` (the one behind
+``db_worker``); the scheduler enqueues the tasks of
+``settings.LIANBAN_PERIODIC_TASKS``, once per interval however many workers
+run (see :func:`lianban.common.services.periodic_job_claim`).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.db import DatabaseError, close_old_connections, connections
+from django.utils.crypto import get_random_string
+from django.utils.module_loading import import_string
+
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+from django_tasks.base import Task
+from django_tasks_db.backend import DatabaseBackend
+from django_tasks_db.management.commands.db_worker import Worker
+
+from lianban.common.services import PeriodicTask, periodic_jobs_enqueue_due
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between two looks at the periodic jobs.
+DEFAULT_SCHEDULER_TICK = 5.0
+
+
+def load_periodic_tasks(entries: Iterable[tuple[str, int]] | None = None) -> list[PeriodicTask]:
+    """Import the periodic tasks (default: ``settings.LIANBAN_PERIODIC_TASKS``).
+
+    Raises:
+        ImproperlyConfigured: listing every entry that does not import, is not a
+            django-tasks task, or has an interval that is not a positive number of seconds.
+    """
+    if entries is None:
+        entries = settings.LIANBAN_PERIODIC_TASKS
+    jobs: list[PeriodicTask] = []
+    problems: list[str] = []
+    for path, seconds in entries:
+        try:
+            task = import_string(path)
+        except ImportError as exc:
+            problems.append(f"{path}: does not import ({exc})")
+            continue
+        if not isinstance(task, Task):
+            problems.append(f"{path}: is not a django-tasks task (decorate it with @task())")
+            continue
+        if isinstance(seconds, bool) or not isinstance(seconds, int) or seconds <= 0:
+            problems.append(f"{path}: interval must be a positive number of seconds, got {seconds!r}")
+            continue
+        jobs.append(PeriodicTask(name=path, task=task, interval=timedelta(seconds=seconds)))
+    if problems:
+        raise ImproperlyConfigured("LIANBAN_PERIODIC_TASKS: " + "; ".join(problems))
+    return jobs
+
+
+def default_worker_id() -> str:
+    """A worker id that tells where the worker runs: host, process, random suffix."""
+    return f"{socket.gethostname()[:40]}-{os.getpid()}-{get_random_string(8)}"
+
+
+def database_backend_name(name: str = DEFAULT_TASK_BACKEND_ALIAS) -> str | None:
+    """``name`` when that task backend is django-tasks-db's, else None."""
+    return name if isinstance(task_backends[name], DatabaseBackend) else None
+
+
+def make_worker(
+    *,
+    backend_name: str = DEFAULT_TASK_BACKEND_ALIAS,
+    queue_names: list[str] | None = None,
+    interval: float = 1.0,
+    batch: bool = False,
+    max_tasks: int | None = None,
+    worker_id: str | None = None,
+    startup_delay: bool = False,
+) -> Worker:
+    """django-tasks-db's queue worker (the one ``db_worker`` runs), configured."""
+    if database_backend_name(backend_name) is None:
+        raise ImproperlyConfigured(f"task backend {backend_name!r} is not django_tasks_db.DatabaseBackend")
+    return Worker(
+        queue_names=queue_names or ["*"],
+        interval=interval,
+        batch=batch,
+        backend_name=backend_name,
+        startup_delay=startup_delay,
+        max_tasks=max_tasks,
+        worker_id=worker_id or default_worker_id(),
+        excluded_queue_names=[],
+    )
+
+
+class PeriodicScheduler:
+    """Every ``tick`` seconds, enqueue the periodic jobs that are due."""
+
+    def __init__(self, jobs: list[PeriodicTask], *, tick: float = DEFAULT_SCHEDULER_TICK) -> None:
+        self.jobs = jobs
+        self.tick = tick
+        self.stopped = threading.Event()
+
+    def run_once(self) -> list[str]:
+        """Enqueue the jobs due now; return their names."""
+        return periodic_jobs_enqueue_due(jobs=self.jobs)
+
+    def run(self) -> None:
+        """Loop until :meth:`stop`; a failed round (database away…) is logged and retried."""
+        logger.info("Periodic scheduler started: %s", ", ".join(job.name for job in self.jobs) or "no jobs")
+        try:
+            while not self.stopped.is_set():
+                close_old_connections()
+                try:
+                    self.run_once()
+                except Exception:
+                    logger.exception("Periodic scheduler round failed; retrying in %s s", self.tick)
+                self.stopped.wait(self.tick)
+        finally:
+            connections.close_all()
+
+    def stop(self) -> None:
+        """Ask the loop to end after the current round."""
+        self.stopped.set()
+
+
+@dataclass
+class BackgroundWorker:
+    """The threads started by :func:`start_worker_thread`."""
+
+    worker: Worker | None
+    scheduler: PeriodicScheduler | None
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def is_alive(self) -> bool:
+        """True while any of the threads runs."""
+        return any(thread.is_alive() for thread in self.threads)
+
+    def stop(self, timeout: float | None = 10.0) -> None:
+        """Stop the loops (a running task is finished first) and wait for the threads."""
+        if self.worker is not None:
+            self.worker.running = False
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        for thread in self.threads:
+            thread.join(timeout)
+
+
+def run_worker(worker: Worker) -> None:
+    """Run django-tasks-db's worker loop, restarting it when the database fails it.
+
+    A failed task never stops the loop (the worker records it as failed); this
+    covers the database itself failing, e.g. SQLite staying locked longer than
+    its timeout or PostgreSQL restarting. Returns when the loop ends normally
+    (``worker.running`` cleared, ``batch`` or ``max_tasks`` reached).
+    """
+    try:
+        while True:
+            try:
+                worker.run()
+                return
+            except DatabaseError:
+                if not worker.running:
+                    return
+                pause = max(worker.interval, 0.1)
+                logger.exception("Worker %s: database error; restarting in %s s", worker.worker_id, pause)
+                time.sleep(pause)
+                close_old_connections()
+    finally:
+        connections.close_all()
+
+
+def start_worker_thread(
+    *,
+    interval: float = 1.0,
+    scheduler: bool = True,
+    tick: float = DEFAULT_SCHEDULER_TICK,
+    backend_name: str = DEFAULT_TASK_BACKEND_ALIAS,
+) -> BackgroundWorker:
+    """Run the worker inside this process, in daemon threads (for the demo: no extra servers).
+
+    Starts django-tasks-db's queue loop (when ``backend_name`` is the database
+    backend; other backends run their tasks elsewhere, or at once) and, with
+    ``scheduler``, the periodic scheduler. Periodic task paths are checked
+    first: a path that does not import raises ``ImproperlyConfigured`` here.
+
+    Returns:
+        A handle whose ``stop()`` ends both loops.
+    """
+    jobs = load_periodic_tasks() if scheduler else []
+    handle = BackgroundWorker(worker=None, scheduler=None)
+    if database_backend_name(backend_name) is not None:
+        handle.worker = make_worker(backend_name=backend_name, interval=interval)
+        handle.threads.append(
+            threading.Thread(target=run_worker, args=(handle.worker,), name="lianban-worker", daemon=True)
+        )
+    else:
+        logger.info("Task backend %r is not the database queue: no queue loop started", backend_name)
+    if scheduler:
+        handle.scheduler = PeriodicScheduler(jobs, tick=tick)
+        handle.threads.append(threading.Thread(target=handle.scheduler.run, name="lianban-scheduler", daemon=True))
+    for thread in handle.threads:
+        thread.start()
+    return handle

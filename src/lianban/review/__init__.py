@@ -1,0 +1,1 @@
+"""Department review of item cases: accept, supplement (补正), approve with a result, reject."""

@@ -1,0 +1,27 @@
+"""Reads of review: the department's queue, supplement requests."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from lianban.accounts.models import Role, User
+from lianban.cases.models import ItemCase, ItemState
+from lianban.review.models import SupplementRequest
+
+QUEUE_STATES = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
+
+
+def item_case_queue_for_department(user: User) -> QuerySet[ItemCase]:
+    """Open item cases of the reviewer's department, most urgent first; empty for anyone else."""
+    if user.role != Role.REVIEWER or user.department_id is None:
+        return ItemCase.objects.none()
+    return (
+        ItemCase.objects.filter(department_id=user.department_id, state__in=QUEUE_STATES)
+        .select_related("case", "case__thing", "department")
+        .order_by("due_on", "dispatched_at", "id")
+    )
+
+
+def supplement_list(item: ItemCase) -> QuerySet[SupplementRequest]:
+    """The supplement requests of an item case, oldest first."""
+    return SupplementRequest.objects.filter(item_case=item).order_by("requested_at", "id")

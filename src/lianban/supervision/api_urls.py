@@ -1,0 +1,10 @@
+"""API routes of supervision (mounted under /api/)."""
+
+from django.urls import URLPattern, URLResolver, path
+
+from lianban.supervision.apis import DueSoonApi, OverdueApi
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("supervision/due-soon", DueSoonApi.as_view(), name="supervision-due-soon"),
+    path("supervision/overdue", OverdueApi.as_view(), name="supervision-overdue"),
+]

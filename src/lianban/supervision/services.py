@@ -1,0 +1,236 @@
+"""Supervision writes: the deadline sweep (督办) and the calendar alerts.
+
+``deadline_sweep`` recomputes the deadline status (on time / due soon /
+overdue) of every running item case and the ETA of its case; a status that
+changed is recorded as a system event, so the trail shows when an item
+became due soon or overdue. Running it twice changes nothing the second time.
+
+A due date in a year the working-day calendar does not cover is never
+guessed: such an item runs with no due date (status ``UNKNOWN``). The sweep
+fills the date in (start + promised + paused working days, with an
+``item.due_known`` event) as soon as the calendar covers the year. Until
+then it logs an error and keeps one :class:`CalendarAlert` per missing year
+for the staff who maintain the calendar; the alert is resolved once the year
+is covered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from lianban.cases import clock
+from lianban.cases.events import event_record
+from lianban.cases.models import Case, ItemCase
+from lianban.cases.workflow import due_unknown_record, eta_refresh, item_view, lock_case, lock_item_cases
+from lianban.core import case_flow as flow
+from lianban.core.case_flow import Calendar
+from lianban.core.errors import CalendarNotCovered
+from lianban.review.models import SupplementRequest
+from lianban.supervision.models import CalendarAlert
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class SweepResult:
+    """What a sweep changed.
+
+    ``skipped`` lists the cases with an item the calendar could not date;
+    ``missing_years`` counts those items by the year the calendar lacks.
+    """
+
+    cases: int = 0
+    changed: dict[str, int] = field(default_factory=dict)
+    skipped: list[int] = field(default_factory=list)
+    missing_years: dict[int, int] = field(default_factory=dict)
+
+
+@transaction.atomic
+def case_deadlines_refresh(*, case_id: int) -> dict[str, str]:
+    """Recompute the deadline status of the case's running items and its ETA; the changed statuses."""
+    changed, _missing = _case_deadlines_refresh(case_id)
+    return changed
+
+
+def _case_deadlines_refresh(case_id: int) -> tuple[dict[str, str], Counter[int]]:
+    """The changed statuses, and the items the calendar could not date, by missing year."""
+    case = lock_case(case_id)
+    items = lock_item_cases(case)
+    calendar = clock.calendar()
+    today = clock.today()
+    changed: dict[str, str] = {}
+    missing: Counter[int] = Counter()
+    for item in items:
+        running = item.state in flow.RUNNING_ITEM_STATES
+        try:
+            if running and item.due_on is None:
+                _due_fill_in(case, item, calendar)
+            status = flow.item_due_status(calendar, item_view(item), today, settings.LIANBAN_DUE_SOON_DAYS)
+        except CalendarNotCovered as exc:
+            missing[exc.year] += 1
+            if running and item.due_on is None and item.due_year_missing != exc.year:
+                item.due_year_missing = exc.year  # the count now stops at a later year
+                item.save(update_fields=["due_year_missing"])
+                due_unknown_record(case, item, year=exc.year)
+            continue
+        value = status.value if status is not None else ""
+        if value == item.due_status:
+            continue
+        event_record(
+            case=case,
+            item_case=item,
+            actor=None,
+            action="item.due_status",
+            before={"due_status": item.due_status},
+            after={"due_status": value, "due_on": item.due_on.isoformat() if item.due_on else None},
+        )
+        item.due_status = value
+        item.save(update_fields=["due_status"])
+        changed[item.item_code] = value
+    eta_refresh(case, items, calendar=calendar)
+    return changed, missing
+
+
+def _due_fill_in(case: Case, item: ItemCase, calendar: Calendar) -> None:
+    """Give a running item without a due date its date: start + promised + paused working days.
+
+    Every supplied pause is counted again from its supplement request (a
+    pause whose year was not covered when it ended could not be counted then).
+
+    Raises:
+        CalendarNotCovered: the calendar still lacks a year the count runs through.
+    """
+    if item.started_on is None:  # never dispatched: nothing to count from
+        return
+    year = item.due_year_missing
+    pauses = SupplementRequest.objects.filter(item_case=item, supplied_at__isnull=False).order_by()
+    paused = sum(
+        flow.paused_working_days(calendar, pause.paused_since, clock.local_date(pause.supplied_at))
+        for pause in pauses
+        if pause.supplied_at is not None
+    )
+    due = flow.due_date(calendar, item.started_on, item.promised_days, paused)
+    before = {"due_on": None, "due_status": item.due_status, "year": year}
+    item.due_on = due
+    item.paused_days = paused
+    item.due_year_missing = None
+    item.save(update_fields=["due_on", "paused_days", "due_year_missing"])
+    event_record(
+        case=case,
+        item_case=item,
+        actor=None,
+        action="item.due_known",
+        before=before,
+        after={"due_on": due.isoformat(), "paused_days": paused},
+        reason=_due_known_note(year),
+    )
+
+
+def _due_known_note(year: int | None) -> str:
+    if year is None:
+        return _("the calendar now covers the due date")
+    return _("calendar year %(year)d entered: due date computed") % {"year": year}
+
+
+def deadline_sweep() -> SweepResult:
+    """Refresh deadlines of every case with running items, one transaction per case.
+
+    Logs an error and raises (or refreshes) a :class:`CalendarAlert` for every
+    year the calendar lacks; resolves the alerts of years it now covers.
+    """
+    result = SweepResult()
+    running = [s.value for s in flow.RUNNING_ITEM_STATES]
+    case_ids = (
+        ItemCase.objects.filter(state__in=running).values_list("case_id", flat=True).distinct().order_by("case_id")
+    )
+    missing: Counter[int] = Counter()
+    for case_id in list(case_ids):
+        with transaction.atomic():
+            changed, lacking = _case_deadlines_refresh(case_id)
+        result.cases += 1
+        if lacking:
+            result.skipped.append(case_id)
+            missing.update(lacking)
+        for status in changed.values():
+            result.changed[status or "NONE"] = result.changed.get(status or "NONE", 0) + 1
+    result.missing_years = dict(sorted(missing.items()))
+    for year, waiting in result.missing_years.items():
+        logger.error(
+            "working-day calendar of %s not entered: %s item case(s) have no due date; %s",
+            year,
+            waiting,
+            CalendarNotCovered(year).message,
+        )
+    calendar_alerts_record(item_cases=result.missing_years)
+    calendar_alerts_resolve(still_missing=set(missing))
+    return result
+
+
+@transaction.atomic
+def calendar_alert_raise(*, year: int, item_cases: int | None = None, cases: int | None = None) -> CalendarAlert:
+    """Raise (or refresh, or reopen) the alert of a year the calendar lacks; one row per year.
+
+    ``item_cases`` (deadline sweep) and ``cases`` (deemed-acceptance sweep)
+    say how many wait for the year; a count not given is left as it was.
+    """
+    moment = clock.now()
+    counts = {k: v for k, v in (("item_cases", item_cases), ("cases", cases)) if v is not None}
+    alert, created = CalendarAlert.objects.select_for_update().get_or_create(
+        year=year, defaults={"raised_at": moment, "last_seen_at": moment, **counts}
+    )
+    if not created:
+        if alert.resolved_at is not None:
+            alert.raised_at = moment
+        alert.last_seen_at = moment
+        alert.resolved_at = None
+        for name, value in counts.items():
+            setattr(alert, name, value)
+        alert.save(update_fields=["raised_at", "last_seen_at", "resolved_at", *counts])
+    return alert
+
+
+@transaction.atomic
+def calendar_alerts_record(
+    *, item_cases: Mapping[int, int] | None = None, cases: Mapping[int, int] | None = None
+) -> None:
+    """What a sweep found lacking, by year: raise each year's alert; the sweep's count is 0 on the other open ones.
+
+    ``item_cases`` comes from the deadline sweep, ``cases`` from the
+    deemed-acceptance sweep; the other count is left as it was.
+    """
+    for found, name in ((item_cases, "item_cases"), (cases, "cases")):
+        if found is None:
+            continue
+        for year, count in sorted(found.items()):
+            calendar_alert_raise(year=year, **{name: count})
+        CalendarAlert.objects.filter(resolved_at__isnull=True).exclude(year__in=list(found)).update(**{name: 0})
+
+
+@transaction.atomic
+def calendar_alerts_resolve(*, still_missing: Collection[int] = ()) -> list[int]:
+    """Resolve the open alerts of the years the calendar covers now; the years resolved."""
+    calendar = clock.calendar()
+    resolved: list[int] = []
+    for alert in CalendarAlert.objects.select_for_update().filter(resolved_at__isnull=True).order_by("year"):
+        if alert.year in still_missing or not _covers(calendar, alert.year):
+            continue
+        alert.resolved_at = clock.now()
+        alert.save(update_fields=["resolved_at"])
+        resolved.append(alert.year)
+    return resolved
+
+
+def _covers(calendar: Calendar, year: int) -> bool:
+    try:
+        calendar.is_working_day(date(year, 1, 1))
+    except CalendarNotCovered:
+        return False
+    return True

@@ -1,0 +1,14 @@
+"""Background jobs of supervision: thin entry points that call a service."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from lianban.supervision import services
+
+
+@task()
+def deadline_sweep() -> dict[str, object]:
+    """Recompute every running item's deadline status and every open case's ETA."""
+    result = services.deadline_sweep()
+    return {"cases": result.cases, "changed": result.changed, "skipped": result.skipped}

@@ -1,0 +1,1 @@
+"""Working-day calendar: Chinese public holidays and make-up workdays (chinesecalendar) plus an admin-edited override table."""
