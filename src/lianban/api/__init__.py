@@ -1,0 +1,1 @@
+"""The REST API (DRF + drf-spectacular): wiring, exception handler, schema."""

@@ -1,0 +1,199 @@
+"""The case API's contract: the error shape for each kind of error, filters and pages, the window's submission."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from lianban.supervision.services import deadline_sweep
+from tests.api.kit import Api, check_all_through_api, form_for, results, submit_through_api
+from tests.cases.kit import HOTEL, FrozenClock, People, pdf
+
+pytestmark = pytest.mark.django_db
+
+
+def hotel_body(people: People) -> dict[str, object]:
+    plan = Api().post("/api/things/KJD/plan", {"answers": HOTEL})
+    return {"applicant": people.applicant.pk, "thing": "KJD", "answers": HOTEL, "form": form_for(plan)}
+
+
+def test_a_form_that_does_not_fit_the_plan_is_400_with_a_problem_per_field(people: People, clock: FrozenClock) -> None:
+    body = hotel_body(people)
+    form = dict(body["form"])  # type: ignore[call-overload]
+    form.pop("company_name")
+    form["colour"] = "red"
+    answer = Api(people.applicant_user).post("/api/cases/", {**body, "form": form}, expect=400)
+    assert answer["code"] == "form-invalid"
+    assert answer["fields"] == {"company_name": ["is required"], "colour": ["is not a field of this application"]}
+
+
+def test_bad_answers_unknown_things_and_malformed_bodies_are_400(people: People, clock: FrozenClock) -> None:
+    api = Api(people.applicant_user)
+    body = hotel_body(people)
+    answers = api.post("/api/cases/", {**body, "answers": {"area": -5}}, expect=400)
+    assert answers["code"] == "answers-invalid"
+    assert set(answers["fields"]) == {"area", "central_ac", "has_catering"}
+    assert api.post("/api/cases/", {**body, "thing": "NOPE"}, expect=400)["code"] == "thing-unknown"
+    shape = api.post("/api/cases/", {"applicant": "me", "thing": "KJD"}, expect=400)
+    assert (shape["code"], set(shape["fields"])) == ("invalid", {"applicant", "answers", "form"})
+    broken = api.client.post("/api/cases/", data="{not json", content_type="application/json")
+    assert (broken.status_code, broken.json()["code"]) == (400, "parse_error")
+
+
+def test_an_upload_to_a_material_that_is_not_in_the_plan_is_400(people: People, clock: FrozenClock) -> None:
+    case = Api(people.applicant_user).post("/api/cases/", hotel_body(people), expect=201)
+    answer = Api(people.applicant_user).post(
+        f"/api/cases/{case['id']}/materials/YYZZ", {"file": pdf()}, multipart=True, expect=400
+    )
+    assert answer["code"] == "material-unknown"
+    missing = Api(people.applicant_user).post(f"/api/cases/{case['id']}/materials/GSZC", {}, multipart=True, expect=400)
+    assert list(missing["fields"]) == ["file"]
+
+
+def test_an_anonymous_caller_gets_403_not_authenticated_and_an_unknown_case_404(people: People) -> None:
+    anonymous = Api().call("GET", "/api/cases/")
+    assert (anonymous.status_code, anonymous.json()["code"]) == (403, "not_authenticated")
+    unknown = Api(people.supervisor).get("/api/cases/999999", expect=404)
+    assert unknown == {"code": "not_found", "message": "Not found.", "fields": {}}
+
+
+def test_a_forbidden_action_says_why(people: People, clock: FrozenClock) -> None:
+    case = submit_through_api(people, answers=HOTEL)
+    answer = Api(people.supervisor).post(f"/api/cases/{case['id']}/withdraw", {"reason": "x"}, expect=403)
+    assert answer == {
+        "code": "permission_denied",
+        "message": "only the applicant withdraws an application",
+        "fields": {},
+    }
+
+
+def test_an_applicant_user_cannot_join_an_applicant_registered_by_others(people: People) -> None:
+    answer = Api(people.other_user).post(
+        "/api/applicants/",
+        {
+            "kind": "enterprise",
+            "id_number": people.applicant.id_number.lower(),
+            "name": "冒名",
+            "contact_name": "x",
+            "contact_phone": "1",
+        },
+        expect=400,
+    )
+    assert answer == {
+        "code": "applicant-invalid",
+        "message": "id_number: is already registered by another account",
+        "fields": {"id_number": ["is already registered by another account"]},
+    }
+    assert not people.applicant.memberships.filter(user=people.other_user).exists()
+    bad = Api(people.other_user).post(
+        "/api/applicants/",
+        {"kind": "enterprise", "id_number": "123", "name": "", "contact_name": "x", "contact_phone": "1"},
+        expect=400,
+    )
+    assert bad["code"] == "invalid"
+    assert set(bad["fields"]) == {"name"}
+    wrong_number = Api(people.other_user).post(
+        "/api/applicants/",
+        {"kind": "enterprise", "id_number": "123", "name": "x", "contact_name": "x", "contact_phone": "1"},
+        expect=400,
+    )
+    assert (wrong_number["code"], list(wrong_number["fields"])) == ("applicant-invalid", ["id_number"])
+
+
+def test_a_clerk_submits_at_the_window(people: People, clock: FrozenClock) -> None:
+    case = Api(people.clerk).post("/api/cases/", hotel_body(people), expect=201)
+    assert case["channel"] == "WINDOW"
+    assert case["id"] in [c["id"] for c in results(Api(people.applicant_user).get("/api/cases/"))]
+
+
+def test_supervisors_filter_cases_and_read_them_a_page_at_a_time(people: People, clock: FrozenClock) -> None:
+    hotel = submit_through_api(people, answers=HOTEL)
+    shop = submit_through_api(people, thing="KFG", answers={"area": 200})
+    check_all_through_api(people.clerk, hotel)
+    Api(people.clerk).post(f"/api/cases/{hotel['id']}/accept", {})
+    supervisor = Api(people.supervisor)
+
+    def ids(**params: object) -> list[int]:
+        return [c["id"] for c in results(supervisor.get("/api/cases/", params))]
+
+    assert ids() == [shop["id"], hotel["id"]]
+    assert ids(state="IN_PROGRESS") == [hotel["id"]]
+    assert ids(thing="KFG") == [shop["id"]]
+    assert ids(department="GA") == [hotel["id"]]
+    assert ids(overdue="true") == []
+    clock.working_days(3)
+    deadline_sweep()
+    assert ids(overdue="true") == [hotel["id"]]
+    assert ids(overdue="false") == [shop["id"]]
+    overdue = results(supervisor.get("/api/supervision/overdue"))
+    assert [(row["code"], row["case"]["id"]) for row in overdue] == [("SCJG-GSSL", hotel["id"])]
+    bad = supervisor.get("/api/cases/", {"state": "LOST"}, expect=400)
+    assert list(bad["fields"]) == ["state"]
+
+    page = supervisor.get("/api/cases/", {"limit": 1, "offset": 1})
+    assert (page["count"], [c["id"] for c in page["results"]]) == (2, [hotel["id"]])
+    assert page["previous"] is not None and page["next"] is None
+
+
+def test_tracking_codes_are_read_tolerantly(people: People, clock: FrozenClock) -> None:
+    case = submit_through_api(people, thing="KFG", answers={"area": 200})
+    code = case["code"]
+    for typed in (code, code.lower(), code.replace("-", "")):
+        assert Api().get(f"/api/track/{typed}")["code"] == code
+    assert Api().get("/api/track/not-a-code", expect=404)["code"] == "not_found"
+
+
+def test_a_result_document_travels_with_the_licence_to_later_items(people: People, clock: FrozenClock) -> None:
+    case = submit_through_api(people, answers=HOTEL)
+    check_all_through_api(people.clerk, case)
+    Api(people.clerk).post(f"/api/cases/{case['id']}/accept", {})
+    gssl = next(i for i in Api(people.supervisor).get(f"/api/cases/{case['id']}")["items"] if i["code"] == "SCJG-GSSL")
+    scjg = Api(people.reviewer("SCJG"))
+    scjg.post(f"/api/item-cases/{gssl['id']}/accept")
+    approved = scjg.post(
+        f"/api/item-cases/{gssl['id']}/approve",
+        {"licence_number": "YYZZ-77", "valid_until": "2030-12-31", "document": pdf("yyzz.pdf")},
+        multipart=True,
+    )
+    assert (approved["state"], approved["licence_number"], approved["valid_until"]) == (
+        "APPROVED",
+        "YYZZ-77",
+        "2030-12-31",
+    )
+    download = Api(people.reviewer("GA")).call("GET", f"/api/cases/{case['id']}/materials/YYZZ")
+    assert (download.status_code, download["Content-Type"]) == (200, "application/pdf")
+    assert b"".join(download.streaming_content).startswith(b"%PDF")
+    # a result not produced yet has nothing to download
+    assert Api(people.reviewer("GA")).call("GET", f"/api/cases/{case['id']}/materials/XFJCYJS").status_code == 404
+
+
+def test_nested_input_problems_are_named_by_their_path(people: People, clock: FrozenClock) -> None:
+    case = submit_through_api(people, thing="KFG", answers={"area": 200})
+    checks = {"checks": [{"material": "GSZC", "result": "OK"}, {"material": "RZWJ", "result": "WRONG"}]}
+    answer = Api(people.clerk).post(f"/api/cases/{case['id']}/checks", checks, expect=400)
+    assert answer["fields"] == {"checks.1.reason": ["say what is missing or wrong"]}
+    empty = Api(people.clerk).post(f"/api/cases/{case['id']}/checks", {"checks": []}, expect=400)
+    assert list(empty["fields"]) == ["checks"]
+
+
+def test_a_due_date_in_a_year_the_calendar_lacks_is_unknown_and_says_why(people: People, clock: FrozenClock) -> None:
+    clock.set(date(2026, 12, 21))  # the calendar covers 2026, not 2027
+    case = submit_through_api(people, answers=HOTEL)
+    check_all_through_api(people.clerk, case)
+    Api(people.clerk).post(f"/api/cases/{case['id']}/accept", {})
+    gssl = next(i for i in Api(people.supervisor).get(f"/api/cases/{case['id']}")["items"] if i["code"] == "SCJG-GSSL")
+    Api(people.reviewer("SCJG")).post(f"/api/item-cases/{gssl['id']}/accept")
+    Api(people.reviewer("SCJG")).post(f"/api/item-cases/{gssl['id']}/approve", {"licence_number": "YYZZ-2026"})
+    xfsj = next(i for i in Api(people.supervisor).get(f"/api/cases/{case['id']}")["items"] if i["code"] == "ZJ-XFSJ")
+    assert (xfsj["state"], xfsj["due_on"], xfsj["due_status"], xfsj["due_year_missing"]) == (
+        "DISPATCHED",
+        None,
+        "UNKNOWN",
+        2027,
+    )
+    public = Api().get(f"/api/track/{case['code']}")
+    tracked = next(i for stage in public["stages"] for i in stage["items"] if i["code"] == "ZJ-XFSJ")
+    assert tracked["due_status"] == "UNKNOWN"
+    assert "2027" in tracked["due_note"]
+    assert public["eta"] is None

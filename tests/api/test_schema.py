@@ -1,0 +1,55 @@
+"""The generated schema documents every operation the same way: ids, tags, errors, the Idempotency-Key header."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"/api/things/", "/api/things/{code}", "/api/things/{code}/plan", "/api/track/{code}"}
+
+
+@pytest.fixture
+def schema() -> dict[str, Any]:
+    response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    return response.json()  # type: ignore[no-any-return]
+
+
+def operations(schema: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, operation)
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+        if path.startswith("/api/")
+    ]
+
+
+def test_every_command_documents_the_idempotency_key(schema: dict[str, Any]) -> None:
+    commands = [(p, o) for p, m, o in operations(schema) if m == "post" and p not in PUBLIC]
+    assert len(commands) == 16
+    missing = [p for p, o in commands if "Idempotency-Key" not in {x["name"] for x in o.get("parameters", [])}]
+    assert missing == []
+
+
+def test_every_operation_has_an_id_a_tag_and_its_errors_in_the_one_shape(schema: dict[str, Any]) -> None:
+    ids = [o["operationId"] for _, _, o in operations(schema)]
+    assert len(ids) == len(set(ids))
+    for path, method, operation in operations(schema):
+        assert operation["tags"], (method, path)
+        errors = {code: r for code, r in operation["responses"].items() if code.startswith(("4", "5"))}
+        if path not in PUBLIC:
+            assert "403" in errors, (method, path)
+        for response in errors.values():
+            assert response["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_public_operations_need_no_sign_in(schema: dict[str, Any]) -> None:
+    for path, _method, operation in operations(schema):
+        if path in PUBLIC:
+            assert operation["security"] == [{}], path
+        else:
+            assert {"basicAuth": []} in operation["security"], path
