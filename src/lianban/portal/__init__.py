@@ -1,0 +1,1 @@
+"""The applicant portal and the staff workbenches (HTML pages)."""

@@ -1,0 +1,66 @@
+/* lianban — a little progressive enhancement. Every page works without it.
+   Served by the platform itself: no CDN, no build step, no dependencies. */
+(function () {
+  "use strict";
+  var root = document.documentElement;
+  root.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+
+  ready(function () {
+    // Phone menu: fold the navigation behind a button (without JS it is always open).
+    var toggle = document.querySelector("[data-nav-toggle]");
+    var nav = document.getElementById("site-nav");
+    if (toggle && nav) {
+      toggle.hidden = false;
+      toggle.addEventListener("click", function () {
+        var open = nav.classList.toggle("open");
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+
+    // Tools that only make sense with JS (copy link, print).
+    document.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
+    document.querySelectorAll("[data-print]").forEach(function (button) {
+      button.addEventListener("click", function () { window.print(); });
+    });
+    document.querySelectorAll("[data-copy-link]").forEach(function (button) {
+      button.addEventListener("click", function () {
+        var status = button.parentNode.querySelector(".copy-status");
+        var done = function (ok) {
+          if (status) { status.textContent = ok ? button.getAttribute("data-copied") : window.location.href; }
+        };
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(window.location.href).then(function () { done(true); }, function () { done(false); });
+        } else {
+          done(false);
+        }
+      });
+    });
+
+    // Ask before irreversible actions: <form data-confirm="...">.
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+
+    // After a submit with errors, move focus to the summary so screen readers announce it.
+    // Its links take the focus to the field they name (a plain #anchor only scrolls).
+    var summary = document.querySelector("[data-error-summary]");
+    if (summary) {
+      summary.focus();
+      summary.querySelectorAll('a[href^="#"]').forEach(function (link) {
+        link.addEventListener("click", function (event) {
+          var target = document.getElementById(link.getAttribute("href").slice(1));
+          if (!target) { return; }
+          event.preventDefault();
+          target.focus();
+          target.scrollIntoView({ block: "center" });
+        });
+      });
+    }
+  });
+})();

@@ -1,0 +1,41 @@
+"""Portal pages, one module per area. Thin: read through selectors, write through services."""
+
+from lianban.portal.views.apply import apply, draft_file, draft_page, draft_remove, draft_upload
+from lianban.portal.views.cases import (
+    case_file,
+    case_page,
+    case_resubmit_view,
+    case_submitted,
+    case_upload,
+    case_withdraw_view,
+    item_supply,
+    my_cases,
+    supplement_file,
+)
+from lianban.portal.views.guide import guide
+from lianban.portal.views.home import home, search
+from lianban.portal.views.licences import my_licences
+from lianban.portal.views.track import track, track_code
+
+__all__ = [
+    "apply",
+    "case_file",
+    "case_page",
+    "case_resubmit_view",
+    "case_submitted",
+    "case_upload",
+    "case_withdraw_view",
+    "draft_file",
+    "draft_page",
+    "draft_remove",
+    "draft_upload",
+    "guide",
+    "home",
+    "item_supply",
+    "my_cases",
+    "my_licences",
+    "search",
+    "supplement_file",
+    "track",
+    "track_code",
+]

@@ -1,0 +1,390 @@
+"""Printable documents of the window: the acceptance receipt and the correction notice, as PDF.
+
+Built in two steps: ``acceptance_receipt`` / ``correction_notice`` gather the
+case's words into a :class:`Document` (plain data, easy to test), and
+``render_pdf`` lays it out with fpdf2: an embedded Chinese font (the bundled
+subset in ``fonts/``, so the server needs no font installed; a system Noto CJK
+font, when present, fills in any character the subset lacks) and the tracking
+QR code (segno), drawn as vector squares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils.translation import gettext as _
+
+import segno
+from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
+from fpdf import FPDF
+from fpdf.enums import WrapMode, XPos, YPos
+from fpdf.fonts import FontFace
+
+from lianban.cases.models import Case, CaseMaterial
+from lianban.cases.selectors import item_case_list
+from lianban.intake.models import Decision, IntakeRound
+from lianban.workbench import words
+from lianban.workbench.selectors.common import code_text, date_text, provenance_text
+
+FONT = Path(__file__).resolve().parent / "fonts" / "LianbanSansSC-Regular.ttf"
+FAMILY = "lianban"
+#: System fonts used only for characters the bundled subset lacks: (path, index in a collection).
+FALLBACKS: tuple[tuple[Path, int], ...] = (
+    (Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"), 2),
+    (Path("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"), 2),
+)
+INK = (27, 36, 48)
+MUTED = (91, 102, 117)
+HEAD_FILL = (232, 238, 245)
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """A titled table of the document."""
+
+    heading: str
+    columns: tuple[str, ...]
+    widths: tuple[float, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """What a printed document says, before layout."""
+
+    title: str
+    subtitle: str
+    code: str
+    qr_text: str
+    facts: tuple[tuple[str, str], ...]
+    intro: str = ""
+    tables: tuple[Table, ...] = ()
+    closing: tuple[str, ...] = ()
+    signature: tuple[str, ...] = field(default_factory=tuple)
+
+    def texts(self) -> Iterable[str]:
+        """Every piece of text the document prints."""
+        yield from (self.title, self.subtitle, self.code, self.intro, *self.closing, *self.signature)
+        for label, value in self.facts:
+            yield from (label, value)
+        for table in self.tables:
+            yield table.heading
+            yield from table.columns
+            for row in table.rows:
+                yield from row
+
+
+def _identity_label(case: Case) -> str:
+    if case.applicant.kind == "person":
+        return _("Citizen identity number")
+    return _("Unified social credit code")
+
+
+def _applicant_facts(case: Case) -> list[tuple[str, str]]:
+    applicant = case.applicant
+    return [
+        (_("Applicant"), applicant.name),
+        (_identity_label(case), applicant.id_number),
+        (_("Contact"), f"{applicant.contact_name} {applicant.contact_phone}".strip()),
+        (_("One-thing"), str(case.plan.get("thing_name") or case.thing.name)),
+    ]
+
+
+def _received_how(material: CaseMaterial) -> str:
+    if material.provenance == "licence":
+        number = material.licence.number if material.licence is not None else ""
+        return _("From the electronic licence library (No. %(number)s)") % {"number": number} if number else ""
+    if material.paper and not material.file:
+        return _("Paper original checked at the window")
+    if material.paper:
+        return _("Electronic file; paper original checked")
+    return _("Electronic file")
+
+
+def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Document:
+    """The acceptance receipt (受理回执) of an accepted case: what was received, promised and will follow."""
+    items = item_case_list(case)
+    by_code = {item.item_code: item for item in items}
+    departments = {item.department.code: item.department.name for item in items}
+    materials = list(CaseMaterial.objects.filter(case=case).select_related("licence").order_by("position"))
+    promised_codes = {p["code"] for p in round_.document.get("promised", [])}
+    received = [
+        m
+        for m in materials
+        if m.provenance != "produced" and m.code not in promised_codes and (m.state == "RECEIVED" or m.paper)
+    ]
+    produced = [m for m in materials if m.provenance == "produced"]
+    deemed = round_.decision == Decision.DEEMED
+    facts = [
+        *_applicant_facts(case),
+        (_("Accepted on"), date_text(round_.decided_at)),
+        (
+            _("How it was accepted"),
+            str(_("Accepted by operation of law (no decision in time)"))
+            if deemed
+            else str(_("Accepted at the window")),
+        ),
+        (_("Window"), case.lead_department.name),
+        (_("Clerk"), str(round_.decided_by) if round_.decided_by is not None else str(_("System"))),
+        (_("Expected ready by"), date_text(case.eta) if case.eta else str(_("To be determined"))),
+    ]
+    tables = [
+        Table(
+            _("Materials received"),
+            (_("No."), _("Material"), _("How")),
+            (14, 96, 64),
+            tuple((str(n), m.name, _received_how(m)) for n, m in enumerate(received, 1)),
+        )
+    ]
+    if round_.document.get("promised"):
+        tables.append(
+            Table(
+                _("Materials promised for later (容缺, written promise)"),
+                (_("Material"), _("Promised by"), _("Promise")),
+                (60, 36, 78),
+                tuple(
+                    (p["name"], date_text(date.fromisoformat(p["due"])), p.get("text", ""))
+                    for p in round_.document["promised"]
+                ),
+            )
+        )
+    if produced:
+        tables.append(
+            Table(
+                _("Materials that follow from earlier items (nothing to submit)"),
+                (_("Material"), _("Where it comes from")),
+                (60, 114),
+                tuple((m.name, provenance_text(m, by_code, departments)) for m in produced),
+            )
+        )
+    tables.append(
+        Table(
+            _("Items to handle"),
+            (_("Stage"), _("Item"), _("Department"), _("Working days")),
+            (16, 82, 52, 24),
+            tuple(
+                (str(item.stage), item.item_name, item.department.name, str(item.promised_days))
+                for item in items
+                if item.state != "CANCELLED"
+            ),
+        )
+    )
+    closing = [_("Follow the progress with the tracking code or the QR code.")]
+    if promised_codes:
+        closing.append(_("Items that need a promised material cannot be concluded before it is supplied."))
+    return Document(
+        title=_("Acceptance receipt"),
+        subtitle=str(case.plan.get("thing_name") or case.thing.name),
+        code=code_text(case),
+        qr_text=tracking_url,
+        facts=tuple(facts),
+        tables=tuple(tables),
+        closing=tuple(closing),
+        signature=(case.lead_department.name, date_text(round_.decided_at)),
+    )
+
+
+def correction_notice(case: Case, round_: IntakeRound, tracking_url: str) -> Document:
+    """The one-time correction notice (一次性告知书): every problem with every material, at once."""
+    problems = round_.document.get("problems", [])
+    facts = [
+        *_applicant_facts(case),
+        (_("Notice date"), date_text(round_.decided_at)),
+        (_("Window"), case.lead_department.name),
+        (_("Clerk"), str(round_.decided_by) if round_.decided_by is not None else ""),
+    ]
+    table = Table(
+        _("What must be corrected"),
+        (_("No."), _("Material"), _("Problem"), _("Details")),
+        (14, 62, 34, 64),
+        tuple(
+            (str(n), p["name"], words.word(words.CHECK_RESULTS, p["result"]), p.get("reason", ""))
+            for n, p in enumerate(problems, 1)
+        ),
+    )
+    return Document(
+        title=_("One-time correction notice"),
+        subtitle=str(case.plan.get("thing_name") or case.thing.name),
+        code=code_text(case),
+        qr_text=tracking_url,
+        facts=tuple(facts),
+        intro=_(
+            "The materials you handed in have the problems listed below. This notice lists every one of them "
+            "at once: please correct them all and submit again."
+        ),
+        tables=(table,),
+        closing=(
+            _("Upload the corrected materials under “My cases” and resubmit, or bring them to the window."),
+            _("The window then checks the materials again."),
+        ),
+        signature=(case.lead_department.name, date_text(round_.decided_at)),
+    )
+
+
+@lru_cache(maxsize=1)
+def bundled_characters() -> frozenset[int]:
+    """Code points the bundled font can print."""
+    font = TTFont(str(FONT), lazy=True)
+    try:
+        return frozenset(font.getBestCmap())
+    finally:
+        font.close()
+
+
+def missing_characters(texts: Iterable[str]) -> set[str]:
+    """Characters of ``texts`` the bundled font lacks (spaces and line breaks aside)."""
+    have = bundled_characters()
+    return {ch for text in texts for ch in text if not ch.isspace() and ord(ch) not in have}
+
+
+class _Pdf(FPDF):
+    """A4 with the bundled font and a page footer."""
+
+    def __init__(self, document: Document) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.document = document
+        self.set_margins(18, 16, 18)
+        self.set_auto_page_break(auto=True, margin=18)
+        self.add_font(FAMILY, fname=str(FONT))
+        if missing_characters(document.texts()):
+            for index, (path, number) in enumerate(FALLBACKS):
+                if path.exists():
+                    name = f"{FAMILY}-fallback{index}"
+                    self.add_font(name, fname=str(path), collection_font_number=number)
+                    self.set_fallback_fonts([name])
+                    break
+        self.set_font(FAMILY, size=11)
+        self.set_text_color(*INK)
+        self.set_title(document.title)
+        self.set_subject(f"{document.subtitle} {document.code}")
+        self.set_creator("lianban")
+        self.set_lang("zh-CN")
+
+    def footer(self) -> None:
+        self.set_y(-12)
+        self.set_font(FAMILY, size=8)
+        self.set_text_color(*MUTED)
+        self.cell(0, 5, f"{self.document.title} · {self.document.code} · {self.page_no()}/{{nb}}", align="C")
+        self.set_text_color(*INK)
+
+
+def _qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
+    """Draw ``text`` as a QR code (error correction M) of ``size`` mm at (x, y), one square per dark run."""
+    qr = segno.make(text, error="m", micro=False)
+    matrix = qr.matrix
+    border = 2
+    module = size / (len(matrix) + 2 * border)
+    pdf.set_fill_color(0, 0, 0)
+    for row, line in enumerate(matrix):
+        start = None
+        for col, dark in enumerate([*line, 0]):
+            if dark and start is None:
+                start = col
+            elif not dark and start is not None:
+                pdf.rect(
+                    x + (border + start) * module, y + (border + row) * module, (col - start) * module, module, "F"
+                )
+                start = None
+
+
+def _table(pdf: FPDF, table: Table) -> None:
+    pdf.ln(4)
+    pdf.set_font(FAMILY, size=12.5)
+    pdf.cell(0, 8, table.heading, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.set_font(FAMILY, size=10)
+    with pdf.table(
+        col_widths=table.widths,
+        width=sum(table.widths),
+        align="LEFT",
+        text_align="LEFT",
+        wrapmode=WrapMode.CHAR,
+        headings_style=FontFace(family=FAMILY, emphasis="", fill_color=HEAD_FILL),
+        line_height=5.5,
+        padding=1.2,
+    ) as grid:
+        heading = grid.row()
+        for column in table.columns:
+            heading.cell(column)
+        if not table.rows:
+            empty = grid.row()
+            empty.cell("—", colspan=len(table.columns))
+        for values in table.rows:
+            line = grid.row()
+            for value in values:
+                line.cell(value or "—")
+
+
+def render_pdf(document: Document) -> bytes:
+    """Lay out ``document`` on A4 and return the PDF bytes (font embedded, QR code drawn)."""
+    pdf = _Pdf(document)
+    pdf.add_page()
+    qr_size = 32.0
+    top = pdf.get_y()
+    _qr(pdf, document.qr_text, pdf.w - pdf.r_margin - qr_size, top, qr_size)
+    pdf.set_font(FAMILY, size=8)
+    pdf.set_xy(pdf.w - pdf.r_margin - qr_size, top + qr_size)
+    pdf.cell(qr_size, 4, _("Scan to follow progress"), align="C")
+    text_width = pdf.w - pdf.l_margin - pdf.r_margin - qr_size - 4
+    pdf.set_xy(pdf.l_margin, top + 4)
+    pdf.set_font(FAMILY, size=20)
+    _lines(pdf, text_width, 10, document.title)
+    pdf.ln(1)
+    pdf.set_font(FAMILY, size=13)
+    _lines(pdf, text_width, 7, document.subtitle)
+    pdf.set_font(FAMILY, size=12)
+    _lines(pdf, text_width, 7, f"{_('Tracking code')}：{document.code}")
+    pdf.set_y(max(pdf.get_y(), top + qr_size + 6))
+    _facts(pdf, document.facts)
+    if document.intro:
+        pdf.ln(4)
+        pdf.set_font(FAMILY, size=11)
+        pdf.multi_cell(0, 6.5, document.intro, align="L", wrapmode=WrapMode.CHAR)
+    for table in document.tables:
+        _table(pdf, table)
+    pdf.ln(5)
+    pdf.set_font(FAMILY, size=10)
+    for line in document.closing:
+        pdf.multi_cell(0, 6, line, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if document.signature:
+        pdf.ln(6)
+        pdf.set_font(FAMILY, size=11)
+        for line in document.signature:
+            pdf.cell(0, 7, line, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())
+
+
+def _lines(pdf: FPDF, width: float, height: float, text: str) -> None:
+    """Text wrapped at any character (Chinese has no spaces), then back at the left margin."""
+    pdf.multi_cell(width, height, text, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _facts(pdf: FPDF, facts: Sequence[tuple[str, str]]) -> None:
+    pdf.set_font(FAMILY, size=10.5)
+    with pdf.table(
+        col_widths=(40, 134),
+        width=174,
+        align="LEFT",
+        text_align="LEFT",
+        first_row_as_headings=False,
+        wrapmode=WrapMode.CHAR,
+        line_height=5.5,
+        padding=1.2,
+    ) as grid:
+        for label, value in facts:
+            line = grid.row()
+            line.cell(label, style=FontFace(family=FAMILY, fill_color=HEAD_FILL))
+            line.cell(value or "—")
+
+
+def receipt_pdf(case: Case, round_: IntakeRound, tracking_url: str) -> bytes:
+    """The acceptance receipt of ``case`` as PDF bytes."""
+    return render_pdf(acceptance_receipt(case, round_, tracking_url))
+
+
+def correction_notice_pdf(case: Case, round_: IntakeRound, tracking_url: str) -> bytes:
+    """The correction notice of ``round_`` as PDF bytes."""
+    return render_pdf(correction_notice(case, round_, tracking_url))

@@ -1,0 +1,1 @@
+"""Page-shaped reads of the workbenches, built on the domain apps' selectors and access functions."""

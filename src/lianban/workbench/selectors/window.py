@@ -1,0 +1,211 @@
+"""Reads of the window workbench: the intake queue, the case page, the issuance queue."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from lianban.accounts.models import User
+from lianban.cases import clock
+from lianban.cases.access import clerk_serves
+from lianban.cases.models import Case, CaseMaterial, CaseState, ItemCase
+from lianban.cases.selectors import case_intake_queue, case_issuance_queue, case_list_for_user, item_case_list
+from lianban.core import case_flow as flow
+from lianban.core.errors import CalendarNotCovered
+from lianban.intake.models import IntakeRound, MaterialCheck
+from lianban.intake.selectors import intake_checks, intake_round_list
+from lianban.intake.services import deemed_acceptance_deadline
+from lianban.issuance.models import Bill, Issuance
+from lianban.issuance.selectors import bill_get, issuance_get
+from lianban.workbench.selectors.common import (
+    UNKNOWN,
+    Deadline,
+    EventRow,
+    FieldRow,
+    MaterialRow,
+    answer_rows,
+    deadline_for,
+    event_rows,
+    form_rows,
+    item_deadline,
+    material_rows,
+)
+
+
+def intake_deadline(case: Case) -> Deadline:
+    """The deemed-acceptance deadline of a case waiting for intake, with its status."""
+    try:
+        due = deemed_acceptance_deadline(case)
+    except CalendarNotCovered as exc:
+        return Deadline(None, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
+    return deadline_for(due)
+
+
+def waiting_since(case: Case) -> datetime:
+    """When the case's current intake round started (its latest (re)submission)."""
+    return case.resubmitted_at or case.submitted_at
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    """A case in the window's queue."""
+
+    case: Case
+    since: datetime
+    deadline: Deadline | None = None
+    promised: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class WindowQueue:
+    """The window's cases by what the clerk has to do."""
+
+    intake: list[QueueRow]
+    correction: list[QueueRow]
+    in_progress: list[QueueRow]
+
+
+def window_queue(user: User) -> WindowQueue:
+    """Cases to decide (new and resubmitted, oldest first), waiting for corrections, and in progress."""
+    intake = sorted(
+        (QueueRow(case, waiting_since(case), intake_deadline(case)) for case in case_intake_queue(user)),
+        key=lambda row: (row.since, row.case.pk),
+    )
+    visible = case_list_for_user(user)
+    correction = [
+        QueueRow(case, case.updated_at)
+        for case in visible.filter(state=CaseState.CORRECTION_REQUESTED).order_by("updated_at", "id")
+    ]
+    promised_counts: dict[int, int] = {}
+    for case_id in CaseMaterial.objects.filter(
+        case__in=visible.filter(state=CaseState.IN_PROGRESS), state="PROMISED"
+    ).values_list("case_id", flat=True):
+        promised_counts[case_id] = promised_counts.get(case_id, 0) + 1
+    in_progress = [
+        QueueRow(case, case.accepted_at or case.submitted_at, promised=promised_counts.get(case.pk, 0))
+        for case in visible.filter(state=CaseState.IN_PROGRESS).order_by("accepted_at", "id")
+    ]
+    return WindowQueue(intake=intake, correction=correction, in_progress=in_progress)
+
+
+@dataclass(frozen=True, slots=True)
+class IssuanceRow:
+    """A ready case with its bill."""
+
+    case: Case
+    bill: Bill | None
+
+
+def issuance_queue(user: User) -> list[IssuanceRow]:
+    """Ready cases at the clerk's window, oldest first, with their bills."""
+    cases = list(case_issuance_queue(user))
+    bills = {bill.case_id: bill for bill in Bill.objects.filter(case__in=cases)}
+    return [IssuanceRow(case, bills.get(case.pk)) for case in cases]
+
+
+def recently_issued(user: User, *, limit: int = 10) -> QuerySet[Case]:
+    """The window's latest issued cases."""
+    return case_list_for_user(user).filter(state=CaseState.ISSUED).order_by("-closed_at", "-id")[:limit]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckRow:
+    """A material to submit with the clerk's verdict in the current round."""
+
+    row: MaterialRow
+    check: MaterialCheck | None
+
+    @property
+    def code(self) -> str:
+        """The material code."""
+        return self.row.material.code
+
+
+@dataclass(frozen=True, slots=True)
+class ItemRow:
+    """An item case on the case page."""
+
+    item: ItemCase
+    deadline: Deadline | None
+
+
+@dataclass
+class CasePage:
+    """Everything the window's case page shows."""
+
+    case: Case
+    can_act: bool
+    intake_open: bool
+    deadline: Deadline | None
+    answers: list[FieldRow]
+    form: list[FieldRow]
+    materials: list[MaterialRow]
+    others: list[MaterialRow]
+    checks: list[CheckRow]
+    promisable: list[CheckRow]
+    problems: list[CheckRow]
+    rounds: list[IntakeRound]
+    items: list[ItemRow]
+    events: list[EventRow]
+    bill: Bill | None
+    issuance: Issuance | None
+    stages: dict[int, list[ItemRow]] = field(default_factory=dict)
+
+
+def current_round(rounds: list[IntakeRound]) -> IntakeRound | None:
+    """The undecided round, if any."""
+    return next((r for r in reversed(rounds) if not r.decision), None)
+
+
+def case_page(user: User, case: Case) -> CasePage:
+    """The case page for a clerk (with actions when their window serves it) or a supervisor (read only)."""
+    items = item_case_list(case)
+    materials = list(CaseMaterial.objects.filter(case=case).select_related("licence").order_by("position"))
+    rows = material_rows(materials, items)
+    rounds = list(intake_round_list(case))
+    open_round = current_round(rounds)
+    verdicts = {c.material_id: c for c in intake_checks(open_round)} if open_round is not None else {}
+    checks = [CheckRow(row, verdicts.get(row.material.pk)) for row in rows if row.material.provenance == "submit"]
+    intake_open = case.state in (CaseState.SUBMITTED, CaseState.RESUBMITTED)
+    promisable = [
+        c
+        for c in checks
+        if c.row.material.tolerable and c.row.material.required and (c.check is None or c.check.result == "MISSING")
+    ]
+    problems = [c for c in checks if c.check is not None and c.check.result in ("MISSING", "WRONG")]
+    item_rows = [ItemRow(item, item_deadline(item)) for item in items]
+    stages: dict[int, list[ItemRow]] = {}
+    for row in item_rows:
+        stages.setdefault(row.item.stage, []).append(row)
+    return CasePage(
+        case=case,
+        can_act=clerk_serves(user, case),
+        intake_open=intake_open,
+        deadline=intake_deadline(case) if intake_open else None,
+        answers=answer_rows(case),
+        form=form_rows(case),
+        materials=rows,
+        others=[row for row in rows if row.material.provenance != "submit"],
+        checks=checks,
+        promisable=promisable,
+        problems=problems,
+        rounds=rounds,
+        items=item_rows,
+        events=event_rows(case),
+        bill=bill_get(case),
+        issuance=issuance_get(case),
+        stages=stages,
+    )
+
+
+def is_running(item: ItemCase) -> bool:
+    """Whether the item's clock is running or paused (dispatched, in review, supplement)."""
+    return item.state in flow.RUNNING_ITEM_STATES
+
+
+def today_text() -> str:
+    """Today's date (ISO), for date inputs' minimum."""
+    return clock.today().isoformat()

@@ -1,0 +1,1 @@
+"""Workbench pages, one module per workbench. Thin: selectors read, services write, forms check shape."""

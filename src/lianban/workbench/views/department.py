@@ -1,0 +1,145 @@
+"""The department workbench (部门审批): the queue by due date and the item case page with its decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from lianban.accounts.models import Role
+from lianban.cases import clock
+from lianban.cases.models import ItemCase
+from lianban.review.access import access_item_case_for_user
+from lianban.review.services import (
+    item_case_approve,
+    item_case_reject,
+    item_case_request_supplement,
+    item_case_take,
+)
+from lianban.workbench import words
+from lianban.workbench.forms import ApproveForm, ReasonForm
+from lianban.workbench.selectors.department import department_queue, item_page
+from lianban.workbench.views.common import attempt, idempotency_key, roles_required, see_other, staff_user
+
+
+@require_GET
+@roles_required(Role.REVIEWER)
+def queue(request: HttpRequest) -> HttpResponse:
+    """My department's open item cases, the most urgent first."""
+    user = staff_user(request)
+    return render(request, "workbench/department/queue.html", {"rows": department_queue(user), "user": user})
+
+
+def _item_url(item_id: int) -> str:
+    return reverse("workbench:item", args=[item_id])
+
+
+def _render_item(request: HttpRequest, item: ItemCase, status: int = 200, **forms: Any) -> HttpResponse:
+    today = clock.today()
+    context = {
+        "page": item_page(item),
+        "item": item,
+        "case": item.case,
+        "state_text": words.word(words.ITEM_STATES, item.state),
+        "can_act": staff_user(request).role == Role.REVIEWER,
+        "supplement_form": forms.get("supplement_form") or ReasonForm(prefix="supplement"),
+        "approve_form": forms.get("approve_form") or ApproveForm(needs_number=bool(item.produces), today=today),
+        "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+    }
+    return render(request, "workbench/department/item.html", context, status=status)
+
+
+@require_GET
+@roles_required(Role.REVIEWER, Role.SUPERVISOR)
+def item(request: HttpRequest, item_id: int) -> HttpResponse:
+    """An item case: the materials it needs and where each came from, its form fields, history, decisions."""
+    return _render_item(request, access_item_case_for_user(staff_user(request), item_id))
+
+
+@require_POST
+@roles_required()
+def take(request: HttpRequest, item_id: int) -> HttpResponse:
+    """The department takes the item into review (部门受理)."""
+    user = staff_user(request)
+    visible = access_item_case_for_user(user, item_id)
+    key = idempotency_key(request)
+    attempt(
+        request,
+        lambda: item_case_take(actor=user, item_case_id=visible.pk, idempotency_key=key),
+        _("The item is taken into review; its clock is running."),
+        case=visible.case,
+    )
+    return see_other(_item_url(visible.pk))
+
+
+@require_POST
+@roles_required()
+def supplement(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Ask the applicant for a supplement (补正): the item's clock stops."""
+    user = staff_user(request)
+    visible = access_item_case_for_user(user, item_id)
+    form = ReasonForm(request.POST, prefix="supplement")
+    if not form.is_valid():
+        return _render_item(request, visible, status=400, supplement_form=form)
+    key = idempotency_key(request)
+    attempt(
+        request,
+        lambda: item_case_request_supplement(
+            actor=user, item_case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
+        ),
+        _("The applicant was asked for a supplement; the item's clock is stopped until it arrives."),
+        case=visible.case,
+    )
+    return see_other(_item_url(visible.pk))
+
+
+@require_POST
+@roles_required()
+def approve(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Approve the item with its result (licence number, validity, document)."""
+    user = staff_user(request)
+    visible = access_item_case_for_user(user, item_id)
+    form = ApproveForm(request.POST, request.FILES, needs_number=bool(visible.produces), today=clock.today())
+    if not form.is_valid():
+        return _render_item(request, visible, status=400, approve_form=form)
+    key = idempotency_key(request)
+    data = form.cleaned_data
+    attempt(
+        request,
+        lambda: item_case_approve(
+            actor=user,
+            item_case_id=visible.pk,
+            licence_number=data["licence_number"],
+            valid_until=data["valid_until"],
+            document=data["document"],
+            idempotency_key=key,
+        ),
+        _("The item is approved; its result is in the licence library and the items after it start by themselves."),
+        case=visible.case,
+    )
+    return see_other(_item_url(visible.pk))
+
+
+@require_POST
+@roles_required()
+def reject(request: HttpRequest, item_id: int) -> HttpResponse:
+    """Reject the item with the reason; the items that depend on it are cancelled."""
+    user = staff_user(request)
+    visible = access_item_case_for_user(user, item_id)
+    form = ReasonForm(request.POST, prefix="reject")
+    if not form.is_valid():
+        return _render_item(request, visible, status=400, reject_form=form)
+    key = idempotency_key(request)
+    attempt(
+        request,
+        lambda: item_case_reject(
+            actor=user, item_case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
+        ),
+        _("The item is rejected; the applicant has been told why."),
+        case=visible.case,
+    )
+    return see_other(_item_url(visible.pk))

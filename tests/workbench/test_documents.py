@@ -1,0 +1,94 @@
+"""The printed documents: the bundled font covers what they print; text, font and QR code are in the PDF."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+from django.test import RequestFactory
+
+import pytest
+import segno
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+
+from lianban.core.tracking import format_code
+from lianban.intake.selectors import acceptance_receipt as receipt_round
+from lianban.workbench import documents
+from lianban.workbench.views.common import tracking_url
+from tests.portal.test_i18n import po_entries
+from tests.workbench.kit import accepted, pdf_fonts, pdf_text
+
+ROOT = Path(__file__).resolve().parents[2]
+FONTS = ROOT / "src" / "lianban" / "workbench" / "fonts"
+
+
+def test_the_bundled_font_is_a_renamed_truetype_subset_with_its_licence():
+    font = TTFont(str(documents.FONT))
+    assert documents.FONT.suffix == ".ttf" and "glyf" in font and "CFF " not in font
+    assert font["name"].getDebugName(1) == "Lianban Sans SC"
+    assert "SIL OPEN FONT LICENSE Version 1.1" in (FONTS / "OFL.txt").read_text(encoding="utf-8")
+
+
+def test_the_font_prints_every_character_of_the_demo_catalog_and_of_the_translations():
+    catalog = [
+        path.read_text(encoding="utf-8") for path in (ROOT / "src" / "lianban" / "demo" / "catalog").glob("*.yaml")
+    ]
+    translations = [
+        entry.get("msgstr", entry.get("msgstr[0]", ""))
+        for entry in po_entries(
+            ROOT / "src" / "lianban" / "workbench" / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+        )
+    ]
+    printable = [text for text in catalog + translations if text]
+    assert documents.missing_characters(printable) == set()
+    assert documents.missing_characters(["我要开酒店、宾馆 ¥12.50 2026年11月22日"]) == set()
+    assert documents.missing_characters(["𠀀"]) == {"𠀀"}  # outside GB 2312: a system font fills in
+
+
+def small_document(text: str) -> documents.Document:
+    return documents.Document(
+        title="受理回执",
+        subtitle=text,
+        code="ABCD-EFGH-JKMN",
+        qr_text="http://testserver/track/ABCD-EFGH-JKMN/",
+        facts=(("申请人", "武汉联办酒店有限公司"),),
+        tables=(documents.Table("已收取的材料", ("序号", "材料"), (20, 154), (("1", "公司章程"),)),),
+    )
+
+
+def test_a_character_the_subset_lacks_comes_from_a_system_font_when_there_is_one():
+    content = documents.render_pdf(small_document("䶮字号"))
+    fonts = {f["name"].split("+", 1)[1] for f in pdf_fonts(content)}
+    if any(path.exists() for path, _ in documents.FALLBACKS):
+        assert "䶮" in pdf_text(content) and len(fonts) == 2
+    else:
+        assert fonts == {"LianbanSansSC"}
+    assert "公司章程" in pdf_text(content)
+
+
+def test_the_qr_code_is_drawn_module_by_module():
+    content = documents.render_pdf(small_document("我要开酒店、宾馆"))
+    qr = segno.make("http://testserver/track/ABCD-EFGH-JKMN/", error="m", micro=False)
+    runs = sum(len(re.findall(r"1+", "".join(str(v) for v in row))) for row in qr.matrix)
+    import zlib
+
+    stream = PdfReader(io.BytesIO(content)).pages[0].get_contents().get_data().decode("latin-1")
+    assert stream.count(" re f") >= runs > 50
+    del zlib
+
+
+@pytest.mark.django_db
+def test_the_receipt_of_a_case_points_its_qr_code_to_the_public_tracking_page(people, clock):
+    case = accepted(people)
+    request = RequestFactory().get("/")
+    url = tracking_url(request, case)
+    assert url == f"http://testserver/track/{format_code(case.tracking_code)}/"
+    document = documents.acceptance_receipt(case, receipt_round(case), url)
+    assert document.qr_text == url and document.code == format_code(case.tracking_code)
+    assert ("申请人", "武汉联办酒店有限公司") in document.facts
+    received = document.tables[0]
+    assert (
+        received.heading == "已收取的材料" and len(received.rows) == case.materials.filter(provenance="submit").count()
+    )
