@@ -1,0 +1,1 @@
+"""Benchmarks: each reports ratios against a floor measured in the same run."""
