@@ -63,16 +63,40 @@ def test_registering_an_applicant_makes_the_user_a_member(catalog: None) -> None
 
 def test_registering_twice_returns_the_same_applicant(catalog: None) -> None:
     first = make_user("a", Role.APPLICANT)
-    second = make_user("b", Role.APPLICANT)
+    clerk = make_user("clerk", Role.CLERK, "SCJG")
     one = applicant_create(
         actor=first, kind="person", id_number=RIC, name="张三", contact_name="张三", contact_phone="1"
     )
-    two = applicant_create(
-        actor=second, kind="person", id_number=RIC, name="张三", contact_name="张三", contact_phone="1"
+    again = applicant_create(
+        actor=first, kind="person", id_number=RIC, name="张三", contact_name="张三", contact_phone="1"
     )
-    assert one == two
+    at_the_window = applicant_create(
+        actor=clerk, kind="person", id_number=RIC, name="张三", contact_name="张三", contact_phone="1"
+    )
+    assert one == again == at_the_window
     assert Applicant.objects.count() == 1
-    assert ApplicantMember.objects.filter(applicant=one).count() == 2
+    assert ApplicantMember.objects.filter(applicant=one).count() == 1
+
+
+def test_an_applicant_user_cannot_join_someone_elses_applicant(catalog: None) -> None:
+    owner = make_user("owner", Role.APPLICANT)
+    stranger = make_user("stranger", Role.APPLICANT)
+    applicant = applicant_create(
+        actor=owner, kind="enterprise", id_number=USCC, name="公司", contact_name="张三", contact_phone="1"
+    )
+    with pytest.raises(ApplicantInvalid) as info:
+        applicant_create(
+            actor=stranger,
+            kind="enterprise",
+            id_number=USCC.lower(),
+            name="冒名",
+            contact_name="李四",
+            contact_phone="2",
+        )
+    assert set(info.value.problems) == {"id_number"}
+    assert not user_acts_for(stranger, applicant.pk)
+    applicant.refresh_from_db()
+    assert applicant.name == "公司"
 
 
 def test_missing_contact_details_are_reported_with_a_bad_number(catalog: None) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from rest_framework.test import APIClient
 
 from lianban.accounts.models import User
+from lianban.cases.demo import sample_form
 from tests.cases.kit import People, pdf
 
 
@@ -71,9 +72,9 @@ def by_code(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     return {row["code"]: row for row in rows}
 
 
-def form_for(plan: dict[str, Any]) -> dict[str, str]:
-    """A complete merged form for a plan returned by ``/api/things/{code}/plan``."""
-    return {key: f"{key} value" for key in plan["fields"]}
+def form_for(plan: dict[str, Any]) -> dict[str, str | int | bool]:
+    """A complete merged form for a plan returned by ``/api/things/{code}/plan``, with plausible values."""
+    return sample_form(plan["fields"])
 
 
 def submit_through_api(

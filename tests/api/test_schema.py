@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+from django.test import Client
 
 import pytest
 from rest_framework.test import APIClient
@@ -53,3 +56,14 @@ def test_the_public_operations_need_no_sign_in(schema: dict[str, Any]) -> None:
             assert operation["security"] == [{}], path
         else:
             assert {"basicAuth": []} in operation["security"], path
+
+
+def test_the_browsable_docs_load_their_assets_from_the_platform() -> None:
+    """Swagger UI comes from the installed sidecar package: intranets have no CDN."""
+    body = Client().get("/api/docs/").content.decode()
+    assets = re.findall(r"""(?:src|href)=["']([^"']+\.(?:js|css|png))["']""", body)
+    assert any("swagger-ui-bundle" in a for a in assets), body
+    assert [a for a in assets if not a.startswith("/static/")] == []
+    for asset in assets:
+        response = Client().get(asset)
+        assert response.status_code == 200, asset

@@ -24,6 +24,7 @@ import pytest
 from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock as case_clock
+from lianban.cases.demo import SAMPLE_FORM, sample_form
 from lianban.cases.models import Case, CaseMaterial, ItemCase
 from lianban.cases.services import case_submit
 from lianban.catalog import selectors as catalog_selectors
@@ -260,10 +261,16 @@ def people(catalog: None) -> People:
 # ----------------------------------------------------------------- helpers
 
 
-def full_form(thing: str, answers: dict[str, Any], licences: Iterable[str] = ()) -> dict[str, str]:
-    """A complete merged form for the plan of ``thing``."""
-    fields = plan(compiled_thing(thing), answers, tuple(licences)).fields
-    return {key: f"{key} value" for key in fields}
+#: Personal data in the sample form: never shown by public tracking.
+SAMPLE_PERSONAL = tuple(
+    str(SAMPLE_FORM[key])
+    for key in ("company_name", "uscc", "address", "legal_person", "legal_person_id_no", "contact_phone")
+)
+
+
+def full_form(thing: str, answers: dict[str, Any], licences: Iterable[str] = ()) -> dict[str, str | int | bool]:
+    """A complete merged form for the plan of ``thing``, with the demo's plausible values."""
+    return sample_form(plan(compiled_thing(thing), answers, tuple(licences)).fields)
 
 
 def submit_codes(case: Case) -> list[str]:

@@ -25,7 +25,7 @@ from tests.api.kit import (
     results,
     submit_through_api,
 )
-from tests.cases.kit import HOTEL, HOTEL_STAGES, FrozenClock, People, pdf
+from tests.cases.kit import HOTEL, HOTEL_STAGES, SAMPLE_PERSONAL, FrozenClock, People, pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -49,8 +49,7 @@ def assert_no_personal_data(public: dict[str, Any], people: People) -> None:
         people.applicant.id_number,
         people.applicant.contact_name,
         people.applicant.contact_phone,
-        "company_name value",
-        "legal_person_id_no value",
+        *SAMPLE_PERSONAL,
         ".pdf",
     ):
         assert secret not in text

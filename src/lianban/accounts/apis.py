@@ -7,8 +7,6 @@ supervisors see every applicant, applicant users those they act for.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext as _
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,12 +15,11 @@ from rest_framework.views import APIView
 
 from lianban.accounts.access import access_applicant_for_user
 from lianban.accounts.models import Applicant, ApplicantKind, Role
-from lianban.accounts.selectors import applicant_get_by_identity, applicant_list_visible
-from lianban.accounts.services import applicant_create, applicant_id_number_clean
+from lianban.accounts.selectors import applicant_list_visible
+from lianban.accounts.services import applicant_create
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.idempotency import idempotent
-from lianban.core.case_errors import ApplicantInvalid
 
 
 class ApplicantSerializer(serializers.Serializer):
@@ -72,13 +69,6 @@ class ApplicantListApi(ListApi):
         user = actor(request)
         require_role(user, Role.APPLICANT, Role.CLERK)
         data = validated(ApplicantInputSerializer, request.data)
-        if user.role == Role.APPLICANT:
-            existing = applicant_get_by_identity(
-                kind=data["kind"], id_number=applicant_id_number_clean(kind=data["kind"], id_number=data["id_number"])
-            )
-            if existing is not None and not existing.memberships.filter(user=user).exists():
-                # the portal's rule too: acting for it needs one of its members to add you
-                raise ApplicantInvalid({"id_number": _("is already registered by another account")})
 
         def register(key: str | None) -> Applicant:
             return idempotent(

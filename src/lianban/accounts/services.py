@@ -54,10 +54,14 @@ def applicant_create(
     """Register an applicant; the acting applicant user (if any) and ``members`` may act for it.
 
     An applicant with the same identity already registered is returned as it is
-    (and the new members are added), so registering twice is harmless.
+    (and the new members are added), so registering twice is harmless. An
+    applicant user may not join an identity registered by other accounts:
+    one of its members adds them (``applicant_add_member``). A window clerk
+    may register any identity (the person is at the window with their papers).
 
     Raises:
-        ApplicantInvalid: a bad identity number, or a missing name or contact.
+        ApplicantInvalid: a bad identity number, a missing name or contact, or
+            (for an applicant user) someone else's applicant.
     """
     problems: dict[str, str] = {}
     for field, value in (("name", name), ("contact_name", contact_name), ("contact_phone", contact_phone)):
@@ -69,6 +73,11 @@ def applicant_create(
         problems.update(exc.problems)
     if problems:
         raise ApplicantInvalid(problems)
+    joining = actor if actor is not None and actor.is_applicant else None
+    if joining is not None:
+        existing = Applicant.objects.filter(kind=kind, id_number=number).first()
+        if existing is not None and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists():
+            raise ApplicantInvalid({"id_number": _("is already registered by another account")})
     applicant, _created = Applicant.objects.get_or_create(
         kind=kind,
         id_number=number,
@@ -80,8 +89,8 @@ def applicant_create(
         },
     )
     users = list(members)
-    if actor is not None and actor.is_applicant:
-        users.append(actor)
+    if joining is not None:
+        users.append(joining)
     for user in users:
         ApplicantMember.objects.get_or_create(applicant=applicant, user=user)
     return applicant

@@ -32,6 +32,48 @@ from lianban.review.services import item_case_approve, item_case_take
 DEMO_PASSWORD = "lianban-demo"  # noqa: S105 - the demo's shared password, printed on screen
 DEMO_USCC = "91420100MA4K12345K"
 DEMO_REVIEWER_DEPARTMENTS = ("ZJ", "STHJ", "XF", "WJ", "GA", "CG")
+#: Plausible values for every form field the demo catalog asks for (the demo
+#: cases and the tests fill their forms from it; unknown keys get "示例<key>").
+SAMPLE_FORM: Mapping[str, str | int | bool] = {
+    "company_name": "武汉联办酒店有限公司",
+    "uscc": "91110000100000000R",
+    "address": "武汉市江岸区沿江大道188号",
+    "legal_person": "张三",
+    "legal_person_id_no": "11010519491231002X",
+    "contact_phone": "13800000000",
+    "registered_capital": 50,
+    "business_scope": "住宿服务；餐饮服务",
+    "business_scope_drugs": "中成药、化学药制剂、抗生素制剂、生化药品",
+    "device_scope": "第二类医疗器械（体温计、血压计、家用血糖仪）",
+    "shareholders": "张三 100%",
+    "food_business_items": "热食类食品制售",
+    "operating_area": 600,
+    "building_area": 600,
+    "project_name": "联办酒店装修工程",
+    "project_type": "装饰装修",
+    "design_unit": "武汉建筑设计院",
+    "construction_unit": "武汉第一建设有限公司",
+    "venue_name": "联办酒店",
+    "venue_type": "宾馆",
+    "central_ac": True,
+    "room_count": 80,
+    "bed_count": 120,
+    "opening_date": "2027-03-01",
+    "fire_safety_manager": "李安全",
+    "security_officer": "赵平安",
+    "quality_manager": "王质量",
+    "pharmacist_count": 2,
+    "ad_content": "联办酒店",
+    "ad_location": "沿江大道188号正门上方",
+    "ad_size": "6米×1.2米",
+}
+
+
+def sample_form(fields: list[str] | tuple[str, ...]) -> dict[str, str | int | bool]:
+    """A complete merged form for ``fields``, with plausible values (for the demo and tests)."""
+    return {key: SAMPLE_FORM.get(key, f"示例{key}") for key in fields}
+
+
 _PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
 
 
@@ -69,9 +111,9 @@ def _reviewer_for(department: str) -> User:
 def _submit(applicant_user: User, applicant: Applicant, thing: str, answers: Mapping[str, object]) -> Case:
     held = licence_codes_held(holder=applicant, on=clock.today())
     planned = plan(compiled_thing(thing), answers, held)
-    form = {key: f"示例{key}" for key in planned.fields}
-    form.update({"company_name": applicant.name, "uscc": applicant.id_number, "address": applicant.address})
-    form = {key: value for key, value in form.items() if key in planned.fields}
+    form = sample_form(planned.fields)
+    known = {"company_name": applicant.name, "uscc": applicant.id_number, "address": applicant.address}
+    form.update({key: value for key, value in known.items() if key in planned.fields})
     files = {m.code: ContentFile(_PDF, name=f"{m.code}.pdf") for m in planned.materials if m.provenance == "submit"}
     return case_submit(
         actor=applicant_user, applicant=applicant, thing_code=thing, answers=answers, form=form, files=files

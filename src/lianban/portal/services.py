@@ -22,14 +22,14 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
-from lianban.accounts.services import applicant_create, applicant_id_number_clean
+from lianban.accounts.services import applicant_create
 from lianban.cases import clock
 from lianban.cases.models import Case
 from lianban.cases.services import case_submit
 from lianban.cases.uploads import upload_store
 from lianban.catalog.models import Thing
 from lianban.catalog.selectors import compiled_thing
-from lianban.core.case_errors import ActionInvalid, ApplicantInvalid, MaterialUnknown
+from lianban.core.case_errors import ActionInvalid, MaterialUnknown
 from lianban.core.conditions import Value
 from lianban.core.errors import DomainError
 from lianban.core.planner import Plan, plan
@@ -82,14 +82,6 @@ def applicant_register(
         ApplicantInvalid: a bad identity number, a missing name or contact, or someone else's applicant.
     """
     _require_applicant(actor)
-    try:
-        number = applicant_id_number_clean(kind=kind, id_number=id_number)
-    except ApplicantInvalid:
-        number = None
-    if number is not None:
-        existing = Applicant.objects.filter(kind=kind, id_number=number).first()
-        if existing is not None and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists():
-            raise ApplicantInvalid({"id_number": _("is already registered by another account")})
     return applicant_create(
         actor=actor,
         kind=kind,
