@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
+from django.core.management import call_command
 from django.test import Client
 
 import pytest
@@ -67,3 +69,21 @@ def test_the_browsable_docs_load_their_assets_from_the_platform() -> None:
     for asset in assets:
         response = Client().get(asset)
         assert response.status_code == 200, asset
+
+
+def test_the_committed_schema_is_generated_in_english(tmp_path: Path) -> None:
+    """Choice labels are translated strings: the committed file is the English schema, whatever the default language."""
+    fresh = tmp_path / "openapi.yaml"
+    call_command("spectacular", "--lang", "en", "--validate", "--fail-on-warn", "--file", str(fresh))
+    committed = Path(__file__).resolve().parents[2] / "docs" / "api" / "openapi.yaml"
+    assert committed.read_text(encoding="utf-8") == fresh.read_text(encoding="utf-8")
+    assert "* `REFUSED` - refused" in committed.read_text(encoding="utf-8")
+
+
+def test_the_served_schema_follows_the_requested_language() -> None:
+    def labels(**headers: str) -> str:
+        response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/json", **headers)
+        return response.json()["components"]["schemas"]["CaseStateEnum"]["description"]  # type: ignore[no-any-return]
+
+    assert "`REFUSED` - refused" in labels(HTTP_ACCEPT_LANGUAGE="en")
+    assert "`REFUSED` - 不予受理" in labels(HTTP_ACCEPT_LANGUAGE="zh-hans")

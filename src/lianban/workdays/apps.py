@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class WorkdaysConfig(AppConfig):
     name = "lianban.workdays"
     label = "workdays"
-    verbose_name = _("Working days")
+    verbose_name = _("Working-day calendar")
