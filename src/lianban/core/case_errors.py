@@ -63,6 +63,10 @@ class ItemHeld(DomainError):
 
     code = "item-held"
 
+    def __init__(self, message: str, *, waiting: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.waiting = waiting  # names of the promised materials the item waits for
+
 
 class BillUnsettled(DomainError):
     """Results cannot be issued before the case's bill is settled."""

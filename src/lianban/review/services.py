@@ -295,8 +295,10 @@ def _item_case_approve(
     case, items, item = _locked(actor, item_case_id, deciding=True)
     if item.held and item.state == flow.ItemState.IN_REVIEW:
         waiting = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by("position")
-        names = ", ".join(m.name for m in waiting if item.item_code in m.needed_by)
-        raise ItemHeld(_("waiting for promised materials (容缺): %(names)s") % {"names": names})
+        names = tuple(m.name for m in waiting if item.item_code in m.needed_by)
+        raise ItemHeld(
+            _("waiting for promised materials (容缺): %(names)s") % {"names": ", ".join(names)}, waiting=names
+        )
     flow.next_item_state(item.state, "approve")  # refuse before storing anything
     licence_number = (licence_number or "").strip()
     if item.produces and not licence_number:

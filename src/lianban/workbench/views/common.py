@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases.models import Case, CaseMaterial
-from lianban.core.case_errors import IntakeIncomplete, TransitionRefused
+from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
 from lianban.core.tracking import format_code
 from lianban.workbench import words
@@ -98,9 +98,9 @@ def error_message(error: DomainError, *, case: Case | None = None) -> str:
         return _("The working-day calendar does not cover %(year)s yet; an administrator must enter it.") % {
             "year": error.year
         }
-    if error.code == "item-held":
+    if isinstance(error, ItemHeld):
         return _("A material promised under 容缺 has not arrived yet: %(detail)s") % {
-            "detail": error.message.rsplit(":", 1)[-1].strip()
+            "detail": "、".join(error.waiting)
         }
     if error.code == "bill-unsettled":
         return _("The bill is not paid yet; the results cannot be issued.")
