@@ -105,17 +105,26 @@ def intake_check(
     return check
 
 
+#: The open round of the material's case, and the material's verdict in it: subqueries of the read of the
+#: material to check, built once (an expression is copied, never changed, when a query uses it).
+_OPEN_ROUND = Subquery(
+    IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number").values("pk")[:1]
+)
+_EARLIER_CHECK = Subquery(
+    MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by().values("pk")[:1]
+)
+
+
 def _material_for_check(case: Case, code: str) -> CaseMaterial:
     """The material to check, locked, with the open round and this material's check in it (ids, or None).
 
     One read instead of three: the round and the earlier verdict come as subqueries.
     """
-    open_round = IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number")
-    earlier = MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by()
     material = (
         CaseMaterial.objects.select_for_update(of=("self",))
         .filter(case=case, code=code)
-        .annotate(open_round=Subquery(open_round.values("pk")[:1]), earlier_check=Subquery(earlier.values("pk")[:1]))
+        .only("id", "code", "provenance", "paper")  # what a check reads (a paper check saves three more)
+        .annotate(open_round=_OPEN_ROUND, earlier_check=_EARLIER_CHECK)
         .order_by()
         .first()
     )
