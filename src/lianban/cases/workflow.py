@@ -50,15 +50,9 @@ def lock_case(case_id: int) -> Case:
     return Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD).get(pk=case_id)
 
 
-def lock_case_of_item(item_case_id: int, *, related: Sequence[str] = ()) -> Case:
-    """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent).
-
-    ``related`` relations of the case are read along (not locked).
-    """
-    cases = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
-    if related:  # select_related() without names would follow every relation
-        cases = cases.select_related(*related)
-    return cases.get(item_cases__id=item_case_id)
+def lock_case_of_item(item_case_id: int) -> Case:
+    """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent)."""
+    return Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD).get(item_cases__id=item_case_id)
 
 
 def lock_case_for_user(user: User, case_id: int) -> Case:
@@ -77,12 +71,9 @@ def lock_case_for_user(user: User, case_id: int) -> Case:
     return case
 
 
-def lock_item_cases(case: Case, *, related: Sequence[str] = ()) -> list[ItemCase]:
-    """The case's item cases, locked, in plan order (call after ``lock_case``); ``related`` read along."""
-    rows = ItemCase.objects.select_for_update(of=("self",))
-    if related:  # select_related() without names would follow every relation
-        rows = rows.select_related(*related)
-    items = list(rows.filter(case=case).order_by("position"))
+def lock_item_cases(case: Case) -> list[ItemCase]:
+    """The case's item cases, locked, in plan order (call after ``lock_case``)."""
+    items = list(ItemCase.objects.select_for_update(of=("self",)).filter(case=case).order_by("position"))
     for item in items:
         item.case = case  # already locked and read: no second read through the relation
     return items
