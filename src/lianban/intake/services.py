@@ -105,13 +105,21 @@ def intake_check(
     return check
 
 
-#: The open round of the material's case, and the material's verdict in it: subqueries of the read of the
-#: material to check, built once (an expression is copied, never changed, when a query uses it).
-_OPEN_ROUND = Subquery(
-    IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number").values("pk")[:1]
-)
-_EARLIER_CHECK = Subquery(
-    MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by().values("pk")[:1]
+#: The read of a material to check, locked, with the open round of its case and the material's verdict in
+#: that round as subqueries: built once, filtered per call (a query is cloned, never changed, by ``filter``).
+#: Only the columns a check reads (a paper check saves three more).
+_MATERIAL_TO_CHECK = (
+    CaseMaterial.objects.select_for_update(of=("self",))
+    .only("id", "code", "provenance", "paper")
+    .annotate(
+        open_round=Subquery(
+            IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number").values("pk")[:1]
+        ),
+        earlier_check=Subquery(
+            MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by().values("pk")[:1]
+        ),
+    )
+    .order_by()
 )
 
 
@@ -120,14 +128,7 @@ def _material_for_check(case: Case, code: str) -> CaseMaterial:
 
     One read instead of three: the round and the earlier verdict come as subqueries.
     """
-    material = (
-        CaseMaterial.objects.select_for_update(of=("self",))
-        .filter(case=case, code=code)
-        .only("id", "code", "provenance", "paper")  # what a check reads (a paper check saves three more)
-        .annotate(open_round=_OPEN_ROUND, earlier_check=_EARLIER_CHECK)
-        .order_by()
-        .first()
-    )
+    material = _MATERIAL_TO_CHECK.filter(case=case, code=code).first()
     if material is None or material.provenance != Provenance.SUBMIT:
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": code})
     return material
