@@ -40,6 +40,10 @@ from lianban.core.errors import CalendarNotCovered
 #: Case columns no transition reads: left out of the locked read (loaded on access, should anyone need them).
 CASE_UNREAD = ("plan", "form", "answers")
 
+#: The locking reads, built once and filtered per call (``filter`` clones a query, never changes it).
+_CASES_LOCKED = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
+_ITEM_CASES_LOCKED = ItemCase.objects.select_for_update(of=("self",))
+
 
 def lock_case(case_id: int) -> Case:
     """The case row, locked until the end of the transaction (``Case.DoesNotExist`` if absent).
@@ -47,18 +51,12 @@ def lock_case(case_id: int) -> Case:
     ``FOR UPDATE OF`` the case row alone (a join would lock the joined rows
     too on PostgreSQL); the frozen plan, form and answers are not read.
     """
-    return Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD).get(pk=case_id)
+    return _CASES_LOCKED.get(pk=case_id)
 
 
-def lock_case_of_item(item_case_id: int, *, related: Sequence[str] = ()) -> Case:
-    """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent).
-
-    ``related`` relations of the case are read along (not locked).
-    """
-    cases = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
-    if related:  # select_related() without names would follow every relation
-        cases = cases.select_related(*related)
-    return cases.get(item_cases__id=item_case_id)
+def lock_case_of_item(item_case_id: int) -> Case:
+    """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent)."""
+    return _CASES_LOCKED.get(item_cases__id=item_case_id)
 
 
 def lock_case_for_user(user: User, case_id: int) -> Case:
@@ -77,12 +75,9 @@ def lock_case_for_user(user: User, case_id: int) -> Case:
     return case
 
 
-def lock_item_cases(case: Case, *, related: Sequence[str] = ()) -> list[ItemCase]:
-    """The case's item cases, locked, in plan order (call after ``lock_case``); ``related`` read along."""
-    rows = ItemCase.objects.select_for_update(of=("self",))
-    if related:  # select_related() without names would follow every relation
-        rows = rows.select_related(*related)
-    items = list(rows.filter(case=case).order_by("position"))
+def lock_item_cases(case: Case) -> list[ItemCase]:
+    """The case's item cases, locked, in plan order (call after ``lock_case``)."""
+    items = list(_ITEM_CASES_LOCKED.filter(case=case).order_by("position"))
     for item in items:
         item.case = case  # already locked and read: no second read through the relation
     return items
@@ -90,7 +85,7 @@ def lock_item_cases(case: Case, *, related: Sequence[str] = ()) -> list[ItemCase
 
 def lock_item_case(case: Case, item_case_id: int) -> ItemCase:
     """One item case of ``case``, locked (call after ``lock_case``; ``ItemCase.DoesNotExist`` if absent)."""
-    item = ItemCase.objects.select_for_update().get(pk=item_case_id, case=case)
+    item = _ITEM_CASES_LOCKED.get(pk=item_case_id, case=case)
     item.case = case
     return item
 

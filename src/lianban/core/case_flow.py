@@ -218,14 +218,35 @@ def _run(machine_class: type[StateMachine], kind: str, state: str, event: str, *
         target = table.plain.get((state, event))
         if target is not None:
             return target
-    machine = machine_class(start_value=state)  # a guard decides (or a state the machine does not know)
-    if event not in {e.id for e in machine.events}:
+    # a guard decides (or a state the machine does not know): the machine runs, once per question
+    target = _guarded(machine_class, state, event, tuple(sorted(kwargs.items())))
+    if target is None:
         raise TransitionRefused(kind, state, event, "unknown event")
+    if target is _REFUSED:
+        raise TransitionRefused(kind, state, event, "held by a 容缺 promise" if kwargs.get("held") else "")
+    return target
+
+
+_REFUSED = "\x00refused"
+
+
+@cache
+def _guarded(
+    machine_class: type[StateMachine], state: str, event: str, arguments: tuple[tuple[str, Any], ...]
+) -> str | None:
+    """The machine's own answer for a guarded transition: the target, ``_REFUSED``, or None (unknown event).
+
+    Remembered: the machines' guards decide from the event's arguments alone
+    (no model, no clock), so the same question always gets the same answer,
+    and running the machine costs more than the rest of a transition.
+    """
+    machine = machine_class(start_value=state)
+    if event not in {e.id for e in machine.events}:
+        return None
     try:
-        machine.send(event, **kwargs)
-    except TransitionNotAllowed as exc:
-        detail = "held by a 容缺 promise" if kwargs.get("held") else ""
-        raise TransitionRefused(kind, state, event, detail) from exc
+        machine.send(event, **dict(arguments))
+    except TransitionNotAllowed:
+        return _REFUSED
     return str(machine.current_state_value)
 
 

@@ -105,20 +105,30 @@ def intake_check(
     return check
 
 
+#: The read of a material to check, locked, with the open round of its case and the material's verdict in
+#: that round as subqueries: built once, filtered per call (a query is cloned, never changed, by ``filter``).
+#: Only the columns a check reads (a paper check saves three more).
+_MATERIAL_TO_CHECK = (
+    CaseMaterial.objects.select_for_update(of=("self",))
+    .only("id", "code", "provenance", "paper")
+    .annotate(
+        open_round=Subquery(
+            IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number").values("pk")[:1]
+        ),
+        earlier_check=Subquery(
+            MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by().values("pk")[:1]
+        ),
+    )
+    .order_by()
+)
+
+
 def _material_for_check(case: Case, code: str) -> CaseMaterial:
     """The material to check, locked, with the open round and this material's check in it (ids, or None).
 
     One read instead of three: the round and the earlier verdict come as subqueries.
     """
-    open_round = IntakeRound.objects.filter(case=OuterRef("case_id"), decision="").order_by("-number")
-    earlier = MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by()
-    material = (
-        CaseMaterial.objects.select_for_update(of=("self",))
-        .filter(case=case, code=code)
-        .annotate(open_round=Subquery(open_round.values("pk")[:1]), earlier_check=Subquery(earlier.values("pk")[:1]))
-        .order_by()
-        .first()
-    )
+    material = _MATERIAL_TO_CHECK.filter(case=case, code=code).first()
     if material is None or material.provenance != Provenance.SUBMIT:
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": code})
     return material

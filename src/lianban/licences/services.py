@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, Role, User
@@ -37,21 +38,71 @@ def licence_record(
     """
     if actor is not None and actor.role not in (Role.ADMIN, Role.REVIEWER):
         raise ActionInvalid(_("only reviewers and administrators record licences"))
+    number = _number_checked(number, issued_on, valid_until)
+    if Licence.objects.filter(material=material, number=number).exists():
+        raise _number_taken(number)
+    return _licence_insert(
+        material_id=material.pk,
+        number=number,
+        holder_id=holder.pk,
+        department_id=department.pk,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        item_case_id=item_case_id,
+        document=document,
+    )
+
+
+def licence_record_result(
+    *,
+    material_code: str,
+    number: str,
+    holder_id: int,
+    department_id: int,
+    issued_on: date,
+    valid_until: date | None,
+    item_case_id: int,
+    document: str = "",
+) -> Licence:
+    """``licence_record`` for an approved item's result (recorded by the case engine, no actor).
+
+    The same checks, with the material and "is the number taken" found in one read.
+
+    Raises:
+        ActionInvalid: as ``licence_record``. Material.DoesNotExist: no such material.
+    """
+    number = _number_checked(number, issued_on, valid_until)
+    taken = Licence.objects.filter(material=OuterRef("pk"), number=number)
+    material_id, number_taken = Material.objects.filter(code=material_code).values_list("pk", Exists(taken)).get()
+    if number_taken:
+        raise _number_taken(number)
+    return _licence_insert(
+        material_id=material_id,
+        number=number,
+        holder_id=holder_id,
+        department_id=department_id,
+        issued_on=issued_on,
+        valid_until=valid_until,
+        item_case_id=item_case_id,
+        document=document,
+    )
+
+
+def _number_checked(number: str, issued_on: date, valid_until: date | None) -> str:
+    """The number, stripped; ActionInvalid when empty or when the validity ends before the issue date."""
     number = (number or "").strip()
     if not number:
         raise ActionInvalid(_("the licence number is required"))
     if valid_until is not None and valid_until < issued_on:
         raise ActionInvalid(_("the validity ends before the issue date"))
-    if Licence.objects.filter(material=material, number=number).exists():
-        raise ActionInvalid(_("licence number %(number)s is already recorded") % {"number": number})
+    return number
+
+
+def _number_taken(number: str) -> ActionInvalid:
+    return ActionInvalid(_("licence number %(number)s is already recorded") % {"number": number})
+
+
+def _licence_insert(**fields: object) -> Licence:
+    """The one INSERT, in the caller's transaction when there is one (no savepoint of its own), else by itself."""
     with transaction.atomic(savepoint=False):
-        return Licence.objects.create(
-            material=material,
-            number=number,
-            holder=holder,
-            department=department,
-            issued_on=issued_on,
-            valid_until=valid_until,
-            item_case_id=item_case_id,
-            document=document,
-        )
+        return Licence.objects.create(**fields)

@@ -38,31 +38,29 @@ from lianban.cases.workflow import (
     lock_item_case,
     lock_item_cases,
 )
-from lianban.catalog.models import Material
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, ItemHeld
 from lianban.core.errors import CalendarNotCovered
-from lianban.licences.services import licence_record
+from lianban.licences.services import licence_record_result
 from lianban.review.access import can_see_item_case
 from lianban.review.models import SupplementRequest
 
 
 def _locked(
-    actor: User, item_case_id: int, *, reviewer: bool = True, every_item: bool = True, deciding: bool = False
+    actor: User, item_case_id: int, *, reviewer: bool = True, every_item: bool = True
 ) -> tuple[Case, list[ItemCase], ItemCase]:
     """Lock the case, then its item cases (or only the one asked for), and return them.
 
     The read rule (``access.can_see_item_case``: 404) is applied to the locked
     rows, then the role (403): one read of each row instead of an access check
-    followed by the locks. ``deciding`` reads the applicant and the items'
-    departments along (an approval records licences with them).
+    followed by the locks.
     """
     try:
-        case = lock_case_of_item(item_case_id, related=("applicant",) if deciding else ())
+        case = lock_case_of_item(item_case_id)
     except Case.DoesNotExist:
         raise Http404 from None
     if every_item:
-        items = lock_item_cases(case, related=("department",) if deciding else ())
+        items = lock_item_cases(case)
         item = next(i for i in items if i.pk == item_case_id)
     else:
         item = lock_item_case(case, item_case_id)
@@ -292,7 +290,7 @@ def _item_case_approve(
     valid_until: date | None,
     document: File | None,
 ) -> ItemCase:
-    case, items, item = _locked(actor, item_case_id, deciding=True)
+    case, items, item = _locked(actor, item_case_id)
     if item.held and item.state == flow.ItemState.IN_REVIEW:
         waiting = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by("position")
         names = tuple(m.name for m in waiting if item.item_code in m.needed_by)
@@ -337,12 +335,11 @@ def _item_case_approve(
         .order_by()
     }
     for code in item.produces:
-        licence = licence_record(
-            actor=None,
-            material=Material.objects.get(code=code),
+        licence = licence_record_result(
+            material_code=code,
             number=licence_number,
-            holder=case.applicant,
-            department=item.department,
+            holder_id=case.applicant_id,
+            department_id=item.department_id,
             issued_on=today,
             valid_until=valid_until,
             item_case_id=item.pk,
