@@ -107,9 +107,9 @@ def test_problems_go_to_their_fields_and_do_not_hide_a_reading_error():
     unplaced = add_problems(
         fields,
         [
-            AnswerProblem("area", "an answer is required (x)"),
-            AnswerProblem("kind", "an answer is required (经营类别)"),
-            AnswerProblem("answers", "answers must be an object"),
+            AnswerProblem("area", "an answer is required (x)", "required"),
+            AnswerProblem("kind", "an answer is required (经营类别)", "required"),
+            AnswerProblem("answers", "answers must be an object", "not-an-object"),
         ],
     )
     assert fields[0].errors == ["「经营场所建筑面积(平方米)」须填写数字。"]

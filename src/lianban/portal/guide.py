@@ -140,26 +140,24 @@ def read_answers(
 def problem_message(question: Question | None, problem: AnswerProblem) -> str:
     """The planner's problem with one answer, worded for the applicant and naming the question."""
     label = question_label(problem.question, {question.key: question} if question else {})
-    message = problem.message
-    if message.startswith("an answer is required"):
+    kind = problem.kind
+    if kind == "required":
         return _("Please answer %(question)s.") % {"question": label}
-    if "below the minimum" in message and question and question.min is not None:
+    if kind == "below-minimum" and question and question.min is not None:
         return _("%(question)s must be at least %(min)s.") % {"question": label, "min": number_text(question.min)}
-    if "above the maximum" in message and question and question.max is not None:
+    if kind == "above-maximum" and question and question.max is not None:
         return _("%(question)s must be at most %(max)s.") % {"question": label, "max": number_text(question.max)}
-    if message.startswith(("must be a number", "must be a finite number")):
+    if kind in ("not-a-number", "not-finite"):
         return _("%(question)s must be a number.") % {"question": label}
-    if message.startswith("must be true or false"):
+    if kind == "not-a-boolean":
         return _("%(question)s: choose yes or no.") % {"question": label}
-    if message.startswith("unknown option") or (
-        message.startswith("must be a string") and question is not None and question.type == "choice"
-    ):
+    if kind == "unknown-option" or (kind == "not-text" and question is not None and question.type == "choice"):
         return _("%(question)s: choose one of the options.") % {"question": label}
-    if message.startswith("must be a string"):
+    if kind == "not-text":
         return _("%(question)s: enter text.") % {"question": label}
-    if message.startswith("unknown question"):
+    if kind == "unknown-question":
         return _("%(question)s is not a question of this guide.") % {"question": label}
-    return _("%(question)s: %(problem)s") % {"question": label, "problem": message}
+    return _("%(question)s: %(problem)s") % {"question": label, "problem": problem.message}
 
 
 def add_problems(fields: Iterable[QuestionField], problems: Iterable[AnswerProblem]) -> list[str]:
