@@ -6,6 +6,7 @@ with the one the user changed.
 
 from __future__ import annotations
 
+from html import unescape
 from html.parser import HTMLParser
 from typing import Any
 
@@ -124,10 +125,29 @@ def test_a_thing_with_a_bad_condition_is_refused_with_the_problem_shown_and_the_
     response = admin_client.post(url, data)
 
     assert response.status_code == 200  # the form again, not a redirect
-    page = response.content.decode()
-    assert "thing KFG: items[2].when (ZJ-XFSJ): strings must be in double quotes" in page.replace("&#x27;", "'")
-    assert "area &gt;= &#x27;500&#x27;" in page  # what the user typed is still there
+    page = unescape(response.content.decode())
+    assert (
+        "一件事 KFG：items[2].when (ZJ-XFSJ)：条件 \"area >= '500'\"：字符串应使用双引号，而不是单引号（第 9 个字符处）"
+        in page
+    )
+    assert "double quotes" not in page and "in condition" not in page
+    assert "value=\"area >= '500'\"" in page  # what the user typed is still there
     assert "我要开饭馆（改）" in page
+    assert catalog_state() == demo_catalog
+
+
+def test_in_english_the_admin_shows_the_problem_as_the_command_line_words_it(admin_client, demo_catalog):
+    url = thing_url("KFG")
+    data = form_data(admin_client, url)
+    row = inline_index(data, "entries", "item", str(m.Item.objects.get(code="ZJ-XFSJ").pk))
+    data[f"entries-{row}-when"] = "area >= '500'"
+    response = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    problem = (
+        "thing KFG: items[2].when (ZJ-XFSJ): strings must be in double quotes, not single quotes (at 9)"
+        " in condition \"area >= '500'\""
+    )
+    assert problem in unescape(response.content.decode())
     assert catalog_state() == demo_catalog
 
 
@@ -150,8 +170,9 @@ def test_after_naming_an_item_outside_the_thing_is_refused(admin_client, demo_ca
     data[f"entries-{row}-after"] = "SCJG-GSSL, GA-TZHY"
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    page = response.content.decode().replace("&#x27;", "'")
-    assert "thing KFG: items[1].after[1]: 'GA-TZHY' is not an item of this thing" in page
+    page = unescape(response.content.decode())
+    assert "一件事 KFG：items[1].after[1]：'GA-TZHY' 不是本一件事的事项" in page
+    assert "is not an item" not in page
     assert "SCJG-GSSL, GA-TZHY" in page
     assert catalog_state() == demo_catalog
 
@@ -163,8 +184,12 @@ def test_a_cycle_made_in_the_admin_is_refused(admin_client, demo_catalog):
     data[f"entries-{row}-after"] = "XF-JCXK"
     response = admin_client.post(url, data)
     assert response.status_code == 200
-    assert "items form a cycle whatever the answers: SCJG-GSSL → XF-JCXK → SCJG-GSSL" in response.content.decode()
+    page = response.content.decode()
+    assert "一件事 KFG：items：无论如何回答，事项都会形成循环：SCJG-GSSL → XF-JCXK → SCJG-GSSL" in page
+    assert "whatever the answers" not in page
     assert catalog_state() == demo_catalog
+    english = admin_client.post(url, data, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "thing KFG: items: items form a cycle whatever the answers: SCJG-GSSL → XF-JCXK → SCJG-GSSL" in english
 
 
 def test_deleting_a_material_still_needed_is_refused(admin_client, demo_catalog):
@@ -198,9 +223,12 @@ def shared_item() -> dict[str, Any]:
 def test_deleting_a_thing_whose_questions_a_shared_item_reads_is_refused_with_the_problems(admin_client, shared_item):
     url = f"/admin/catalog/thing/{m.Thing.objects.get(code='TALL').pk}/delete/"
     response = admin_client.post(url, {"post": "yes"}, follow=True)
-    page = response.content.decode().replace("&#x27;", "'")
+    page = unescape(response.content.decode())
     assert "未删除：目录将变得无效。" in page
-    assert "LIFT: materials[0].when (YYZZ): unknown name 'floors' (not a question of ANY)" in page
+    assert (
+        "事项 LIFT：materials[0].when (YYZZ)：条件 'floors > 2' 中的名称 'floors' 未知（不是 ANY 的情形问题）" in page
+    )
+    assert "unknown name" not in page
     assert catalog_state() == shared_item
     assert m.Thing.objects.filter(code="TALL").exists()
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.utils import translation
 
 import pytest
 import yaml
 
 from lianban.catalog.selectors import catalog_revision
 from lianban.catalog.services import CatalogFile, catalog_check
+from lianban.catalog.wording import problem_line
 from tests.cases.kit import EXTRA_CATALOG
 
 pytestmark = pytest.mark.django_db
@@ -51,15 +53,27 @@ def admin(people, signed_in):
     return signed_in(people.admin)
 
 
-def test_a_bad_file_shows_every_problem_like_the_command_line_and_imports_nothing(admin, tmp_path):
+def post_broken(admin, **headers):
+    files = [upload("good.yaml", EXTRA_CATALOG.encode()), upload("broken.yaml", BROKEN.encode())]
+    return admin.post("/work/catalog/", {"mode": "import", "files": files}, **headers)
+
+
+def test_a_bad_file_shows_every_problem_in_chinese_and_imports_nothing(admin):
     before = catalog_revision()
-    response = admin.post(
-        "/work/catalog/",
-        {
-            "mode": "import",
-            "files": [upload("good.yaml", EXTRA_CATALOG.encode()), upload("broken.yaml", BROKEN.encode())],
-        },
-    )
+    response = post_broken(admin)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert report(html) == [
+        "broken.yaml:5：事项 WJ-NEW：department：未知的部门 'NOPE'",
+        "broken.yaml:7：事项 WJ-NEW：promised_days：承诺时限 9 天不得超过法定时限 5 天",
+        "broken.yaml:9：事项 WJ-NEW：materials[0].material：未知的材料 'UNKNOWN-MATERIAL'",
+    ]
+    assert "未导入任何内容。" in html
+    assert catalog_revision() == before
+
+
+def test_in_english_a_bad_file_shows_every_problem_like_the_command_line(admin, tmp_path):
+    response = post_broken(admin, HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     html = response.content.decode()
     lines = report(html)
@@ -71,8 +85,7 @@ def test_a_bad_file_shows_every_problem_like_the_command_line_and_imports_nothin
     ]
     assert lines == expected and len(lines) >= 3
     assert all(re.match(r"^broken\.yaml:\d+: ", line) for line in lines)
-    assert "未导入任何内容。" in html
-    assert catalog_revision() == before
+    assert "promised_days: 9 must not exceed legal_days 5" in lines[1]
 
     # the command line says the same, line for line
     (tmp_path / "good.yaml").write_text(EXTRA_CATALOG, encoding="utf-8")
@@ -88,9 +101,21 @@ def test_a_bad_file_shows_every_problem_like_the_command_line_and_imports_nothin
 def test_each_rejected_file_of_the_catalog_tests_is_reported(admin, path):
     response = admin.post("/work/catalog/", {"mode": "validate", "files": [upload(path.name, path.read_bytes())]})
     lines = report(response.content.decode())
+    problems = catalog_check(files=[CatalogFile(path.name, path.read_bytes())])
     assert lines, path.name
-    assert lines == [str(p) for p in catalog_check(files=[CatalogFile(path.name, path.read_bytes())])]
+    with translation.override("zh-hans"):
+        assert lines == [problem_line(p) for p in problems]
+    assert all(
+        problem.message not in line and re.search("[\u4e00-\u9fff]", line)
+        for problem, line in zip(problems, lines, strict=True)
+    )
     assert "这些文件不能导入。" in response.content.decode()
+    english = admin.post(
+        "/work/catalog/",
+        {"mode": "validate", "files": [upload(path.name, path.read_bytes())]},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert report(english.content.decode()) == [str(p) for p in problems]
 
 
 def test_validate_only_changes_nothing_and_import_imports(admin):

@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianban.catalog import models as m
 from lianban.catalog.services import catalog_changed, catalog_problems
+from lianban.catalog.wording import problem_text
 from lianban.core.errors import CatalogProblem
 
 
@@ -39,7 +40,7 @@ _SHOWN = 20
 def _show_problems(request: HttpRequest, headline: str, problems: list[CatalogProblem]) -> None:
     messages.error(request, headline)
     for problem in problems[:_SHOWN]:
-        messages.error(request, f"{problem.entry}: {problem.message}")
+        messages.error(request, problem_text(problem))
     if len(problems) > _SHOWN:
         messages.error(request, _("… and %(count)d more.") % {"count": len(problems) - _SHOWN})
 
@@ -73,7 +74,7 @@ class ValidatedCatalogAdmin(admin.ModelAdmin):
         class RejectedForm(form_class):  # type: ignore[misc, valid-type]
             def clean(self) -> dict[str, Any]:
                 super().clean()
-                raise ValidationError([f"{p.entry}: {p.message}" for p in problems])
+                raise ValidationError([problem_text(p) for p in problems])
 
         return RejectedForm
 

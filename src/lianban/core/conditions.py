@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Literal as TypingLiteral
 
 from lianban.core.errors import ConditionError
+from lianban.core.text import Text, tx
 
 Value = bool | int | float | str
 Answers = Mapping[str, Value | None]
@@ -158,25 +159,27 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def _unexpected_character(text: str, pos: int) -> str:
+def _unexpected_character(text: str, pos: int) -> Text:
     char = text[pos]
     if char == "'":
-        return f"strings must be in double quotes, not single quotes (at {pos + 1})"
+        return tx("strings must be in double quotes, not single quotes (at %(at)s)", at=pos + 1)
     if char == '"':
-        return f"unterminated string (at {pos + 1})"
+        return tx("unterminated string (at %(at)s)", at=pos + 1)
     if char == ".":
-        return f"attribute access is not allowed (at {pos + 1}: {text[pos : pos + 10]!r})"
+        return tx(
+            "attribute access is not allowed (at %(at)s: %(found)s)", at=pos + 1, found=repr(text[pos : pos + 10])
+        )
     if char in "+-*/%":
-        return f"arithmetic is not allowed ({char!r} at {pos + 1})"
+        return tx("arithmetic is not allowed (%(char)s at %(at)s)", char=repr(char), at=pos + 1)
     if char == "=":
-        return f"use '==' to compare, '=' is not allowed (at {pos + 1})"
+        return tx("use '==' to compare, '=' is not allowed (at %(at)s)", at=pos + 1)
     if char == "!":
-        return f"use 'not' for negation, '!' is not allowed (at {pos + 1})"
+        return tx("use 'not' for negation, '!' is not allowed (at %(at)s)", at=pos + 1)
     if char in "&|":
-        return f"use 'and' / 'or', {char!r} is not allowed (at {pos + 1})"
+        return tx("use 'and' / 'or', %(char)s is not allowed (at %(at)s)", char=repr(char), at=pos + 1)
     if char.isdigit():
-        return f"malformed number {text[pos : pos + 10]!r} (at {pos + 1})"
-    return f"unexpected character {char!r} (at {pos + 1})"
+        return tx("malformed number %(found)s (at %(at)s)", found=repr(text[pos : pos + 10]), at=pos + 1)
+    return tx("unexpected character %(char)s (at %(at)s)", char=repr(char), at=pos + 1)
 
 
 # ------------------------------------------------------------------------- parser
@@ -192,7 +195,7 @@ class _Parser:
     def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"nested more than {MAX_DEPTH} levels deep")
+            raise self.error(tx("nested more than %(depth)s levels deep", depth=MAX_DEPTH))
 
     @property
     def current(self) -> _Token:
@@ -203,9 +206,10 @@ class _Parser:
         self.index += 1
         return token
 
-    def error(self, message: str, token: _Token | None = None) -> ConditionError:
+    def error(self, message: Text, token: _Token | None = None) -> ConditionError:
         token = token or self.current
-        return ConditionError(f"{message} (at {token.pos + 1})", text=self.text, position=token.pos)
+        reason = tx("%(problem)s (at %(at)s)", problem=message, at=token.pos + 1)
+        return ConditionError(reason, text=self.text, position=token.pos)
 
     def at(self, kind: str, text: str | None = None) -> bool:
         token = self.current
@@ -213,10 +217,10 @@ class _Parser:
 
     def parse(self) -> Expr:
         if self.at("end"):
-            raise self.error("empty condition")
+            raise self.error(tx("empty condition"))
         expr = self.parse_or()
         if not self.at("end"):
-            raise self.error(f"unexpected {self.describe(self.current)}")
+            raise self.error(tx("unexpected %(found)s", found=self.describe(self.current)))
         return expr
 
     def parse_or(self) -> Expr:
@@ -237,7 +241,7 @@ class _Parser:
         if self.at("keyword", "not"):
             self.advance()
             if self.at("keyword", "in"):
-                raise self.error("'not in' needs a value before it, as in 'x not in [...]'")
+                raise self.error(tx("'not in' needs a value before it, as in 'x not in [...]'"))
             self.enter()
             operand = self.parse_not()
             self.depth -= 1
@@ -253,7 +257,9 @@ class _Parser:
             # 'x not in [...]' reads as 'not (x in [...])'.
             token = self.advance()
             if not self.at("keyword", "in"):
-                raise self.error(f"expected 'in' after 'not' but found {self.describe(self.current)}", token)
+                raise self.error(
+                    tx("expected 'in' after 'not' but found %(found)s", found=self.describe(self.current)), token
+                )
             self.advance()
             return Not(Membership(first, self.parse_list()))
         operands = [first]
@@ -262,7 +268,7 @@ class _Parser:
             ops.append(self.advance().text)
             operands.append(self.parse_operand())
         if self.at("keyword", "in") or self.at("keyword", "not"):
-            raise self.error("'in' cannot be chained with a comparison; use parentheses")
+            raise self.error(tx("'in' cannot be chained with a comparison; use parentheses"))
         if not ops:
             return first
         return Compare(tuple(operands), tuple(ops))
@@ -275,15 +281,15 @@ class _Parser:
             expr = self.parse_or()
             self.depth -= 1
             if not self.at("punct", ")"):
-                raise self.error(f"expected ')' but found {self.describe(self.current)}")
+                raise self.error(tx("expected ')' but found %(found)s", found=self.describe(self.current)))
             self.advance()
             return expr
         if token.kind == "name":
             self.advance()
             if self.at("punct", "("):
-                raise self.error(f"function calls are not allowed: {token.text}(", token)
+                raise self.error(tx("function calls are not allowed: %(name)s(", name=token.text), token)
             if self.at("punct", "["):
-                raise self.error(f"indexing is not allowed: {token.text}[", token)
+                raise self.error(tx("indexing is not allowed: %(name)s[", name=token.text), token)
             return Name(token.text)
         return self.parse_literal()
 
@@ -293,7 +299,7 @@ class _Parser:
             self.advance()
             number = self.current
             if number.kind != "number":
-                raise self.error("'-' must be followed by a number", token)
+                raise self.error(tx("'-' must be followed by a number"), token)
             self.advance()
             return Literal(-self.number(number))
         if token.kind == "number":
@@ -304,18 +310,25 @@ class _Parser:
             try:
                 value = json.loads(token.text)
             except json.JSONDecodeError as exc:
-                raise self.error(f"invalid string {token.text}: {exc.msg}", token) from exc
+                raise self.error(
+                    tx("invalid string %(string)s: %(problem)s", string=token.text, problem=exc.msg), token
+                ) from exc
             return Literal(str(value))
         if token.kind == "keyword" and token.text in ("true", "false"):
             self.advance()
             return Literal(token.text == "true")
         if token.kind == "punct" and token.text == "[":
-            raise self.error("a list is only allowed after 'in'")
-        raise self.error(f"expected a value but found {self.describe(token)}")
+            raise self.error(tx("a list is only allowed after 'in'"))
+        raise self.error(tx("expected a value but found %(found)s", found=self.describe(token)))
 
     def parse_list(self) -> tuple[Literal, ...]:
         if not self.at("punct", "["):
-            raise self.error(f'\'in\' must be followed by a list like ["a", "b"], found {self.describe(self.current)}')
+            raise self.error(
+                tx(
+                    '\'in\' must be followed by a list like ["a", "b"], found %(found)s',
+                    found=self.describe(self.current),
+                )
+            )
         self.advance()
         values: list[Literal] = []
         while not self.at("punct", "]"):
@@ -323,7 +336,7 @@ class _Parser:
             if self.at("punct", ","):
                 self.advance()
             elif not self.at("punct", "]"):
-                raise self.error(f"expected ',' or ']' but found {self.describe(self.current)}")
+                raise self.error(tx("expected ',' or ']' but found %(found)s", found=self.describe(self.current)))
         self.advance()
         return tuple(values)
 
@@ -332,15 +345,15 @@ class _Parser:
         try:
             value: int | float = float(text) if any(c in text for c in ".eE") else int(text)
         except ValueError as exc:  # more digits than Python converts
-            raise self.error(f"number {text[:20]}… is too long", token) from exc
+            raise self.error(tx("number %(number)s… is too long", number=text[:20]), token) from exc
         if not math.isfinite(value):
-            raise self.error(f"number {text} is too large", token)
+            raise self.error(tx("number %(number)s is too large", number=text), token)
         return value
 
     @staticmethod
     def describe(token: _Token) -> str:
         if token.kind == "end":
-            return "end of condition"
+            return tx("end of condition")
         return repr(token.text)
 
 
@@ -357,7 +370,9 @@ def parse(text: str) -> Expr:
         ConditionError: on a syntax error or a construct the language forbids.
     """
     if not isinstance(text, str):
-        raise ConditionError(f"a condition must be text, not {type(text).__name__}", text=str(text), position=0)
+        raise ConditionError(
+            tx("a condition must be text, not %(type)s", type=type(text).__name__), text=str(text), position=0
+        )
     return _Parser(text).parse()
 
 
@@ -389,8 +404,8 @@ def _literal_type(value: Value) -> ValueType:
     return "string"
 
 
-_TYPE_WORDS = {"number": "a number", "boolean": "a boolean", "string": "a string"}
-_PLURAL_WORDS = {"number": "numbers", "boolean": "booleans", "string": "strings"}
+_TYPE_WORDS = {"number": tx("a number"), "boolean": tx("a boolean"), "string": tx("a string")}
+_PLURAL_WORDS = {"number": tx("numbers"), "boolean": tx("booleans"), "string": tx("strings")}
 
 
 class _Checker:
@@ -398,7 +413,7 @@ class _Checker:
         self.text = text
         self.env = env
 
-    def fail(self, message: str) -> ConditionError:
+    def fail(self, message: Text) -> ConditionError:
         return ConditionError(message, text=self.text, position=0)
 
     def check(self, expr: Expr) -> ValueType:
@@ -407,8 +422,15 @@ class _Checker:
         if isinstance(expr, Name):
             question = self.env.get(expr.key)
             if question is None:
-                hint = f"; write {expr.key.lower()!r}" if expr.key.lower() in _KEYWORDS else ""
-                raise self.fail(f"unknown name {expr.key!r} (not a question of this thing{hint})")
+                if expr.key.lower() in _KEYWORDS:
+                    raise self.fail(
+                        tx(
+                            "unknown name %(name)s (not a question of this thing; write %(keyword)s)",
+                            name=repr(expr.key),
+                            keyword=repr(expr.key.lower()),
+                        )
+                    )
+                raise self.fail(tx("unknown name %(name)s (not a question of this thing)", name=repr(expr.key)))
             return question.value_type
         if isinstance(expr, Not):
             self.expect_boolean(expr.operand, "not")
@@ -424,13 +446,21 @@ class _Checker:
                 left, right = types[index], types[index + 1]
                 if left != right:
                     raise self.fail(
-                        f"cannot compare {_TYPE_WORDS[left]} with {_TYPE_WORDS[right]}: "
-                        f"{unparse(expr.operands[index])} {op} {unparse(expr.operands[index + 1])}"
+                        tx(
+                            "cannot compare %(left)s with %(right)s: %(comparison)s",
+                            left=_TYPE_WORDS[left],
+                            right=_TYPE_WORDS[right],
+                            comparison=f"{unparse(expr.operands[index])} {op} {unparse(expr.operands[index + 1])}",
+                        )
                     )
                 if op not in ("==", "!=") and left != "number":
                     raise self.fail(
-                        f"'{op}' needs numbers, but {unparse(expr.operands[index])} {op} "
-                        f"{unparse(expr.operands[index + 1])} compares {_PLURAL_WORDS[left]}"
+                        tx(
+                            "'%(op)s' needs numbers, but %(comparison)s compares %(values)s",
+                            op=op,
+                            comparison=f"{unparse(expr.operands[index])} {op} {unparse(expr.operands[index + 1])}",
+                            values=_PLURAL_WORDS[left],
+                        )
                     )
                 self.check_options(expr.operands[index], expr.operands[index + 1])
                 self.check_options(expr.operands[index + 1], expr.operands[index])
@@ -441,8 +471,12 @@ class _Checker:
             value_type = _literal_type(value.value)
             if value_type != operand_type:
                 raise self.fail(
-                    f"cannot test {_TYPE_WORDS[operand_type]} for membership in a list containing "
-                    f"{_TYPE_WORDS[value_type]}: {unparse(value)}"
+                    tx(
+                        "cannot test %(operand)s for membership in a list containing %(value_type)s: %(value)s",
+                        operand=_TYPE_WORDS[operand_type],
+                        value_type=_TYPE_WORDS[value_type],
+                        value=unparse(value),
+                    )
                 )
             self.check_options(expr.operand, value)
         return "boolean"
@@ -450,7 +484,14 @@ class _Checker:
     def expect_boolean(self, expr: Expr, word: str) -> None:
         found = self.check(expr)
         if found != "boolean":
-            raise self.fail(f"'{word}' needs true/false operands, but {unparse(expr)} is {_TYPE_WORDS[found]}")
+            raise self.fail(
+                tx(
+                    "'%(word)s' needs true/false operands, but %(operand)s is %(type)s",
+                    word=word,
+                    operand=unparse(expr),
+                    type=_TYPE_WORDS[found],
+                )
+            )
 
     def check_options(self, name: Expr, literal: Expr) -> None:
         if not (isinstance(name, Name) and isinstance(literal, Literal)):
@@ -458,7 +499,12 @@ class _Checker:
         question = self.env.get(name.key)
         if question and question.type == "choice" and literal.value not in question.options:
             raise self.fail(
-                f"{unparse(literal)} is not an option of {name.key!r} (options: {', '.join(question.options)})"
+                tx(
+                    "%(value)s is not an option of %(name)s (options: %(options)s)",
+                    value=unparse(literal),
+                    name=repr(name.key),
+                    options=", ".join(question.options),
+                )
             )
 
 
@@ -642,5 +688,7 @@ def compile_condition(text: str | None, env: Mapping[str, QuestionType] | None) 
         return Condition(text=text, expr=expr, _evaluate=_compile(expr))
     result = _Checker(text, env).check(expr)
     if result != "boolean":
-        raise ConditionError(f"a condition must be true or false, not {_TYPE_WORDS[result]}", text=text, position=0)
+        raise ConditionError(
+            tx("a condition must be true or false, not %(type)s", type=_TYPE_WORDS[result]), text=text, position=0
+        )
     return Condition(text=text, expr=expr, _evaluate=_compile(expr))

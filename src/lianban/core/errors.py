@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lianban.core.text import Text, tx
+
 
 class DomainError(Exception):
     """Base class of every error the core raises on purpose."""
@@ -21,7 +23,8 @@ class ConditionError(DomainError):
     code = "condition-invalid"
 
     def __init__(self, message: str, *, text: str, position: int) -> None:
-        super().__init__(f"{message} in condition {text!r}")
+        self.full: Text = tx("%(reason)s in condition %(condition)s", reason=message, condition=repr(text))
+        super().__init__(self.full)
         self.reason = message
         self.text = text
         self.position = position

@@ -19,7 +19,6 @@ import, so files of one import may come in any order.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 from lianban.core.catalog import Catalog
 from lianban.core.catalog_format.cycles import CYCLE_SEARCH_LIMIT, find_cycle, possible_cycle
 from lianban.core.catalog_format.exporting import dump_json, dump_yaml, export_document
-from lianban.core.catalog_format.loading import Plain, decode_text, line_of, load_document, position_of
+from lianban.core.catalog_format.loading import LoadError, Plain, decode_text, line_of, load_document, position_of
 from lianban.core.catalog_format.reading import (
     FORMAT,
     KIND_OF_SECTION,
@@ -50,6 +49,7 @@ from lianban.core.catalog_format.rules import (
     text_problem,
 )
 from lianban.core.errors import CatalogProblem
+from lianban.core.text import Text, tx
 
 __all__ = [
     "CODE_RE",
@@ -118,11 +118,12 @@ class CheckResult:
         return not self.problems
 
 
-def _message(issue: Issue) -> str:
-    return f"{issue.path}: {issue.message}" if issue.path else issue.message
+def _message(issue: Issue) -> Text:
+    return tx("%(path)s: %(problem)s", path=issue.path, problem=issue.message) if issue.path else issue.message
 
 
-_LINE_PREFIX = re.compile(r"^line (\d+): ")
+#: How problems name the file itself (not one of its entries).
+FILE = tx("file")
 
 
 class _Collector:
@@ -168,11 +169,8 @@ def check_files(base: Catalog, files: Sequence[tuple[str, str | bytes]], *, inco
     for file_index, (filename, text) in enumerate(files):
         try:
             data = load_document(decode_text(text) if isinstance(text, bytes) else text, filename)
-        except ValueError as exc:
-            match = _LINE_PREFIX.match(str(exc))
-            line = int(match.group(1)) if match else None
-            message = str(exc)[match.end() :] if match else str(exc)
-            found.add((file_index, line or 0), CatalogProblem(filename, "file", message, line))
+        except LoadError as exc:
+            found.add((file_index, exc.line or 0), CatalogProblem(filename, FILE, exc.reason, exc.line))
             lost.update(KIND_OF_SECTION.values())
             continue
         parsed = parse_document(data, filename)
@@ -180,7 +178,7 @@ def check_files(base: Catalog, files: Sequence[tuple[str, str | bytes]], *, inco
             lost.update(KIND_OF_SECTION.values())
         for issue in parsed.issues:
             line = line_of(data, issue.at or issue.path)
-            found.add((file_index, line or 0), CatalogProblem(filename, "file", _message(issue), line))
+            found.add((file_index, line or 0), CatalogProblem(filename, FILE, _message(issue), line))
             section = issue.path.split("[")[0]
             if section in KIND_OF_SECTION:  # a section or one of its entries could not be read
                 lost.add(KIND_OF_SECTION[section])

@@ -27,6 +27,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from lianban.core.catalog import Question
 from lianban.core.conditions import Compare, Expr, Name, Value, literals_compared_with, names_in
 from lianban.core.planner import CompiledThing, PlanItem, ordering
+from lianban.core.text import tx
 
 #: Answer combinations tried per group of items before a possible cycle is refused to be safe.
 CYCLE_SEARCH_LIMIT = 50_000
@@ -295,9 +296,9 @@ def _tidy(value: float) -> int | float:
 def answer_text(value: Value | None) -> str:
     """An answer as messages show it."""
     if value is None:
-        return "(unanswered)"
+        return tx("(unanswered)")
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return "(any other text)" if value.startswith(_OTHER) else json.dumps(value, ensure_ascii=False)
+        return tx("(any other text)") if value.startswith(_OTHER) else json.dumps(value, ensure_ascii=False)
     return f"{value:g}" if isinstance(value, float) else str(value)

@@ -25,10 +25,13 @@ from typing import Any
 
 import yaml
 
+from lianban.core.text import Text, tx
+
 __all__ = [
     "YAML12_FLOAT",
     "DataMap",
     "DataSeq",
+    "LoadError",
     "Plain",
     "decode_text",
     "line_of",
@@ -66,6 +69,19 @@ class DataSeq(list[Any]):
         """The values, each with the line it starts on."""
         super().__init__(values)
         self.item_lines = lines
+
+
+class LoadError(ValueError):
+    """A file that cannot be read: the ``reason``, at ``line`` when known.
+
+    As a string: ``line 3: not valid YAML: …`` (or just the reason).
+    """
+
+    def __init__(self, reason: Text, line: int | None = None) -> None:
+        """The reason the file cannot be read, and where."""
+        super().__init__(f"line {line}: {reason}" if line else reason)
+        self.reason = reason
+        self.line = line
 
 
 def unplain(value: Any) -> Any:
@@ -144,12 +160,12 @@ def _load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = f"line {mark.line + 1}: " if mark else ""
         context = exc.context if exc.context and not exc.context.startswith("while ") else ""
         what = " ".join(part for part in (context, exc.problem) if part)
-        raise ValueError(f"{where}not valid YAML: {what}") from exc
+        reason = tx("not valid %(format)s: %(problem)s", format="YAML", problem=what)
+        raise LoadError(reason, mark.line + 1 if mark else None) from exc
     except yaml.YAMLError as exc:
-        raise ValueError(f"not valid YAML: {exc}") from exc
+        raise LoadError(tx("not valid %(format)s: %(problem)s", format="YAML", problem=str(exc))) from exc
 
 
 # ---------------------------------------------------------------------------- JSON
@@ -212,7 +228,7 @@ def _load_json(text: str) -> Any:
     try:
         return _JsonDecoder(text).decode(text)
     except json.JSONDecodeError as exc:
-        raise ValueError(f"line {exc.lineno}: not valid JSON: {exc.msg}") from exc
+        raise LoadError(tx("not valid %(format)s: %(problem)s", format="JSON", problem=exc.msg), exc.lineno) from exc
 
 
 # ------------------------------------------------------------------------- entry
@@ -238,12 +254,12 @@ def load_document(text: str, filename: str) -> Any:
                 pass
         return _load_yaml(text)
     except RecursionError as exc:
-        raise ValueError("nested too deeply") from exc
+        raise LoadError(tx("nested too deeply")) from exc
+    except LoadError:
+        raise
     except ValueError as exc:
-        if str(exc).startswith(("line ", "not valid", "nested")):
-            raise
         # e.g. an integer with more digits than Python converts
-        raise ValueError(f"cannot be read: {exc}") from exc
+        raise LoadError(tx("cannot be read: %(problem)s", problem=str(exc))) from exc
 
 
 _BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -261,11 +277,13 @@ def decode_text(content: bytes) -> str:
             try:
                 return content.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise ValueError(f"is not {encoding.upper()} text (byte {exc.start})") from exc
+                raise LoadError(
+                    tx("is not %(encoding)s text (byte %(byte)s)", encoding=encoding.upper(), byte=exc.start)
+                ) from exc
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ValueError(f"is not UTF-8 text (byte {exc.start})") from exc
+        raise LoadError(tx("is not %(encoding)s text (byte %(byte)s)", encoding="UTF-8", byte=exc.start)) from exc
 
 
 # ------------------------------------------------------------------------ places

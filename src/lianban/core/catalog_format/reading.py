@@ -30,6 +30,7 @@ from lianban.core.catalog import (
     ThingItem,
 )
 from lianban.core.catalog_format.loading import Plain, unplain
+from lianban.core.text import Text, tx
 
 FORMAT = "lianban-catalog/1"
 SECTIONS = ("departments", "materials", "items", "things")
@@ -48,7 +49,7 @@ class Issue:
     """
 
     path: str
-    message: str
+    message: Text
     at: str | None = None
 
 
@@ -90,24 +91,25 @@ class ParsedFile:
 
 
 _ABSENT: Any = object()
+REQUIRED = tx("is required")
 
 
-def describe(value: Any) -> str:
+def describe(value: Any) -> Text:
     """A value as messages show it, with its type."""
     value = unplain(value)
     if value is None:
-        return "empty"
+        return tx("empty")
     if isinstance(value, bool):
-        return f"{str(value).lower()} (true/false)"
+        return tx("%(value)s (true/false)", value=str(value).lower())
     if isinstance(value, int | float):
-        return f"{value!r} (a number)"
+        return tx("%(value)s (a number)", value=repr(value))
     if isinstance(value, str):
-        return f"{value!r} (text)"
+        return tx("%(value)s (text)", value=repr(value))
     if isinstance(value, list):
-        return "a list"
+        return tx("a list")
     if isinstance(value, dict):
-        return "a mapping"
-    return f"{value!r} ({type(value).__name__})"
+        return tx("a mapping")
+    return tx("%(value)s (%(type)s)", value=repr(value), type=type(value).__name__)
 
 
 class _Reader:
@@ -118,7 +120,7 @@ class _Reader:
         self.data = data
         self.prefix = prefix
 
-    def fail(self, key: str, message: str) -> None:
+    def fail(self, key: str, message: Text) -> None:
         path = f"{self.prefix}{key}"
         self.entry.broken.add(path)
         self.entry.issues.append(Issue(path, message))
@@ -130,7 +132,7 @@ class _Reader:
                 self.entry.issues.append(
                     Issue(
                         self.prefix.rstrip("."),
-                        f"unknown key {key!r} (allowed: {', '.join(allowed)})",
+                        tx("unknown key %(key)s (allowed: %(allowed)s)", key=repr(key), allowed=", ".join(allowed)),
                         at=f"{self.prefix}{key}",
                     )
                 )
@@ -144,12 +146,12 @@ class _Reader:
         value = self.get(key)
         if value is _ABSENT:
             if required:
-                self.fail(key, "is required")
+                self.fail(key, REQUIRED)
             return None
         if isinstance(value, Plain):
             return value.raw
         if not isinstance(value, str):
-            self.fail(key, f"must be text, not {describe(value)}")
+            self.fail(key, tx("must be text, not %(value)s", value=describe(value)))
             return None
         return value
 
@@ -157,12 +159,12 @@ class _Reader:
         value = unplain(self.get(key))
         if value is _ABSENT:
             if required:
-                self.fail(key, "is required")
+                self.fail(key, REQUIRED)
             return None
         if isinstance(value, float) and math.isfinite(value) and value.is_integer():
             return int(value)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(key, f"must be a whole number, not {describe(value)}")
+            self.fail(key, tx("must be a whole number, not %(value)s", value=describe(value)))
             return None
         return value
 
@@ -171,7 +173,7 @@ class _Reader:
         if value is _ABSENT:
             return None
         if isinstance(value, bool) or not isinstance(value, int | float):
-            self.fail(key, f"must be a number, not {describe(value)}")
+            self.fail(key, tx("must be a number, not %(value)s", value=describe(value)))
             return None
         return value
 
@@ -180,7 +182,7 @@ class _Reader:
         if value is _ABSENT:
             return default
         if not isinstance(value, bool):
-            self.fail(key, f"must be true or false, not {describe(value)}")
+            self.fail(key, tx("must be true or false, not %(value)s", value=describe(value)))
             return default
         return value
 
@@ -188,10 +190,10 @@ class _Reader:
         value = unplain(self.get(key))
         if value is _ABSENT:
             if required:
-                self.fail(key, "is required")
+                self.fail(key, REQUIRED)
             return []
         if not isinstance(value, list):
-            self.fail(key, f"must be a list, not {describe(value)}")
+            self.fail(key, tx("must be a list, not %(value)s", value=describe(value)))
             return []
         return value
 
@@ -202,7 +204,7 @@ class _Reader:
             if isinstance(value, Plain):
                 value = value.raw
             if not isinstance(value, str):
-                self.fail(f"{key}[{index}]", f"must be text, not {describe(value)}")
+                self.fail(f"{key}[{index}]", tx("must be text, not %(value)s", value=describe(value)))
                 value = ""
             result.append(value)
         return tuple(result)
@@ -214,7 +216,7 @@ class _Reader:
             if isinstance(value, dict):
                 result.append((index, value))
             else:
-                self.fail(f"{key}[{index}]", f"must be a mapping, not {describe(value)}")
+                self.fail(f"{key}[{index}]", tx("must be a mapping, not %(value)s", value=describe(value)))
                 result.append((index, None))
         return result
 
@@ -225,7 +227,7 @@ class _Reader:
         if isinstance(value, Plain):
             return value.raw
         if not isinstance(value, str):
-            self.fail(key, f"must be a condition (text), not {describe(value)}")
+            self.fail(key, tx("must be a condition (text), not %(value)s", value=describe(value)))
             return None
         return value
 
@@ -360,30 +362,44 @@ def parse_document(data: Any, filename: str) -> ParsedFile:
     """
     parsed = ParsedFile(filename, data)
     if not isinstance(data, dict):
-        parsed.issues.append(Issue("", f"must be a mapping with 'format: {FORMAT}' at the top, not {describe(data)}"))
+        parsed.issues.append(
+            Issue(
+                "",
+                tx(
+                    "must be a mapping with '%(line)s' at the top, not %(value)s",
+                    line=f"format: {FORMAT}",
+                    value=describe(data),
+                ),
+            )
+        )
         return parsed
     for key in data:
         if key not in ("format", *SECTIONS):
-            parsed.issues.append(Issue("", f"unknown key {key!r} (allowed: format, {', '.join(SECTIONS)})", at=key))
+            allowed = ", ".join(("format", *SECTIONS))
+            parsed.issues.append(
+                Issue("", tx("unknown key %(key)s (allowed: %(allowed)s)", key=repr(key), allowed=allowed), at=key)
+            )
     fmt = data.get("format", _ABSENT)
     if fmt is _ABSENT or unplain(fmt) is None:
-        parsed.issues.append(Issue("format", f"is required: format: {FORMAT}"))
+        parsed.issues.append(Issue("format", tx("is required: %(line)s", line=f"format: {FORMAT}")))
     elif (fmt.raw if isinstance(fmt, Plain) else fmt) != FORMAT:
-        parsed.issues.append(Issue("format", f"must be {FORMAT!r}, not {describe(fmt)}"))
+        parsed.issues.append(
+            Issue("format", tx("must be %(format)s, not %(value)s", format=repr(FORMAT), value=describe(fmt)))
+        )
     for section in SECTIONS:
         kind = KIND_OF_SECTION[section]
         entries = unplain(data.get(section))
         if entries is None:
             continue
         if not isinstance(entries, list):
-            parsed.issues.append(Issue(section, f"must be a list, not {describe(entries)}"))
+            parsed.issues.append(Issue(section, tx("must be a list, not %(value)s", value=describe(entries))))
             continue
         first_seen: dict[str, Entry] = {}
         table: dict[str, Any] = getattr(parsed.catalog, section)
         for index, raw in enumerate(entries):
             position = f"{section}[{index}]"
             if not isinstance(raw, dict):
-                parsed.issues.append(Issue(position, f"must be a mapping, not {describe(raw)}"))
+                parsed.issues.append(Issue(position, tx("must be a mapping, not %(value)s", value=describe(raw))))
                 continue
             code = raw.get("code")
             code_text = code.raw if isinstance(code, Plain) and code.value is not None else code
@@ -392,7 +408,9 @@ def parse_document(data: Any, filename: str) -> ParsedFile:
             entry = Entry(kind, key, entry_label(kind, key) if usable else position, None, raw)
             entry.value = read_entry(kind, raw, entry)
             if usable and key in first_seen:
-                entry.issues.insert(0, Issue("code", f"{key!r} appears twice in {section}"))
+                entry.issues.insert(
+                    0, Issue("code", tx("%(code)s appears twice in %(section)s", code=repr(key), section=section))
+                )
                 entry.broken.add("code")
                 parsed.duplicates.add(len(parsed.entries))
             else:
@@ -402,6 +420,15 @@ def parse_document(data: Any, filename: str) -> ParsedFile:
     return parsed
 
 
-def entry_label(kind: str, code: str) -> str:
+def entry_label(kind: str, code: str) -> Text:
     """How problems name an entry: ``item SCJG-GSSL`` (an odd code is quoted)."""
-    return f"{kind} {code}" if code.isprintable() and code.strip() == code and " " not in code else f"{kind} {code!r}"
+    shown = code if code.isprintable() and code.strip() == code and " " not in code else repr(code)
+    return _LABELS[kind](shown)
+
+
+_LABELS: dict[str, Callable[[str], Text]] = {
+    "department": lambda code: tx("department %(code)s", code=code),
+    "material": lambda code: tx("material %(code)s", code=code),
+    "item": lambda code: tx("item %(code)s", code=code),
+    "thing": lambda code: tx("thing %(code)s", code=code),
+}

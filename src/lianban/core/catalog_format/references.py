@@ -23,6 +23,7 @@ from lianban.core.catalog_format.rules import (
 from lianban.core.conditions import QuestionType
 from lianban.core.errors import ConditionError
 from lianban.core.planner import compile_thing
+from lianban.core.text import Text, joined, tx
 
 
 def reference_issues(
@@ -62,11 +63,11 @@ def reference_issues(
     for code, item in catalog.items.items():
         s = sink_for("item", code)
         if item.department and item.department not in catalog.departments and "department" not in unsure:
-            s.check("department", f"unknown department {item.department!r}")
+            s.check("department", tx("unknown department %(code)s", code=repr(item.department)))
         for index, need in enumerate(item.materials):
             path = f"materials[{index}]"
             if need.material and need.material not in catalog.materials and "material" not in unsure:
-                s.check(f"{path}.material", f"unknown material {need.material!r}")
+                s.check(f"{path}.material", tx("unknown material %(code)s", code=repr(need.material)))
             if need.when is not None and s.ok(f"{path}.when") and condition_problem(need.when, None) is None:
                 problem = _material_condition_problem(
                     need.when, including.get(item.code, []), envs, all_things="thing" not in unsure
@@ -75,17 +76,17 @@ def reference_issues(
                     s.add(f"{path}.when ({need.material})", problem)
         for index, produced in enumerate(item.produces):
             if produced and produced not in catalog.materials and "material" not in unsure:
-                s.check(f"produces[{index}]", f"unknown material {produced!r}")
+                s.check(f"produces[{index}]", tx("unknown material %(code)s", code=repr(produced)))
         if s.issues:
             found[("item", code)] = s.issues
 
     for code, thing in catalog.things.items():
         s = sink_for("thing", code)
         if thing.lead_department and thing.lead_department not in catalog.departments and "department" not in unsure:
-            s.check("lead_department", f"unknown department {thing.lead_department!r}")
+            s.check("lead_department", tx("unknown department %(code)s", code=repr(thing.lead_department)))
         for index, entry in enumerate(thing.items):
             if entry.item and entry.item not in catalog.items and "item" not in unsure:
-                s.check(f"items[{index}].item", f"unknown item {entry.item!r}")
+                s.check(f"items[{index}].item", tx("unknown item %(code)s", code=repr(entry.item)))
         if s.issues:
             found[("thing", code)] = s.issues
 
@@ -106,7 +107,7 @@ def reference_issues(
 
 def _material_condition_problem(
     text: str, things: list[Thing], envs: Mapping[str, QuestionEnv], *, all_things: bool
-) -> str | None:
+) -> Text | None:
     """A material condition may read the questions of every thing including its item."""
     if not things:
         # Not yet part of any thing (things may come in a later file): syntax is
@@ -118,13 +119,18 @@ def _material_condition_problem(
         unknown = [name for name in names if name not in known]
         if unknown:
             codes = ", ".join(t.code for t in things)
-            return f"unknown name {unknown[0]!r} (not a question of {codes}) in condition {text!r}"
+            return tx(
+                "unknown name %(name)s (not a question of %(things)s) in condition %(condition)s",
+                name=repr(unknown[0]),
+                things=codes,
+                condition=repr(text),
+            )
     for thing in things:
         env = _material_env(thing, things, envs)
         if env.can_check(names):
             problem = condition_problem(text, env.types)
             if problem is not None:
-                return f"{problem} (with the questions of thing {thing.code})"
+                return tx("%(problem)s (with the questions of thing %(thing)s)", problem=problem, thing=thing.code)
     return None
 
 
@@ -145,7 +151,7 @@ def _material_env(thing: Thing, things: list[Thing], envs: Mapping[str, Question
     return QuestionEnv(types, frozenset(uncertain), all(envs[t.code].complete for t in things))
 
 
-def _cycle_message(catalog: Catalog, code: str) -> str | None:
+def _cycle_message(catalog: Catalog, code: str) -> Text | None:
     try:
         compiled = compile_thing(catalog, code)
     except (ConditionError, KeyError):  # only for data stored before its rules: its own problems come first
@@ -156,11 +162,13 @@ def _cycle_message(catalog: Catalog, code: str) -> str | None:
     loop, answers = found
     path = " → ".join(loop)
     if answers is None:
-        return (
-            f"items could form a cycle: {path} (more than {CYCLE_SEARCH_LIMIT} answer combinations "
-            "to rule it out; refused to be safe)"
+        return tx(
+            "items could form a cycle: %(path)s (more than %(limit)s answer combinations "
+            "to rule it out; refused to be safe)",
+            path=path,
+            limit=CYCLE_SEARCH_LIMIT,
         )
     if not answers:
-        return f"items form a cycle whatever the answers: {path}"
-    given = ", ".join(f"{key}={answer_text(value)}" for key, value in answers.items())
-    return f"items could form a cycle: {path} (for answers {given})"
+        return tx("items form a cycle whatever the answers: %(path)s", path=path)
+    given = joined(tx("%(key)s=%(value)s", key=key, value=answer_text(value)) for key, value in answers.items())
+    return tx("items could form a cycle: %(path)s (for answers %(answers)s)", path=path, answers=given)

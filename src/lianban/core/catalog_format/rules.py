@@ -30,6 +30,7 @@ from lianban.core.catalog import (
 from lianban.core.catalog_format.reading import Issue
 from lianban.core.conditions import NAME_RE, QuestionType, compile_condition, names_in, parse
 from lianban.core.errors import ConditionError
+from lianban.core.text import Text, tx
 
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 RESERVED_KEYS = frozenset({"and", "or", "not", "in", "true", "false"})
@@ -40,71 +41,76 @@ MAX_EXACT = 2**53
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 
 Broken = Collection[str]
+EMPTY = tx("must not be empty")
 
 
 # --------------------------------------------------------------------- values
 
 
-def code_problem(value: str) -> str | None:
+def code_problem(value: str) -> Text | None:
     """What is wrong with a code, or None."""
     if value == "":
-        return "must not be empty"
+        return EMPTY
     if not CODE_RE.fullmatch(value):
-        return f"{value!r} is not a valid code (1 to 40 ASCII letters, digits, '_' or '-')"
+        return tx("%(code)s is not a valid code (1 to 40 ASCII letters, digits, '_' or '-')", code=repr(value))
     return None
 
 
-def text_problem(value: str) -> str | None:
+def text_problem(value: str) -> Text | None:
     """What is wrong with a piece of text (a name, a question…), or None."""
     if not value.strip():
-        return "must not be empty"
+        return EMPTY
     bad = _UNSTORABLE.search(value)
     if bad:
-        return f"contains a character that cannot be stored (U+{ord(bad.group()):04X})"
+        return tx("contains a character that cannot be stored (U+%(code)s)", code=f"{ord(bad.group()):04X}")
     return None
 
 
-def key_problem(value: str) -> str | None:
+def key_problem(value: str) -> Text | None:
     """What is wrong with a question key, or None."""
     if value == "":
-        return "must not be empty"
+        return EMPTY
     if not NAME_RE.fullmatch(value) or value in RESERVED_KEYS:
-        return (
-            f"{value!r} is not a valid key (letters, digits and '_', not starting with a digit, "
-            f"and not one of {', '.join(sorted(RESERVED_KEYS))})"
+        return tx(
+            "%(key)s is not a valid key (letters, digits and '_', not starting with a digit, "
+            "and not one of %(reserved)s)",
+            key=repr(value),
+            reserved=", ".join(sorted(RESERVED_KEYS)),
         )
     return None
 
 
-def _days_problem(value: int) -> str | None:
+def _days_problem(value: int) -> Text | None:
     if value < 0:
-        return f"must be ≥ 0, not {value}"
+        return tx("must be ≥ 0, not %(value)s", value=value)
     if value > MAX_DAYS:
-        return f"must be at most {MAX_DAYS}, not {value}"
+        return tx("must be at most %(most)s, not %(value)s", most=MAX_DAYS, value=value)
     return None
 
 
-def _number_problem(value: int | float, *, minimum: float | None = None) -> str | None:
+def _number_problem(value: int | float, *, minimum: float | None = None) -> Text | None:
     if isinstance(value, float) and not math.isfinite(value):
-        return f"must be a finite number, not {value}"
+        return tx("must be a finite number, not %(value)s", value=str(value))
     if isinstance(value, int) and abs(value) > MAX_EXACT:
-        return f"is too large to be kept exactly (at most {MAX_EXACT})"
+        return tx("is too large to be kept exactly (at most %(most)s)", most=MAX_EXACT)
     if minimum is not None and value < minimum:
-        return f"must be ≥ {minimum:g}, not {value}"
+        return tx("must be ≥ %(least)s, not %(value)s", least=f"{minimum:g}", value=str(value))
     return None
 
 
-def _one_of(value: str, allowed: Iterable[str]) -> str | None:
+def _one_of(value: str, allowed: Iterable[str]) -> Text | None:
     allowed = tuple(allowed)
-    return None if value in allowed else f"must be one of {', '.join(allowed)}, not {value!r}"
+    if value in allowed:
+        return None
+    return tx("must be one of %(allowed)s, not %(value)s", allowed=", ".join(allowed), value=repr(value))
 
 
-def condition_problem(text: str, env: Mapping[str, QuestionType] | None) -> str | None:
+def condition_problem(text: str, env: Mapping[str, QuestionType] | None) -> Text | None:
     """What is wrong with a condition (syntax; types when ``env`` is given), or None."""
     try:
         compile_condition(text, env)
     except ConditionError as exc:
-        return str(exc)
+        return exc.full
     return None
 
 
@@ -129,12 +135,12 @@ class Sink:
                 return True
             path = path[:cut]
 
-    def check(self, path: str, problem: str | None) -> None:
+    def check(self, path: str, problem: Text | None) -> None:
         """Record ``problem`` (if any) at ``path``, unless the value there was unusable."""
         if problem is not None and self.ok(path):
             self.issues.append(Issue(path, problem))
 
-    def add(self, path: str, message: str) -> None:
+    def add(self, path: str, message: Text) -> None:
         """Record a problem at ``path`` (the caller checked the paths it depends on)."""
         self.issues.append(Issue(path, message))
 
@@ -153,7 +159,7 @@ def _material_issues(m: Material, s: Sink) -> None:
 def _item_issues(item: Item, s: Sink) -> None:
     s.check("code", code_problem(item.code))
     s.check("name", text_problem(item.name))
-    s.check("department", "must not be empty" if item.department == "" else None)
+    s.check("department", EMPTY if item.department == "" else None)
     s.check("category", _one_of(item.category, CATEGORIES))
     legal = _days_problem(item.legal_days)
     promised = _days_problem(item.promised_days)
@@ -161,7 +167,14 @@ def _item_issues(item: Item, s: Sink) -> None:
     s.check("promised_days", promised)
     both = legal is None and promised is None and s.ok("legal_days") and s.ok("promised_days")
     if both and item.promised_days > item.legal_days:
-        s.add("promised_days", f"{item.promised_days} must not exceed legal_days {item.legal_days}")
+        s.add(
+            "promised_days",
+            tx(
+                "%(promised)s must not exceed legal_days %(legal)s",
+                promised=item.promised_days,
+                legal=item.legal_days,
+            ),
+        )
     s.check("fee", _number_problem(item.fee, minimum=0))
     listed: set[str] = set()
     for index, need in enumerate(item.materials):
@@ -169,20 +182,23 @@ def _item_issues(item: Item, s: Sink) -> None:
         if not s.ok(path):
             continue
         if need.material == "":
-            s.check(f"{path}.material", "must not be empty")
+            s.check(f"{path}.material", EMPTY)
         elif need.material in listed and s.ok(f"{path}.material"):
-            s.add(f"{path}.material", f"{need.material!r} is listed twice in this item's materials")
+            s.add(
+                f"{path}.material",
+                tx("%(material)s is listed twice in this item's materials", material=repr(need.material)),
+            )
         elif s.ok(f"{path}.material"):
             listed.add(need.material)
         if need.name_override is not None:
             s.check(f"{path}.name_override", text_problem(need.name_override))
         if need.when is not None:
             s.check(f"{path}.when", condition_problem(need.when, None))
-    _list_issues("produces", item.produces, s, "must not be empty")
+    _list_issues("produces", item.produces, s, EMPTY)
     _list_issues("fields", item.fields, s, None)
 
 
-def _list_issues(key: str, values: tuple[str, ...], s: Sink, empty: str | None) -> None:
+def _list_issues(key: str, values: tuple[str, ...], s: Sink, empty: Text | None) -> None:
     seen: set[str] = set()
     for index, value in enumerate(values):
         path = f"{key}[{index}]"
@@ -192,7 +208,7 @@ def _list_issues(key: str, values: tuple[str, ...], s: Sink, empty: str | None) 
         if problem is not None:
             s.add(path, problem)
         elif value in seen:
-            s.add(path, f"{value!r} is listed twice")
+            s.add(path, tx("%(value)s is listed twice", value=repr(value)))
         else:
             seen.add(value)
 
@@ -241,23 +257,23 @@ def _question_issues(q: Question, path: str, s: Sink, asked: set[str]) -> None:
     s.check(f"{path}.key", key_problem(q.key))
     if s.ok(f"{path}.key") and q.key:
         if q.key in asked:
-            s.add(f"{path}.key", f"{q.key!r} is asked twice")
+            s.add(f"{path}.key", tx("%(key)s is asked twice", key=repr(q.key)))
         asked.add(q.key)
     s.check(f"{path}.text", text_problem(q.text))
     s.check(f"{path}.type", _one_of(q.type, QUESTION_TYPES))
     type_known = s.ok(f"{path}.type") and q.type in QUESTION_TYPES
     if type_known and q.type == "choice":
         if not q.options:
-            s.check(f"{path}.options", "a choice question needs at least one option")
+            s.check(f"{path}.options", tx("a choice question needs at least one option"))
         else:
             _list_issues(f"{path}.options", q.options, s, None)
     elif type_known and q.options:
-        s.check(f"{path}.options", "only choice questions have options")
+        s.check(f"{path}.options", tx("only choice questions have options"))
     for bound, value in (("min", q.min), ("max", q.max)):
         if value is None:
             continue
         if type_known and q.type != "number":
-            s.check(f"{path}.{bound}", "only number questions have min/max")
+            s.check(f"{path}.{bound}", tx("only number questions have min/max"))
         else:
             s.check(f"{path}.{bound}", _number_problem(value))
     if (
@@ -269,7 +285,7 @@ def _question_issues(q: Question, path: str, s: Sink, asked: set[str]) -> None:
         and _number_problem(q.max) is None
         and q.min > q.max
     ):
-        s.add(f"{path}.min", f"{_num_text(q.min)} is greater than max {_num_text(q.max)}")
+        s.add(f"{path}.min", tx("%(min)s is greater than max %(max)s", min=_num_text(q.min), max=_num_text(q.max)))
 
 
 def _num_text(value: int | float) -> str:
@@ -280,13 +296,13 @@ def _thing_issues(thing: Thing, s: Sink) -> None:
     s.check("code", code_problem(thing.code))
     s.check("name", text_problem(thing.name))
     s.check("subject", _one_of(thing.subject, SUBJECTS))
-    s.check("lead_department", "must not be empty" if thing.lead_department == "" else None)
+    s.check("lead_department", EMPTY if thing.lead_department == "" else None)
     asked: set[str] = set()
     for index, question in enumerate(thing.questions):
         if s.ok(f"questions[{index}]"):
             _question_issues(question, f"questions[{index}]", s, asked)
     if not thing.items:
-        s.check("items", "a thing needs at least one item")
+        s.check("items", tx("a thing needs at least one item"))
     env = question_env(thing, s.broken)
     codes = [entry.item for index, entry in enumerate(thing.items) if s.ok(f"items[{index}].item")]
     all_known = len(codes) == len(thing.items)
@@ -296,9 +312,9 @@ def _thing_issues(thing: Thing, s: Sink) -> None:
         if not s.ok(path):
             continue
         if entry.item == "":
-            s.check(f"{path}.item", "must not be empty")
+            s.check(f"{path}.item", EMPTY)
         elif entry.item in listed and s.ok(f"{path}.item"):
-            s.add(f"{path}.item", f"{entry.item!r} is listed twice in this thing")
+            s.add(f"{path}.item", tx("%(item)s is listed twice in this thing", item=repr(entry.item)))
         listed.add(entry.item)
         if entry.when is not None and s.ok(f"{path}.when"):
             problem = condition_problem(entry.when, None)
@@ -312,13 +328,13 @@ def _thing_issues(thing: Thing, s: Sink) -> None:
             if not s.ok(where):
                 continue
             if code == "":
-                s.add(where, "must not be empty")
+                s.add(where, EMPTY)
             elif code == entry.item:
-                s.add(where, f"{code!r}: an item cannot come after itself")
+                s.add(where, tx("%(item)s: an item cannot come after itself", item=repr(code)))
             elif code in before:
-                s.add(where, f"{code!r} is listed twice")
+                s.add(where, tx("%(value)s is listed twice", value=repr(code)))
             elif all_known and code not in codes:
-                s.add(where, f"{code!r} is not an item of this thing")
+                s.add(where, tx("%(item)s is not an item of this thing", item=repr(code)))
             before.add(code)
 
 

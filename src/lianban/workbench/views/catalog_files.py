@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from lianban.accounts.models import Role
 from lianban.catalog.models import ImportRecord
 from lianban.catalog.services import CatalogFile, catalog_check, catalog_export, catalog_import
+from lianban.catalog.wording import problem_line
 from lianban.core.errors import CatalogInvalid, CatalogProblem
 from lianban.workbench.forms import CatalogFilesForm
 from lianban.workbench.views.common import roles_required, see_other, staff_user
@@ -24,6 +25,8 @@ FORMATS = {"yaml": ("application/yaml; charset=utf-8", "yaml"), "json": ("applic
 
 def _page(request: HttpRequest, form: CatalogFilesForm, **extra: object) -> HttpResponse:
     context = {"form": form, "imports": ImportRecord.objects.select_related("actor").order_by("-id")[:10], **extra}
+    problems: list[CatalogProblem] = extra.get("problems") or []  # type: ignore[assignment]
+    context["problems"] = [problem_line(problem) for problem in problems]
     status = 400 if extra.get("problems") or extra.get("file_error") else 200
     return render(request, "workbench/catalog/files.html", context, status=status)
 
