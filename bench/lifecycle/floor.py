@@ -38,6 +38,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from bench.lifecycle.capture import Statement
+from lianban.core.tracking import format_code
 
 #: Keys inside JSON documents whose integer values are ids of another table's rows.
 JSON_ID_KEYS = {"licence": "licences_licence"}
@@ -265,7 +266,7 @@ class Floor:
             return self._id_resolver(target, value)
         if (table, column) in self.schema.json and value is not None:
             return self._json_resolver(table, column, value, row)
-        if isinstance(value, str) and (self.code in value or self.token in value):
+        if isinstance(value, str) and (_mentions_code(value, self.code) or self.token in value):
             return _text_resolver(value, self.code, self.token, [], lambda text: text)
         return None
 
@@ -305,7 +306,7 @@ class Floor:
                 len(targets) :
             ]
         text = json.dumps(data)
-        if not refs and self.code not in text and self.token not in text:
+        if not refs and not _mentions_code(text, self.code) and self.token not in text:
             return None
         return _text_resolver(text, self.code, self.token, refs, self.json_wrap)
 
@@ -372,15 +373,20 @@ def _new_uuid(table: str, old: Any) -> Resolver:
     return resolve
 
 
+def _mentions_code(text: str, code: str) -> bool:
+    """True when ``text`` holds the tracking code, raw or formatted for people."""
+    return code in text or format_code(code) in text
+
+
 def _text_resolver(
     text: str, code: str, token: str, refs: list[tuple[str, str, Any]], wrap: Callable[[str], Any]
 ) -> Resolver:
-    has_code, has_token = code in text, token in text
+    has_code, has_token = _mentions_code(text, code), token in text
 
     def resolve(ctx: Context) -> Any:
         out = text
-        if has_code:
-            out = out.replace(code, ctx.code)
+        if has_code:  # raw in columns, formatted (XXXX-XXXX-XXXX) in messages for people
+            out = out.replace(code, ctx.code).replace(format_code(code), format_code(ctx.code))
         if has_token:
             out = out.replace(token, ctx.token)
         for marker, target, old in refs:

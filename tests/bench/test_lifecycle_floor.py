@@ -18,8 +18,9 @@ from bench.lifecycle.compare import FloorLifecycle, compare, reference
 from bench.lifecycle.floor import Floor, FloorUnsupported
 from bench.lifecycle.hotel import HotelLifecycle, catalog_load
 
-from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase
+from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase, Notification
 from lianban.catalog import selectors as catalog_selectors
+from lianban.core.tracking import format_code
 from lianban.issuance.models import Issuance
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("case_rows_wiped_first")]
@@ -81,6 +82,9 @@ def test_each_floor_replay_writes_new_rows_that_point_to_each_other(hotel: Hotel
         assert produced.exists()
         assert {m.state for m in produced} == {"RECEIVED"}  # the remapped UPDATEs hit the replay's own rows
         assert {m.licence_id for m in produced} <= set(ctx.ids["licences_licence"].values())
+        told = list(Notification.objects.filter(case_id=case_id).values_list("message", flat=True))
+        own = format_code(Case.objects.get(pk=case_id).tracking_code)  # the code as written for people
+        assert told and all(own in message for message in told), told
     assert set(first.ids["cases_case"].values()).isdisjoint(second.ids["cases_case"].values())
 
 

@@ -25,7 +25,7 @@ from lianban.catalog.models import Department, Material
 from lianban.catalog.services import CatalogFile
 from lianban.core.case_errors import ActionInvalid, FormInvalid, MaterialUnknown
 from lianban.core.errors import AnswersInvalid, UnknownThing
-from lianban.core.tracking import ALPHABET
+from lianban.core.tracking import ALPHABET, format_code
 from lianban.licences.services import licence_record
 from lianban.review.services import item_case_approve, item_case_take
 from tests.cases.kit import (
@@ -186,7 +186,7 @@ def test_submission_is_recorded_and_the_applicant_told(people: People, clock: Fr
     assert event.after["state"] == "SUBMITTED"
     note = Notification.objects.get(case=case)
     assert note.kind == "SUBMITTED"
-    assert case.tracking_code in note.message
+    assert format_code(case.tracking_code) in note.message  # as printed on the receipt
 
 
 def test_licences_held_are_attached_by_themselves_and_reused_by_a_second_case(

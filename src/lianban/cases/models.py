@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from lianban.core import case_flow as flow
+from lianban.core.tracking import format_code
 
 #: Version of the frozen plan JSON stored in ``Case.plan``.
 PLAN_SCHEMA_VERSION = 1
@@ -157,6 +158,11 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return self.tracking_code
+
+    @property
+    def code_for_people(self) -> str:
+        """The tracking code as printed and read aloud: ``7K2Q-9M4D-4R7A``."""
+        return format_code(self.tracking_code)
 
 
 class ItemCase(models.Model):

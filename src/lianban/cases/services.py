@@ -231,7 +231,7 @@ def _case_submit(
         case=case,
         kind=NotificationKind.SUBMITTED,
         message=_("Your application %(code)s for %(thing)s was received.")
-        % {"code": case.tracking_code, "thing": thing.name},
+        % {"code": case.code_for_people, "thing": thing.name},
     )
     eta_refresh(case, item_cases)
     return case
@@ -391,7 +391,7 @@ def _case_withdraw(*, actor: User, case_id: int, reason: str) -> Case:
     notification_create(
         case=case,
         kind=NotificationKind.WITHDRAWN,
-        message=_("Your application %(code)s was withdrawn.") % {"code": case.tracking_code},
+        message=_("Your application %(code)s was withdrawn.") % {"code": case.code_for_people},
     )
     eta_refresh(case, items)
     return case

@@ -321,7 +321,7 @@ def finish_if_complete(case: Case, items: Sequence[ItemCase], *, actor: User | N
         case=case,
         kind=NotificationKind.READY,
         message=_("Case %(code)s is ready: all results can be collected together. Amount due: %(total)s yuan.")
-        % {"code": case.tracking_code, "total": bill.total},
+        % {"code": case.code_for_people, "total": bill.total},
     )
     return True
 

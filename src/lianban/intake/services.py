@@ -326,7 +326,7 @@ def _intake_accept(*, actor: User, case_id: int, promises: Mapping[str, Material
     notification_create(
         case=case,
         kind=NotificationKind.ACCEPTED,
-        message=_("Your application %(code)s was accepted.") % {"code": case.tracking_code}
+        message=_("Your application %(code)s was accepted.") % {"code": case.code_for_people}
         + (
             " "
             + _("Please supply by the promised dates: %(list)s.")
@@ -392,7 +392,7 @@ def _intake_request_correction(*, actor: User, case_id: int) -> IntakeRound:
         kind=NotificationKind.CORRECTION,
         message=_("Application %(code)s needs corrections, all listed at once: %(list)s.")
         % {
-            "code": case.tracking_code,
+            "code": case.code_for_people,
             "list": "; ".join(f"{p['name']}: {p['reason']}" for p in problems),
         },
     )
@@ -441,7 +441,8 @@ def _intake_refuse(*, actor: User, case_id: int, reason: str) -> Case:
     notification_create(
         case=case,
         kind=NotificationKind.REFUSED,
-        message=_("Application %(code)s was not accepted: %(reason)s") % {"code": case.tracking_code, "reason": reason},
+        message=_("Application %(code)s was not accepted: %(reason)s")
+        % {"code": case.code_for_people, "reason": reason},
     )
     eta_refresh(case, items)
     return case
@@ -484,7 +485,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
         case=case,
         kind=NotificationKind.ACCEPTED,
         message=_("Your application %(code)s is accepted by operation of law: no intake decision was made in time.")
-        % {"code": case.tracking_code},
+        % {"code": case.code_for_people},
     )
     return case
 

@@ -214,9 +214,9 @@ def _case_issue(*, actor: User, case_id: int, method: str, tracking_number: str)
         kind=NotificationKind.ISSUED,
         message=(
             _("The results of %(code)s were sent by mail, tracking number %(number)s.")
-            % {"code": case.tracking_code, "number": tracking_number}
+            % {"code": case.code_for_people, "number": tracking_number}
             if method == DeliveryMethod.MAIL
-            else _("The results of %(code)s were handed out at the window.") % {"code": case.tracking_code}
+            else _("The results of %(code)s were handed out at the window.") % {"code": case.code_for_people}
         ),
     )
     eta_refresh(case, items)

@@ -137,7 +137,7 @@ def _item_case_request_supplement(*, actor: User, item_case_id: int, reason: str
         case=case,
         kind=NotificationKind.SUPPLEMENT,
         message=_("%(item)s of application %(code)s needs a supplement: %(reason)s")
-        % {"item": item.item_name, "code": case.tracking_code, "reason": reason},
+        % {"item": item.item_name, "code": case.code_for_people, "reason": reason},
     )
     eta_refresh(case, items)
     return request
@@ -368,7 +368,7 @@ def _item_case_approve(
         case=case,
         kind=NotificationKind.ITEM_DECIDED,
         message=_("%(item)s of application %(code)s was approved.")
-        % {"item": item.item_name, "code": case.tracking_code},
+        % {"item": item.item_name, "code": case.code_for_people},
     )
     after_item_finished(case, items, actor=actor)
     return item
@@ -425,7 +425,7 @@ def _item_case_reject(*, actor: User, item_case_id: int, reason: str) -> ItemCas
         case=case,
         kind=NotificationKind.ITEM_DECIDED,
         message=_("%(item)s of application %(code)s was rejected: %(reason)s")
-        % {"item": item.item_name, "code": case.tracking_code, "reason": reason},
+        % {"item": item.item_name, "code": case.code_for_people, "reason": reason},
     )
     after_item_finished(case, items, actor=actor)
     return item
