@@ -25,7 +25,6 @@ from lianban.cases.models import (
     Provenance,
 )
 from lianban.cases.selectors import case_materials_for_user, item_case_list
-from lianban.core.tracking import format_code
 from lianban.issuance.selectors import issuance_get
 
 
@@ -47,7 +46,7 @@ class CaseRefSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices)
 
     def get_code(self, case: Case) -> str:
-        return format_code(case.tracking_code)
+        return case.code_for_people
 
 
 class LicenceRefSerializer(serializers.Serializer):
@@ -145,7 +144,7 @@ class CaseSummarySerializer(serializers.Serializer):
     eta = serializers.DateField(allow_null=True, help_text="expected ready date")
 
     def get_code(self, case: Case) -> str:
-        return format_code(case.tracking_code)
+        return case.code_for_people
 
     @extend_schema_field(ThingRefSerializer)
     def get_thing(self, case: Case) -> dict[str, str]:

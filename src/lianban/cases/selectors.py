@@ -14,7 +14,7 @@ from lianban.cases.workflow import due_unknown_note, item_view
 from lianban.catalog.models import Department
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
-from lianban.core.tracking import format_code, normalise_code
+from lianban.core.tracking import normalise_code
 
 
 def case_list_for_user(user: User) -> QuerySet[Case]:
@@ -164,7 +164,7 @@ def case_progress(case: Case) -> dict[str, Any]:
             }
         )
     return {
-        "code": format_code(case.tracking_code),
+        "code": case.code_for_people,
         "thing": case.thing.code,
         "thing_name": case.plan.get("thing_name", case.thing.name),
         "state": case.state,

@@ -12,7 +12,6 @@ from rest_framework.views import APIView
 
 from lianban.api.common import DepartmentRefSerializer, ListApi, actor, errors, validated
 from lianban.cases.api_serializers import ApplicantRefSerializer
-from lianban.core.tracking import format_code
 from lianban.licences.access import access_licence_for_user
 from lianban.licences.models import Licence
 from lianban.licences.selectors import licence_list_for_user
@@ -43,7 +42,7 @@ class LicenceSerializer(serializers.Serializer):
         item = licence.item_case
         if item is None:
             return None
-        return {"case": format_code(item.case.tracking_code), "item": item.item_code}
+        return {"case": item.case.code_for_people, "item": item.item_code}
 
 
 class LicenceFilterSerializer(serializers.Serializer):

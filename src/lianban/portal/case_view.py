@@ -22,7 +22,6 @@ from lianban.cases import clock
 from lianban.cases.models import Case, CaseMaterial, ItemCase
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import TransitionRefused
-from lianban.core.tracking import format_code
 from lianban.portal.case_words import due_text, item_state_text, state_text
 
 
@@ -197,7 +196,7 @@ def case_row(case: Case) -> CaseRow:
     steps = tuple(next_steps(case, items, promised))
     return CaseRow(
         case=case,
-        code=format_code(case.tracking_code),
+        code=case.code_for_people,
         thing_name=case.plan.get("thing_name", case.thing.name),
         state_text=state_text(case.state),
         submitted_on=clock.local_date(case.submitted_at),

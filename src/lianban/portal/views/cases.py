@@ -23,7 +23,6 @@ from lianban.cases.models import Case, CaseMaterial, MaterialState
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
 from lianban.core import case_flow as flow
 from lianban.core.errors import DomainError
-from lianban.core.tracking import format_code
 from lianban.portal.case_view import (
     can_withdraw,
     case_row,
@@ -91,7 +90,7 @@ def _case_page(
     steps = next_steps(case, detail.items, promised)
     context = {
         "case": case,
-        "code": format_code(case.tracking_code),
+        "code": case.code_for_people,
         "thing_name": case.plan.get("thing_name", case.thing.name),
         "state_text": state_text(case.state),
         "submitted_on": clock.local_date(case.submitted_at),
@@ -128,7 +127,7 @@ def case_page(request: HttpRequest, case_id: int) -> HttpResponse:
 def case_submitted(request: HttpRequest, case_id: int) -> HttpResponse:
     """After submitting: the tracking code, large and grouped, with its QR code; printable."""
     case = _case(request, case_id)
-    code = format_code(case.tracking_code)
+    code = case.code_for_people
     context = {
         "case": case,
         "code": code,

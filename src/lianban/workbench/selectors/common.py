@@ -18,7 +18,6 @@ from lianban.cases.workflow import item_view
 from lianban.catalog.models import Department, Item, Question
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
-from lianban.core.tracking import format_code
 from lianban.portal.form_fields import field_spec
 from lianban.workbench import words
 
@@ -73,7 +72,7 @@ def item_deadline(item: ItemCase, *, today: date | None = None) -> Deadline | No
 
 def code_text(case: Case) -> str:
     """The tracking code as people read it (XXXX-XXXX-XXXX)."""
-    return format_code(case.tracking_code)
+    return case.code_for_people
 
 
 def department_names(codes: Iterable[str] = ()) -> dict[str, str]:

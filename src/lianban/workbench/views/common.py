@@ -19,7 +19,6 @@ from lianban.accounts.models import User
 from lianban.cases.models import Case, CaseMaterial
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
-from lianban.core.tracking import format_code
 from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -124,7 +123,7 @@ def attempt(request: HttpRequest, run: Callable[[], object], success: str, *, ca
 
 def tracking_url(request: HttpRequest, case: Case) -> str:
     """The public tracking page of the case, absolute (what the QR code on a document points to)."""
-    code = format_code(case.tracking_code)
+    code = case.code_for_people
     for name, args in (("portal:track_code", [code]), ("portal:track", [code])):
         try:
             return request.build_absolute_uri(reverse(name, args=args))
