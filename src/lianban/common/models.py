@@ -23,3 +23,24 @@ class PeriodicJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """The last sign of life of one running worker (``lianban worker`` or the demo's thread).
+
+    Each worker refreshes its row every few seconds. A task left ``RUNNING`` by a
+    worker whose heartbeat is older than the lease (the process was killed, the
+    machine lost power) is put back on the queue by the other workers; see
+    :func:`lianban.common.services.worker_tasks_requeue_orphaned`.
+    """
+
+    worker_id = models.CharField(_("worker"), max_length=64, unique=True)
+    seen_at = models.DateTimeField(_("last seen at"))
+
+    class Meta:
+        verbose_name = _("worker heartbeat")
+        verbose_name_plural = _("worker heartbeats")
+        ordering = ["worker_id"]
+
+    def __str__(self) -> str:
+        return self.worker_id

@@ -5,7 +5,9 @@ runs them in threads of the web process with :func:`start_worker_thread`.
 The queue loop is django-tasks-db's own ``Worker`` (the one behind
 ``db_worker``); the scheduler enqueues the tasks of
 ``settings.LIANBAN_PERIODIC_TASKS``, once per interval however many workers
-run (see :func:`lianban.common.services.periodic_job_claim`).
+run (see :func:`lianban.common.services.periodic_job_claim`). A heartbeat
+thread keeps each worker's lease and puts back on the queue the tasks of
+workers that died mid-task (:class:`Heartbeat`).
 """
 
 from __future__ import annotations
@@ -30,7 +32,13 @@ from django_tasks.base import Task
 from django_tasks_db.backend import DatabaseBackend
 from django_tasks_db.management.commands.db_worker import Worker
 
-from lianban.common.services import PeriodicTask, periodic_jobs_enqueue_due
+from lianban.common.services import (
+    PeriodicTask,
+    periodic_jobs_enqueue_due,
+    worker_heartbeat,
+    worker_heartbeat_end,
+    worker_tasks_requeue_orphaned,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -133,6 +141,57 @@ class PeriodicScheduler:
         self.stopped.set()
 
 
+def worker_lease() -> timedelta:
+    """How long a worker may stay silent before its running task is given to another worker."""
+    return timedelta(seconds=settings.LIANBAN_WORKER_LEASE_SECONDS)
+
+
+class Heartbeat:
+    """A worker's lease: refresh its heartbeat and recover lost workers' tasks, several times per lease.
+
+    :meth:`beat` once before the worker claims its first task, then :meth:`run`
+    in a thread until :meth:`stop`, which forgets the worker.
+    """
+
+    def __init__(self, worker_id: str, *, lease: timedelta | None = None) -> None:
+        self.worker_id = worker_id
+        self.lease = lease if lease is not None else worker_lease()
+        self.every = max(self.lease.total_seconds() / 4, 0.05)
+        self.stopped = threading.Event()
+
+    def beat(self) -> list[str]:
+        """Refresh this worker's heartbeat, then requeue orphaned tasks; return their ids."""
+        worker_heartbeat(worker_id=self.worker_id)
+        return worker_tasks_requeue_orphaned(lease=self.lease)
+
+    def run(self) -> None:
+        """Beat every quarter lease until :meth:`stop`; a failed beat (database away…) is logged and retried."""
+        try:
+            while not self.stopped.wait(self.every):
+                close_old_connections()
+                try:
+                    self.beat()
+                except Exception:
+                    logger.exception("Worker %s: heartbeat failed; retrying in %s s", self.worker_id, self.every)
+            try:
+                worker_heartbeat_end(worker_id=self.worker_id)
+            except DatabaseError:
+                logger.exception("Worker %s: could not remove its heartbeat", self.worker_id)
+        finally:
+            connections.close_all()
+
+    def start(self) -> threading.Thread:
+        """Beat once (the worker is known before it claims anything), then beat on in a daemon thread."""
+        self.beat()
+        thread = threading.Thread(target=self.run, name="lianban-heartbeat", daemon=True)
+        thread.start()
+        return thread
+
+    def stop(self) -> None:
+        """End the loop; the thread then deletes this worker's heartbeat."""
+        self.stopped.set()
+
+
 @dataclass
 class BackgroundWorker:
     """The threads started by :func:`start_worker_thread`."""
@@ -140,6 +199,7 @@ class BackgroundWorker:
     worker: Worker | None
     scheduler: PeriodicScheduler | None
     threads: list[threading.Thread] = field(default_factory=list)
+    heartbeat: Heartbeat | None = None
 
     def is_alive(self) -> bool:
         """True while any of the threads runs."""
@@ -151,6 +211,8 @@ class BackgroundWorker:
             self.worker.running = False
         if self.scheduler is not None:
             self.scheduler.stop()
+        if self.heartbeat is not None:
+            self.heartbeat.stop()
         for thread in self.threads:
             thread.join(timeout)
 
@@ -200,6 +262,9 @@ def start_worker_thread(
     handle = BackgroundWorker(worker=None, scheduler=None)
     if database_backend_name(backend_name) is not None:
         handle.worker = make_worker(backend_name=backend_name, interval=interval)
+        handle.heartbeat = Heartbeat(handle.worker.worker_id)
+        handle.heartbeat.beat()  # known before it claims a task
+        handle.threads.append(threading.Thread(target=handle.heartbeat.run, name="lianban-heartbeat", daemon=True))
         handle.threads.append(
             threading.Thread(target=run_worker, args=(handle.worker,), name="lianban-worker", daemon=True)
         )

@@ -156,7 +156,8 @@ if env.str("LIANBAN_S3_BUCKET", default=""):
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# A shared cache for several web machines (sessions, rate limits); optional.
+# A shared cache for several web machines: sessions, rate limits (the default cache), anything cached.
+# Sessions stay readable when Redis restarts (cached_db writes them to the database too).
 _redis_url = env.str("LIANBAN_REDIS_URL", default="")
 if _redis_url:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis_url}}
@@ -213,6 +214,9 @@ if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+# Behind a reverse proxy that terminates TLS (deploy/nginx.conf sets the header): trust its word on the scheme.
+if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # ------------------------------------------------------------------ lianban
@@ -222,6 +226,8 @@ LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
 #: Largest accepted upload, in megabytes.
 LIANBAN_MAX_UPLOAD_MB = env.int("LIANBAN_MAX_UPLOAD_MB", default=20)
+#: A worker silent this long (killed mid-task, machine lost) has its running task put back on the queue.
+LIANBAN_WORKER_LEASE_SECONDS = env.float("LIANBAN_WORKER_LEASE_SECONDS", default=60.0)
 #: Periodic jobs the worker enqueues: (task import path, interval in seconds).
 LIANBAN_PERIODIC_TASKS = [
     ("lianban.supervision.tasks.deadline_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),

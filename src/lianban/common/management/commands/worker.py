@@ -21,6 +21,7 @@ from django_tasks_db.management.commands.db_worker import valid_interval, valid_
 
 from lianban.common.worker import (
     DEFAULT_SCHEDULER_TICK,
+    Heartbeat,
     PeriodicScheduler,
     default_worker_id,
     load_periodic_tasks,
@@ -110,23 +111,30 @@ class Command(BaseCommand):
         except (ImproperlyConfigured, InvalidTaskBackendError) as exc:
             raise CommandError(f"{exc} (use --scheduler-only with a backend that has its own workers)") from exc
 
-        if options["batch"]:
-            if scheduler is not None:
-                scheduler.run_once()
-            run_worker(worker)
-            return
-
-        thread = None
-        if scheduler is not None:
-            thread = threading.Thread(target=scheduler.run, name="lianban-scheduler", daemon=True)
-            thread.start()
-        worker.configure_signals()
+        # The lease first: the worker is known before it claims a task, and lost workers' tasks are requeued.
+        heartbeat = Heartbeat(worker.worker_id)
+        beating = heartbeat.start()
         try:
-            run_worker(worker)
+            if options["batch"]:
+                if scheduler is not None:
+                    scheduler.run_once()
+                run_worker(worker)
+                return
+
+            thread = None
+            if scheduler is not None:
+                thread = threading.Thread(target=scheduler.run, name="lianban-scheduler", daemon=True)
+                thread.start()
+            worker.configure_signals()
+            try:
+                run_worker(worker)
+            finally:
+                if scheduler is not None and thread is not None:
+                    scheduler.stop()
+                    thread.join(options["scheduler_tick"] + 5)
         finally:
-            if scheduler is not None and thread is not None:
-                scheduler.stop()
-                thread.join(options["scheduler_tick"] + 5)
+            heartbeat.stop()
+            beating.join(heartbeat.every + 5)
 
     def _schedule_only(self, scheduler: PeriodicScheduler | None, *, batch: bool) -> None:
         if scheduler is None:
