@@ -73,6 +73,9 @@ def test(args: list[str]) -> None:
     run(BIN / "lianban", "makemigrations", "--check", "--dry-run", env=env)
     check_schema(env)
     run(sys.executable, ROOT / "scripts" / "ensure_browser.py")  # Chromium + a CJK font, or fail
+    if env.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:", "pgsql:")):
+        # The deployment test (tests/deploy, PostgreSQL pass only): nginx, gunicorn, SeaweedFS, or fail.
+        run(sys.executable, ROOT / "scripts" / "ensure_deploy.py")
     run(PY, "-m", "pytest", "-n", env.get("LIANBAN_TEST_WORKERS", "auto"), *args, env=env)
 
 

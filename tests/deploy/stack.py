@@ -34,7 +34,7 @@ PORT_SPAN = 100
 REDIS_URL = os.environ.get("LIANBAN_DEPLOY_TEST_REDIS_URL", "redis://127.0.0.1:6379/3")
 S3_BUCKET = "lianban-deploy-test"
 S3_ACCESS_KEY = "lianban-deploy-test"
-S3_SECRET_KEY = "lianban-deploy-test-secret"  # noqa: S105 - a throwaway store started by the test
+S3_SECRET_KEY = "lianban-deploy-test-secret"  # a throwaway store started by the test
 #: Seconds a worker may stay silent before its task goes back on the queue (60 in production).
 WORKER_LEASE = "2"
 #: The longest any wait below lasts: it only stops a broken deployment from hanging the suite.
@@ -140,7 +140,9 @@ class Stack:
     proxy_url: str = ""
 
     # ----------------------------------------------------------- processes
-    def start(self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None) -> Process:
+    def start(
+        self, name: str, argv: list[str], *, env: dict[str, str] | None = None, cwd: Path | None = None
+    ) -> Process:
         """Start ``argv`` in its own process group, its output in ``<folder>/<name>.log``."""
         log = self.folder / f"{name}.log"
         with log.open("wb") as out:
