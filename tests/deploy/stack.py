@@ -245,6 +245,9 @@ class Stack:
             f"-s3.config={config}",
             f"-bucket={S3_BUCKET}",
         ]
+        # Its local sockets default to /tmp/seaweedfs-*-<port>.sock, left behind: keep them in the test's folder.
+        if len(str(data)) < 80:
+            argv += [f"-s3.localSocket={data}/s3.sock", f"-filer.localSocket={data}/filer.sock"]
         self.start("seaweedfs", argv)
         self.s3_endpoint = f"http://127.0.0.1:{s3}"
         client = self.s3()
