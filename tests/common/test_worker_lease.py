@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 import pytest
@@ -148,3 +150,17 @@ def test_the_worker_thread_keeps_a_heartbeat_while_it_runs(database_queue: Setti
         handle.stop()
     assert not handle.is_alive()
     assert not WorkerHeartbeat.objects.exists()
+
+
+def test_admins_see_the_workers_heartbeats_but_cannot_edit_them(admin_client: Client) -> None:
+    worker_heartbeat(worker_id="web3-4242-abcdefgh")
+    listing = admin_client.get(reverse("admin:common_workerheartbeat_changelist"))
+    assert listing.status_code == 200
+    assert "web3-4242-abcdefgh" in listing.content.decode()
+    assert admin_client.get(reverse("admin:common_workerheartbeat_add")).status_code == 403
+    row = WorkerHeartbeat.objects.get()
+    page = admin_client.post(
+        reverse("admin:common_workerheartbeat_change", args=[row.pk]), {"worker_id": "x", "seen_at": "2020-01-01"}
+    )
+    assert page.status_code == 403
+    assert WorkerHeartbeat.objects.get().worker_id == "web3-4242-abcdefgh"
