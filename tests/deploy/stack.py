@@ -275,6 +275,7 @@ class Stack:
         name = f"app{number}"
         argv = [gunicorn, "lianban.config.wsgi:application", "--bind", f"127.0.0.1:{port}"]
         argv += ["--workers", "1", "--threads", "4", "--name", f"lianban-{name}", "--graceful-timeout", "5"]
+        argv += ["--keep-alive", "75"]  # longer than nginx's upstream keepalive_timeout (deploy/nginx.conf)
         argv += ["--control-socket", str(self.folder / f"{name}.ctl")]
         self.start(name, argv, env=self.env(name))
         url = f"http://127.0.0.1:{port}"
