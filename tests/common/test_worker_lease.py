@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.core.management import call_command
+from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -164,3 +165,15 @@ def test_admins_see_the_workers_heartbeats_but_cannot_edit_them(admin_client: Cl
     )
     assert page.status_code == 403
     assert WorkerHeartbeat.objects.get().worker_id == "web3-4242-abcdefgh"
+
+
+def test_a_first_heartbeat_without_a_database_does_not_stop_the_worker(
+    database_queue: Settings, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def database_away(**kwargs: object) -> None:
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr("lianban.common.worker.worker_heartbeat", database_away)
+    Heartbeat("starting-worker", lease=LEASE).prime()
+    assert "first heartbeat failed" in caplog.text
+    assert not WorkerHeartbeat.objects.exists()

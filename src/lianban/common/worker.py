@@ -180,9 +180,20 @@ class Heartbeat:
         finally:
             connections.close_all()
 
+    def prime(self) -> None:
+        """Beat once, before the worker claims anything; a database that is away is only logged.
+
+        (Until the first beat lands, the worker's fresh claims are still safe: a task
+        claimed less than a lease ago is never taken back.)
+        """
+        try:
+            self.beat()
+        except DatabaseError:
+            logger.exception("Worker %s: first heartbeat failed; retrying in %s s", self.worker_id, self.every)
+
     def start(self) -> threading.Thread:
-        """Beat once (the worker is known before it claims anything), then beat on in a daemon thread."""
-        self.beat()
+        """:meth:`prime`, then beat on in a daemon thread."""
+        self.prime()
         thread = threading.Thread(target=self.run, name="lianban-heartbeat", daemon=True)
         thread.start()
         return thread
@@ -263,7 +274,7 @@ def start_worker_thread(
     if database_backend_name(backend_name) is not None:
         handle.worker = make_worker(backend_name=backend_name, interval=interval)
         handle.heartbeat = Heartbeat(handle.worker.worker_id)
-        handle.heartbeat.beat()  # known before it claims a task
+        handle.heartbeat.prime()
         handle.threads.append(threading.Thread(target=handle.heartbeat.run, name="lianban-heartbeat", daemon=True))
         handle.threads.append(
             threading.Thread(target=run_worker, args=(handle.worker,), name="lianban-worker", daemon=True)
