@@ -7,6 +7,7 @@ fails the test with what to install; nothing here skips.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -176,12 +177,14 @@ class Stack:
         """SIGTERM every process still running, then SIGKILL what does not stop."""
         for process in self.processes.values():
             if process.popen.poll() is None:
-                os.killpg(process.popen.pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
+                    os.killpg(process.popen.pid, signal.SIGTERM)
         for process in self.processes.values():
             try:
                 process.popen.wait(15)
             except subprocess.TimeoutExpired:
-                os.killpg(process.popen.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(process.popen.pid, signal.SIGKILL)
                 process.popen.wait(15)
 
     # ---------------------------------------------------------- components
