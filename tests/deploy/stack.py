@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -139,6 +140,7 @@ class Stack:
     s3_endpoint: str = ""
     app_urls: list[str] = field(default_factory=list)
     proxy_url: str = ""
+    cleanup: list[Path] = field(default_factory=list)
 
     # ----------------------------------------------------------- processes
     def start(
@@ -186,6 +188,8 @@ class Stack:
                 with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.popen.pid, signal.SIGKILL)
                 process.popen.wait(15)
+        for folder in self.cleanup:
+            shutil.rmtree(folder, ignore_errors=True)
 
     # ---------------------------------------------------------- components
     def env(self, name: str, **extra: str) -> dict[str, str]:
@@ -248,9 +252,11 @@ class Stack:
             f"-s3.config={config}",
             f"-bucket={S3_BUCKET}",
         ]
-        # Its local sockets default to /tmp/seaweedfs-*-<port>.sock, left behind: keep them in the test's folder.
-        if len(str(data)) < 80:
-            argv += [f"-s3.localSocket={data}/s3.sock", f"-filer.localSocket={data}/filer.sock"]
+        # Its local sockets default to /tmp/seaweedfs-*-<port>.sock, left behind: keep them in a short-named
+        # folder of their own (a socket path has at most 107 bytes), removed with the rest.
+        sockets = Path(tempfile.mkdtemp(prefix="lianban-weed-"))
+        self.cleanup.append(sockets)
+        argv += [f"-s3.localSocket={sockets}/s3.sock", f"-filer.localSocket={sockets}/filer.sock"]
         self.start("seaweedfs", argv)
         self.s3_endpoint = f"http://127.0.0.1:{s3}"
         client = self.s3()
