@@ -59,6 +59,8 @@ def _proxy_ssl_header() -> tuple[str, str] | None:
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = _secret_key()
+#: Former keys still accepted for sessions and signed links while a new key is rolled out.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
 #: Where people reach the platform; every absolute URL the platform builds (QR codes, links) uses it.
 LIANBAN_PUBLIC_URL = _public_origin()
 _public = urlsplit(LIANBAN_PUBLIC_URL) if LIANBAN_PUBLIC_URL else None
