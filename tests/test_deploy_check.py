@@ -45,7 +45,12 @@ def lianban(tmp_path: Path, variables: dict[str, str], *args: str) -> subprocess
         },
     }
     return subprocess.run(  # noqa: S603 - our own command, fixed arguments
-        [sys.executable, "-m", "lianban", *args], env=environment, capture_output=True, text=True, timeout=120, check=False
+        [sys.executable, "-m", "lianban", *args],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
 
 

@@ -60,3 +60,16 @@ def test_the_swagger_ui_lists_the_operations_under_the_policy(page, demo, login)
     page.goto("/api/docs/")
     expect(page.locator(".opblock").first).to_be_visible()
     assert page.locator(".opblock").count() > 20
+
+
+def test_the_admin_pages_run_under_the_policy(page, demo, login):
+    login(page, "admin")
+    page.goto("/admin/")
+    expect(page.locator("#content-main")).to_be_visible()
+    add_links = page.locator("#content-main a.addlink")
+    assert add_links.count() > 0
+    add_links.first.click()
+    expect(page.locator("#content-main form")).to_be_visible()
+    page.go_back()
+    page.locator("#content-main th a").first.click()  # a change list, with its actions and filters
+    expect(page.locator("#changelist, #content-main")).not_to_have_count(0)

@@ -59,7 +59,9 @@ def test_every_page_carries_a_strict_content_security_policy_and_the_other_heade
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda p: str(p.relative_to(ROOT / "src" / "lianban")))
 def test_no_template_has_inline_script_style_or_event_handler(template):
     """The CSP refuses inline code: every script and style is a file the platform serves."""
-    text = re.sub(r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", "", template.read_text(encoding="utf-8"), flags=re.S)
+    text = re.sub(
+        r"\{#.*?#\}|\{% comment %\}.*?\{% endcomment %\}", "", template.read_text(encoding="utf-8"), flags=re.S
+    )
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script>"
     assert not re.search(r"<style\b", text), "<style> block"
     assert not re.search(r"\sstyle\s*=", text), "style attribute"

@@ -18,8 +18,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianban.catalog.planning import plan_document
-from lianban.common.http import public_answer
 from lianban.catalog.selectors import thing_get, thing_list
+from lianban.common.http import public_answer
 from lianban.core.errors import UnknownThing
 
 

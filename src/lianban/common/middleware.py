@@ -73,7 +73,9 @@ class PrivateByDefaultMiddleware:
 
     def process_view(self, request: HttpRequest, view_func: Callable[..., Any], *args: Any) -> None:
         """Remember whether the resolved view is marked public (a DRF view carries the mark on its class)."""
-        public = getattr(view_func, PUBLIC_ANSWER, False) or getattr(getattr(view_func, "cls", None), PUBLIC_ANSWER, False)
+        public = getattr(view_func, PUBLIC_ANSWER, False) or getattr(
+            getattr(view_func, "cls", None), PUBLIC_ANSWER, False
+        )
         request._lianban_public_answer = bool(public)  # type: ignore[attr-defined]
 
 

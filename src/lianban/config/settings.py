@@ -43,7 +43,9 @@ def _public_origin() -> str:
         return ""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
-        raise ImproperlyConfigured(f"LIANBAN_PUBLIC_URL must be an origin like https://zwfw.example.gov.cn, not {url!r}")
+        raise ImproperlyConfigured(
+            f"LIANBAN_PUBLIC_URL must be an origin like https://zwfw.example.gov.cn, not {url!r}"
+        )
     return f"{parts.scheme}://{parts.netloc}"
 
 
@@ -255,7 +257,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# ------------------------------------------------------------------ security (docs/security.md)
+# ------------------------------------------------------------------ security: see docs/security.md
 # HTTPS: behind a TLS proxy set DJANGO_SECURE_PROXY_SSL_HEADER to the header the proxy sets (and strips
 # from clients); without it no header is trusted.
 SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
