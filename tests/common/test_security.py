@@ -226,6 +226,17 @@ def test_qr_links_on_pages_and_pdfs_point_to_the_public_origin(client, people, c
     assert f"{PUBLIC}/track/{format_code(fresh.tracking_code)}/" in page
 
 
+@pytest.mark.django_db
+def test_the_apis_page_links_carry_the_public_origin_too(client, people, clock, settings):
+    submit(people)
+    submit(people)
+    client.force_login(people.clerk)
+    settings.LIANBAN_PUBLIC_URL = ""
+    assert client.get("/api/cases/?limit=1", HTTP_HOST="127.0.0.1").json()["next"].startswith("http://127.0.0.1/")
+    settings.LIANBAN_PUBLIC_URL = PUBLIC
+    assert client.get("/api/cases/?limit=1", HTTP_HOST="127.0.0.1").json()["next"].startswith(f"{PUBLIC}/api/cases/")
+
+
 def page_stream(content: bytes) -> bytes:
     import io
 

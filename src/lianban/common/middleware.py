@@ -1,4 +1,4 @@
-"""Middleware: staff idle timeout and private-by-default caching."""
+"""Middleware: absolute URLs of the public origin, staff idle timeout, private-by-default caching."""
 
 from __future__ import annotations
 
@@ -24,6 +24,23 @@ TOUCH_EVERY = 60
 def is_staff_user(user: Any) -> bool:
     """True for everyone who works on cases or the platform (every role but applicant, and superusers)."""
     return bool(user.is_superuser or user.is_staff or not getattr(user, "is_applicant", True))
+
+
+class PublicOriginMiddleware:
+    """With ``LIANBAN_PUBLIC_URL`` set, ``request.build_absolute_uri`` builds on it (DRF's page links too).
+
+    Django caches the scheme and host of ``build_absolute_uri`` in ``_current_scheme_host``; setting it
+    is the one way to make every absolute URL (ours and the libraries') carry the public origin instead
+    of the address the proxy used. ``tests/common/test_security.py`` fails if Django stops honouring it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if settings.LIANBAN_PUBLIC_URL:
+            request.__dict__["_current_scheme_host"] = settings.LIANBAN_PUBLIC_URL
+        return self.get_response(request)
 
 
 class StaffIdleTimeoutMiddleware:
