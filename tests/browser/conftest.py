@@ -7,6 +7,10 @@ uses a transactional database (``django_db(transaction=True)``) so the server
 thread sees what the test wrote. Works with pytest-xdist (one live server and
 one Chromium per worker) and on PostgreSQL (``DATABASE_URL``).
 
+Every page the ``desktop`` and ``phone`` contexts open is watched for Content-Security-Policy
+violations (console errors and ``securitypolicyviolation`` events): a test whose pages broke the
+policy fails at teardown.
+
 Fixtures: ``browser``; ``desktop`` and ``phone`` contexts; ``page`` (desktop)
 and ``phone_page``; ``demo`` (demo catalog and accounts); ``login`` and
 ``screenshot`` helpers.
@@ -83,23 +87,50 @@ def browser(_playwright: Any) -> Iterator[Any]:
     instance.close()
 
 
+#: Reports every CSP violation of a page to the console (Playwright's init scripts are not subject to the CSP).
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`Content Security Policy violation: ${event.violatedDirective} blocked ${event.blockedURI || "inline"}`);
+});
+"""
+
+
+def csp_watch(context: Any) -> list[str]:
+    """Collect the CSP violations of every page of ``context``: Chromium's console errors and the DOM events."""
+    violations: list[str] = []
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+    def on_console(message: Any) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+    context.on("console", on_console)
+    return violations
+
+
 def _context(browser: Any, live_server: Any, **options: Any) -> Any:
     context = browser.new_context(base_url=live_server.url, locale="zh-CN", timezone_id="Asia/Shanghai", **options)
     context.set_default_timeout(TIMEOUT_MS)
     return context
 
 
+def _closed_without_violations(context: Any, violations: list[str]) -> None:
+    context.close()
+    assert violations == [], "the pages broke the Content-Security-Policy:\n" + "\n".join(violations)
+
+
 @pytest.fixture
 def desktop(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A desktop browser context (1280×800) pointed at the live server."""
+    """A desktop browser context (1280×800) pointed at the live server; fails on any CSP violation."""
     context = _context(browser, live_server, viewport=DESKTOP)
+    violations = csp_watch(context)
     yield context
-    context.close()
+    _closed_without_violations(context, violations)
 
 
 @pytest.fixture
 def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    """A phone-sized context (375×812, touch, mobile user agent) pointed at the live server."""
+    """A phone-sized context (375×812, touch, mobile user agent) pointed at the live server; fails on CSP violations."""
     context = _context(
         browser,
         live_server,
@@ -112,8 +143,9 @@ def phone(browser: Any, live_server: Any) -> Iterator[Any]:
             "Chrome/120.0 Mobile Safari/537.36"
         ),
     )
+    violations = csp_watch(context)
     yield context
-    context.close()
+    _closed_without_violations(context, violations)
 
 
 @pytest.fixture

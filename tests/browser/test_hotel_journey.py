@@ -20,7 +20,7 @@ from lianban.core.tracking import normalise_code
 from tests.cases.kit import HOTEL_STAGES, PDF
 from tests.workbench.kit import PASSWORD, pdf_text
 
-from .conftest import TIMEOUT_MS
+from .conftest import TIMEOUT_MS, csp_watch
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -73,6 +73,7 @@ class People:
         self.browser, self.live_server, self.login = browser, live_server, login
         self.contexts = []
         self.pages = {}
+        self.csp_violations: list[list[str]] = []
 
     def page(self, username: str | None):
         if username not in self.pages:
@@ -83,6 +84,7 @@ class People:
                 viewport={"width": 1280, "height": 900},
             )
             context.set_default_timeout(TIMEOUT_MS)
+            self.csp_violations.append(csp_watch(context))
             self.contexts.append(context)
             page = context.new_page()
             page.on("dialog", lambda dialog: dialog.accept())
@@ -94,6 +96,8 @@ class People:
     def close(self):
         for context in self.contexts:
             context.close()
+        violations = [v for watched in self.csp_violations for v in watched]
+        assert violations == [], "the pages broke the Content-Security-Policy:\n" + "\n".join(violations)
 
 
 @pytest.fixture

@@ -205,7 +205,7 @@ class Stack:
             "DATABASE_URL": self.db_url,
             "DJANGO_SECRET_KEY": "deploy-test-secret-key-shared-by-every-process",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_TRUST_X_FORWARDED_PROTO": "true",
+            "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
             "LIANBAN_DATA_DIR": str(data),  # nothing local is shared: uploads must go to the object store
             "LIANBAN_LOG_LEVEL": "WARNING",
             "LIANBAN_REDIS_URL": REDIS_URL,

@@ -59,7 +59,7 @@ def test_the_deployment_environment_selects_s3_redis_and_the_proxy_header(tmp_pa
         LIANBAN_S3_BUCKET="materials",
         LIANBAN_S3_ENDPOINT_URL="https://s3.intranet:9000",
         LIANBAN_REDIS_URL="redis://cache.intranet:6379/0",
-        DJANGO_TRUST_X_FORWARDED_PROTO="true",
+        DJANGO_SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
         LIANBAN_WORKER_LEASE_SECONDS="30",
     )
     assert found == {

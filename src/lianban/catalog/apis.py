@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from lianban.catalog.planning import plan_document
 from lianban.catalog.selectors import thing_get, thing_list
+from lianban.common.http import public_answer
 from lianban.core.errors import UnknownThing
 
 
@@ -43,6 +44,7 @@ class ThingSummarySerializer(serializers.Serializer):
     lead_department = DepartmentRefSerializer()
 
 
+@public_answer
 class ThingListApi(APIView):
     """The one-things of the catalog."""
 
@@ -95,6 +97,7 @@ class ThingDetailSerializer(serializers.Serializer):
     items = CandidateItemSerializer(many=True)
 
 
+@public_answer
 class ThingDetailApi(APIView):
     """One thing: its situational questions and candidate items."""
 
@@ -270,6 +273,7 @@ class PlanOutputSerializer(serializers.Serializer):
     explanations = ExplanationSerializer(many=True)
 
 
+@public_answer
 class ThingPlanApi(APIView):
     """The applicant's customised plan for a thing and answers (same JSON as ``lianban plan``)."""
 

@@ -9,10 +9,13 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 import environ
+from csp.constants import NONE, SELF
 
 env = environ.Env()
 
@@ -33,10 +36,43 @@ def _secret_key() -> str:
     return path.read_text().strip()
 
 
+def _public_origin() -> str:
+    """LIANBAN_PUBLIC_URL as ``scheme://host[:port]``: the origin people reach the platform at."""
+    url = env.str("LIANBAN_PUBLIC_URL", default="").strip().rstrip("/")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"LIANBAN_PUBLIC_URL must be an origin like https://zwfw.example.gov.cn, not {url!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _proxy_ssl_header() -> tuple[str, str] | None:
+    """DJANGO_SECURE_PROXY_SSL_HEADER (``X-Forwarded-Proto`` or ``X-Forwarded-Proto=https``) as Django wants it."""
+    configured = env.str("DJANGO_SECURE_PROXY_SSL_HEADER", default="").strip()
+    if not configured:
+        return None  # no proxy is trusted: only the connection itself says HTTPS
+    name, _sep, value = configured.partition("=")
+    meta = "HTTP_" + name.strip().upper().replace("-", "_").removeprefix("HTTP_")
+    return meta, value.strip() or "https"
+
+
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = _secret_key()
-ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+#: Former keys still accepted for sessions and signed links while a new key is rolled out.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+#: Where people reach the platform; every absolute URL the platform builds (QR codes, links) uses it.
+LIANBAN_PUBLIC_URL = _public_origin()
+_public = urlsplit(LIANBAN_PUBLIC_URL) if LIANBAN_PUBLIC_URL else None
+_local_hosts = ["127.0.0.1", "localhost", "[::1]"]
+ALLOWED_HOSTS = env.list(
+    "DJANGO_ALLOWED_HOSTS", default=[_public.hostname, *_local_hosts] if _public else [*_local_hosts, "testserver"]
+)
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+if LIANBAN_PUBLIC_URL and LIANBAN_PUBLIC_URL not in CSRF_TRUSTED_ORIGINS:
+    CSRF_TRUSTED_ORIGINS.append(LIANBAN_PUBLIC_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -51,6 +87,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI assets served locally (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "csp",
     "lianban.common",
     "lianban.accounts",
     "lianban.catalog",
@@ -69,6 +106,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "lianban.common.middleware.PublicOriginMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -76,6 +116,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lianban.common.middleware.StaffIdleTimeoutMiddleware",
+    "lianban.common.middleware.PrivateByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -119,9 +161,15 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
 
+# Django's validators; their messages are translated to Chinese by Django itself.
 AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name", "first_name", "last_name", "email", "phone")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -183,6 +231,8 @@ SPECTACULAR_SETTINGS = {
     # Swagger UI from the installed sidecar package: intranets have no CDN.
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # No badge fetched from swagger.io (the CSP would refuse it; intranets cannot reach it anyway).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "REDOC_DIST": "SIDECAR",
     # Several choice sets share a field name ("state", "kind"): name each enum after its class.
     "ENUM_NAME_OVERRIDES": {
@@ -209,15 +259,63 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
-# Behind a reverse proxy that terminates TLS (deploy/nginx.conf sets the header): trust its word on the scheme.
-if env.bool("DJANGO_TRUST_X_FORWARDED_PROTO", default=False):
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# ------------------------------------------------------------------ security: see docs/security.md
+# HTTPS: behind a TLS proxy set DJANGO_SECURE_PROXY_SSL_HEADER to the header the proxy sets (and strips
+# from clients); without it no header is trusted.
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header()
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=bool(_public and _public.scheme == "https"))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+#: How long a sign-in lasts at most (seconds since the session last changed).
+SESSION_COOKIE_AGE = env.int("LIANBAN_SESSION_HOURS", default=12) * 3600
+#: Staff (everyone but applicants) are signed out after this many minutes without a request; 0: never.
+LIANBAN_STAFF_IDLE_MINUTES = env.int("LIANBAN_STAFF_IDLE_MINUTES", default=30)
+
+# Content-Security-Policy (django-csp): the pages' scripts and styles are files served by the platform;
+# no inline script or style, no plug-ins, no framing, forms post only here. /api/docs/ adds data: images.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 # ------------------------------------------------------------------ lianban
 #: A running item is "due soon" when this many working days or fewer are left.

@@ -21,6 +21,7 @@ from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
 from lianban.cases.models import Case, CaseMaterial, MaterialState
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
+from lianban.common.http import absolute_url
 from lianban.core import case_flow as flow
 from lianban.core.errors import DomainError
 from lianban.portal.case_view import (
@@ -135,7 +136,7 @@ def case_submitted(request: HttpRequest, case_id: int) -> HttpResponse:
         "spelled": " ".join(case.tracking_code),
         "thing_name": case.plan.get("thing_name", case.thing.name),
         "submitted_on": clock.local_date(case.submitted_at),
-        "track_url": request.build_absolute_uri(reverse("portal:track_code", args=[code])),
+        "track_url": absolute_url(request, reverse("portal:track_code", args=[code])),
         "days": settings.LIANBAN_DEEMED_ACCEPTANCE_DAYS,
     }
     return render(request, "portal/cases/submitted.html", context)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from lianban.catalog.planning import plan_document
 from lianban.catalog.selectors import compiled_thing
+from lianban.common.http import public_answer
 from lianban.core.errors import AnswersInvalid, DependencyCycle, UnknownThing
 from lianban.core.planner import CompiledThing
 from lianban.portal.guide import add_problems, is_submitted, read_answers
@@ -30,6 +31,7 @@ def _apply_url(request: HttpRequest, thing: CompiledThing, query: str) -> str | 
     return url + (f"?{query}" if query else "")
 
 
+@public_answer
 def guide(request: HttpRequest, code: str) -> HttpResponse:
     """Ask the thing's questions; with valid answers (in the query string) show the customised menu."""
     try:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases.models import Case, CaseMaterial
+from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
 from lianban.workbench import words
@@ -126,10 +127,10 @@ def tracking_url(request: HttpRequest, case: Case) -> str:
     code = case.code_for_people
     for name, args in (("portal:track_code", [code]), ("portal:track", [code])):
         try:
-            return request.build_absolute_uri(reverse(name, args=args))
+            return absolute_url(request, reverse(name, args=args))
         except NoReverseMatch:
             continue
-    return request.build_absolute_uri(f"/track/{code}/")
+    return absolute_url(request, f"/track/{code}/")
 
 
 def case_state_text(case: Case) -> str:
