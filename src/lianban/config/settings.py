@@ -226,4 +226,5 @@ LIANBAN_MAX_UPLOAD_MB = env.int("LIANBAN_MAX_UPLOAD_MB", default=20)
 LIANBAN_PERIODIC_TASKS = [
     ("lianban.supervision.tasks.deadline_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
+    ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
 ]
