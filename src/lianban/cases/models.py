@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
 from lianban.core.tracking import format_code
 
@@ -117,7 +118,7 @@ class Case(models.Model):
     answers = models.JSONField(_("answers"), default=dict)
     plan = models.JSONField(_("frozen plan"))
     plan_schema_version = models.PositiveSmallIntegerField(_("plan schema version"), default=PLAN_SCHEMA_VERSION)
-    form = models.JSONField(_("application form"), default=dict)
+    form = EncryptedJSONField(_("application form"), default=dict)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
