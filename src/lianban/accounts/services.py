@@ -76,9 +76,12 @@ def applicant_create(
         raise ApplicantInvalid(problems)
     joining = actor if actor is not None and actor.is_applicant else None
     existing = applicant_get_by_identity(kind=kind, id_number=number)
-    if joining is not None and existing is not None:
-        if not ApplicantMember.objects.filter(applicant=existing, user=actor).exists():
-            raise ApplicantInvalid({"id_number": _("is already registered by another account")})
+    if (
+        joining is not None
+        and existing is not None
+        and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists()
+    ):
+        raise ApplicantInvalid({"id_number": _("is already registered by another account")})
     if existing is not None:
         applicant = existing
     else:

@@ -309,7 +309,7 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnly("case events are append-only")
 
-    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:  # type: ignore[override]
         raise AppendOnly("case events are added one at a time, each linked into its hash chain")
 
 

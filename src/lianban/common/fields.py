@@ -26,15 +26,15 @@ def _context(field: models.Field[Any, Any]) -> str:
 
 
 class _NoLookups:
+    name: str
+
     def get_lookup(self, lookup_name: str) -> Any:
         if lookup_name != "isnull":
-            raise FieldError(
-                f"{self.name} is encrypted: it cannot be compared in the database; filter on its digest"  # type: ignore[attr-defined]
-            )
+            raise FieldError(f"{self.name} is encrypted: it cannot be compared in the database; filter on its digest")
         return super().get_lookup(lookup_name)  # type: ignore[misc]
 
 
-class EncryptedTextField(_NoLookups, models.TextField):  # type: ignore[misc]
+class EncryptedTextField(_NoLookups, models.TextField):
     """Text stored as an SM4-GCM ciphertext; ``max_length`` limits the plaintext (forms and serializers)."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
@@ -52,8 +52,11 @@ class EncryptedTextField(_NoLookups, models.TextField):  # type: ignore[misc]
         return super().formfield(**{"form_class": FormCharField, "widget": TextInput, **kwargs})
 
 
-class EncryptedJSONField(_NoLookups, models.TextField):  # type: ignore[misc]
+class EncryptedJSONField(_NoLookups, models.TextField):
     """A JSON object stored as one SM4-GCM ciphertext (every value of it is protected)."""
+
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
         if value is None:
@@ -84,7 +87,7 @@ class EncryptedJSONField(_NoLookups, models.TextField):  # type: ignore[misc]
         return FormJSONField(**kwargs)
 
 
-class LookupDigestField(models.CharField):  # type: ignore[type-arg]
+class LookupDigestField(models.CharField):
     """The HMAC-SM3 digest of another (encrypted) field of the model, computed on save, for exact lookups."""
 
     def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
@@ -112,4 +115,6 @@ def digest_of(model: type[Model], field_name: str, value: Any) -> str:
     """The lookup digest a row with ``field_name`` = ``value`` carries ("" for an empty value)."""
     if value is None or value == "":
         return ""
-    return crypto.lookup_digest(str(value), _context(model._meta.get_field(field_name)))
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    return crypto.lookup_digest(str(value), _context(field))
