@@ -30,7 +30,6 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from cryptography.hazmat.primitives import hashes
 
@@ -164,14 +163,14 @@ def verify_chains() -> list[Break]:
         problem = ""
         if event.seq != expected_seq:
             problem = (
-                _("event number %(expected)s is missing (deleted or reordered)") % {"expected": expected_seq}
+                f"event number {expected_seq} is missing (deleted or reordered)"
                 if event.seq > expected_seq
-                else _("number %(seq)s appears twice or out of order") % {"seq": event.seq}
+                else f"number {event.seq} appears twice or out of order"
             )
         elif event.prev_hash != expected_prev:
-            problem = _("does not follow the previous event (removed, inserted or reordered)")
+            problem = "does not follow the previous event (removed, inserted or reordered)"
         elif event_hash(event) != event.hash:
-            problem = _("content changed after it was written")
+            problem = "content changed after it was written"
         if problem:
             breaks.append(Break(_chain_name(event.case_id), event.pk, event.seq, problem))
             broken = True
@@ -206,20 +205,17 @@ def verify_anchors() -> list[Break]:
     for number, anchor in enumerate(AuditAnchor.objects.order_by("seq"), start=1):
         problem = ""
         if anchor.seq != number:
-            problem = _("anchor number %(expected)s is missing") % {"expected": number}
+            problem = f"anchor number {number} is missing"
         elif anchor.prev_hash != prev_hash:
-            problem = _("does not follow the previous anchor")
+            problem = "does not follow the previous anchor"
         else:
             value, count = _anchor_hash(prev_hash, _hashes_between(after_id, anchor.last_event_id))
             if count != anchor.events:
-                problem = _("covers %(now)s events, %(then)s when it was made (events deleted or added)") % {
-                    "now": count,
-                    "then": anchor.events,
-                }
+                problem = f"covers {count} events, {anchor.events} when it was made (events deleted or added)"
             elif value != anchor.hash:
-                problem = _("the events it covers changed")
+                problem = "the events it covers changed"
         if problem:
-            return [Break(_("daily anchor of %(day)s") % {"day": anchor.day}, None, anchor.seq, problem)]
+            return [Break(f"daily anchor of {anchor.day}", None, anchor.seq, problem)]
         prev_hash, after_id = anchor.hash, anchor.last_event_id
     return []
 

@@ -360,7 +360,7 @@ class CaseEvent(models.Model):
     reason = models.TextField(_("reason"), blank=True)
     seq = models.PositiveBigIntegerField(_("number in its chain"), default=0)
     prev_hash = models.CharField(_("hash of the previous event"), max_length=64, blank=True)
-    hash = models.CharField(_("SM3 hash"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects: ClassVar[models.Manager[CaseEvent]] = CaseEventQuerySet.as_manager()
 
@@ -417,7 +417,7 @@ class AuditAnchor(models.Model):
     last_event_id = models.BigIntegerField(_("last event"))
     events = models.PositiveBigIntegerField(_("events covered"))
     prev_hash = models.CharField(_("hash of the previous anchor"), max_length=64)
-    hash = models.CharField(_("SM3 hash"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects: ClassVar[models.Manager[AuditAnchor]] = AuditAnchorQuerySet.as_manager()

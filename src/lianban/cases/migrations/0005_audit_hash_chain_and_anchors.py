@@ -87,7 +87,7 @@ class Migration(migrations.Migration):
                 ('last_event_id', models.BigIntegerField(verbose_name='last event')),
                 ('events', models.PositiveBigIntegerField(verbose_name='events covered')),
                 ('prev_hash', models.CharField(max_length=64, verbose_name='hash of the previous anchor')),
-                ('hash', models.CharField(max_length=64, verbose_name='SM3 hash')),
+                ('hash', models.CharField(max_length=64, verbose_name='hash')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
             ],
             options={
@@ -99,7 +99,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='caseevent',
             name='hash',
-            field=models.CharField(blank=True, max_length=64, verbose_name='SM3 hash'),
+            field=models.CharField(blank=True, max_length=64, verbose_name='hash'),
         ),
         migrations.AddField(
             model_name='caseevent',
