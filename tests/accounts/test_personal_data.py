@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import stat
 from pathlib import Path
 
@@ -209,9 +208,7 @@ def _signed_in(user: User) -> Client:
     return client
 
 
-def test_the_window_clerk_sees_full_values_supervisors_and_reviewers_masked(
-    people: People, clock: FrozenClock
-) -> None:
+def test_the_window_clerk_sees_full_values_supervisors_and_reviewers_masked(people: People, clock: FrozenClock) -> None:
     case = submit(people, thing="KFG", answers={"area": 200})
     id_no = str(case.form["legal_person_id_no"])
     page = reverse("workbench:case", args=[case.pk])
@@ -236,7 +233,10 @@ def test_the_window_clerk_sees_full_values_supervisors_and_reviewers_masked(
 def test_the_api_masks_personal_values_for_staff(people: People, clock: FrozenClock) -> None:
     case = submit(people, thing="KFG", answers={"area": 200})
     clerk_list = _signed_in(people.clerk).get("/api/applicants/").json()["results"]
-    assert {row["id_number"] for row in clerk_list} == {"9111**********000R", mask(people.other_applicant.id_number, "id_number")}
+    assert {row["id_number"] for row in clerk_list} == {
+        "9111**********000R",
+        mask(people.other_applicant.id_number, "id_number"),
+    }
     assert "13800000000" not in str(clerk_list)
     own = _signed_in(people.applicant_user).get("/api/applicants/").json()["results"]
     assert [row["id_number"] for row in own] == [USCC]
@@ -262,6 +262,6 @@ def test_uploaded_files_and_the_sqlite_file_are_private(tmp_path: Path, settings
     assert stat.S_IMODE(fresh.stat().st_mode) == 0o600
     loose = tmp_path / "old.sqlite3"
     loose.write_bytes(b"")
-    os.chmod(loose, 0o644)  # noqa: PTH101
+    loose.chmod(0o644)
     _sqlite_file_private(loose)
     assert stat.S_IMODE(loose.stat().st_mode) == 0o600

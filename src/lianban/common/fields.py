@@ -116,5 +116,6 @@ def digest_of(model: type[Model], field_name: str, value: Any) -> str:
     if value is None or value == "":
         return ""
     field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field)
+    if not isinstance(field, models.Field):
+        raise FieldError(f"{field_name} is not a column of {model.__name__}")
     return crypto.lookup_digest(str(value), _context(field))

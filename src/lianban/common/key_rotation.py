@@ -44,9 +44,8 @@ def encrypted_fields() -> Iterator[tuple[type[models.Model], models.Field[Any, A
 def _raw_values(model: type[models.Model], column: str | None) -> Iterator[tuple[int, str]]:
     qn = connection.ops.quote_name
     pk = model._meta.pk
-    assert pk is not None
-    assert pk.column is not None
-    assert column is not None
+    if pk is None or pk.column is None or column is None:
+        raise ValueError(f"{model.__name__}: no primary key or column")
     key, value = qn(pk.column), qn(column)
     with connection.cursor() as cursor:
         cursor.execute(
