@@ -77,7 +77,8 @@ def test_the_application_form_and_drafts_are_ciphertext(people: People, clock: F
     stored = raw("cases_case", "form", case.pk)
     assert stored.startswith("sm4g1$")
     for value in case.form.values():
-        assert str(value) not in stored
+        if isinstance(value, str) and len(value) >= 6:  # shorter strings may occur in base64 by chance
+            assert value not in stored
     assert Case.objects.get(pk=case.pk).form == case.form
     draft = draft_start(actor=people.applicant_user, applicant=people.applicant, thing_code="KFG", answers={"area": 1})
     assert draft.form  # prefilled from the profile
