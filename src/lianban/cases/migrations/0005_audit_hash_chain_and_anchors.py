@@ -45,6 +45,7 @@ def chain_existing_events(apps, schema_editor):
 
     vendor = schema_editor.connection.vendor
     if vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE;")  # ALTER TABLE refuses pending trigger events
         schema_editor.execute("ALTER TABLE cases_caseevent DISABLE TRIGGER cases_caseevent_no_update_or_delete;")
     else:
         schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_update;")
@@ -58,7 +59,9 @@ def chain_existing_events(apps, schema_editor):
         event.hash = prev = event_hash(event)
         CaseEvent.objects.filter(pk=event.pk).update(seq=event.seq, prev_hash=event.prev_hash, hash=event.hash)
     if vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE;")
         schema_editor.execute("ALTER TABLE cases_caseevent ENABLE TRIGGER cases_caseevent_no_update_or_delete;")
+        schema_editor.execute("SET CONSTRAINTS ALL DEFERRED;")
 
 
 def append_only_triggers(apps, schema_editor):
