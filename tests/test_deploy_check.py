@@ -7,6 +7,7 @@ fresh process with exactly the documented variables (a ``<placeholder>`` gets a 
 from __future__ import annotations
 
 import json
+import base64
 import os
 import re
 import secrets
@@ -33,16 +34,27 @@ def production_block() -> dict[str, str]:
     return variables
 
 
+#: Placeholders of key variables get a fresh key in the form ``lianban keys generate`` prints.
+FRESH_KEYS = {
+    "LIANBAN_DATA_KEYS": lambda: "k1:" + base64.b64encode(os.urandom(16)).decode(),
+    "LIANBAN_LOOKUP_KEY": lambda: base64.b64encode(os.urandom(32)).decode(),
+}
+
+
+def fresh_value(name: str, value: str) -> str:
+    """The documented value with its ``<placeholder>`` replaced by a fresh secret."""
+    if not value.startswith("<"):
+        return re.sub(r"<[^>]*>", "secret", value)
+    return FRESH_KEYS[name]() if name in FRESH_KEYS else secrets.token_urlsafe(50)
+
+
 def lianban(tmp_path: Path, variables: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     """Run ``lianban ARGS`` with only ``variables`` set (and a data directory of its own)."""
     environment = {
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "LIANBAN_DATA_DIR": str(tmp_path / "var"),
-        **{
-            name: secrets.token_urlsafe(50) if value.startswith("<") else re.sub(r"<[^>]*>", "secret", value)
-            for name, value in variables.items()
-        },
+        **{name: fresh_value(name, value) for name, value in variables.items()},
     }
     return subprocess.run(  # noqa: S603 - our own command, fixed arguments
         [sys.executable, "-m", "lianban", *args],

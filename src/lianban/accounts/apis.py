@@ -7,6 +7,8 @@ supervisors see every applicant, applicant users those they act for.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -20,15 +22,30 @@ from lianban.accounts.services import applicant_create
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.idempotency import idempotent
+from lianban.core.masking import mask
+
+
+class PersonalField(serializers.CharField):
+    """A personal value: in full only when the serializer's context says ``personal_full``; masked by default."""
+
+    def __init__(self, kind: str, **kwargs: Any) -> None:
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str:
+        text = super().to_representation(value)
+        return text if self.context.get("personal_full") is True else mask(text, self.kind)
 
 
 class ApplicantSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ApplicantKind.choices)
-    id_number = serializers.CharField(help_text="unified social credit code or citizen identity number")
+    id_number = PersonalField(
+        "id_number", help_text="unified social credit code or citizen identity number; masked for staff"
+    )
     name = serializers.CharField()
     contact_name = serializers.CharField()
-    contact_phone = serializers.CharField()
+    contact_phone = PersonalField("phone", help_text="masked for staff")
     address = serializers.CharField()
     created_at = serializers.DateTimeField()
 
@@ -51,7 +68,10 @@ class ApplicantListApi(ListApi):
         tags=["applicants"],
     )
     def get(self, request: Request) -> Response:
-        return self.page(request, applicant_list_visible(actor(request)), ApplicantSerializer)
+        user = actor(request)
+        # Applicant users list only their own applicants (in full); staff lists are masked.
+        full = user.role == Role.APPLICANT
+        return self.page(request, applicant_list_visible(user), ApplicantSerializer, context={"personal_full": full})
 
     @extend_schema(
         operation_id="applicants_create",
@@ -79,7 +99,10 @@ class ApplicantListApi(ListApi):
                 run=lambda: applicant_create(actor=user, **data),
             )
 
-        return command(request, run=register, render=lambda a: ApplicantSerializer(a).data, status=201)
+        def render(applicant: Applicant) -> Any:
+            return ApplicantSerializer(applicant, context={"personal_full": True}).data  # what they just typed
+
+        return command(request, run=register, render=render, status=201)
 
 
 class ApplicantDetailApi(APIView):
@@ -91,4 +114,7 @@ class ApplicantDetailApi(APIView):
         tags=["applicants"],
     )
     def get(self, request: Request, applicant_id: int) -> Response:
-        return Response(ApplicantSerializer(access_applicant_for_user(actor(request), applicant_id)).data)
+        user = actor(request)
+        applicant = access_applicant_for_user(user, applicant_id)
+        context = {"personal_full": user.role == Role.APPLICANT}  # a member (access checked); staff: masked
+        return Response(ApplicantSerializer(applicant, context=context).data)

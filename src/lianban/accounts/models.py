@@ -6,6 +6,9 @@ from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.fields import EncryptedTextField, LookupDigestField
+from lianban.core.masking import mask
+
 
 class Role(models.TextChoices):
     """What a user does on the platform."""
@@ -31,7 +34,7 @@ class User(AbstractUser):
         help_text=_("For window clerks and department reviewers."),
     )
     display_name = models.CharField(_("display name"), max_length=100, blank=True)
-    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    phone = EncryptedTextField(_("phone"), max_length=32, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -63,14 +66,18 @@ class Applicant(models.Model):
     """An enterprise (统一社会信用代码, GB 32100) or a person (公民身份号码, GB 11643) that applies.
 
     Users act for applicants through :class:`ApplicantMember`; cases and
-    licences belong to the applicant, not to a user.
+    licences belong to the applicant, not to a user. The identity number and
+    the phone are encrypted at rest; the identity is looked up by its digest
+    (``accounts.selectors.applicant_get_by_identity``).
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=ApplicantKind.choices)
-    id_number = models.CharField(_("identity number"), max_length=18)
+    id_number = EncryptedTextField(_("identity number"), max_length=18)
+    #: HMAC-SM3 of ``id_number``: the identity is found (and kept unique) by this, never by the ciphertext.
+    id_number_digest = LookupDigestField(_("identity number digest"), source="id_number")
     name = models.CharField(_("name"), max_length=200)
     contact_name = models.CharField(_("contact name"), max_length=100)
-    contact_phone = models.CharField(_("contact phone"), max_length=32)
+    contact_phone = EncryptedTextField(_("contact phone"), max_length=32)
     address = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     members = models.ManyToManyField(
@@ -82,12 +89,12 @@ class Applicant(models.Model):
         verbose_name_plural = _("applicants")
         ordering = ["name", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "id_number"], name="applicant_identity_once"),
+            models.UniqueConstraint(fields=["kind", "id_number_digest"], name="applicant_identity_digest_once"),
             models.CheckConstraint(condition=models.Q(kind__in=["enterprise", "person"]), name="applicant_kind_valid"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.id_number})"
+        return f"{self.name} ({mask(self.id_number, 'id_number')})"
 
 
 class ApplicantMember(models.Model):

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from lianban.accounts.models import Applicant, Role, User
+from lianban.common.fields import digest_of
+
+#: Both identity numbers (GB 11643, GB 32100) have 18 characters.
+IDENTITY_LENGTH = 18
 
 
 def applicant_list_for_user(user: User) -> QuerySet[Applicant]:
@@ -29,5 +35,17 @@ def applicant_list_visible(user: User) -> QuerySet[Applicant]:
 
 
 def applicant_get_by_identity(*, kind: str, id_number: str) -> Applicant | None:
-    """The applicant registered with this (compact) identity number, or None."""
-    return Applicant.objects.filter(kind=kind, id_number=id_number).first()
+    """The applicant registered with this (compact) identity number, or None (found by the number's digest)."""
+    return Applicant.objects.filter(kind=kind, id_number_digest=digest_of(Applicant, "id_number", id_number)).first()
+
+
+def identity_digest_search(queryset: QuerySet[Any], term: str, path: str) -> QuerySet[Any]:
+    """The rows of ``queryset`` whose applicant (``path`` to it, "" for applicants) has identity number ``term``.
+
+    The number is encrypted, so only a whole number is found (by its digest), spaces and case ignored.
+    """
+    number = "".join(ch for ch in term if not ch.isspace()).upper()
+    if len(number) != IDENTITY_LENGTH:
+        return queryset.none()
+    prefix = f"{path}__" if path else ""
+    return queryset.filter(**{f"{prefix}id_number_digest": digest_of(Applicant, "id_number", number)})

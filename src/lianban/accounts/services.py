@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from stdnum.cn import ric, uscc
 from stdnum.exceptions import ValidationError as StdnumError
 
 from lianban.accounts.models import Applicant, ApplicantKind, ApplicantMember, User
+from lianban.accounts.selectors import applicant_get_by_identity
 from lianban.core.case_errors import ApplicantInvalid
 
 
@@ -74,20 +75,33 @@ def applicant_create(
     if problems:
         raise ApplicantInvalid(problems)
     joining = actor if actor is not None and actor.is_applicant else None
-    if joining is not None:
-        existing = Applicant.objects.filter(kind=kind, id_number=number).first()
-        if existing is not None and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists():
-            raise ApplicantInvalid({"id_number": _("is already registered by another account")})
-    applicant, _created = Applicant.objects.get_or_create(
-        kind=kind,
-        id_number=number,
-        defaults={
-            "name": name.strip(),
-            "contact_name": contact_name.strip(),
-            "contact_phone": contact_phone.strip(),
-            "address": address.strip(),
-        },
-    )
+    existing = applicant_get_by_identity(kind=kind, id_number=number)
+    if (
+        joining is not None
+        and existing is not None
+        and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists()
+    ):
+        raise ApplicantInvalid({"id_number": _("is already registered by another account")})
+    if existing is not None:
+        applicant = existing
+    else:
+        try:
+            with transaction.atomic():
+                applicant = Applicant.objects.create(
+                    kind=kind,
+                    id_number=number,
+                    name=name.strip(),
+                    contact_name=contact_name.strip(),
+                    contact_phone=contact_phone.strip(),
+                    address=address.strip(),
+                )
+        except IntegrityError:  # registered at the same moment by someone else: theirs (digest unique)
+            raced = applicant_get_by_identity(kind=kind, id_number=number)
+            if raced is None:
+                raise
+            if joining is not None:
+                raise ApplicantInvalid({"id_number": _("is already registered by another account")}) from None
+            applicant = raced
     users = list(members)
     if joining is not None:
         users.append(joining)

@@ -55,3 +55,30 @@ def access_case_for_user(user: User, case_id: int) -> Case:
     if case is None or not can_see_case(user, case):
         raise Http404
     return case
+
+
+def sees_personal_data(user: User, case: Case) -> bool:
+    """Whether ``user`` needs the case's personal values in full: the applicant's own users, the serving clerk.
+
+    Everyone else who may see the case (reviewers, supervisors) gets them
+    masked (``lianban.core.masking``), except the form fields their own items
+    need (``personal_form_keys``).
+    """
+    if user.role == Role.APPLICANT:
+        return user_acts_for_case(user, case)
+    return clerk_serves(user, case)
+
+
+def personal_form_keys(user: User, case: Case) -> set[str] | None:
+    """The form fields ``user`` sees in full: ``None`` = all; a reviewer, those their department's items read."""
+    if sees_personal_data(user, case):
+        return None
+    if user.role != Role.REVIEWER or user.department_id is None:
+        return set()
+    from lianban.catalog.models import Item
+
+    codes = case.item_cases.filter(department_id=user.department_id).values_list("item_code", flat=True)
+    keys: set[str] = set()
+    for fields in Item.objects.filter(code__in=list(codes)).values_list("form_fields", flat=True):
+        keys.update(fields or [])
+    return keys

@@ -41,7 +41,7 @@ class CaseMaterialInline(ReadOnlyInline):
 class CaseAdmin(ReadOnlyCaseAdmin):
     list_display = ["tracking_code", "thing", "applicant", "state", "outcome", "channel", "submitted_at", "eta"]
     list_filter = ["state", "outcome", "channel", "thing"]
-    search_fields = ["tracking_code", "applicant__name", "applicant__id_number"]
+    search_fields = ["tracking_code", "applicant__name"]
     inlines = [ItemCaseInline, CaseMaterialInline]
 
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 
 from lianban.accounts.models import User
 from lianban.api.common import DepartmentRefSerializer
-from lianban.cases.access import access_case_for_user
+from lianban.cases.access import access_case_for_user, personal_form_keys
 from lianban.cases.models import (
     Case,
     CaseMaterial,
@@ -26,6 +26,7 @@ from lianban.cases.models import (
 )
 from lianban.cases.selectors import case_materials_for_user, item_case_list
 from lianban.issuance.selectors import issuance_get
+from lianban.portal.form_fields import form_masked
 
 
 class ThingRefSerializer(serializers.Serializer):
@@ -161,7 +162,7 @@ class IssuanceSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseSummarySerializer):
     version = serializers.IntegerField(help_text="bumped on every change")
     answers = serializers.DictField()
-    form = serializers.DictField()
+    form = serializers.DictField(help_text="personal values masked unless the reader needs them")
     decision_reason = serializers.CharField()
     resubmitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -193,7 +194,9 @@ def case_document(user: User, case_id: int) -> dict[str, Any]:
         "materials": case_materials_for_user(user, case),
         "issuance": issuance_get(case),
     }
-    return dict(CaseDetailSerializer(case, context=context).data)
+    document = dict(CaseDetailSerializer(case, context=context).data)
+    document["form"] = form_masked(case.form, personal_form_keys(user, case))
+    return document
 
 
 class ActorSerializer(serializers.Serializer):

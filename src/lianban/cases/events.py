@@ -13,7 +13,7 @@ SYSTEM_ROLE = "SYSTEM"
 
 def event_record(
     *,
-    case: Case,
+    case: Case | None,
     actor: User | None,
     action: str,
     before: dict[str, Any] | None = None,
@@ -21,8 +21,13 @@ def event_record(
     reason: str = "",
     item_case: ItemCase | None = None,
 ) -> CaseEvent:
-    """Append one event: who (None = the system), in which role, what, before and after, why."""
-    return CaseEvent.objects.create(
+    """Append one event: who (None = the system), in which role, what, before and after, why.
+
+    The event is linked into the SM3 hash chain of its case (``case=None``:
+    the chain of events without a case). Call it with the case row locked
+    (``workflow.lock_case``), as every service does.
+    """
+    event = CaseEvent(
         case=case,
         item_case=item_case,
         actor=actor,
@@ -33,3 +38,5 @@ def event_record(
         after=after or {},
         reason=reason,
     )
+    event.save(force_insert=True)
+    return event

@@ -9,9 +9,10 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
 from lianban.core.tracking import format_code
 
@@ -117,7 +118,7 @@ class Case(models.Model):
     answers = models.JSONField(_("answers"), default=dict)
     plan = models.JSONField(_("frozen plan"))
     plan_schema_version = models.PositiveSmallIntegerField(_("plan schema version"), default=PLAN_SCHEMA_VERSION)
-    form = models.JSONField(_("application form"), default=dict)
+    form = EncryptedJSONField(_("application form"), default=dict)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("submitted by")
@@ -308,6 +309,9 @@ class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
     def bulk_update(self, *args: Any, **kwargs: Any) -> int:
         raise AppendOnly("case events are append-only")
 
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:  # type: ignore[override]
+        raise AppendOnly("case events are added one at a time, each linked into its hash chain")
+
 
 class CaseEvent(models.Model):
     """One entry of the audit trail: who, in which role, when, what, before and after, why.
@@ -315,9 +319,22 @@ class CaseEvent(models.Model):
     Append-only: ``save()`` refuses updates, ``delete()`` and queryset
     ``update()``/``delete()`` raise, and database triggers (SQLite and
     PostgreSQL) reject UPDATE and DELETE.
+
+    Tamper-evident: each event is number ``seq`` of its chain (its case's
+    events, or the events without a case) and carries the SM3 ``hash`` of its
+    canonical form, which includes ``prev_hash``, the hash of the chain's
+    previous event (see ``lianban.cases.audit``).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="events",
+        verbose_name=_("case"),
+        help_text=_("Empty for events that concern no case."),
+    )
     item_case = models.ForeignKey(
         ItemCase,
         on_delete=models.PROTECT,
@@ -341,6 +358,9 @@ class CaseEvent(models.Model):
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True)
+    seq = models.PositiveBigIntegerField(_("number in its chain"), default=0)
+    prev_hash = models.CharField(_("hash of the previous event"), max_length=64, blank=True)
+    hash = models.CharField(_("hash"), max_length=64, blank=True)
 
     objects: ClassVar[models.Manager[CaseEvent]] = CaseEventQuerySet.as_manager()
 
@@ -349,19 +369,76 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("case events")
         ordering = ["case", "at", "id"]
         indexes = [models.Index(fields=["case", "at"], name="caseevent_case_at")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="caseevent_case_seq_once"),
+            models.UniqueConstraint(
+                fields=["seq"], condition=models.Q(case__isnull=True), name="caseevent_caseless_seq_once"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.action} @ {self.at:%Y-%m-%d %H:%M}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only: an event that exists is never saved again."""
+        """Insert only: an event that exists is never saved again; a new one is linked into its hash chain."""
         if not self._state.adding:
             raise AppendOnly("case events are append-only")
-        super().save(*args, **kwargs)
+        from lianban.cases.audit import chain_link  # the audit module reads this one
+
+        with transaction.atomic(savepoint=False):
+            chain_link(self)
+            super().save(*args, **kwargs)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Never."""
         raise AppendOnly("case events are append-only")
+
+
+class AuditAnchorQuerySet(models.QuerySet["AuditAnchor"]):
+    """Anchors can be read and added, never updated or deleted."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnly("audit anchors are append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnly("audit anchors are append-only")
+
+
+class AuditAnchor(models.Model):
+    """A daily anchor: the SM3 hash over every event appended up to the end of a day, chained to the last anchor.
+
+    Anchor ``seq`` covers the events with ``id`` in ``(previous.last_event_id, last_event_id]``;
+    a deleted event anywhere in that range, even the last of its case, changes
+    ``events`` or ``hash``. Append-only like the events.
+    """
+
+    seq = models.PositiveIntegerField(_("number"), unique=True)
+    day = models.DateField(_("day"), unique=True)
+    last_event_id = models.BigIntegerField(_("last event"))
+    events = models.PositiveBigIntegerField(_("events covered"))
+    prev_hash = models.CharField(_("hash of the previous anchor"), max_length=64)
+    hash = models.CharField(_("hash"), max_length=64)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects: ClassVar[models.Manager[AuditAnchor]] = AuditAnchorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit anchor")
+        verbose_name_plural = _("audit anchors")
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"{self.day} #{self.seq}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Insert only."""
+        if not self._state.adding:
+            raise AppendOnly("audit anchors are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        """Never."""
+        raise AppendOnly("audit anchors are append-only")
 
 
 class IdempotencyKey(models.Model):

@@ -6,6 +6,7 @@ With nothing set, lianban runs on a SQLite file in ``$LIANBAN_DATA_DIR``
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 from typing import Any
@@ -140,10 +141,26 @@ TEMPLATES = [
     },
 ]
 
+
+def _sqlite_file_private(name: object) -> None:
+    """The SQLite file (personal data) readable by its owner only: created 0600, or narrowed to it.
+
+    SQLite gives its -wal and -shm files the database file's permissions.
+    """
+    if not isinstance(name, str | Path) or str(name) in ("", ":memory:") or str(name).startswith("file:"):
+        return
+    path = Path(name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    if path.stat().st_mode & 0o077:
+        path.chmod(0o600)
+
+
 _default_db = f"sqlite:///{DATA_DIR / 'lianban.sqlite3'}"
 DATABASES = {"default": env.db("DATABASE_URL", default=_default_db)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _sqlite_file_private(DATABASES["default"]["NAME"])
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # Writers queue up instead of failing with "database is locked".
@@ -154,6 +171,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DJANGO_CONN_MAX_AGE", default=60))
+
+#: The schema owner's connection (same database, owner's credentials): ``lianban migrate`` runs as it;
+#: the application (``DATABASE_URL``) then may only read and write rows (docs/security.md).
+LIANBAN_MIGRATION_DATABASE: dict[str, Any] | None = (
+    env.db("MIGRATION_DATABASE_URL") if env.str("MIGRATION_DATABASE_URL", default="") else None
+)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -184,6 +207,9 @@ STATIC_ROOT = DATA_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even before collectstatic
 MEDIA_ROOT = Path(env.str("LIANBAN_MEDIA_ROOT", default=str(DATA_DIR / "media")))
 MEDIA_URL = "media/"
+#: Uploaded files hold personal data: readable by the server's user only.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 STORAGES: dict[str, dict[str, Any]] = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -322,6 +348,10 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
+#: Personal data keys (docs/security.md): SM4 data keys ``id:base64`` (newest first; the first encrypts,
+#: all decrypt) and the HMAC-SM3 lookup key (base64). Required unless DEBUG or ``lianban demo``.
+LIANBAN_DATA_KEYS = env.list("LIANBAN_DATA_KEYS", default=[])
+LIANBAN_LOOKUP_KEY = env.str("LIANBAN_LOOKUP_KEY", default="")
 #: Largest accepted upload, in megabytes.
 LIANBAN_MAX_UPLOAD_MB = env.int("LIANBAN_MAX_UPLOAD_MB", default=20)
 #: A worker silent this long (killed mid-task, machine lost) has its running task put back on the queue.
@@ -330,4 +360,5 @@ LIANBAN_WORKER_LEASE_SECONDS = env.float("LIANBAN_WORKER_LEASE_SECONDS", default
 LIANBAN_PERIODIC_TASKS = [
     ("lianban.supervision.tasks.deadline_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
+    ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
 ]

@@ -9,6 +9,9 @@ import tempfile
 
 os.environ.setdefault("LIANBAN_DATA_DIR", tempfile.mkdtemp(prefix="lianban-test-"))
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production")
+# Test keys for personal data (the tests read ciphertexts and rotate keys against them).
+os.environ.setdefault("LIANBAN_DATA_KEYS", "t1:dGVzdC1kYXRhLWtleS0xIQ==")
+os.environ.setdefault("LIANBAN_LOOKUP_KEY", "dGVzdC1sb29rdXAta2V5LW5vdC1mb3ItcHJvZHVjdGlvbg==")
 
 from lianban.config.settings import *  # noqa: F403
 from lianban.config.settings import DATA_DIR

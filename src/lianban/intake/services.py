@@ -145,6 +145,9 @@ def _check(case: Case, actor: User, verdict: CheckVerdict) -> MaterialCheck:
     round_id: int = material.open_round or intake_round_open(case).pk  # type: ignore[attr-defined]
     earlier_id: int | None = material.earlier_check  # type: ignore[attr-defined]
     previous = MaterialCheck.objects.get(pk=earlier_id) if earlier_id is not None else None
+    paper = verdict.paper and result == CheckResult.OK
+    if previous is not None and (previous.result, previous.reason, previous.paper) == (result, reason, paper):
+        return previous  # the same verdict again: no effect, no event
     before = {"result": previous.result, "reason": previous.reason, "paper": previous.paper} if previous else {}
     if previous is not None:
         previous.delete()
@@ -153,7 +156,7 @@ def _check(case: Case, actor: User, verdict: CheckVerdict) -> MaterialCheck:
         material=material,
         result=result,
         reason=reason,
-        paper=verdict.paper and result == CheckResult.OK,
+        paper=paper,
         checked_by=actor,
         checked_at=clock.now(),
     )
@@ -205,7 +208,9 @@ def _intake_check_many(*, actor: User, case_id: int, verdicts: Sequence[CheckVer
     if not verdicts:
         raise ActionInvalid(_("check at least one material"))
     case = _clerk_case(actor, case_id)
-    checks = [_check(case, actor, verdict) for verdict in verdicts]
+    # One effect per material: its last verdict, in the order the materials first appear.
+    last = {verdict.material_code: verdict for verdict in verdicts}
+    checks = [_check(case, actor, verdict) for verdict in last.values()]
     case.version += len(checks) - 1  # one change per verdict, as one call each would count them
     case_touch(case)
     return checks[-1].round

@@ -12,4 +12,4 @@ from lianban.licences.models import Licence
 class LicenceAdmin(ReadOnlyCaseAdmin):
     list_display = ["material", "number", "holder", "department", "issued_on", "valid_until"]
     list_filter = ["material", "department"]
-    search_fields = ["number", "holder__name", "holder__id_number"]
+    search_fields = ["number", "holder__name"]

@@ -30,6 +30,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidLength
 from lianban.accounts.models import Applicant, ApplicantKind
 from lianban.accounts.services import applicant_id_number_clean
 from lianban.core.case_errors import ApplicantInvalid
+from lianban.core.masking import mask
 
 #: Kinds of input: how a field is shown and checked.
 TEXT, TEXTAREA, NUMBER, INTEGER, DATE, PHONE, USCC, RIC, BOOLEAN = (
@@ -186,6 +187,39 @@ def field_spec(key: str) -> FieldSpec:
     if known is not None:
         return known
     return FieldSpec(key, _("Form field “%(key)s”") % {"key": key})
+
+
+#: Personal field types (catalog-format.md: ``personal`` defaults to true for these) → masking kind.
+PERSONAL_KINDS = {
+    RIC: "id_number",
+    PHONE: "phone",
+    "id_number": "id_number",
+    "email": "email",
+    "bank_account": "bank_account",
+}
+
+
+def personal_kind(key: str) -> str | None:
+    """How a form field's value is masked when it is personal data, or None when it is not personal.
+
+    Decided by the field's type in :data:`FIELDS` (the catalog does not carry
+    the ``personal`` flag of catalog-format.md yet); unknown keys are not personal.
+    """
+    spec = FIELDS.get(key)
+    return PERSONAL_KINDS.get(spec.kind) if spec is not None else None
+
+
+def form_masked(form: Mapping[str, Any], full_keys: set[str] | None) -> dict[str, Any]:
+    """``form`` with its personal values masked, except ``full_keys`` (``None``: nothing masked)."""
+    if full_keys is None:
+        return dict(form)
+    shown: dict[str, Any] = {}
+    for key, value in form.items():
+        kind = personal_kind(key)
+        shown[key] = (
+            mask(value, kind) if kind is not None and key not in full_keys and value not in (None, "") else value
+        )
+    return shown
 
 
 def prefill_value(spec: FieldSpec, applicant: Applicant | None, answers: Mapping[str, Any]) -> str:

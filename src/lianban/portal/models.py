@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.fields import EncryptedJSONField
+
 
 class Draft(models.Model):
     """An application being prepared online; becomes a case when submitted."""
@@ -26,7 +28,7 @@ class Draft(models.Model):
         "catalog.Thing", on_delete=models.CASCADE, related_name="drafts", verbose_name=_("one-thing")
     )
     answers = models.JSONField(_("answers"), default=dict, blank=True)
-    form = models.JSONField(_("form as typed"), default=dict, blank=True)
+    form = EncryptedJSONField(_("form as typed"), default=dict, blank=True)
     case = models.OneToOneField(
         "cases.Case",
         on_delete=models.PROTECT,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role
+from lianban.accounts.selectors import applicant_get_by_identity
 from lianban.portal.models import Draft
 from tests.cases.kit import USCC_OTHER, make_user
 
@@ -86,7 +87,8 @@ def test_a_new_enterprise_with_a_good_credit_code_is_registered_and_the_draft_st
     draft = Draft.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/apply/drafts/{draft.pk}/"
-    applicant = Applicant.objects.get(id_number=GOOD_USCC)
+    applicant = applicant_get_by_identity(kind="enterprise", id_number=GOOD_USCC)
+    assert applicant is not None
     assert ApplicantMember.objects.filter(applicant=applicant, user=people.applicant_user).exists()
     assert draft.applicant == applicant
     assert draft.answers == {"area": 600, "central_ac": True, "has_catering": True}

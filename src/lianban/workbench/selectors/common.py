@@ -18,7 +18,7 @@ from lianban.cases.workflow import item_view
 from lianban.catalog.models import Department, Item, Question
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
-from lianban.portal.form_fields import field_spec
+from lianban.portal.form_fields import field_spec, form_masked
 from lianban.workbench import words
 
 UNKNOWN = "UNKNOWN"
@@ -171,12 +171,16 @@ def value_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def form_rows(case: Case, keys: Iterable[str] | None = None) -> list[FieldRow]:
-    """The merged form's values (only ``keys`` when given), in the plan's field order."""
+def form_rows(case: Case, keys: Iterable[str] | None = None, *, full_keys: Iterable[str] | None = ()) -> list[FieldRow]:
+    """The merged form's values (only ``keys`` when given), in the plan's field order.
+
+    Personal values are masked except for ``full_keys`` (``None``: all in full; by default none).
+    """
     order = list(case.plan.get("fields", [])) or list(case.form)
     wanted = set(keys) if keys is not None else None
+    shown = form_masked(case.form, None if full_keys is None else set(full_keys))
     return [
-        FieldRow(key, field_label(key), value_text(case.form.get(key)))
+        FieldRow(key, field_label(key), value_text(shown.get(key)))
         for key in order
         if key in case.form and (wanted is None or key in wanted)
     ]

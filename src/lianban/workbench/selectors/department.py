@@ -58,8 +58,11 @@ class ItemPage:
     produces: list[str]
 
 
-def item_page(item: ItemCase) -> ItemPage:
-    """The item case page: its materials with provenance, its form fields, supplements and history."""
+def item_page(item: ItemCase, *, personal: bool = False) -> ItemPage:
+    """The item case page: its materials with provenance, its form fields, supplements and history.
+
+    Personal form values are masked unless ``personal`` (the reviewer deciding the item needs them).
+    """
     case = item.case
     items = item_case_list(case)
     needed = case_materials_for_item_case(item)
@@ -70,7 +73,7 @@ def item_page(item: ItemCase) -> ItemPage:
         item=item,
         deadline=item_deadline(item),
         materials=material_rows(needed, items),
-        form=form_rows(case, item_field_keys(item.item_code)),
+        form=form_rows(case, item_field_keys(item.item_code), full_keys=None if personal else ()),
         supplements=supplements,
         open_supplement=next((s for s in reversed(supplements) if s.supplied_at is None), None),
         events=event_rows(case, item_case=item),

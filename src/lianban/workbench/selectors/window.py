@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases import clock
-from lianban.cases.access import clerk_serves
+from lianban.cases.access import clerk_serves, personal_form_keys
 from lianban.cases.models import Case, CaseMaterial, CaseState, ItemCase
 from lianban.cases.selectors import case_intake_queue, case_issuance_queue, case_list_for_user, item_case_list
 from lianban.core import case_flow as flow
@@ -186,7 +186,7 @@ def case_page(user: User, case: Case) -> CasePage:
         intake_open=intake_open,
         deadline=intake_deadline(case) if intake_open else None,
         answers=answer_rows(case),
-        form=form_rows(case),
+        form=form_rows(case, full_keys=personal_form_keys(user, case)),
         materials=rows,
         others=[row for row in rows if row.material.provenance != "submit"],
         checks=checks,

@@ -41,7 +41,7 @@ def _item_url(item_id: int) -> str:
 def _render_item(request: HttpRequest, item: ItemCase, status: int = 200, **forms: Any) -> HttpResponse:
     today = clock.today()
     context = {
-        "page": item_page(item),
+        "page": item_page(item, personal=staff_user(request).role == Role.REVIEWER),  # the fields their item needs
         "item": item,
         "case": item.case,
         "state_text": words.word(words.ITEM_STATES, item.state),

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from lianban.accounts.models import Role
 from lianban.cases import clock
-from lianban.cases.access import access_case_for_user
+from lianban.cases.access import access_case_for_user, sees_personal_data
 from lianban.cases.models import Case
 from lianban.core.errors import DomainError
 from lianban.intake.models import Decision, IntakeRound
@@ -75,6 +75,7 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms: A
         "pay_form": forms.get("pay_form") or PayForm(),
         "issue_form": forms.get("issue_form") or IssueForm(),
         "words": words,
+        "personal_full": sees_personal_data(staff_user(request), case),
     }
     return render(request, "workbench/window/case.html", context, status=status)
 

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 
 from lianban.accounts.models import Role, User
 from lianban.cases.demo import demo_cases_load
+from lianban.common.crypto import demo_keys_allow
 from lianban.core.tracking import format_code
 from lianban.demo.services import DEMO_PASSWORD, demo_load
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not run the background worker thread")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        demo_keys_allow()  # a demo without configured keys encrypts with the public demo keys
         call_command("migrate", interactive=False, verbosity=0)
         demo_load()
         cases = demo_cases_load()
