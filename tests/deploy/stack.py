@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 import pytest
@@ -206,6 +207,9 @@ class Stack:
             "DJANGO_SECRET_KEY": "deploy-test-secret-key-shared-by-every-process",
             "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DJANGO_SECURE_PROXY_SSL_HEADER": "X-Forwarded-Proto",
+            # The test process's personal-data keys: every process reads what the others encrypted.
+            "LIANBAN_DATA_KEYS": ",".join(settings.LIANBAN_DATA_KEYS),
+            "LIANBAN_LOOKUP_KEY": settings.LIANBAN_LOOKUP_KEY,
             "LIANBAN_DATA_DIR": str(data),  # nothing local is shared: uploads must go to the object store
             "LIANBAN_LOG_LEVEL": "WARNING",
             "LIANBAN_REDIS_URL": REDIS_URL,
