@@ -8,6 +8,7 @@ from datetime import timedelta
 from django.db.models import QuerySet
 
 from lianban.accounts.models import User
+from lianban.cases import clock
 from lianban.cases.models import CaseMaterial, ItemCase
 from lianban.cases.selectors import applicant_matching, case_materials_for_item_case, item_case_list, start_of_day
 from lianban.catalog.models import Material
@@ -56,7 +57,8 @@ def department_list(user: User, search: QueueSearch) -> QuerySet[ItemCase]:
 
 def department_rows(items: list[ItemCase]) -> list[DepartmentRow]:
     """Queue rows with each item's deadline as it stands today."""
-    return [DepartmentRow(item, item_deadline(item)) for item in items]
+    calendar = clock.calendar()
+    return [DepartmentRow(item, item_deadline(item, calendar=calendar)) for item in items]
 
 
 @dataclass

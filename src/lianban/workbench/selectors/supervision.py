@@ -80,7 +80,8 @@ class WatchRow:
 
 def watch_rows(items: list[ItemCase]) -> list[WatchRow]:
     """Supervision rows with each item's deadline as it stands today."""
-    return [WatchRow(item, item_deadline(item)) for item in items]
+    calendar = clock.calendar()
+    return [WatchRow(item, item_deadline(item, calendar=calendar)) for item in items]
 
 
 def due_soon_list() -> QuerySet[ItemCase]:

@@ -20,6 +20,7 @@ from lianban.cases.selectors import (
     item_case_list,
 )
 from lianban.core import case_flow as flow
+from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import IntakeRound, MaterialCheck
 from lianban.intake.selectors import intake_checks, intake_round_list
@@ -41,13 +42,13 @@ from lianban.workbench.selectors.common import (
 )
 
 
-def intake_deadline(case: Case) -> Deadline:
+def intake_deadline(case: Case, *, calendar: Calendar | None = None) -> Deadline:
     """The deemed-acceptance deadline of a case waiting for intake, with its status."""
     try:
-        due = deemed_acceptance_deadline(case)
+        due = deemed_acceptance_deadline(case, calendar=calendar)
     except CalendarNotCovered as exc:
         return Deadline(None, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
-    return deadline_for(due)
+    return deadline_for(due, calendar=calendar)
 
 
 def waiting_since(case: Case) -> datetime:
@@ -93,7 +94,8 @@ ISSUANCE_ORDER = ("ready_at", "id")
 
 def intake_rows(cases: list[Case]) -> list[QueueRow]:
     """Queue rows of cases waiting for an intake decision, with their deemed-acceptance deadlines."""
-    return [QueueRow(case, waiting_since(case), intake_deadline(case)) for case in cases]
+    calendar = clock.calendar()
+    return [QueueRow(case, waiting_since(case), intake_deadline(case, calendar=calendar)) for case in cases]
 
 
 def correction_rows(cases: list[Case]) -> list[QueueRow]:
