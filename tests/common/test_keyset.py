@@ -9,7 +9,7 @@ import pytest
 from lianban.cases.models import Case
 from lianban.common.keyset import BadCursor, capped_count, keyset_page, page_size
 from tests.cases.bulk import clone_case
-from tests.cases.kit import catalog, clock, people, submit  # noqa: F401 - fixtures
+from tests.cases.kit import submit
 
 pytestmark = pytest.mark.django_db
 
