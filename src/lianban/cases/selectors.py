@@ -20,7 +20,7 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
 
 
-def _acting_for(user: User) -> QuerySet[ApplicantMember]:
+def _acting_for(user: User) -> QuerySet[ApplicantMember, Any]:
     return ApplicantMember.objects.filter(user=user).values("applicant_id")
 
 
@@ -108,7 +108,7 @@ def start_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
 
 
-def applicant_matching(term: str) -> QuerySet[Applicant]:
+def applicant_matching(term: str) -> QuerySet[Applicant, Any]:
     """Applicants whose name starts with ``term`` or whose identity number is ``term`` (both indexed)."""
     term = term.strip()
     return Applicant.objects.filter(Q(name__startswith=term) | Q(id_number=term.upper())).values("pk")

@@ -9,9 +9,10 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lianban.accounts.models import Role
+from lianban.cases.models import Case
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import thing_list
-from lianban.common.pages import list_page
+from lianban.common.pages import ListPage, list_page
 from lianban.workbench.forms import CaseFilterForm
 from lianban.workbench.selectors.supervision import (
     CASE_ORDER,
@@ -59,7 +60,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         departments=list(Department.objects.order_by("code").values_list("code", "name")),
     )
     cases = case_search(staff_user(request), _filters(form) if filtered else CaseFilters())
-    page = list_page(request, cases, CASE_ORDER, anchor="cases-title")
+    page: ListPage[Case] = list_page(request, cases, CASE_ORDER, anchor="cases-title")
     context: dict[str, Any] = {
         "form": form,
         "page": page,
