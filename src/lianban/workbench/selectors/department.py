@@ -26,7 +26,7 @@ from lianban.workbench.selectors.common import (
     item_field_keys,
     material_rows,
 )
-from lianban.workbench.selectors.window import QueueSearch
+from lianban.workbench.selectors.window import LIST_DEFERRED, QueueSearch
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +52,8 @@ def item_search(items: QuerySet[ItemCase], search: QueueSearch) -> QuerySet[Item
 
 def department_list(user: User, search: QueueSearch) -> QuerySet[ItemCase]:
     """The reviewer's department's open item cases, the earliest due first (unknown due dates last)."""
-    return item_search(item_case_queue_for_department(user), search)
+    deferred = [f"case__{name}" for name in LIST_DEFERRED]
+    return item_search(item_case_queue_for_department(user), search).defer(*deferred)
 
 
 def department_rows(items: list[ItemCase]) -> list[DepartmentRow]:

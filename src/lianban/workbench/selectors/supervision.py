@@ -13,6 +13,7 @@ from lianban.cases.models import Case, ItemCase
 from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
 from lianban.supervision.selectors import calendar_alert_list, item_case_due_soon_list, item_case_due_unknown_list
 from lianban.workbench.selectors.common import Deadline, item_deadline
+from lianban.workbench.selectors.window import LIST_DEFERRED
 from lianban.workdays.services import work_calendar
 
 
@@ -29,6 +30,8 @@ class CaseFilters:
     code: str = ""
     applicant: str = ""
 
+
+_ITEM_DEFERRED = [f"case__{name}" for name in LIST_DEFERRED]
 
 #: The order of the supervisor's list of cases: the newest first.
 CASE_ORDER = ("-submitted_at", "-id")
@@ -56,7 +59,7 @@ def case_search(user: User, filters: CaseFilters) -> QuerySet[Case]:
     if filters.department:
         with_item = Exists(ItemCase.objects.filter(case_id=OuterRef("pk"), department__code=filters.department))
         cases = cases.filter(Q(lead_department__code=filters.department) | with_item)
-    return cases.order_by(*CASE_ORDER)
+    return cases.defer(*LIST_DEFERRED).order_by(*CASE_ORDER)
 
 
 def overdue_counts(cases: list[Case]) -> dict[int, int]:
@@ -86,7 +89,7 @@ def watch_rows(items: list[ItemCase]) -> list[WatchRow]:
 
 def due_soon_list() -> QuerySet[ItemCase]:
     """Running item cases due soon (as the last deadline sweep found them)."""
-    return item_case_due_soon_list().select_related("case__thing")
+    return item_case_due_soon_list().select_related("case__thing").defer(*_ITEM_DEFERRED)
 
 
 def overdue_list() -> QuerySet[ItemCase]:
@@ -94,13 +97,14 @@ def overdue_list() -> QuerySet[ItemCase]:
     return (
         ItemCase.objects.filter(overdue_item_cases(clock.today()))
         .select_related("case", "case__thing", "department")
+        .defer(*_ITEM_DEFERRED)
         .order_by(*WATCH_ORDER)
     )
 
 
 def due_unknown_list() -> QuerySet[ItemCase]:
     """Running item cases without a due date: their calendar year is not entered."""
-    return item_case_due_unknown_list().select_related("case__thing")
+    return item_case_due_unknown_list().select_related("case__thing").defer(*_ITEM_DEFERRED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -66,6 +66,10 @@ class QueueRow:
     promised: int = 0
 
 
+#: Columns of a case the lists never show (the frozen plan, the form, the answers: large JSON).
+LIST_DEFERRED = ("plan", "form", "answers")
+
+
 @dataclass(frozen=True, slots=True)
 class QueueSearch:
     """What a queue is searched by (empty: everything): tracking code, applicant, submission dates."""
@@ -76,9 +80,9 @@ class QueueSearch:
     submitted_to: date | None = None
 
     def apply(self, cases: QuerySet[Case]) -> QuerySet[Case]:
-        """``cases`` narrowed to the search."""
+        """``cases`` narrowed to the search, without the large JSON columns a list does not show."""
         return case_list_filter(
-            cases,
+            cases.defer(*LIST_DEFERRED),
             code=self.code,
             applicant=self.applicant,
             submitted_from=self.submitted_from,
