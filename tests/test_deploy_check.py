@@ -6,8 +6,8 @@ fresh process with exactly the documented variables (a ``<placeholder>`` gets a 
 
 from __future__ import annotations
 
-import json
 import base64
+import json
 import os
 import re
 import secrets

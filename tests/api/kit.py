@@ -62,8 +62,8 @@ class Api:
 
 
 def results(page: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of a paginated list (asserting it was one page)."""
-    assert page["count"] == len(page["results"]), page
+    """The rows of a paginated list (asserting it was the only page)."""
+    assert page["next"] is None and page["previous"] is None, page
     return page["results"]
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -131,9 +131,35 @@ def test_supervisors_filter_cases_and_read_them_a_page_at_a_time(people: People,
     bad = supervisor.get("/api/cases/", {"state": "LOST"}, expect=400)
     assert list(bad["fields"]) == ["state"]
 
-    page = supervisor.get("/api/cases/", {"limit": 1, "offset": 1})
-    assert (page["count"], [c["id"] for c in page["results"]]) == (2, [hotel["id"]])
-    assert page["previous"] is not None and page["next"] is None
+    first = supervisor.get("/api/cases/", {"page_size": 1})
+    assert ([c["id"] for c in first["results"]], first["previous"]) == ([shop["id"]], None)
+    second = supervisor.get(first["next"])
+    assert ([c["id"] for c in second["results"]], second["next"]) == ([hotel["id"]], None)
+    back = supervisor.get(second["previous"])
+    assert ([c["id"] for c in back["results"]], back["previous"]) == ([shop["id"]], None)
+    bad = supervisor.get("/api/cases/", {"cursor": "not-a-cursor"}, expect=400)
+    assert list(bad["fields"]) == ["cursor"]
+
+
+def test_cases_are_found_by_tracking_code_applicant_and_date(people: People, clock: FrozenClock) -> None:
+    hotel = submit_through_api(people, answers=HOTEL)
+    clock.working_days(2)
+    shop = submit_through_api(people, thing="KFG", answers={"area": 200})
+    supervisor = Api(people.supervisor)
+
+    def ids(**params: object) -> list[int]:
+        return [c["id"] for c in results(supervisor.get("/api/cases/", params))]
+
+    assert ids(code=hotel["code"].lower().replace("-", "")) == [hotel["id"]]
+    assert ids(code="0000-0000-0000") == []
+    assert ids(applicant=people.applicant.name[:4]) == [shop["id"], hotel["id"]]
+    assert ids(applicant=people.other_applicant.name) == []
+    assert ids(applicant=people.applicant.id_number) == [shop["id"], hotel["id"]]
+    assert ids(submitted_from=clock.today().isoformat()) == [shop["id"]]
+    assert ids(submitted_to=(clock.today() - timedelta(days=1)).isoformat()) == [hotel["id"]]
+    assert list(supervisor.get("/api/cases/", {"submitted_from": "someday"}, expect=400)["fields"]) == [
+        "submitted_from"
+    ]
 
 
 def test_tracking_codes_are_read_tolerantly(people: People, clock: FrozenClock) -> None:

@@ -250,7 +250,7 @@ def _isolated(call: Any) -> Any:
 def _answer(world: World, row: Row, role: str, side: str | None) -> str:
     objects = world.objects[side or "own"]
     api = Api(_user(world, role))
-    body, multipart = _body(row, side or "own", objects)
+    body, multipart = _body(row, side or "own", objects) if row.method != "GET" else ({}, False)
     response = _isolated(lambda: api.call(row.method, _url(row, objects), body, multipart=multipart))
     status = response.status_code
     if status >= 400 and response["Content-Type"].startswith("application/json"):

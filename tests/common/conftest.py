@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 from pytest_django import Settings
 
+from tests.cases.kit import case_rows_wiped_first, catalog, clock, english, people
+
+__all__ = ["case_rows_wiped_first", "catalog", "clock", "database_queue", "english", "people"]
+
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 

@@ -60,7 +60,9 @@ class ApplicantInputSerializer(serializers.Serializer):
 
 
 class ApplicantListApi(ListApi):
-    """Applicants: list the visible ones, register one."""
+    """Applicants: list the visible ones (by name), register one."""
+
+    ordering = ("name", "id")
 
     @extend_schema(
         operation_id="applicants_list",

@@ -88,6 +88,11 @@ class Applicant(models.Model):
         verbose_name = _("applicant")
         verbose_name_plural = _("applicants")
         ordering = ["name", "id"]
+        indexes = [
+            # the list by name, the search by the start of the name (LIKE 'x%' on PostgreSQL); identity numbers by digest (below)
+            models.Index(fields=["name", "id"], name="applicant_name"),
+            models.Index(fields=["name"], name="applicant_name_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["kind", "id_number_digest"], name="applicant_identity_digest_once"),
             models.CheckConstraint(condition=models.Q(kind__in=["enterprise", "person"]), name="applicant_kind_valid"),

@@ -50,9 +50,27 @@ from lianban.cases.services import case_material_upload, case_resubmit, case_sub
 
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
-    thing = serializers.CharField(required=False, default="", help_text="thing code")
-    department = serializers.CharField(required=False, default="", help_text="a department deciding one of its items")
-    overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
+    thing = serializers.CharField(required=False, default="", max_length=40, help_text="thing code")
+    department = serializers.CharField(
+        required=False, default="", max_length=40, help_text="a department deciding one of its items"
+    )
+    overdue = serializers.BooleanField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="true: cases with a running item past its due date (found by the sweep or plainly late)",
+    )
+    code = serializers.CharField(
+        required=False, default="", max_length=20, help_text="tracking code (dashes and case do not matter)"
+    )
+    applicant = serializers.CharField(
+        required=False,
+        default="",
+        max_length=200,
+        help_text="the start of the applicant's name, or their whole identity number",
+    )
+    submitted_from = serializers.DateField(required=False, default=None, help_text="submitted on or after this day")
+    submitted_to = serializers.DateField(required=False, default=None, help_text="submitted on or before this day")
 
 
 class CaseSubmitSerializer(serializers.Serializer):
@@ -63,7 +81,9 @@ class CaseSubmitSerializer(serializers.Serializer):
 
 
 class CaseListApi(ListApi):
-    """Cases: the ones the user may see; submitting one."""
+    """Cases: the ones the user may see, newest first; submitting one."""
+
+    ordering = ("-submitted_at", "-id")
 
     @extend_schema(
         operation_id="cases_list",
@@ -227,8 +247,11 @@ class CaseWithdrawApi(APIView):
         )
 
 
-class CaseEventListApi(APIView):
-    """The audit trail (staff): the window and supervisors read all of it, a reviewer the case's and their items'."""
+class CaseEventListApi(ListApi):
+    """The audit trail (staff), oldest first: the window and supervisors read all of it, a reviewer the case's and
+    their items'."""
+
+    ordering = ("at", "id")
 
     @extend_schema(
         operation_id="cases_events",
@@ -239,7 +262,7 @@ class CaseEventListApi(APIView):
         user = actor(request)
         case = access_case_for_user(user, case_id)
         require_role(user, *STAFF)
-        return Response(CaseEventSerializer(case_event_list_for_user(user, case), many=True).data)
+        return self.page(request, case_event_list_for_user(user, case), CaseEventSerializer)
 
 
 # ------------------------------------------------------------------ progress and tracking
@@ -281,6 +304,8 @@ class TrackApi(APIView):
 
 class NotificationListApi(ListApi):
     """In-app notifications of the applicants the user acts for, newest first."""
+
+    ordering = ("-created_at", "-id")
 
     @extend_schema(
         operation_id="notifications_list",

@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from lianban.common.fields import EncryptedJSONField
@@ -104,6 +106,20 @@ def _choices_check(
     return models.CheckConstraint(condition=condition, name=name)
 
 
+#: Cases waiting for an intake decision.
+WAITING_FOR_INTAKE = models.Q(state__in=[flow.CaseState.SUBMITTED.value, flow.CaseState.RESUBMITTED.value])
+#: Item cases whose clock runs (what the department queue and the supervision lists show).
+RUNNING_ITEMS = models.Q(state__in=sorted(state.value for state in flow.RUNNING_ITEM_STATES))
+
+
+def _queue_indexes(name: str, order: Any, condition: models.Q) -> list[models.Index]:
+    """Partial indexes of a window queue: all windows' and one lead department's, in the queue's order."""
+    return [
+        models.Index(order, F("id"), name=f"case_q_{name}", condition=condition),
+        models.Index(F("lead_department"), order, F("id"), name=f"case_q_{name}_lead", condition=condition),
+    ]
+
+
 class Case(models.Model):
     """A one-thing case (一件事办件): one application, one plan frozen at submission."""
 
@@ -149,7 +165,19 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-submitted_at", "-id"]
-        indexes = [models.Index(fields=["state", "submitted_at"], name="case_state_submitted")]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"], name="case_state_submitted"),
+            # the lists of all cases, newest first: everyone's, a window's, an applicant's
+            models.Index(fields=["submitted_at", "id"], name="case_submitted"),
+            models.Index(fields=["lead_department", "submitted_at", "id"], name="case_lead_submitted"),
+            models.Index(fields=["applicant", "submitted_at", "id"], name="case_applicant_submitted"),
+            # the window's queues: only the cases in the state each one shows, in its order
+            *_queue_indexes("intake", Coalesce("resubmitted_at", "submitted_at"), WAITING_FOR_INTAKE),
+            *_queue_indexes("correction", F("updated_at"), models.Q(state=flow.CaseState.CORRECTION_REQUESTED.value)),
+            *_queue_indexes("progress", F("accepted_at"), models.Q(state=flow.CaseState.IN_PROGRESS.value)),
+            *_queue_indexes("ready", F("ready_at"), models.Q(state=flow.CaseState.READY.value)),
+            *_queue_indexes("issued", F("closed_at"), models.Q(state=flow.CaseState.ISSUED.value)),
+        ]
         constraints = [
             _choices_check("state", CaseState, "case_state_valid"),
             _choices_check("outcome", CaseOutcome, "case_outcome_valid", blank=True),
@@ -224,7 +252,19 @@ class ItemCase(models.Model):
         verbose_name = _("item case")
         verbose_name_plural = _("item cases")
         ordering = ["case", "position"]
-        indexes = [models.Index(fields=["department", "state"], name="itemcase_department_state")]
+        indexes = [
+            models.Index(fields=["department", "state"], name="itemcase_department_state"),
+            # visibility of a case to a department (EXISTS) from the department's side
+            models.Index(fields=["department", "case"], name="itemcase_department_case"),
+            # the department queue and the supervision lists: running items, the earliest due first
+            models.Index(
+                fields=["department", "due_on", "id"], name="itemcase_running_dept_due", condition=RUNNING_ITEMS
+            ),
+            models.Index(fields=["due_on", "id"], name="itemcase_running_due", condition=RUNNING_ITEMS),
+            models.Index(
+                fields=["due_status", "due_on", "id"], name="itemcase_running_status_due", condition=RUNNING_ITEMS
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["case", "item_code"], name="itemcase_item_once"),
             _choices_check("state", ItemState, "itemcase_state_valid"),
@@ -492,6 +532,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["applicant", "created_at", "id"], name="notification_applicant_created")]
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.kind}"

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
-from lianban.accounts.models import Role, User
+from lianban.accounts.models import Applicant, ApplicantMember, Role, User
+from lianban.accounts.selectors import identity_digest_search
 from lianban.cases import clock
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
 from lianban.cases.workflow import due_unknown_note, item_view
@@ -17,31 +21,49 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
 
 
+def _acting_for(user: User) -> QuerySet[ApplicantMember, Any]:
+    return ApplicantMember.objects.filter(user=user).values("applicant_id")
+
+
 def case_list_for_user(user: User) -> QuerySet[Case]:
-    """The cases ``user`` may see (same rule as ``access_case_for_user``), newest first."""
+    """The cases ``user`` may see (same rule as ``access_case_for_user``), newest first.
+
+    Each rule is a condition on an indexed column of the case, or an ``EXISTS`` on an indexed column
+    of its item cases: no join that multiplies rows, no ``DISTINCT``.
+    """
     cases = Case.objects.select_related("applicant", "thing", "lead_department").order_by("-submitted_at", "-id")
     if not user.is_active:
         return cases.none()
     if user.role == Role.APPLICANT:
-        return cases.filter(applicant__memberships__user=user)
+        return cases.filter(applicant_id__in=_acting_for(user))
     if user.role == Role.CLERK:
         return cases if user.department_id is None else cases.filter(lead_department_id=user.department_id)
     if user.role == Role.REVIEWER and user.department_id is not None:
-        return cases.filter(item_cases__department_id=user.department_id).distinct()
+        own_items = ItemCase.objects.filter(case_id=OuterRef("pk"), department_id=user.department_id)
+        return cases.filter(Exists(own_items))
     if user.role == Role.SUPERVISOR:
         return cases
     return cases.none()
 
 
+#: The order of the intake queue: the longest waiting since its latest (re)submission first.
+INTAKE_ORDER = ("waiting_since", "id")
+
+
 def case_intake_queue(user: User) -> QuerySet[Case]:
-    """Cases waiting for an intake decision at the clerk's window, oldest first."""
+    """Cases waiting for an intake decision at the clerk's window, the longest waiting first."""
     pending = [CaseState.SUBMITTED, CaseState.RESUBMITTED]
-    return case_list_for_user(user).filter(state__in=pending).order_by("submitted_at", "id")
+    return (
+        case_list_for_user(user)
+        .filter(state__in=pending)
+        .annotate(waiting_since=Coalesce("resubmitted_at", "submitted_at"))
+        .order_by(*INTAKE_ORDER)
+    )
 
 
 def case_issuance_queue(user: User) -> QuerySet[Case]:
-    """Ready cases at the clerk's window, oldest first."""
-    return case_list_for_user(user).filter(state=CaseState.READY).order_by("ready_at", "id")
+    """Ready cases at the clerk's window, oldest first, with their bills."""
+    return case_list_for_user(user).filter(state=CaseState.READY).select_related("bill").order_by("ready_at", "id")
 
 
 def case_get_by_code(code: str) -> Case | None:
@@ -82,6 +104,32 @@ def case_event_list(case: Case, *, item_case: ItemCase | None = None) -> QuerySe
     return events.order_by("at", "id")
 
 
+def start_of_day(day: date) -> datetime:
+    """Midnight at the start of ``day`` in the platform's time zone."""
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def applicant_matching(term: str) -> QuerySet[Applicant, Any]:
+    """Applicants whose name starts with ``term`` or whose whole identity number is ``term`` (both indexed).
+
+    The identity number is encrypted: it is found by its lookup digest, never by the ciphertext.
+    """
+    term = term.strip()
+    by_number = identity_digest_search(Applicant.objects.all(), term, "")
+    return Applicant.objects.filter(Q(name__startswith=term) | Q(pk__in=by_number.values("pk"))).values("pk")
+
+
+def overdue_item_cases(today: date) -> Q:
+    """Running item cases past their due date: found by the sweep, or plainly late with a running clock.
+
+    Both have a stored due date before today (a paused clock only moves the effective due date later),
+    so the condition starts with that range, which the partial index of running items serves in order.
+    """
+    running = [s.value for s in flow.RUNNING_ITEM_STATES]
+    ticking = [flow.ItemState.DISPATCHED.value, flow.ItemState.IN_REVIEW.value]
+    return Q(state__in=running, due_on__lt=today) & (Q(due_status=DueStatus.OVERDUE) | Q(state__in=ticking))
+
+
 def case_list_filter(
     cases: QuerySet[Case],
     *,
@@ -89,25 +137,40 @@ def case_list_filter(
     thing: str = "",
     department: str = "",
     overdue: bool | None = None,
+    code: str = "",
+    applicant: str = "",
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
 ) -> QuerySet[Case]:
-    """Narrow a list of cases: by state, thing code, a department deciding one of its items, overdue items."""
+    """Narrow a list of cases: by state, thing code, a department deciding one of its items, overdue items,
+    tracking code, applicant (name prefix or identity number) and submission dates (inclusive).
+
+    Conditions on item cases are ``EXISTS`` subqueries on indexed columns. ``overdue`` counts the sweep's
+    finding and running clocks past their due date (as the supervisor's page does).
+    """
     if state:
         cases = cases.filter(state=state)
     if thing:
         cases = cases.filter(thing__code=thing)
     if department:
-        cases = cases.filter(pk__in=ItemCase.objects.filter(department__code=department).values("case_id"))
+        deciding = ItemCase.objects.filter(case_id=OuterRef("pk"), department__code=department)
+        cases = cases.filter(Exists(deciding))
     if overdue is not None:
-        late = ItemCase.objects.filter(
-            state__in=[s.value for s in flow.RUNNING_ITEM_STATES], due_status=DueStatus.OVERDUE
-        )
-        late_cases = late.values("case_id")
-        cases = cases.filter(pk__in=late_cases) if overdue else cases.exclude(pk__in=late_cases)
+        late = Exists(ItemCase.objects.filter(overdue_item_cases(clock.today()), case_id=OuterRef("pk")))
+        cases = cases.filter(late) if overdue else cases.exclude(late)
+    if code:
+        cases = cases.filter(tracking_code=normalise_code(code) or "")
+    if applicant.strip():
+        cases = cases.filter(applicant_id__in=applicant_matching(applicant))
+    if submitted_from:
+        cases = cases.filter(submitted_at__gte=start_of_day(submitted_from))
+    if submitted_to:
+        cases = cases.filter(submitted_at__lt=start_of_day(submitted_to + timedelta(days=1)))
     return cases
 
 
-def case_event_list_for_user(user: User, case: Case) -> list[CaseEvent]:
-    """The trail as ``user`` may read it: whole for the window and supervisors.
+def case_event_list_for_user(user: User, case: Case) -> QuerySet[CaseEvent]:
+    """The trail as ``user`` may read it, oldest first: whole for the window and supervisors.
 
     A reviewer reads what happened to the case (``case.*`` events) and every
     event of their own department's item cases, nothing about other
@@ -115,18 +178,20 @@ def case_event_list_for_user(user: User, case: Case) -> list[CaseEvent]:
     """
     events = case_event_list(case)
     if user.role != Role.REVIEWER:
-        return list(events)
-    return [
-        event
-        for event in events
-        if (event.item_case is None and event.action.startswith("case."))
-        or (event.item_case is not None and event.item_case.department_id == user.department_id)
-    ]
+        return events
+    about_case = Q(item_case__isnull=True, action__startswith="case.")
+    if user.department_id is None:
+        return events.filter(about_case)
+    return events.filter(about_case | Q(item_case__department_id=user.department_id))
 
 
 def notification_list_for_user(user: User) -> QuerySet[Notification]:
     """In-app notifications of the applicants ``user`` acts for, newest first."""
-    return Notification.objects.filter(applicant__memberships__user=user).select_related("case")
+    return (
+        Notification.objects.filter(applicant_id__in=_acting_for(user))
+        .select_related("case")
+        .order_by("-created_at", "-id")
+    )
 
 
 def _due_status(item: ItemCase) -> str:

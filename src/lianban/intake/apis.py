@@ -26,7 +26,7 @@ from lianban.cases.access import access_case_for_user, clerk_serves, user_acts_f
 from lianban.cases.api_serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
 from lianban.cases.apis import ReasonSerializer
 from lianban.cases.models import Case
-from lianban.cases.selectors import case_intake_queue
+from lianban.cases.selectors import INTAKE_ORDER, case_intake_queue
 from lianban.core.tracking import format_code
 from lianban.intake.models import CheckResult, Decision, IntakeRound
 from lianban.intake.selectors import acceptance_receipt, correction_notice_latest, intake_checks
@@ -41,7 +41,9 @@ from lianban.intake.services import (
 
 
 class IntakeQueueApi(ListApi):
-    """Cases waiting for an intake decision at the clerk's window, oldest first (clerks only)."""
+    """Cases waiting for an intake decision at the clerk's window, the longest waiting first (clerks only)."""
+
+    ordering = INTAKE_ORDER
 
     @extend_schema(
         operation_id="intake_queue",

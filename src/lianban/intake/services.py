@@ -51,6 +51,7 @@ from lianban.cases.workflow import (
 )
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUnknown, TransitionRefused
+from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
 from lianban.supervision.services import calendar_alerts_record
@@ -453,10 +454,15 @@ def _intake_refuse(*, actor: User, case_id: int, reason: str) -> Case:
     return case
 
 
-def deemed_acceptance_deadline(case: Case) -> date:
-    """The last working day for an intake decision on the case's latest (re)submission."""
+def deemed_acceptance_deadline(case: Case, *, calendar: Calendar | None = None) -> date:
+    """The last working day for an intake decision on the case's latest (re)submission.
+
+    A list passes the ``calendar`` it read once for all its rows.
+    """
     submitted = case.resubmitted_at or case.submitted_at
-    return clock.calendar().add_working_days(clock.local_date(submitted), settings.LIANBAN_DEEMED_ACCEPTANCE_DAYS)
+    return (calendar or clock.calendar()).add_working_days(
+        clock.local_date(submitted), settings.LIANBAN_DEEMED_ACCEPTANCE_DAYS
+    )
 
 
 @transaction.atomic

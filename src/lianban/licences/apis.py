@@ -52,6 +52,8 @@ class LicenceFilterSerializer(serializers.Serializer):
 class LicenceListApi(ListApi):
     """The licences the user may see: their applicants', the window's and supervisors' all, a department's own."""
 
+    ordering = ("-issued_on", "-id")
+
     @extend_schema(
         operation_id="licences_list",
         parameters=[LicenceFilterSerializer],

@@ -43,6 +43,12 @@ class Licence(models.Model):
         verbose_name = _("licence")
         verbose_name_plural = _("licences")
         ordering = ["-issued_on", "-id"]
+        indexes = [
+            # the lists of licences, newest first: everyone's, a holder's, a department's
+            models.Index(fields=["issued_on", "id"], name="licence_issued"),
+            models.Index(fields=["holder", "issued_on", "id"], name="licence_holder_issued"),
+            models.Index(fields=["department", "issued_on", "id"], name="licence_department_issued"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["material", "number"], name="licence_number_once"),
             models.CheckConstraint(

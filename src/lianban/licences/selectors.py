@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db.models import Q, QuerySet
 
-from lianban.accounts.models import Applicant, Role, User
+from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.licences.models import Licence
 
 
@@ -43,7 +43,7 @@ def licence_list_for_user(user: User) -> QuerySet[Licence]:
     if not user.is_active:
         return licences.none()
     if user.role == Role.APPLICANT:
-        return licences.filter(holder__memberships__user=user)
+        return licences.filter(holder_id__in=ApplicantMember.objects.filter(user=user).values("applicant_id"))
     if user.role in (Role.CLERK, Role.SUPERVISOR):
         return licences
     if user.role == Role.REVIEWER and user.department_id is not None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from lianban.accounts.models import Applicant, User
+from lianban.accounts.models import Applicant, ApplicantMember, User
 from lianban.accounts.selectors import applicant_list_for_user
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, Notification
 from lianban.cases.selectors import case_list_for_user, case_materials_for_user, case_progress, item_case_list
@@ -93,10 +93,22 @@ def thing_search(query: str, limit: int = 20) -> list[SearchResult]:
 # ------------------------------------------------------------------ applicants
 
 
+#: The order of "my cases": the newest first.
+CASE_ORDER = ("-submitted_at", "-id")
+#: The order of the drafts: the most recently changed first.
+DRAFT_ORDER = ("-updated_at", "-id")
+#: The order of "my licences": the newest first.
+LICENCE_ORDER = ("-issued_on", "-id")
+
+
 def draft_list_for_user(user: User) -> QuerySet[Draft]:
     """The user's drafts not yet submitted, most recently changed first."""
     return (
-        Draft.objects.filter(user=user, case__isnull=True, applicant__memberships__user=user)
+        Draft.objects.filter(
+            user=user,
+            case__isnull=True,
+            applicant_id__in=ApplicantMember.objects.filter(user=user).values("applicant_id"),
+        )
         .select_related("thing", "applicant")
         .order_by("-updated_at", "-id")
     )
@@ -182,7 +194,7 @@ def case_detail(user: User, case: Case) -> CaseDetail:
 def licence_list_for_user(user: User) -> QuerySet[Licence]:
     """The e-licences of every applicant ``user`` acts for, newest first, with the case that produced each."""
     return (
-        Licence.objects.filter(holder__memberships__user=user)
+        Licence.objects.filter(holder_id__in=ApplicantMember.objects.filter(user=user).values("applicant_id"))
         .select_related("material", "holder", "department", "item_case", "item_case__case")
-        .order_by("holder__name", "-issued_on", "-id")
+        .order_by(*LICENCE_ORDER)
     )

@@ -26,7 +26,7 @@ from lianban.cases.models import ItemCase
 from lianban.cases.selectors import case_materials_for_item_case
 from lianban.review.access import access_item_case_for_user
 from lianban.review.models import SupplementRequest
-from lianban.review.selectors import item_case_queue_for_department, supplement_list
+from lianban.review.selectors import QUEUE_ORDER, item_case_queue_for_department, supplement_list
 from lianban.review.services import (
     item_case_approve,
     item_case_reject,
@@ -74,7 +74,9 @@ def item_document(user: User, item_case_id: int) -> dict[str, Any]:
 
 
 class ItemCaseListApi(ListApi):
-    """The reviewer's department queue: dispatched, in review or waiting for a supplement, most urgent first."""
+    """The reviewer's department queue: dispatched, in review or waiting for a supplement, the earliest due first."""
+
+    ordering = QUEUE_ORDER
 
     @extend_schema(
         operation_id="item_cases_list",

@@ -9,6 +9,8 @@ from lianban.cases.models import ItemCase, ItemState
 from lianban.review.models import SupplementRequest
 
 QUEUE_STATES = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
+#: The department queue's order: the earliest due first, unknown due dates last.
+QUEUE_ORDER = ("due_on", "id")
 
 
 def item_case_queue_for_department(user: User) -> QuerySet[ItemCase]:
@@ -17,8 +19,8 @@ def item_case_queue_for_department(user: User) -> QuerySet[ItemCase]:
         return ItemCase.objects.none()
     return (
         ItemCase.objects.filter(department_id=user.department_id, state__in=QUEUE_STATES)
-        .select_related("case", "case__thing", "department")
-        .order_by("due_on", "dispatched_at", "id")
+        .select_related("case", "case__thing", "case__applicant", "department")
+        .order_by(*QUEUE_ORDER)
     )
 
 

@@ -18,6 +18,8 @@ from lianban.supervision.selectors import item_case_due_soon_list, item_case_ove
 class DueSoonApi(ListApi):
     """Running item cases due soon, earliest due first."""
 
+    ordering = ("due_on", "id")
+
     @extend_schema(
         operation_id="supervision_due_soon",
         responses={200: QueueItemSerializer(many=True), **errors(403)},
@@ -30,6 +32,8 @@ class DueSoonApi(ListApi):
 
 class OverdueApi(ListApi):
     """Running item cases past their due date, earliest due first."""
+
+    ordering = ("due_on", "id")
 
     @extend_schema(
         operation_id="supervision_overdue",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from lianban.cases.models import CaseState
 from lianban.intake.services import MaterialPromise
 from lianban.workbench import words
-from lianban.workbench.selectors.window import CheckRow
+from lianban.workbench.selectors.window import CheckRow, QueueSearch
 
 CHECK_CHOICES = [(value, label) for value, label in words.CHECK_RESULTS.items()]
 
@@ -233,9 +233,49 @@ class IssueForm(forms.Form):
         return data
 
 
+class QueueSearchForm(forms.Form):
+    """A queue's search (GET): tracking code, applicant, submission dates. Invalid input searches nothing."""
+
+    code = forms.CharField(label=_("Tracking code"), required=False, max_length=20)
+    applicant = forms.CharField(
+        label=_("Applicant"),
+        required=False,
+        max_length=200,
+        help_text=_("The start of the name, or the whole identity number."),
+    )
+    submitted_from = forms.DateField(label=_("Submitted from"), required=False, widget=DateInput())
+    submitted_to = forms.DateField(label=_("Submitted until"), required=False, widget=DateInput())
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("submitted_from"), data.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", _("The end date comes before the start date."))
+        return data
+
+    def search(self) -> QueueSearch:
+        """The search the form asks for (none when unbound or invalid)."""
+        if not self.is_bound or not self.is_valid():
+            return QueueSearch()
+        data = self.cleaned_data
+        return QueueSearch(
+            code=data["code"] or "",
+            applicant=data["applicant"] or "",
+            submitted_from=data["submitted_from"],
+            submitted_to=data["submitted_to"],
+        )
+
+
 class CaseFilterForm(forms.Form):
     """The supervisor's filters (GET)."""
 
+    code = forms.CharField(label=_("Tracking code"), required=False, max_length=20)
+    applicant = forms.CharField(
+        label=_("Applicant"),
+        required=False,
+        max_length=200,
+        help_text=_("The start of the name, or the whole identity number."),
+    )
     state = forms.ChoiceField(label=_("State"), required=False)
     thing = forms.ChoiceField(label=_("One-thing"), required=False)
     department = forms.ChoiceField(label=_("Department"), required=False)

@@ -22,6 +22,7 @@ from lianban.cases.access import access_case_for_user
 from lianban.cases.models import Case, CaseMaterial, MaterialState
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
 from lianban.common.http import absolute_url
+from lianban.common.pages import list_page
 from lianban.core import case_flow as flow
 from lianban.core.errors import DomainError
 from lianban.portal.case_view import (
@@ -40,7 +41,7 @@ from lianban.portal.case_words import (
     error_text,
     state_text,
 )
-from lianban.portal.selectors import case_detail, case_rows_for_user, draft_list_for_user
+from lianban.portal.selectors import CASE_ORDER, DRAFT_ORDER, case_detail, case_rows_for_user, draft_list_for_user
 from lianban.portal.views.common import applicant_page, posted_key, signed_in_user, stored_file, wants_json
 from lianban.review.models import SupplementRequest
 from lianban.review.services import item_case_supply
@@ -59,8 +60,14 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     """Drafts and cases of the applicants the user acts for: state, dates, what to do next."""
     user = signed_in_user(request)
     context = {
-        "drafts": list(draft_list_for_user(user)),
-        "rows": [case_row(case) for case in case_rows_for_user(user)],
+        "drafts": list_page(request, draft_list_for_user(user), DRAFT_ORDER, param="drafts", anchor="drafts-title"),
+        "rows": list_page(
+            request,
+            case_rows_for_user(user),
+            CASE_ORDER,
+            anchor="cases-title",
+            row=lambda cases: [case_row(case) for case in cases],
+        ),
     }
     return render(request, "portal/cases/list.html", context)
 

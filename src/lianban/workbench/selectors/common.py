@@ -17,6 +17,7 @@ from lianban.cases.selectors import case_event_list
 from lianban.cases.workflow import item_view
 from lianban.catalog.models import Department, Item, Question
 from lianban.core import case_flow as flow
+from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.portal.form_fields import field_spec, form_masked
 from lianban.workbench import words
@@ -43,19 +44,27 @@ class Deadline:
         return "due-" + self.status.lower().replace("_", "-")
 
 
-def deadline_for(due: date | None, *, today: date | None = None) -> Deadline:
-    """The status of a due date today; UNKNOWN when there is none or the calendar does not cover it."""
+def deadline_for(due: date | None, *, today: date | None = None, calendar: Calendar | None = None) -> Deadline:
+    """The status of a due date today; UNKNOWN when there is none or the calendar does not cover it.
+
+    A list passes the ``calendar`` it read once for all its rows.
+    """
     if due is None:
         return Deadline(None, UNKNOWN, _("the working-day calendar does not cover the due date yet"))
     try:
-        status = flow.deadline_status(clock.calendar(), due, today or clock.today(), settings.LIANBAN_DUE_SOON_DAYS)
+        status = flow.deadline_status(
+            calendar or clock.calendar(), due, today or clock.today(), settings.LIANBAN_DUE_SOON_DAYS
+        )
     except CalendarNotCovered as exc:
         return Deadline(due, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
     return Deadline(due, status.value)
 
 
-def item_deadline(item: ItemCase, *, today: date | None = None) -> Deadline | None:
-    """The deadline of a running item case as it stands today (a paused clock moves it); None when not running."""
+def item_deadline(item: ItemCase, *, today: date | None = None, calendar: Calendar | None = None) -> Deadline | None:
+    """The deadline of a running item case as it stands today (a paused clock moves it); None when not running.
+
+    A list passes the ``calendar`` it read once for all its rows.
+    """
     if item.state not in flow.RUNNING_ITEM_STATES:
         return None
     if item.due_on is None:
@@ -63,11 +72,12 @@ def item_deadline(item: ItemCase, *, today: date | None = None) -> Deadline | No
             return Deadline(None, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": item.due_year_missing})
         return Deadline(None, UNKNOWN, _("the working-day calendar does not cover the due date yet"))
     day = today or clock.today()
+    calendar = calendar or clock.calendar()
     try:
-        due = flow.effective_due(clock.calendar(), item_view(item), day)
+        due = flow.effective_due(calendar, item_view(item), day)
     except CalendarNotCovered as exc:
         return Deadline(item.due_on, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
-    return deadline_for(due, today=day)
+    return deadline_for(due, today=day, calendar=calendar)
 
 
 def code_text(case: Case) -> str:

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import timedelta
+
+from django.db.models import QuerySet
 
 from lianban.accounts.models import User
+from lianban.cases import clock
 from lianban.cases.models import CaseMaterial, ItemCase
-from lianban.cases.selectors import case_materials_for_item_case, item_case_list
+from lianban.cases.selectors import applicant_matching, case_materials_for_item_case, item_case_list, start_of_day
 from lianban.catalog.models import Material
+from lianban.core.tracking import normalise_code
 from lianban.review.models import SupplementRequest
 from lianban.review.selectors import item_case_queue_for_department, supplement_list
 from lianban.workbench.selectors.common import (
@@ -22,6 +26,7 @@ from lianban.workbench.selectors.common import (
     item_field_keys,
     material_rows,
 )
+from lianban.workbench.selectors.window import LIST_DEFERRED, QueueSearch
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,15 +37,29 @@ class DepartmentRow:
     deadline: Deadline | None
 
 
-def _due_key(row: DepartmentRow) -> tuple[int, date, int]:
-    due = row.deadline.due if row.deadline is not None else None
-    return (1, date.max, row.item.pk) if due is None else (0, due, row.item.pk)
+def item_search(items: QuerySet[ItemCase], search: QueueSearch) -> QuerySet[ItemCase]:
+    """Item cases narrowed by their case's tracking code, applicant and submission dates."""
+    if search.code:
+        items = items.filter(case__tracking_code=normalise_code(search.code) or "")
+    if search.applicant.strip():
+        items = items.filter(case__applicant_id__in=applicant_matching(search.applicant))
+    if search.submitted_from:
+        items = items.filter(case__submitted_at__gte=start_of_day(search.submitted_from))
+    if search.submitted_to:
+        items = items.filter(case__submitted_at__lt=start_of_day(search.submitted_to + timedelta(days=1)))
+    return items
 
 
-def department_queue(user: User) -> list[DepartmentRow]:
-    """The reviewer's department's open item cases by due date (unknown due dates last)."""
-    rows = [DepartmentRow(item, item_deadline(item)) for item in item_case_queue_for_department(user)]
-    return sorted(rows, key=_due_key)
+def department_list(user: User, search: QueueSearch) -> QuerySet[ItemCase]:
+    """The reviewer's department's open item cases, the earliest due first (unknown due dates last)."""
+    deferred = [f"case__{name}" for name in LIST_DEFERRED]
+    return item_search(item_case_queue_for_department(user), search).defer(*deferred)
+
+
+def department_rows(items: list[ItemCase]) -> list[DepartmentRow]:
+    """Queue rows with each item's deadline as it stands today."""
+    calendar = clock.calendar()
+    return [DepartmentRow(item, item_deadline(item, calendar=calendar)) for item in items]
 
 
 @dataclass

@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
-from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lianban.accounts.models import User
 from lianban.cases import clock
-from lianban.cases.models import Case, DueStatus, ItemCase, ItemState
-from lianban.cases.selectors import case_list_for_user
+from lianban.cases.models import Case, ItemCase
+from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
 from lianban.supervision.selectors import calendar_alert_list, item_case_due_soon_list, item_case_due_unknown_list
 from lianban.workbench.selectors.common import Deadline, item_deadline
+from lianban.workbench.selectors.window import LIST_DEFERRED
 from lianban.workdays.services import work_calendar
-
-RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,42 +27,47 @@ class CaseFilters:
     submitted_from: date | None = None
     submitted_to: date | None = None
     overdue_only: bool = False
+    code: str = ""
+    applicant: str = ""
 
 
-def _overdue_items(today: date) -> Q:
-    """Running item cases past their due date: found by the sweep, or plainly late with a running clock."""
-    late = Q(state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW], due_on__lt=today)
-    return Q(state__in=RUNNING) & (Q(due_status=DueStatus.OVERDUE) | late)
+_ITEM_DEFERRED = [f"case__{name}" for name in LIST_DEFERRED]
 
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+#: The order of the supervisor's list of cases: the newest first.
+CASE_ORDER = ("-submitted_at", "-id")
+#: The order of the due-soon and overdue lists: the earliest due first.
+WATCH_ORDER = ("due_on", "id")
+#: The order of the list of item cases without a due date: by the calendar year they wait for.
+UNKNOWN_ORDER = ("due_year_missing", "started_on", "id")
 
 
 def case_search(user: User, filters: CaseFilters) -> QuerySet[Case]:
-    """The cases ``user`` may see that match ``filters``, newest first."""
-    cases = case_list_for_user(user)
-    if filters.state:
-        cases = cases.filter(state=filters.state)
-    if filters.thing:
-        cases = cases.filter(thing__code=filters.thing)
+    """The cases ``user`` may see that match ``filters``, newest first.
+
+    A department matches the cases it leads or decides an item of (an ``EXISTS`` on its item cases).
+    """
+    cases = case_list_filter(
+        case_list_for_user(user),
+        state=filters.state,
+        thing=filters.thing,
+        overdue=True if filters.overdue_only else None,
+        code=filters.code,
+        applicant=filters.applicant,
+        submitted_from=filters.submitted_from,
+        submitted_to=filters.submitted_to,
+    )
     if filters.department:
-        with_item = ItemCase.objects.filter(department__code=filters.department).values("case_id")
-        cases = cases.filter(Q(lead_department__code=filters.department) | Q(pk__in=with_item))
-    if filters.submitted_from:
-        cases = cases.filter(submitted_at__gte=_start_of(filters.submitted_from))
-    if filters.submitted_to:
-        cases = cases.filter(submitted_at__lt=_start_of(filters.submitted_to + timedelta(days=1)))
-    if filters.overdue_only:
-        late = ItemCase.objects.filter(_overdue_items(clock.today())).values("case_id")
-        cases = cases.filter(pk__in=late)
-    return cases.order_by("-submitted_at", "-id")
+        with_item = Exists(ItemCase.objects.filter(case_id=OuterRef("pk"), department__code=filters.department))
+        cases = cases.filter(Q(lead_department__code=filters.department) | with_item)
+    return cases.defer(*LIST_DEFERRED).order_by(*CASE_ORDER)
 
 
 def overdue_counts(cases: list[Case]) -> dict[int, int]:
-    """How many running item cases of each case are overdue."""
+    """How many running item cases of each case are overdue (one query for the page)."""
     counts: dict[int, int] = {}
-    rows = ItemCase.objects.filter(_overdue_items(clock.today()), case__in=cases).values_list("case_id", flat=True)
+    rows = ItemCase.objects.filter(overdue_item_cases(clock.today()), case_id__in=[c.pk for c in cases]).values_list(
+        "case_id", flat=True
+    )
     for case_id in rows:
         counts[case_id] = counts.get(case_id, 0) + 1
     return counts
@@ -78,24 +81,30 @@ class WatchRow:
     deadline: Deadline | None
 
 
-def due_soon_rows() -> list[WatchRow]:
+def watch_rows(items: list[ItemCase]) -> list[WatchRow]:
+    """Supervision rows with each item's deadline as it stands today."""
+    calendar = clock.calendar()
+    return [WatchRow(item, item_deadline(item, calendar=calendar)) for item in items]
+
+
+def due_soon_list() -> QuerySet[ItemCase]:
     """Running item cases due soon (as the last deadline sweep found them)."""
-    return [WatchRow(item, item_deadline(item)) for item in item_case_due_soon_list().select_related("case__thing")]
+    return item_case_due_soon_list().select_related("case__thing").defer(*_ITEM_DEFERRED)
 
 
-def overdue_rows() -> list[WatchRow]:
+def overdue_list() -> QuerySet[ItemCase]:
     """Running item cases that are overdue: found by the sweep, or late with a running clock."""
-    items = (
-        ItemCase.objects.filter(_overdue_items(clock.today()))
+    return (
+        ItemCase.objects.filter(overdue_item_cases(clock.today()))
         .select_related("case", "case__thing", "department")
-        .order_by("due_on", "id")
+        .defer(*_ITEM_DEFERRED)
+        .order_by(*WATCH_ORDER)
     )
-    return [WatchRow(item, item_deadline(item)) for item in items]
 
 
-def due_unknown_rows() -> list[WatchRow]:
+def due_unknown_list() -> QuerySet[ItemCase]:
     """Running item cases without a due date: their calendar year is not entered."""
-    return [WatchRow(item, item_deadline(item)) for item in item_case_due_unknown_list().select_related("case__thing")]
+    return item_case_due_unknown_list().select_related("case__thing").defer(*_ITEM_DEFERRED)
 
 
 @dataclass(frozen=True, slots=True)

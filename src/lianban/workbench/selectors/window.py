@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -12,8 +12,15 @@ from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves, personal_form_keys
 from lianban.cases.models import Case, CaseMaterial, CaseState, ItemCase
-from lianban.cases.selectors import case_intake_queue, case_issuance_queue, case_list_for_user, item_case_list
+from lianban.cases.selectors import (
+    case_intake_queue,
+    case_issuance_queue,
+    case_list_filter,
+    case_list_for_user,
+    item_case_list,
+)
 from lianban.core import case_flow as flow
+from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import IntakeRound, MaterialCheck
 from lianban.intake.selectors import intake_checks, intake_round_list
@@ -35,13 +42,13 @@ from lianban.workbench.selectors.common import (
 )
 
 
-def intake_deadline(case: Case) -> Deadline:
+def intake_deadline(case: Case, *, calendar: Calendar | None = None) -> Deadline:
     """The deemed-acceptance deadline of a case waiting for intake, with its status."""
     try:
-        due = deemed_acceptance_deadline(case)
+        due = deemed_acceptance_deadline(case, calendar=calendar)
     except CalendarNotCovered as exc:
         return Deadline(None, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
-    return deadline_for(due)
+    return deadline_for(due, calendar=calendar)
 
 
 def waiting_since(case: Case) -> datetime:
@@ -59,36 +66,73 @@ class QueueRow:
     promised: int = 0
 
 
+#: Columns of a case the lists never show (the frozen plan, the form, the answers: large JSON).
+LIST_DEFERRED = ("plan", "form", "answers")
+
+
 @dataclass(frozen=True, slots=True)
-class WindowQueue:
-    """The window's cases by what the clerk has to do."""
+class QueueSearch:
+    """What a queue is searched by (empty: everything): tracking code, applicant, submission dates."""
 
-    intake: list[QueueRow]
-    correction: list[QueueRow]
-    in_progress: list[QueueRow]
+    code: str = ""
+    applicant: str = ""
+    submitted_from: date | None = None
+    submitted_to: date | None = None
+
+    def apply(self, cases: QuerySet[Case]) -> QuerySet[Case]:
+        """``cases`` narrowed to the search, without the large JSON columns a list does not show."""
+        return case_list_filter(
+            cases.defer(*LIST_DEFERRED),
+            code=self.code,
+            applicant=self.applicant,
+            submitted_from=self.submitted_from,
+            submitted_to=self.submitted_to,
+        )
 
 
-def window_queue(user: User) -> WindowQueue:
-    """Cases to decide (new and resubmitted, oldest first), waiting for corrections, and in progress."""
-    intake = sorted(
-        (QueueRow(case, waiting_since(case), intake_deadline(case)) for case in case_intake_queue(user)),
-        key=lambda row: (row.since, row.case.pk),
-    )
-    visible = case_list_for_user(user)
-    correction = [
-        QueueRow(case, case.updated_at)
-        for case in visible.filter(state=CaseState.CORRECTION_REQUESTED).order_by("updated_at", "id")
-    ]
+#: The window queue's lists and their orders (each ends with the unique id).
+CORRECTION_ORDER = ("updated_at", "id")
+IN_PROGRESS_ORDER = ("accepted_at", "id")
+ISSUANCE_ORDER = ("ready_at", "id")
+
+
+def intake_rows(cases: list[Case]) -> list[QueueRow]:
+    """Queue rows of cases waiting for an intake decision, with their deemed-acceptance deadlines."""
+    calendar = clock.calendar()
+    return [QueueRow(case, waiting_since(case), intake_deadline(case, calendar=calendar)) for case in cases]
+
+
+def correction_rows(cases: list[Case]) -> list[QueueRow]:
+    """Queue rows of cases waiting for the applicant's corrections."""
+    return [QueueRow(case, case.updated_at) for case in cases]
+
+
+def in_progress_rows(cases: list[Case]) -> list[QueueRow]:
+    """Queue rows of accepted cases with their outstanding promised materials (one query for the page)."""
     promised_counts: dict[int, int] = {}
-    for case_id in CaseMaterial.objects.filter(
-        case__in=visible.filter(state=CaseState.IN_PROGRESS), state="PROMISED"
-    ).values_list("case_id", flat=True):
+    for case_id in CaseMaterial.objects.filter(case__in=[c.pk for c in cases], state="PROMISED").values_list(
+        "case_id", flat=True
+    ):
         promised_counts[case_id] = promised_counts.get(case_id, 0) + 1
-    in_progress = [
+    return [
         QueueRow(case, case.accepted_at or case.submitted_at, promised=promised_counts.get(case.pk, 0))
-        for case in visible.filter(state=CaseState.IN_PROGRESS).order_by("accepted_at", "id")
+        for case in cases
     ]
-    return WindowQueue(intake=intake, correction=correction, in_progress=in_progress)
+
+
+def intake_list(user: User, search: QueueSearch) -> QuerySet[Case]:
+    """Cases to decide (new and resubmitted), the longest waiting first."""
+    return search.apply(case_intake_queue(user))
+
+
+def correction_list(user: User, search: QueueSearch) -> QuerySet[Case]:
+    """Cases waiting for the applicant's corrections, the oldest notice first."""
+    return search.apply(case_list_for_user(user).filter(state=CaseState.CORRECTION_REQUESTED))
+
+
+def in_progress_list(user: User, search: QueueSearch) -> QuerySet[Case]:
+    """Accepted cases with the departments, the earliest accepted first."""
+    return search.apply(case_list_for_user(user).filter(state=CaseState.IN_PROGRESS))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,11 +143,14 @@ class IssuanceRow:
     bill: Bill | None
 
 
-def issuance_queue(user: User) -> list[IssuanceRow]:
+def issuance_list(user: User, search: QueueSearch) -> QuerySet[Case]:
     """Ready cases at the clerk's window, oldest first, with their bills."""
-    cases = list(case_issuance_queue(user))
-    bills = {bill.case_id: bill for bill in Bill.objects.filter(case__in=cases)}
-    return [IssuanceRow(case, bills.get(case.pk)) for case in cases]
+    return search.apply(case_issuance_queue(user))
+
+
+def issuance_rows(cases: list[Case]) -> list[IssuanceRow]:
+    """Ready cases with their bills (selected with the case)."""
+    return [IssuanceRow(case, getattr(case, "bill", None)) for case in cases]
 
 
 def recently_issued(user: User, *, limit: int = 10) -> QuerySet[Case]:

@@ -13,7 +13,9 @@ from django.views.decorators.http import require_GET, require_POST
 from lianban.accounts.models import Role
 from lianban.cases import clock
 from lianban.cases.models import ItemCase
+from lianban.common.pages import list_page
 from lianban.review.access import access_item_case_for_user
+from lianban.review.selectors import QUEUE_ORDER
 from lianban.review.services import (
     item_case_approve,
     item_case_reject,
@@ -21,8 +23,8 @@ from lianban.review.services import (
     item_case_take,
 )
 from lianban.workbench import words
-from lianban.workbench.forms import ApproveForm, ReasonForm
-from lianban.workbench.selectors.department import department_queue, item_page
+from lianban.workbench.forms import ApproveForm, QueueSearchForm, ReasonForm
+from lianban.workbench.selectors.department import department_list, department_rows, item_page
 from lianban.workbench.views.common import attempt, idempotency_key, roles_required, see_other, staff_user
 
 
@@ -31,7 +33,11 @@ from lianban.workbench.views.common import attempt, idempotency_key, roles_requi
 def queue(request: HttpRequest) -> HttpResponse:
     """My department's open item cases, the most urgent first."""
     user = staff_user(request)
-    return render(request, "workbench/department/queue.html", {"rows": department_queue(user), "user": user})
+    fields = ("code", "applicant", "submitted_from", "submitted_to")
+    form = QueueSearchForm(request.GET if any(request.GET.get(name) for name in fields) else None)
+    rows = list_page(request, department_list(user, form.search()), QUEUE_ORDER, row=department_rows)
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "workbench/department/queue.html", {"rows": rows, "user": user, "form": form}, status=status)
 
 
 def _item_url(item_id: int) -> str:

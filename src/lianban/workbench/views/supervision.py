@@ -4,27 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from lianban.accounts.models import Role
+from lianban.cases.models import Case
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import thing_list
+from lianban.common.pages import ListPage, list_page
 from lianban.workbench.forms import CaseFilterForm
 from lianban.workbench.selectors.supervision import (
+    CASE_ORDER,
+    UNKNOWN_ORDER,
+    WATCH_ORDER,
     CaseFilters,
     calendar_alerts,
     case_search,
-    due_soon_rows,
-    due_unknown_rows,
+    due_soon_list,
+    due_unknown_list,
     overdue_counts,
-    overdue_rows,
+    overdue_list,
+    watch_rows,
 )
 from lianban.workbench.views.common import roles_required, staff_user
 
-PAGE_SIZE = 50
+#: The query parameters that hold the lists' cursors (not filters).
+_CURSORS = ("page", "late", "soon", "unknown")
 
 
 def _filters(form: CaseFilterForm) -> CaseFilters:
@@ -38,6 +44,8 @@ def _filters(form: CaseFilterForm) -> CaseFilters:
         submitted_from=data["submitted_from"],
         submitted_to=data["submitted_to"],
         overdue_only=bool(data["overdue"]),
+        code=data["code"] or "",
+        applicant=data["applicant"] or "",
     )
 
 
@@ -45,29 +53,30 @@ def _filters(form: CaseFilterForm) -> CaseFilters:
 @roles_required(Role.SUPERVISOR)
 def overview(request: HttpRequest) -> HttpResponse:
     """All cases with filters, then the item cases due soon and overdue."""
+    filtered = any(value for key, value in request.GET.items() if key not in _CURSORS)
     form = CaseFilterForm(
-        request.GET or None,
+        request.GET if filtered else None,
         things=[(t.code, t.name) for t in thing_list()],
         departments=list(Department.objects.order_by("code").values_list("code", "name")),
     )
-    cases = case_search(staff_user(request), _filters(form) if request.GET else CaseFilters())
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    cases = case_search(staff_user(request), _filters(form) if filtered else CaseFilters())
+    page: ListPage[Case] = list_page(request, cases, CASE_ORDER, anchor="cases-title")
     context: dict[str, Any] = {
         "form": form,
         "page": page,
-        "total": page.paginator.count,
-        "overdue": overdue_counts(list(page.object_list)),
-        "query": query.urlencode(),
-        "due_soon": due_soon_rows(),
-        "overdue_items": overdue_rows(),
-        "due_unknown": due_unknown_rows(),
+        "overdue": overdue_counts(page.rows),
+        "overdue_items": list_page(
+            request, overdue_list(), WATCH_ORDER, param="late", anchor="overdue-title", row=watch_rows
+        ),
+        "due_soon": list_page(request, due_soon_list(), WATCH_ORDER, param="soon", anchor="soon-title", row=watch_rows),
+        "due_unknown": list_page(
+            request, due_unknown_list(), UNKNOWN_ORDER, param="unknown", anchor="unknown-title", row=watch_rows
+        ),
         "alerts": calendar_alerts(),
     }
     return render(
         request,
         "workbench/supervision/overview.html",
         context,
-        status=200 if form.is_bound is False or form.is_valid() else 400,
+        status=200 if not filtered or form.is_valid() else 400,
     )

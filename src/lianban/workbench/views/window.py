@@ -16,6 +16,8 @@ from lianban.accounts.models import Role
 from lianban.cases import clock
 from lianban.cases.access import access_case_for_user, sees_personal_data
 from lianban.cases.models import Case
+from lianban.cases.selectors import INTAKE_ORDER
+from lianban.common.pages import list_page
 from lianban.core.errors import DomainError
 from lianban.intake.models import Decision, IntakeRound
 from lianban.intake.selectors import acceptance_receipt, intake_round_list
@@ -28,8 +30,22 @@ from lianban.intake.services import (
 from lianban.issuance.services import bill_mark_paid, case_issue
 from lianban.workbench import words
 from lianban.workbench.documents import correction_notice_pdf, receipt_pdf
-from lianban.workbench.forms import AcceptForm, ChecksForm, IssueForm, PayForm, ReasonForm
-from lianban.workbench.selectors.window import case_page, issuance_queue, recently_issued, window_queue
+from lianban.workbench.forms import AcceptForm, ChecksForm, IssueForm, PayForm, QueueSearchForm, ReasonForm
+from lianban.workbench.selectors.window import (
+    CORRECTION_ORDER,
+    IN_PROGRESS_ORDER,
+    ISSUANCE_ORDER,
+    case_page,
+    correction_list,
+    correction_rows,
+    in_progress_list,
+    in_progress_rows,
+    intake_list,
+    intake_rows,
+    issuance_list,
+    issuance_rows,
+    recently_issued,
+)
 from lianban.workbench.views.common import (
     attempt,
     error_message,
@@ -41,20 +57,61 @@ from lianban.workbench.views.common import (
 )
 
 
+def _search_form(request: HttpRequest) -> QueueSearchForm:
+    fields = ("code", "applicant", "submitted_from", "submitted_to")
+    return QueueSearchForm(request.GET if any(request.GET.get(name) for name in fields) else None)
+
+
 @require_GET
 @roles_required(Role.CLERK)
 def queue(request: HttpRequest) -> HttpResponse:
-    """The window's cases: to decide (new and resubmitted, oldest first), waiting for corrections, in progress."""
-    return render(request, "workbench/window/queue.html", {"queue": window_queue(staff_user(request))})
+    """The window's open cases: to decide (the longest waiting first), waiting for corrections, in progress.
+
+    Each list pages on its own (``?intake=``, ``?correction=``, ``?progress=`` cursors); the search
+    narrows all three.
+    """
+    user = staff_user(request)
+    form = _search_form(request)
+    search = form.search()
+    context = {
+        "form": form,
+        "intake": list_page(
+            request, intake_list(user, search), INTAKE_ORDER, param="intake", anchor="intake-title", row=intake_rows
+        ),
+        "correction": list_page(
+            request,
+            correction_list(user, search),
+            CORRECTION_ORDER,
+            param="correction",
+            anchor="correction-title",
+            row=correction_rows,
+        ),
+        "in_progress": list_page(
+            request,
+            in_progress_list(user, search),
+            IN_PROGRESS_ORDER,
+            param="progress",
+            anchor="progress-title",
+            row=in_progress_rows,
+        ),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "workbench/window/queue.html", context, status=status)
 
 
 @require_GET
 @roles_required(Role.CLERK)
 def issuance(request: HttpRequest) -> HttpResponse:
-    """Ready cases to hand out (统一出件), oldest first, with their bills."""
+    """Ready cases to hand out (统一出件), oldest first, with their bills; the latest issued."""
     user = staff_user(request)
-    context = {"rows": issuance_queue(user), "issued": recently_issued(user)}
-    return render(request, "workbench/window/issuance.html", context)
+    form = _search_form(request)
+    context = {
+        "form": form,
+        "rows": list_page(request, issuance_list(user, form.search()), ISSUANCE_ORDER, row=issuance_rows),
+        "issued": recently_issued(user),
+    }
+    status = 400 if form.is_bound and not form.is_valid() else 200
+    return render(request, "workbench/window/issuance.html", context, status=status)
 
 
 def _case_url(case_id: int, anchor: str = "") -> str:
