@@ -9,9 +9,10 @@ from django.db.models import Q, QuerySet
 
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
+from lianban.cases.access import REVIEWER_VISIBLE_STATES, reviewer_item_codes
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
 from lianban.cases.workflow import due_unknown_note, item_view
-from lianban.catalog.models import Department
+from lianban.catalog.models import Department, Item
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
@@ -27,7 +28,8 @@ def case_list_for_user(user: User) -> QuerySet[Case]:
     if user.role == Role.CLERK:
         return cases if user.department_id is None else cases.filter(lead_department_id=user.department_id)
     if user.role == Role.REVIEWER and user.department_id is not None:
-        return cases.filter(item_cases__department_id=user.department_id).distinct()
+        mine = ItemCase.objects.filter(department_id=user.department_id, state__in=REVIEWER_VISIBLE_STATES)
+        return cases.filter(pk__in=mine.values("case_id"))
     if user.role == Role.SUPERVISOR:
         return cases
     return cases.none()
@@ -62,10 +64,16 @@ def case_materials_for_user(user: User, case: Case) -> list[CaseMaterial]:
     materials = list(CaseMaterial.objects.filter(case=case).select_related("licence").order_by("position"))
     if user.role != Role.REVIEWER:
         return materials
-    if user.department_id is None:
-        return []
-    own = set(ItemCase.objects.filter(case=case, department_id=user.department_id).values_list("item_code", flat=True))
+    own = reviewer_item_codes(user, case)
     return [m for m in materials if own & set(m.needed_by)]
+
+
+def item_form_fields(item_codes: set[str]) -> set[str]:
+    """The form fields the catalog items ``item_codes`` read."""
+    keys: set[str] = set()
+    for fields in Item.objects.filter(code__in=item_codes).values_list("form_fields", flat=True):
+        keys.update(fields or [])
+    return keys
 
 
 def case_materials_for_item_case(item: ItemCase) -> list[CaseMaterial]:
@@ -116,11 +124,12 @@ def case_event_list_for_user(user: User, case: Case) -> list[CaseEvent]:
     events = case_event_list(case)
     if user.role != Role.REVIEWER:
         return list(events)
+    own = reviewer_item_codes(user, case)
     return [
         event
         for event in events
         if (event.item_case is None and event.action.startswith("case."))
-        or (event.item_case is not None and event.item_case.department_id == user.department_id)
+        or (event.item_case is not None and event.item_case.item_code in own)
     ]
 
 
