@@ -14,7 +14,7 @@ from django.test import Client
 
 import pytest
 
-from lianban.accounts.models import User
+from lianban.accounts.models import Role, User
 from lianban.catalog import models as m
 from lianban.catalog.selectors import catalog_revision
 from lianban.catalog.services import CatalogFile, catalog_import
@@ -89,7 +89,8 @@ def inline_index(data: dict[str, Any], prefix: str, field: str, value: str) -> i
 
 @pytest.fixture
 def admin_client(demo_catalog) -> Client:
-    user = User.objects.create_superuser("root", "root@example.com", "pw-for-tests-only")
+    """A catalog administrator: staff, no superuser; the role alone gives the catalog's permissions."""
+    user = User.objects.create_user("cat", password="pw-for-tests-only", role=Role.ADMIN, is_staff=True)
     client = Client()
     client.force_login(user)
     return client
