@@ -69,7 +69,12 @@ def test_a_password_reset_and_a_new_account_are_on_the_trail(security: User, cle
     assert response.status_code == 302, response.content.decode()[:2000]
     response = client.post(
         "/admin/accounts/user/add/",
-        {"username": "newbie", "password1": "Another-pass-1234", "password2": "Another-pass-1234", "usable_password": "true"},
+        {
+            "username": "newbie",
+            "password1": "Another-pass-1234",
+            "password2": "Another-pass-1234",
+            "usable_password": "true",
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     assert list(AccountEvent.objects.order_by("id").values_list("action", "target_username")) == [

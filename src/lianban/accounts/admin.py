@@ -8,7 +8,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
-from django.forms import Field
+from django.forms import TypedChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -72,7 +72,9 @@ class UserAdmin(BaseUserAdmin):
             return True
         return not (obj.is_superuser or obj.role == Role.SECURITY)
 
-    def formfield_for_choice_field(self, db_field: models.Field, request: HttpRequest, **kwargs: Any) -> Field:
+    def formfield_for_choice_field(
+        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+    ) -> TypedChoiceField | None:
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.SECURITY]
         return super().formfield_for_choice_field(db_field, request, **kwargs)

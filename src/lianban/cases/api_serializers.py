@@ -161,7 +161,9 @@ class IssuanceSerializer(serializers.Serializer):
 class CaseDetailSerializer(CaseSummarySerializer):
     version = serializers.IntegerField(help_text="bumped on every change")
     answers = serializers.SerializerMethodField(help_text="a reviewer gets none")
-    form = serializers.SerializerMethodField(help_text="a reviewer gets only the fields their running or decided items read")
+    form = serializers.SerializerMethodField(
+        help_text="a reviewer gets only the fields their running or decided items read"
+    )
     decision_reason = serializers.CharField()
     resubmitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)

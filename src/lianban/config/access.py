@@ -186,14 +186,14 @@ ROUTES: dict[str, Route] = {
     "workbench:supervision": only(S),
     "workbench:catalog_files": only(Role.ADMIN),
     "workbench:catalog_export": only(Role.ADMIN),
-    # API: public
+    # API: open to everyone
     "schema": PUBLIC,
     "api-docs": PUBLIC,
     "things-list": PUBLIC,
     "things-detail": PUBLIC,
     "things-plan": PUBLIC,
     "track": PUBLIC,
-    # API: lists filtered to what the user may see
+    # API: lists, filtered to what the user may see
     "cases-list": only(*EVERYONE, POST=rule(A, C)),
     "notifications-list": only(*EVERYONE),
     "licences-list": only(*EVERYONE),
@@ -268,7 +268,7 @@ def check(user: Any, view_name: str, method: str, kwargs: Mapping[str, Any]) -> 
 
 
 def _is_api_view(view_func: Callable[..., Any]) -> bool:
-    from rest_framework.views import APIView  # noqa: PLC0415 - DRF's views import this module's permission
+    from rest_framework.views import APIView  # DRF's views import this module's permission
 
     view_class = getattr(view_func, "cls", None)
     return isinstance(view_class, type) and issubclass(view_class, APIView)

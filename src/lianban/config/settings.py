@@ -73,11 +73,12 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # need-to-know: every page's role-and-object rule (lianban.config.access) runs before any view
+    # code, and before the CSRF check reads a POST body (process_view runs in this order)
+    "lianban.config.access.AccessMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # need-to-know: every page's role-and-object rule runs before its view (lianban.config.access)
-    "lianban.config.access.AccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

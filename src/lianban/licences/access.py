@@ -12,7 +12,9 @@ from lianban.licences.models import Licence
 
 def window_licences(user: User) -> Q:
     """The licences of the cases of a clerk's window: produced by one of them, or used as one's material."""
-    cases = Case.objects.all() if user.department_id is None else Case.objects.filter(lead_department_id=user.department_id)
+    cases = (
+        Case.objects.all() if user.department_id is None else Case.objects.filter(lead_department_id=user.department_id)
+    )
     used = CaseMaterial.objects.filter(case__in=cases, licence__isnull=False).values("licence_id")
     return Q(item_case__case__in=cases) | Q(pk__in=used)
 
