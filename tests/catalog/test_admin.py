@@ -107,7 +107,7 @@ def item_url(code: str) -> str:
 def test_pages_are_in_chinese_with_our_names(admin_client):
     index = admin_client.get("/admin/").content.decode()
     assert "站点管理" in index  # Django's own admin, translated
-    for name in ("部门", "材料", "事项", "一件事", "目录导入记录", "用户"):
+    for name in ("部门", "材料", "事项", "一件事", "目录导入记录"):  # the catalog administrator sees no accounts
         assert name in index
     page = admin_client.get(thing_url("KFG")).content.decode()
     for label in ("修改 一件事", "情形问题", "候选事项", "牵头部门", "条件", "保存"):

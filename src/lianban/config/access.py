@@ -24,6 +24,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.shortcuts import render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from rest_framework import exceptions as drf_exceptions
 from rest_framework.permissions import BasePermission
@@ -100,10 +101,14 @@ class Rule:
 
 @dataclass(frozen=True, slots=True)
 class Route:
-    """A route's rule, with other rules for some methods (a method not named uses ``rule``)."""
+    """A route's rule, with other rules for some methods (a method not named uses ``rule``).
+
+    ``why`` is the refusal's message for a role that may not do this (a msgid, translated when refused).
+    """
 
     rule: Rule
     methods: dict[str, Rule] = field(default_factory=dict)
+    why: str = ""
 
     def for_method(self, method: str) -> Rule:
         """The rule of an HTTP method (HEAD and OPTIONS as GET)."""
@@ -116,9 +121,9 @@ PUBLIC = Route(Rule(None))
 ADMIN_SITE = PUBLIC
 
 
-def only(*roles: str, target: str = "", **methods: Rule) -> Route:
+def only(*roles: str, target: str = "", why: str = "", **methods: Rule) -> Route:
     """A route for ``roles`` (about the path's ``target`` object), other rules for some methods."""
-    return Route(Rule(tuple(roles), target), dict(methods))
+    return Route(Rule(tuple(roles), target), dict(methods), why)
 
 
 def rule(*roles: str, target: str = "") -> Rule:
@@ -204,7 +209,7 @@ ROUTES: dict[str, Route] = {
     "cases-detail": only(A, C, R, S, target="case"),
     "cases-material": only(A, C, R, S, target="case", POST=rule(A, C, target="case")),
     "cases-resubmit": only(A, C, target="case"),
-    "cases-withdraw": only(A, target="case"),
+    "cases-withdraw": only(A, target="case", why=gettext_noop("only the applicant withdraws an application")),
     "cases-events": only(C, R, S, target="case"),
     "cases-progress": only(A, C, R, S, target="case"),
     "intake-queue": only(C),
@@ -232,9 +237,10 @@ ROUTES: dict[str, Route] = {
 class Refused(Exception):
     """The check said no: ``status`` 401 (sign in), 403 (role) or 404 (object absent or not visible)."""
 
-    def __init__(self, status: int) -> None:
+    def __init__(self, status: int, why: str = "") -> None:
         super().__init__(status)
         self.status = status
+        self.why = why
 
 
 def route_for(view_name: str) -> Route | None:
@@ -264,7 +270,7 @@ def check(user: Any, view_name: str, method: str, kwargs: Mapping[str, Any]) -> 
     if rule_.target and not TARGETS[rule_.target](user, kwargs):
         raise Refused(404)
     if user.role not in (rule_.roles or ()):
-        raise Refused(403)
+        raise Refused(403, route.why)
 
 
 def _is_api_view(view_func: Callable[..., Any]) -> bool:
@@ -298,7 +304,7 @@ class AccessMiddleware:
                 raise Http404 from None
             if match.namespace == "portal":
                 return render(request, "portal/applicant_only.html", status=403)
-            raise PermissionDenied(_("This page is for other roles.")) from None
+            raise PermissionDenied(_(refused.why) if refused.why else _("This page is for other roles.")) from None
         return None
 
 
@@ -316,5 +322,6 @@ class RoutePermission(BasePermission):
                 return False  # DRF answers "not authenticated"
             if refused.status == 404:
                 raise drf_exceptions.NotFound from None
-            raise drf_exceptions.PermissionDenied(_("this is not available to your role")) from None
+            why = _(refused.why) if refused.why else _("this is not available to your role")
+            raise drf_exceptions.PermissionDenied(why) from None
         return True
