@@ -4,7 +4,9 @@ Columns, in order: the applicant A's user, applicant B's user, a clerk of the
 lead department (SCJG), a clerk of another department (GA), a reviewer of the
 item's department (SCJG, which decides 公司设立登记), a reviewer of another
 department (GA, which decides another item of the same hotel), a supervisor,
-a catalog admin, and an anonymous caller.
+a catalog admin, and an anonymous caller. A reviewer sees a case only while an item of their
+department is running or decided, so before acceptance (and while GA's item waits) they get 404;
+clerks see the applicants and licences of their window's cases only.
 
 A cell is ``own/other``: the answer for A's object (the hotel, its item
 公司设立登记, material GSZC, applicant A, the licence the item issued, its
@@ -49,27 +51,27 @@ ROLES = (
 
 TABLE = """
 # method path                                      stage       applicant other_appl clerk   oth_clerk reviewer oth_rev supervisor admin   anonymous
-GET  /api/applicants/                              submitted   +/-       -/+        +/+     +/+       -/-      -/-     +/+        -/-     403
+GET  /api/applicants/                              submitted   +/-       -/+       +/-       -/-       -/-       -/-       +/+       -/-       403
 POST /api/applicants/                              submitted   201/400   400/201    201/201 201/201   403/403  403/403 403/403    403/403 403/403
-GET  /api/applicants/{applicant_id}                submitted   200/404   404/200    200/200 200/200   404/404  404/404 200/200    404/404 403/403
-GET  /api/cases/                                   submitted   +/-       -/+        +/-     -/-       +/-      +/-     +/+        -/-     403
-POST /api/cases/                                   submitted   201/404   404/201    201/403 403/403   404/404  404/404 403/403    404/404 403/403
-GET  /api/cases/{case_id}                          submitted   200/404   404/200    200/404 404/404   200/404  200/404 200/200    404/404 403/403
-GET  /api/cases/{case_id}/materials/{code}         submitted   200/404   404/200    200/404 404/404   200/404  404/404 200/200    404/404 403/403
-POST /api/cases/{case_id}/materials/{code}         submitted   200/404   404/200    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-POST /api/cases/{case_id}/resubmit                 correction  200/404   404/200    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-POST /api/cases/{case_id}/withdraw                 submitted   200/404   404/200    403/404 404/404   403/404  403/404 403/403    404/404 403/403
-GET  /api/cases/{case_id}/events                   submitted   403/404   404/403    200/404 404/404   200/404  200/404 200/200    404/404 403/403
-GET  /api/cases/{case_id}/progress                 submitted   200/404   404/200    200/404 404/404   200/404  200/404 200/200    404/404 403/403
+GET  /api/applicants/{applicant_id}                submitted   200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
+GET  /api/cases/                                   submitted   +/-       -/+       +/-       -/-       -/-       -/-       +/+       -/-       403
+POST /api/cases/                                   submitted   201/404   404/201   201/403   403/403   403/403   403/403   403/403   403/403   403/403
+GET  /api/cases/{case_id}                          submitted   200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
+GET  /api/cases/{case_id}/materials/{code}         submitted   200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
+POST /api/cases/{case_id}/materials/{code}         submitted   200/404   404/200   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/resubmit                 correction  200/404   404/200   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/withdraw                 submitted   200/404   404/200   403/404   404/404   404/404   404/404   403/403   404/404   403/403
+GET  /api/cases/{case_id}/events                   submitted   403/404   404/403   200/404   404/404   404/404   404/404   200/200   404/404   403/403
+GET  /api/cases/{case_id}/progress                 submitted   200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
 GET  /api/notifications/                           submitted   +/-       -/+        -/-     -/-       -/-      -/-     -/-        -/-     403
 GET  /api/track/{code}                             submitted   200/200   200/200    200/200 200/200   200/200  200/200 200/200    200/200 200/200
 GET  /api/intake/queue                             submitted   403       403        +/-     -/-       403      403     403        403     403
-POST /api/cases/{case_id}/checks                   submitted   403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-POST /api/cases/{case_id}/accept                   checked     403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-POST /api/cases/{case_id}/request-correction       problem     403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-POST /api/cases/{case_id}/refuse                   submitted   403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-GET  /api/cases/{case_id}/correction-notice        correction  200/404   404/200    200/404 404/404   403/404  403/404 200/200    404/404 403/403
-GET  /api/cases/{case_id}/receipt                  accepted    200/404   404/200    200/404 404/404   403/404  403/404 200/200    404/404 403/403
+POST /api/cases/{case_id}/checks                   submitted   403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/accept                   checked     403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/request-correction       problem     403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/refuse                   submitted   403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+GET  /api/cases/{case_id}/correction-notice        correction  200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
+GET  /api/cases/{case_id}/receipt                  accepted    200/404   404/200   200/404   404/404   403/404   404/404   200/200   404/404   403/403
 GET  /api/item-cases/                              accepted    403       403        403     403       +/-      -/-     403        403     403
 GET  /api/item-cases/{item_case_id}                accepted    200/404   404/200    200/404 404/404   200/404  404/404 200/200    404/404 403/403
 POST /api/item-cases/{item_case_id}/accept         accepted    403/404   404/403    403/404 404/404   200/404  404/404 403/403    404/404 403/403
@@ -77,11 +79,11 @@ POST /api/item-cases/{item_case_id}/request-supplement in_review 403/404 404/403
 POST /api/item-cases/{item_case_id}/supply         supplement  200/404   404/200    403/404 404/404   403/404  404/404 403/403    404/404 403/403
 POST /api/item-cases/{item_case_id}/approve        in_review   403/404   404/403    403/404 404/404   200/404  404/404 403/403    404/404 403/403
 POST /api/item-cases/{item_case_id}/reject         in_review   403/404   404/403    403/404 404/404   200/404  404/404 403/403    404/404 403/403
-GET  /api/cases/{case_id}/bill                     ready       200/404   404/200    200/404 404/404   404/404  404/404 200/200    404/404 403/403
+GET  /api/cases/{case_id}/bill                     ready       200/404   404/200   200/404   404/404   403/404   403/404   200/200   404/404   403/403
 POST /api/cases/{case_id}/bill/pay                 ready       403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
 POST /api/cases/{case_id}/issue                    paid        403/404   404/403    200/404 404/404   403/404  403/404 403/403    404/404 403/403
-GET  /api/licences/                                ready       +/-       -/+        +/+     +/+       +/-      -/-     +/+        -/-     403
-GET  /api/licences/{licence_id}                    ready       200/404   404/200    200/200 200/200   200/404  404/404 200/200    404/404 403/403
+GET  /api/licences/                                ready       +/-       -/+       +/-       -/-       +/-       -/-       +/+       -/-       403
+GET  /api/licences/{licence_id}                    ready       200/404   404/200   200/404   404/404   200/404   404/404   200/200   404/404   403/403
 GET  /api/supervision/due-soon                     accepted    403       403        403     403       403      403     +/+        403     403
 GET  /api/supervision/overdue                      overdue     403       403        403     403       403      403     +/+        403     403
 GET  /api/things/                                  submitted   200       200        200     200       200      200     200        200     200

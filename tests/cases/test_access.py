@@ -29,8 +29,8 @@ CASE_RULES = {
     "clerk": (True, True),  # SCJG window: both cases are led by SCJG
     "window": (True, True),  # comprehensive window
     "other_clerk": (False, False),  # GA window leads neither
-    "reviewer:SCJG": (True, True),  # SCJG decides an item of both
-    "reviewer:GA": (True, False),  # only the hotel has a GA item
+    "reviewer:SCJG": (False, False),  # SCJG decides an item of both, but they wait for the intake decision
+    "reviewer:GA": (False, False),  # only the hotel has a GA item, waiting too
     "supervisor": (True, True),
     "admin": (False, False),
 }
@@ -98,8 +98,8 @@ ITEM_RULES = {
     "clerk": (True, True, True),
     "window": (True, True, True),
     "other_clerk": (False, False, False),
-    "reviewer:SCJG": (True, False, True),
-    "reviewer:GA": (False, True, False),
+    "reviewer:SCJG": (False, False, False),  # every item waits for the intake decision
+    "reviewer:GA": (False, False, False),
     "reviewer:ZJ": (False, False, False),
     "supervisor": (True, True, True),
     "admin": (False, False, False),
@@ -115,8 +115,33 @@ def test_item_case_access(people: People, cases: tuple[Case, Case], name: str) -
     assert got == ITEM_RULES[name]
 
 
+def test_a_reviewer_sees_a_case_while_an_item_of_theirs_runs_or_is_decided(
+    people: People, cases: tuple[Case, Case]
+) -> None:
+    own, other = cases
+    scjg, ga = people.reviewer("SCJG"), people.reviewer("GA")
+    check_all(people, own)
+    intake_accept(actor=people.clerk, case_id=own.pk)
+    assert items(own)["SCJG-GSSL"].state == "DISPATCHED"
+    assert items(own)["GA-TZHY"].state == "WAITING"
+    assert visible(lambda: access_case_for_user(scjg, own.pk))
+    assert not visible(lambda: access_case_for_user(scjg, other.pk))  # its items still wait
+    assert not visible(lambda: access_case_for_user(ga, own.pk))  # GA's item waits for SCJG's
+    assert not visible(lambda: access_item_case_for_user(ga, items(own)["GA-TZHY"].pk))
+    assert case_materials_for_user(ga, own) == []
+    gssl = items(own)["SCJG-GSSL"]
+    item_case_take(actor=scjg, item_case_id=gssl.pk)
+    item_case_approve(actor=scjg, item_case_id=gssl.pk, licence_number="L-1")
+    assert visible(lambda: access_case_for_user(scjg, own.pk))  # decided: still theirs
+    assert own.pk in set(case_list_for_user(scjg).values_list("pk", flat=True))
+
+
 def test_a_reviewer_sees_only_the_materials_their_items_need(people: People, cases: tuple[Case, Case]) -> None:
     own, _ = cases
+    check_all(people, own)
+    intake_accept(actor=people.clerk, case_id=own.pk)
+    for item in items(own).values():
+        type(item).objects.filter(pk=item.pk).update(state="IN_REVIEW")  # every department at work
     all_codes = {m.code for m in case_materials_for_user(people.supervisor, own)}
     ga_codes = {m.code for m in case_materials_for_user(people.reviewer("GA"), own)}
     assert ga_codes == {"TZHYSQB", "YYZZ", "SFZ", "ZSSY", "XFJCYJS", "DLWZ", "KFPM", "ZAZD"}
@@ -129,8 +154,8 @@ def test_a_reviewer_sees_only_the_materials_their_items_need(people: People, cas
 APPLICANT_RULES = {
     "applicant_user": (True, False),
     "other_user": (False, True),
-    "clerk": (True, True),
-    "other_clerk": (True, True),
+    "clerk": (True, True),  # both have a case at the SCJG window
+    "other_clerk": (False, False),  # the GA window has none of their cases
     "reviewer:SCJG": (False, False),
     "supervisor": (True, True),
     "admin": (False, False),
@@ -138,7 +163,7 @@ APPLICANT_RULES = {
 
 
 @pytest.mark.parametrize("name", list(APPLICANT_RULES))
-def test_applicant_access(people: People, name: str) -> None:
+def test_applicant_access(people: People, cases: tuple[Case, Case], name: str) -> None:
     user = who(people, name)
     got = tuple(
         visible(lambda pk=pk: access_applicant_for_user(user, pk))
@@ -152,6 +177,7 @@ LICENCE_RULES = {
     "applicant_user": True,
     "other_user": False,
     "clerk": True,
+    "other_clerk": False,  # not a licence of a case of the GA window
     "reviewer:SCJG": True,
     "reviewer:GA": False,
     "supervisor": True,

@@ -234,7 +234,9 @@ def test_the_apis_page_links_carry_the_public_origin_too(client, people, clock, 
     settings.LIANBAN_PUBLIC_URL = ""
     assert client.get("/api/cases/?page_size=1", HTTP_HOST="127.0.0.1").json()["next"].startswith("http://127.0.0.1/")
     settings.LIANBAN_PUBLIC_URL = PUBLIC
-    assert client.get("/api/cases/?page_size=1", HTTP_HOST="127.0.0.1").json()["next"].startswith(f"{PUBLIC}/api/cases/")
+    assert (
+        client.get("/api/cases/?page_size=1", HTTP_HOST="127.0.0.1").json()["next"].startswith(f"{PUBLIC}/api/cases/")
+    )
 
 
 def page_stream(content: bytes) -> bytes:

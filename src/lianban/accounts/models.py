@@ -18,6 +18,7 @@ class Role(models.TextChoices):
     REVIEWER = "REVIEWER", _("Department reviewer")
     SUPERVISOR = "SUPERVISOR", _("Supervisor")
     ADMIN = "ADMIN", _("Catalog administrator")
+    SECURITY = "SECURITY", _("Security administrator")
 
 
 class User(AbstractUser):
@@ -53,6 +54,34 @@ class User(AbstractUser):
     def is_applicant(self) -> bool:
         """True for applicants."""
         return self.role == Role.APPLICANT
+
+
+class AccountEvent(models.Model):
+    """One change to an account made by a security administrator (the user-management audit trail).
+
+    Rows are only ever added: the admin writes one per addition, change,
+    password reset or deletion, with the account's role and rights after it.
+    """
+
+    at = models.DateTimeField(_("at"), auto_now_add=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("actor"), null=True, on_delete=models.SET_NULL, related_name="account_events_made"
+    )
+    target = models.ForeignKey(
+        User, verbose_name=_("account"), null=True, on_delete=models.SET_NULL, related_name="account_events"
+    )
+    target_username = models.CharField(_("user name"), max_length=150)
+    action = models.CharField(_("action"), max_length=32)
+    detail = models.TextField(_("detail"), blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_username}"
 
 
 class ApplicantKind(models.TextChoices):

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from lianban.accounts.access import window_applicants
 from lianban.accounts.models import Applicant, Role, User
 from lianban.common.fields import digest_of
 
@@ -29,7 +30,9 @@ def applicant_list_visible(user: User) -> QuerySet[Applicant]:
         return Applicant.objects.none()
     if user.role == Role.APPLICANT:
         return applicant_list_for_user(user)
-    if user.role in (Role.CLERK, Role.SUPERVISOR):
+    if user.role == Role.CLERK:
+        return window_applicants(user).order_by("name", "id")
+    if user.role == Role.SUPERVISOR:
         return Applicant.objects.order_by("name", "id")
     return Applicant.objects.none()
 

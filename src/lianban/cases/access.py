@@ -10,7 +10,16 @@ from __future__ import annotations
 from django.http import Http404
 
 from lianban.accounts.models import Role, User
-from lianban.cases.models import Case
+from lianban.cases.models import Case, ItemState
+
+#: Item states in which the item's department works with the case: running or decided (not waiting, not cancelled).
+REVIEWER_VISIBLE_STATES = (
+    ItemState.DISPATCHED,
+    ItemState.IN_REVIEW,
+    ItemState.SUPPLEMENT,
+    ItemState.APPROVED,
+    ItemState.REJECTED,
+)
 
 
 def clerk_serves(user: User, case: Case) -> bool:
@@ -24,10 +33,18 @@ def user_acts_for_case(user: User, case: Case) -> bool:
 
 
 def reviewer_has_item(user: User, case: Case) -> bool:
-    """Whether a reviewer's department decides some item of the case."""
+    """Whether a reviewer's department has an item of the case running or decided (not waiting, not cancelled)."""
     if user.role != Role.REVIEWER or user.department_id is None:
         return False
-    return case.item_cases.filter(department_id=user.department_id).exists()
+    return case.item_cases.filter(department_id=user.department_id, state__in=REVIEWER_VISIBLE_STATES).exists()
+
+
+def reviewer_item_codes(user: User, case: Case) -> set[str]:
+    """The item codes of the case a reviewer works on now (their department's, running or decided)."""
+    if user.role != Role.REVIEWER or user.department_id is None:
+        return set()
+    items = case.item_cases.filter(department_id=user.department_id, state__in=REVIEWER_VISIBLE_STATES)
+    return set(items.values_list("item_code", flat=True))
 
 
 def can_see_case(user: User, case: Case) -> bool:

@@ -11,9 +11,9 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from lianban.accounts.models import User
+from lianban.accounts.models import Role, User
 from lianban.api.common import DepartmentRefSerializer
-from lianban.cases.access import access_case_for_user, personal_form_keys
+from lianban.cases.access import access_case_for_user, personal_form_keys, reviewer_item_codes
 from lianban.cases.models import (
     Case,
     CaseMaterial,
@@ -24,7 +24,7 @@ from lianban.cases.models import (
     NotificationKind,
     Provenance,
 )
-from lianban.cases.selectors import case_materials_for_user, item_case_list
+from lianban.cases.selectors import case_materials_for_user, item_case_list, item_form_fields
 from lianban.issuance.selectors import issuance_get
 from lianban.portal.form_fields import form_masked
 
@@ -161,8 +161,10 @@ class IssuanceSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseSummarySerializer):
     version = serializers.IntegerField(help_text="bumped on every change")
-    answers = serializers.DictField()
-    form = serializers.DictField(help_text="personal values masked unless the reader needs them")
+    answers = serializers.SerializerMethodField(help_text="a reviewer gets none")
+    form = serializers.SerializerMethodField(
+        help_text="a reviewer gets only the fields their running or decided items read; personal values masked unless the reader needs them"
+    )
     decision_reason = serializers.CharField()
     resubmitted_at = serializers.DateTimeField(allow_null=True)
     accepted_at = serializers.DateTimeField(allow_null=True)
@@ -171,6 +173,14 @@ class CaseDetailSerializer(CaseSummarySerializer):
     items = serializers.SerializerMethodField()
     materials = serializers.SerializerMethodField(help_text="a reviewer sees only what their items need")
     issuance = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField())
+    def get_answers(self, case: Case) -> dict[str, Any]:
+        return self.context["answers"]
+
+    @extend_schema_field(serializers.DictField())
+    def get_form(self, case: Case) -> dict[str, Any]:
+        return self.context["form"]
 
     @extend_schema_field(ItemCaseSummarySerializer(many=True))
     def get_items(self, case: Case) -> Any:
@@ -187,16 +197,29 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
 
 def case_document(user: User, case_id: int) -> dict[str, Any]:
-    """The case as ``user`` may see it, read afresh."""
+    """The case as ``user`` may see it, read afresh.
+
+    A reviewer gets only their department's running or decided items, the
+    materials and form fields those items need, no answers and no issuance.
+    """
     case = access_case_for_user(user, case_id)
-    context = {
-        "items": item_case_list(case),
+    items = item_case_list(case)
+    context: dict[str, Any] = {
+        "items": items,
         "materials": case_materials_for_user(user, case),
         "issuance": issuance_get(case),
+        "answers": case.answers,
+        "form": case.form,
     }
-    document = dict(CaseDetailSerializer(case, context=context).data)
-    document["form"] = form_masked(case.form, personal_form_keys(user, case))
-    return document
+    if user.role == Role.REVIEWER:
+        own = reviewer_item_codes(user, case)
+        keys = item_form_fields(own)
+        context["items"] = [item for item in items if item.item_code in own]
+        context["issuance"] = None
+        context["answers"] = {}
+        context["form"] = {key: value for key, value in case.form.items() if key in keys}
+    context["form"] = form_masked(context["form"], personal_form_keys(user, case))
+    return dict(CaseDetailSerializer(case, context=context).data)
 
 
 class ActorSerializer(serializers.Serializer):

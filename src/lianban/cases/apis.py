@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lianban.accounts.access import access_applicant_for_user
+from lianban.accounts.access import access_applicant_for_submission
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.access import access_case_for_user
@@ -112,7 +112,7 @@ class CaseListApi(ListApi):
     def post(self, request: Request) -> Response:
         user = actor(request)
         data = validated(CaseSubmitSerializer, request.data)
-        applicant = access_applicant_for_user(user, data["applicant"])
+        applicant = access_applicant_for_submission(user, data["applicant"])
         return command(
             request,
             run=lambda key: case_submit(

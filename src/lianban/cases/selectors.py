@@ -13,9 +13,10 @@ from django.utils import timezone
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.selectors import identity_digest_search
 from lianban.cases import clock
+from lianban.cases.access import REVIEWER_VISIBLE_STATES, reviewer_item_codes
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
 from lianban.cases.workflow import due_unknown_note, item_view
-from lianban.catalog.models import Department
+from lianban.catalog.models import Department, Item
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
@@ -39,7 +40,9 @@ def case_list_for_user(user: User) -> QuerySet[Case]:
     if user.role == Role.CLERK:
         return cases if user.department_id is None else cases.filter(lead_department_id=user.department_id)
     if user.role == Role.REVIEWER and user.department_id is not None:
-        own_items = ItemCase.objects.filter(case_id=OuterRef("pk"), department_id=user.department_id)
+        own_items = ItemCase.objects.filter(
+            case_id=OuterRef("pk"), department_id=user.department_id, state__in=REVIEWER_VISIBLE_STATES
+        )
         return cases.filter(Exists(own_items))
     if user.role == Role.SUPERVISOR:
         return cases
@@ -84,10 +87,16 @@ def case_materials_for_user(user: User, case: Case) -> list[CaseMaterial]:
     materials = list(CaseMaterial.objects.filter(case=case).select_related("licence").order_by("position"))
     if user.role != Role.REVIEWER:
         return materials
-    if user.department_id is None:
-        return []
-    own = set(ItemCase.objects.filter(case=case, department_id=user.department_id).values_list("item_code", flat=True))
+    own = reviewer_item_codes(user, case)
     return [m for m in materials if own & set(m.needed_by)]
+
+
+def item_form_fields(item_codes: set[str]) -> set[str]:
+    """The form fields the catalog items ``item_codes`` read."""
+    keys: set[str] = set()
+    for fields in Item.objects.filter(code__in=item_codes).values_list("form_fields", flat=True):
+        keys.update(fields or [])
+    return keys
 
 
 def case_materials_for_item_case(item: ItemCase) -> list[CaseMaterial]:
@@ -180,9 +189,7 @@ def case_event_list_for_user(user: User, case: Case) -> QuerySet[CaseEvent]:
     if user.role != Role.REVIEWER:
         return events
     about_case = Q(item_case__isnull=True, action__startswith="case.")
-    if user.department_id is None:
-        return events.filter(about_case)
-    return events.filter(about_case | Q(item_case__department_id=user.department_id))
+    return events.filter(about_case | Q(item_case__item_code__in=reviewer_item_codes(user, case)))
 
 
 def notification_list_for_user(user: User) -> QuerySet[Notification]:

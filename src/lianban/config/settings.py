@@ -114,6 +114,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # need-to-know: every page's role-and-object rule (lianban.config.access) runs before any view
+    # code, and before the CSRF check reads a POST body (process_view runs in this order)
+    "lianban.config.access.AccessMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -180,6 +183,8 @@ LIANBAN_MIGRATION_DATABASE: dict[str, Any] | None = (
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# admin permissions by role (catalog / security administrators), never by per-user grants
+AUTHENTICATION_BACKENDS = ["lianban.accounts.backends.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
@@ -243,7 +248,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.BasicAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # need-to-know: every operation's role-and-object rule runs before its view (lianban.config.access)
+    "DEFAULT_PERMISSION_CLASSES": ["lianban.config.access.RoutePermission"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,

@@ -33,6 +33,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("reviewer", Role.REVIEWER, "王五（市场监管局审批员）", "SCJG"),
     DemoAccount("supervisor", Role.SUPERVISOR, "赵六（督办）"),
     DemoAccount("admin", Role.ADMIN, "钱七（目录管理员）"),
+    DemoAccount("security", Role.SECURITY, "孙八（安全管理员）"),
 )
 
 
@@ -60,8 +61,8 @@ def demo_load() -> list[DemoAccount]:
         user.role = account.role
         user.display_name = account.display_name
         user.department = department
-        user.is_staff = account.role in (Role.ADMIN,)
-        user.is_superuser = account.role == Role.ADMIN
+        user.is_staff = account.role in (Role.ADMIN, Role.SECURITY)
+        user.is_superuser = False  # no demo login holds every right: each has its role's
         user.set_password(DEMO_PASSWORD)
         user.save()
     return list(DEMO_ACCOUNTS)

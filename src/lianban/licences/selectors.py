@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Q, QuerySet
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
+from lianban.licences.access import window_licences
 from lianban.licences.models import Licence
 
 
@@ -44,7 +45,9 @@ def licence_list_for_user(user: User) -> QuerySet[Licence]:
         return licences.none()
     if user.role == Role.APPLICANT:
         return licences.filter(holder_id__in=ApplicantMember.objects.filter(user=user).values("applicant_id"))
-    if user.role in (Role.CLERK, Role.SUPERVISOR):
+    if user.role == Role.CLERK:
+        return licences.filter(window_licences(user))
+    if user.role == Role.SUPERVISOR:
         return licences
     if user.role == Role.REVIEWER and user.department_id is not None:
         return licences.filter(department_id=user.department_id)

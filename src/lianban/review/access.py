@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.http import Http404
 
 from lianban.accounts.models import Role, User
-from lianban.cases.access import clerk_serves, user_acts_for_case
+from lianban.cases.access import REVIEWER_VISIBLE_STATES, clerk_serves, user_acts_for_case
 from lianban.cases.models import ItemCase
 
 
@@ -14,7 +14,7 @@ def can_see_item_case(user: User, item: ItemCase) -> bool:
     if not user.is_active:
         return False
     if user.role == Role.REVIEWER:
-        return item.department_id == user.department_id
+        return item.department_id == user.department_id and item.state in REVIEWER_VISIBLE_STATES
     if user.role == Role.APPLICANT:
         return user_acts_for_case(user, item.case)
     if user.role == Role.CLERK:

@@ -14,6 +14,7 @@ START: dict[str, str] = {
     Role.REVIEWER: "workbench:department_queue",
     Role.SUPERVISOR: "workbench:supervision",
     Role.ADMIN: "workbench:catalog_files",
+    Role.SECURITY: "admin:accounts_user_changelist",
 }
 
 
