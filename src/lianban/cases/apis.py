@@ -22,6 +22,7 @@ from rest_framework.views import APIView
 
 from lianban.accounts.access import access_applicant_for_user
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
+from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import (
@@ -50,16 +51,16 @@ from lianban.cases.services import case_material_upload, case_resubmit, case_sub
 
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
-    thing = serializers.CharField(required=False, default="", help_text="thing code")
-    department = serializers.CharField(required=False, default="", help_text="a department deciding one of its items")
+    thing = code_field(required=False, default="", help_text="thing code")
+    department = code_field(required=False, default="", help_text="a department deciding one of its items")
     overdue = serializers.BooleanField(required=False, allow_null=True, default=None)
 
 
 class CaseSubmitSerializer(serializers.Serializer):
-    applicant = serializers.IntegerField(help_text="id of the applicant the case is for")
-    thing = serializers.CharField(help_text="thing code, e.g. KJD")
-    answers = serializers.DictField(help_text="question key → answer")
-    form = serializers.DictField(help_text="the merged form: every field of the plan, nothing else")
+    applicant = id_field(help_text="id of the applicant the case is for")
+    thing = code_field(help_text="thing code, e.g. KJD")
+    answers = ScalarMapField(help_text="question key → answer")
+    form = ScalarMapField(help_text="the merged form: every field of the plan, nothing else")
 
 
 class CaseListApi(ListApi):
@@ -121,7 +122,7 @@ class CaseDetailApi(APIView):
 
 
 class UploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PDF, JPEG, PNG or OFD")
+    file = serializers.FileField(max_length=255, help_text="PDF, JPEG, PNG or OFD")
 
 
 class CaseMaterialApi(APIView):

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lianban.common.input_guard.InputGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -170,6 +171,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "lianban.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -220,6 +226,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
+#: Largest JSON body the API reads, in kilobytes.
+LIANBAN_MAX_JSON_KB = env.int("LIANBAN_MAX_JSON_KB", default=256)
 #: Largest accepted upload, in megabytes.
 LIANBAN_MAX_UPLOAD_MB = env.int("LIANBAN_MAX_UPLOAD_MB", default=20)
 #: Periodic jobs the worker enqueues: (task import path, interval in seconds).
