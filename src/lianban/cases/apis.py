@@ -24,6 +24,7 @@ from lianban.accounts.access import access_applicant_for_user
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
 from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.throttling import TrackThrottle
 from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import (
     CaseDetailSerializer,
@@ -263,11 +264,12 @@ class TrackApi(APIView):
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
+    throttle_classes = (TrackThrottle,)
 
     @extend_schema(
         operation_id="track",
         description="Case, dashes and spaces do not matter; I/L read as 1, O as 0. Unknown codes answer 404.",
-        responses={200: TrackSerializer, **errors(404)},
+        responses={200: TrackSerializer, **errors(404, 429)},
         tags=["tracking"],
     )
     def get(self, request: Request, code: str) -> Response:

@@ -7,6 +7,7 @@ With nothing set, lianban runs on a SQLite file in ``$LIANBAN_DATA_DIR``
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI assets served locally (no CDN)
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "lianban.common",
     "lianban.accounts",
     "lianban.catalog",
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a login lock into its 429 page
 ]
 
 ROOT_URLCONF = "lianban.config.urls"
@@ -119,6 +122,12 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# django-axes first: a locked user or address is refused before any password is hashed.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -167,8 +176,9 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "lianban.api.throttling.ThrottledBasicAuthentication",
     ],
+    "DEFAULT_THROTTLE_CLASSES": ["lianban.api.throttling.UserThrottle", "lianban.api.throttling.AnonThrottle"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
@@ -211,7 +221,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LIANBAN_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 if not DEBUG:
@@ -220,6 +230,34 @@ if not DEBUG:
     X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# ------------------------------------------------------------------ sign-in lock and throttles
+#: The header a reverse proxy names the client's address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
+LIANBAN_CLIENT_IP_HEADER = env.str("LIANBAN_CLIENT_IP_HEADER", default="")
+#: How many trusted proxies append to that header (the client's address is the entry this far from the right).
+LIANBAN_PROXY_COUNT = env.int("LIANBAN_PROXY_COUNT", default=1)
+#: API rates ("N/second|minute|hour|day"; "none" turns one off): per user, per address, Basic per address, tracking.
+LIANBAN_THROTTLE_RATES: dict[str, str | None] = {
+    scope: (None if rate.lower() == "none" else rate)
+    for scope, rate in {
+        "user": env.str("LIANBAN_THROTTLE_USER", default="600/min"),
+        "anon": env.str("LIANBAN_THROTTLE_ANON", default="120/min"),
+        "basic": env.str("LIANBAN_THROTTLE_BASIC", default="60/min"),
+        "track": env.str("LIANBAN_THROTTLE_TRACK", default="30/min"),
+    }.items()
+}
+# django-axes: a user name, and an address, are locked after this many failed sign-ins (page, admin, API Basic).
+AXES_ENABLED = env.bool("LIANBAN_LOGIN_LOCK", default=True)
+AXES_FAILURE_LIMIT = env.int("LIANBAN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LIANBAN_LOGIN_LOCK_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when it says, whatever is tried meanwhile
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in (Basic signs in on every call)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process, survives restarts
+AXES_CLIENT_IP_CALLABLE = "lianban.common.client_ip.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "lianban.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
 
 # ------------------------------------------------------------------ lianban
 #: A running item is "due soon" when this many working days or fewer are left.
