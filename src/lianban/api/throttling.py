@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BasicAuthentication
 from rest_framework.request import Request
@@ -114,3 +115,14 @@ def throttled_message(exc: exceptions.Throttled) -> str:
             "minutes": max(1, (exc.wait or 0) // 60)
         }
     return _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": int(exc.wait or 1)}
+
+
+class ThrottledBasicScheme(OpenApiAuthenticationExtension):
+    """The schema names the throttled Basic as plain HTTP Basic (``basicAuth``)."""
+
+    target_class = ThrottledBasicAuthentication
+    name = "basicAuth"
+
+    def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
+        """HTTP Basic."""
+        return {"type": "http", "scheme": "basic"}
