@@ -10,7 +10,6 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from drf_spectacular.utils import extend_schema_field
@@ -59,8 +58,8 @@ class ScalarMapField(serializers.DictField):
     default_error_messages = {
         "too_many": gettext_lazy("at most {n} entries"),
         "key": gettext_lazy("keys are at most {n} characters"),
-        "value": gettext_lazy("{entry}: text (at most {n} characters), a number or true/false"),
-        "number": gettext_lazy("{entry}: a number between -{n} and {n}"),
+        "value": gettext_lazy("{k}: text (at most {n} characters), a number or true/false"),
+        "number": gettext_lazy("{k}: a number between -{n} and {n}"),
     }
 
     def to_internal_value(self, data: Any) -> dict[str, Any]:
@@ -75,10 +74,10 @@ class ScalarMapField(serializers.DictField):
                 continue
             if isinstance(item, int | float):
                 if (isinstance(item, float) and not math.isfinite(item)) or abs(item) > MAX_NUMBER:
-                    self.fail("number", entry=key[:MAX_CODE], n=f"{MAX_NUMBER:g}")
+                    self.fail("number", k=key[:MAX_CODE], n=f"{MAX_NUMBER:g}")
                 continue
             if not isinstance(item, str) or len(item) > MAX_TEXTAREA:
-                self.fail("value", entry=key[:MAX_CODE], n=MAX_TEXTAREA)
+                self.fail("value", k=key[:MAX_CODE], n=MAX_TEXTAREA)
         return value
 
 
@@ -92,7 +91,3 @@ def bounded_rows(
         last[key(row)] = row
     return list(last.values())
 
-
-def too_many(n: int) -> str:
-    """The message of a list longer than allowed."""
-    return _("at most %(n)d entries") % {"n": n}

@@ -71,7 +71,9 @@ def check_value(value: Any) -> None:
         current = stack.pop()
         if isinstance(current, str):
             if not is_clean(current):
-                raise ParseError(_("The request contains characters that are not allowed (a NUL byte or an invalid character)."))
+                raise ParseError(
+                    _("The request contains characters that are not allowed (a NUL byte or an invalid character).")
+                )
         elif isinstance(current, Mapping):
             stack.extend(current.keys())
             stack.extend(current.values())
@@ -98,9 +100,7 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(_("JSON nested deeper than %(depth)d levels is not accepted.") % {"depth": MAX_DEPTH})
         try:
             value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
-        except RecursionError as exc:  # pragma: no cover - the depth check comes first
-            raise ParseError(_("JSON nested too deep.")) from exc
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise ParseError(_("JSON parse error: %(error)s") % {"error": str(exc)[:200]}) from exc
         check_value(value)
         return value
