@@ -73,8 +73,8 @@ def gb18030_two_byte_characters() -> set[str]:
 
 
 def cjk_extension_a() -> set[str]:
-    """CJK Unified Ideographs Extension A (U+3400–U+4DBF), required by GB 18030-2005."""
-    return {chr(code) for code in range(0x3400, 0x4DC0)}
+    """CJK Unified Ideographs Extension A as GB 18030-2005 maps it (U+3400–U+4DB5, 6,582 hanzi)."""
+    return {chr(code) for code in range(0x3400, 0x4DB6)}
 
 
 def wanted_characters(catalog: Path = CATALOG) -> set[str]:
