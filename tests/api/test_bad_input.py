@@ -99,7 +99,9 @@ def test_nul_in_a_multipart_field_of_the_api_answers_400(people: People) -> None
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     upload = SimpleUploadedFile("a.pdf", b"%PDF-1.4", content_type="application/pdf")
-    response = Api(people.applicant_user).call("POST", "/api/item-cases/1/supply", {"note": "a\x00b", "file": upload}, multipart=True)
+    response = Api(people.applicant_user).call(
+        "POST", "/api/item-cases/1/supply", {"note": "a\x00b", "file": upload}, multipart=True
+    )
     assert response.status_code == 400
     assert response.json()["code"] == "input-refused"
 
@@ -127,7 +129,9 @@ def test_a_clean_request_goes_through(people: People) -> None:
 
 
 @pytest.mark.parametrize("text", ["1e400", "-1e400", "1e999999999", "9" * 400, "1e16"])
-def test_a_huge_number_in_the_guide_is_a_form_error_naming_the_question(catalog: None, english: None, text: str) -> None:
+def test_a_huge_number_in_the_guide_is_a_form_error_naming_the_question(
+    catalog: None, english: None, text: str
+) -> None:
     response = Client().get(f"/guide/KFG/?area={text}", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 400
     body = response.content.decode()
@@ -146,7 +150,7 @@ def test_nan_and_inf_in_the_guide_are_form_errors(catalog: None, english: None, 
     "area", ["1e400", "NaN", "Infinity", "-Infinity", "1" + "0" * 400, "1" + "0" * 5000, str(int(MAX_NUMBER) * 10)]
 )
 def test_huge_numbers_in_the_planning_api_answer_400(catalog: None, area: str) -> None:
-    body = '{"answers": {"area": %s, "central_ac": true, "has_catering": false}}' % area
+    body = '{"answers": {"area": ' + area + ', "central_ac": true, "has_catering": false}}'
     response = _json(APIClient(), "/api/things/KJD/plan", body)
     assert response.status_code == 400, response.content
 

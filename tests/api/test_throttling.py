@@ -102,7 +102,10 @@ def test_an_address_is_locked_for_every_user_name(locking: Settings, user: User)
     for n in range(12):
         _page_login(client, "wrong", name=f"nobody{n}")
     assert _page_login(client, PASSWORD).status_code == 429
-    assert Client(REMOTE_ADDR="10.9.8.7").post("/accounts/login/", {"username": "boss", "password": PASSWORD}).status_code == 302
+    assert (
+        Client(REMOTE_ADDR="10.9.8.7").post("/accounts/login/", {"username": "boss", "password": PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_the_lock_expires(locking: Settings, user: User) -> None:

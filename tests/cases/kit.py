@@ -91,6 +91,7 @@ HOTEL_STAGES = [
     ["GA-TZHY"],
 ]
 
+
 def _blank_pdf() -> bytes:
     writer = PdfWriter()
     writer.add_blank_page(width=72, height=72)

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from lianban.api.throttling import lock_seconds
 
 
-def lockout_response(request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None) -> HttpResponse:
+def lockout_response(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials: Any = None
+) -> HttpResponse:
     """``AXES_LOCKOUT_CALLABLE``: the 429 answer to a locked-out sign-in."""
     seconds = lock_seconds()
     minutes = max(1, seconds // 60)

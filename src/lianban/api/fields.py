@@ -81,13 +81,10 @@ class ScalarMapField(serializers.DictField):
         return value
 
 
-def bounded_rows(
-    rows: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], Any]
-) -> list[dict[str, Any]]:
+def bounded_rows(rows: Sequence[dict[str, Any]], key: Callable[[dict[str, Any]], Any]) -> list[dict[str, Any]]:
     """``rows`` with one row per ``key`` (the last one wins), in the order of each key's last row."""
     last: dict[Any, dict[str, Any]] = {}
     for row in rows:
         last.pop(key(row), None)
         last[key(row)] = row
     return list(last.values())
-

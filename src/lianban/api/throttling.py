@@ -14,7 +14,7 @@ user locked out by repeated failures (django-axes) gets 429 as well.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -40,6 +40,11 @@ class _SettingsRate:
     def get_ident(self, request: Any) -> str:
         """The client's address (a configured proxy header believed, nothing else)."""
         return client_ip(request)
+
+
+def allows(throttle: SimpleRateThrottle, request: Any) -> bool:
+    """Count ``request`` (a DRF or a plain Django request) against ``throttle``, outside any API view."""
+    return bool(throttle.allow_request(cast(Any, request), cast(Any, None)))
 
 
 class UserThrottle(_SettingsRate, UserRateThrottle):
@@ -83,7 +88,7 @@ class ThrottledBasicAuthentication(BasicAuthentication):
         if not header.lower().startswith("basic "):
             return None
         throttle = BasicThrottle()
-        if not throttle.allow_request(request, None):
+        if not allows(throttle, request):
             raise exceptions.Throttled(throttle.wait())
         try:
             return super().authenticate(request)
@@ -112,9 +117,9 @@ def throttled_message(exc: exceptions.Throttled) -> str:
     """The Chinese (translated) message of a 429."""
     if isinstance(exc, LockedOut):
         return _("Too many failed sign-ins. This account or address is locked; try again in %(minutes)d minutes.") % {
-            "minutes": max(1, (exc.wait or 0) // 60)
+            "minutes": max(1, int(getattr(exc, "wait", 0) or 0) // 60)
         }
-    return _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": int(exc.wait or 1)}
+    return _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": int(getattr(exc, "wait", 1) or 1)}
 
 
 class ThrottledBasicScheme(OpenApiAuthenticationExtension):

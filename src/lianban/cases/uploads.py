@@ -140,9 +140,7 @@ def _ofd_too_large(unpacked: int, size: int, max_bytes: int, max_ratio: int) -> 
         return _("the OFD file unpacks to more than %(limit)d MB (a zip bomb?); it is refused") % {
             "limit": max_bytes // 1024 // 1024
         }
-    return _("the OFD file is compressed more than %(ratio)d times (a zip bomb?); it is refused") % {
-        "ratio": max_ratio
-    }
+    return _("the OFD file is compressed more than %(ratio)d times (a zip bomb?); it is refused") % {"ratio": max_ratio}
 
 
 def pdf_check(stream: IO[bytes]) -> None:
@@ -158,7 +156,7 @@ def pdf_check(stream: IO[bytes]) -> None:
         pages = len(reader.pages)
     except UploadRefused:
         raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on damaged files; each means "damaged"
+    except Exception as exc:
         raise UploadRefused(_("the PDF file is damaged and cannot be read")) from exc
     if pages < 1:
         raise UploadRefused(_("the PDF file has no page"))
@@ -187,7 +185,7 @@ def image_check(stream: IO[bytes], expected: str) -> None:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise UploadRefused(_("the image is too large")) from exc
-    except Exception as exc:  # noqa: BLE001 - Pillow raises many kinds on damaged files; each means "damaged"
+    except Exception as exc:
         raise UploadRefused(_("the image file is damaged and cannot be read")) from exc
     if _PIL_FORMATS.get(expected) != fmt:
         raise UploadRefused(_("the image file is damaged and cannot be read"))

@@ -77,7 +77,10 @@ def check_request(request: HttpRequest) -> None:
     for key, value in headers.items():
         _check("header", [key, str(value)])
     _check("authorization", basic_credentials(str(request.META.get("HTTP_AUTHORIZATION", ""))))
-    if request.method == "POST" and request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+    if request.method == "POST" and request.content_type in (
+        "multipart/form-data",
+        "application/x-www-form-urlencoded",
+    ):
         for key, values in request.POST.lists():
             _check("form", [key, *values])
         for key, files in request.FILES.lists():

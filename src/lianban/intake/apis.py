@@ -71,7 +71,9 @@ class CheckInputSerializer(serializers.Serializer):
 
 
 class ChecksInputSerializer(serializers.Serializer):
-    checks = CheckInputSerializer(many=True, allow_empty=False, max_length=MAX_ROWS)
+    checks: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=CheckInputSerializer(), allow_empty=False, max_length=MAX_ROWS
+    )
 
     def validate_checks(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """One verdict per material: the last one sent wins (as it would in the round)."""
@@ -133,8 +135,8 @@ class PromiseInputSerializer(serializers.Serializer):
 
 
 class AcceptInputSerializer(serializers.Serializer):
-    promises = PromiseInputSerializer(
-        many=True, required=False, default=list, max_length=MAX_ROWS, help_text="容缺 promises"
+    promises: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=PromiseInputSerializer(), required=False, default=list, max_length=MAX_ROWS, help_text="容缺 promises"
     )
 
     def validate_promises(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:

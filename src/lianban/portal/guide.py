@@ -21,10 +21,10 @@ from lianban.core.catalog import Question
 from lianban.core.conditions import Value
 from lianban.core.errors import AnswerProblem
 from lianban.core.planner import MAX_NUMBER
+from lianban.portal.wording import number_text, question_label
 
 #: Digits before the point of the largest number answer (``MAX_NUMBER`` is 1e15).
 MAX_DIGITS = 15
-from lianban.portal.wording import number_text, question_label
 
 TRUE, FALSE = "true", "false"
 #: Choice questions with more options than this are a drop-down rather than radios.

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lianban.api.throttling import TrackThrottle
+from lianban.api.throttling import TrackThrottle, allows
 from lianban.cases.selectors import track as track_case
 from lianban.core.tracking import format_code, normalise_code
 from lianban.portal.case_view import eta_note, progress_view
@@ -39,7 +39,7 @@ def _page(request: HttpRequest, typed: str, *, status: int = 200) -> HttpRespons
 def _throttled(request: HttpRequest) -> HttpResponse | None:
     """The 429 page when this address looked up too many codes lately (the API's tracking throttle)."""
     throttle = TrackThrottle()
-    if throttle.allow_request(request, None):
+    if allows(throttle, request):
         return None
     wait = int(throttle.wait() or 1)
     message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": wait}
