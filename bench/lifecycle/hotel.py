@@ -19,6 +19,7 @@ so that the licence library of one holder does not grow with the run.
 
 from __future__ import annotations
 
+import io
 import itertools
 from typing import Any
 
@@ -26,6 +27,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
 import yaml
+from pypdf import PdfWriter
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.cases.models import Case
@@ -45,7 +47,18 @@ THING = "KJD"
 ANSWERS: dict[str, Any] = {"area": 600, "central_ac": True, "has_catering": True}
 #: Fees (yuan) put on two hotel items so that the case has a bill to pay (the demo catalog's are all 0).
 FEES = {"WJ-GGWS": 20, "CG-HWGG": 50}
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+def _blank_pdf() -> bytes:
+    """A one-page PDF (uploads are parsed, not only sniffed)."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+PDF = _blank_pdf()
 POOL_CHUNK = 500
 
 

@@ -20,6 +20,8 @@ from django.db import connection, transaction
 from django.utils import translation
 
 import pytest
+from PIL import Image
+from pypdf import PdfWriter
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.services import applicant_create
@@ -89,11 +91,25 @@ HOTEL_STAGES = [
     ["GA-TZHY"],
 ]
 
-PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde" + b"\x00" * 32
-)
-JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + b"\x00" * 32 + b"\xff\xd9"
+
+def _blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=72, height=72)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def _image(fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(buffer, fmt)
+    return buffer.getvalue()
+
+
+#: Small files that parse: the uploads are opened with pypdf and Pillow, not only sniffed.
+PDF = _blank_pdf()
+PNG = _image("PNG")
+JPEG = _image("JPEG")
 
 
 def pdf(name: str = "doc.pdf", content: bytes = PDF) -> SimpleUploadedFile:

@@ -44,7 +44,17 @@ def test_the_font_prints_every_character_of_the_demo_catalog_and_of_the_translat
     printable = [text for text in catalog + translations if text]
     assert documents.missing_characters(printable) == set()
     assert documents.missing_characters(["我要开酒店、宾馆 ¥12.50 2026年11月22日"]) == set()
-    assert documents.missing_characters(["𠀀"]) == {"𠀀"}  # outside GB 2312: a system font fills in
+    assert documents.missing_characters(["𠀋"]) == {"𠀋"}  # CJK Extension B: only a system font may have it
+
+
+def test_the_bundled_font_covers_gb18030_two_byte_characters_and_extension_a():
+    """Rare characters of personal names (堃, 喆, 昇…) and every GBK hanzi, as GB 18030 requires."""
+    from lianban.workbench.fonts.build_subset import cjk_extension_a, gb18030_two_byte_characters
+
+    hanzi = {ch for ch in gb18030_two_byte_characters() if 0x4E00 <= ord(ch) <= 0x9FFF}
+    assert len(hanzi) > 20_000
+    assert documents.missing_characters(["堃喆昇㛃䶮", *sorted(hanzi)]) == set()
+    assert documents.missing_characters(sorted(cjk_extension_a())) == set()
 
 
 def small_document(text: str) -> documents.Document:
@@ -58,13 +68,27 @@ def small_document(text: str) -> documents.Document:
     )
 
 
-def test_a_character_the_subset_lacks_comes_from_a_system_font_when_there_is_one():
-    content = documents.render_pdf(small_document("䶮字号"))
+def test_rare_name_characters_print_with_the_bundled_font_alone(monkeypatch):
+    monkeypatch.setattr(documents, "FALLBACKS", ())  # no system font at all
+    content = documents.render_pdf(small_document("申请人：张堃、李喆、王昇"))
+    assert "张堃、李喆、王昇" in pdf_text(content)
+    assert {f["name"].split("+", 1)[1] for f in pdf_fonts(content)} == {"LianbanSansSC"}
+
+
+def test_a_character_no_font_has_is_refused_by_name_never_dropped(monkeypatch):
+    monkeypatch.setattr(documents, "FALLBACKS", ())
+    with pytest.raises(documents.UnprintableCharacters) as info:
+        documents.render_pdf(small_document("𠀋记商行"))
+    assert info.value.characters == "𠀋"
+    assert "U+2000B" in str(info.value)
+
+
+def test_a_character_the_subset_lacks_comes_from_the_system_font():
+    """fonts-noto-cjk is installed by the project's own steps (scripts/ensure_browser.py); it must be there."""
+    assert any(path.exists() for path, _ in documents.FALLBACKS), "install fonts-noto-cjk"
+    content = documents.render_pdf(small_document("𠀋记字号"))
     fonts = {f["name"].split("+", 1)[1] for f in pdf_fonts(content)}
-    if any(path.exists() for path, _ in documents.FALLBACKS):
-        assert "䶮" in pdf_text(content) and len(fonts) == 2
-    else:
-        assert fonts == {"LianbanSansSC"}
+    assert len(fonts) == 2
     assert "公司章程" in pdf_text(content)
 
 
@@ -92,3 +116,28 @@ def test_the_receipt_of_a_case_points_its_qr_code_to_the_public_tracking_page(pe
     assert (
         received.heading == "已收取的材料" and len(received.rows) == case.materials.filter(provenance="submit").count()
     )
+
+
+@pytest.mark.django_db
+def test_the_receipt_of_an_applicant_with_rare_characters_prints_them(people, clock, monkeypatch):
+    monkeypatch.setattr(documents, "FALLBACKS", ())
+    people.applicant.name = "武汉堃喆昇酒店有限公司"
+    people.applicant.contact_name = "王喆"
+    people.applicant.save()
+    case = accepted(people)
+    content = documents.receipt_pdf(case, receipt_round(case), "http://testserver/track/X/")
+    text = pdf_text(content)
+    assert "武汉堃喆昇酒店有限公司" in text
+    assert "王喆" in text
+
+
+@pytest.mark.django_db
+def test_an_unprintable_name_answers_503_naming_the_character(people, clock, client, monkeypatch):
+    monkeypatch.setattr(documents, "FALLBACKS", ())
+    people.applicant.name = "𠀋记商行"
+    people.applicant.save()
+    case = accepted(people)
+    client.force_login(people.clerk)
+    response = client.get(f"/work/cases/{case.pk}/receipt.pdf", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 503
+    assert "𠀋" in response.content.decode()

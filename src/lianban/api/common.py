@@ -41,6 +41,7 @@ _ERROR_TEXT = {
     403: "not signed in, or the role may see the object but not do this",
     404: "no such object, or not visible to this user",
     409: "the object's state does not allow it; `code` is the domain error's stable code",
+    429: "too many requests from this client (or too many failed sign-ins): wait `Retry-After` seconds",
 }
 
 

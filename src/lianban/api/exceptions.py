@@ -28,6 +28,7 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from lianban.api.throttling import throttled_message
 from lianban.core.case_errors import ApplicantInvalid, FormInvalid, IntakeIncomplete, MaterialUnknown, UploadRefused
 from lianban.core.errors import AnswersInvalid, CatalogInvalid, DomainError, UnknownThing
 
@@ -79,7 +80,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if response is None:
         return None
     data = response.data
-    if isinstance(exc, exceptions.ValidationError):
+    if isinstance(exc, exceptions.Throttled):
+        response.data = {"code": str(exc.default_code), "message": throttled_message(exc), "fields": {}}
+    elif isinstance(exc, exceptions.ValidationError):
         response.data = {"code": "invalid", "message": "invalid input", "fields": _flatten(data, "")}
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else data

@@ -22,7 +22,9 @@ from rest_framework.views import APIView
 
 from lianban.accounts.access import access_applicant_for_submission
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
+from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.throttling import TrackThrottle
 from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import (
     CaseDetailSerializer,
@@ -50,10 +52,8 @@ from lianban.cases.services import case_material_upload, case_resubmit, case_sub
 
 class CaseFilterSerializer(serializers.Serializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
-    thing = serializers.CharField(required=False, default="", max_length=40, help_text="thing code")
-    department = serializers.CharField(
-        required=False, default="", max_length=40, help_text="a department deciding one of its items"
-    )
+    thing = code_field(required=False, default="", help_text="thing code")
+    department = code_field(required=False, default="", help_text="a department deciding one of its items")
     overdue = serializers.BooleanField(
         required=False,
         allow_null=True,
@@ -74,10 +74,10 @@ class CaseFilterSerializer(serializers.Serializer):
 
 
 class CaseSubmitSerializer(serializers.Serializer):
-    applicant = serializers.IntegerField(help_text="id of the applicant the case is for")
-    thing = serializers.CharField(help_text="thing code, e.g. KJD")
-    answers = serializers.DictField(help_text="question key → answer")
-    form = serializers.DictField(help_text="the merged form: every field of the plan, nothing else")
+    applicant = id_field(help_text="id of the applicant the case is for")
+    thing = code_field(help_text="thing code, e.g. KJD")
+    answers = ScalarMapField(help_text="question key → answer")
+    form = ScalarMapField(help_text="the merged form: every field of the plan, nothing else")
 
 
 class CaseListApi(ListApi):
@@ -141,7 +141,7 @@ class CaseDetailApi(APIView):
 
 
 class UploadSerializer(serializers.Serializer):
-    file = serializers.FileField(help_text="PDF, JPEG, PNG or OFD")
+    file = serializers.FileField(max_length=255, help_text="PDF, JPEG, PNG or OFD")
 
 
 class CaseMaterialApi(APIView):
@@ -285,11 +285,12 @@ class TrackApi(APIView):
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
+    throttle_classes = (TrackThrottle,)
 
     @extend_schema(
         operation_id="track",
         description="Case, dashes and spaces do not matter; I/L read as 1, O as 0. Unknown codes answer 404.",
-        responses={200: TrackSerializer, **errors(404)},
+        responses={200: TrackSerializer, **errors(404, 429)},
         tags=["tracking"],
     )
     def get(self, request: Request, code: str) -> Response:

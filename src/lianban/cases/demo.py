@@ -8,12 +8,16 @@ so the demo cases have the same audit trail as real ones.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+
+from pypdf import PdfWriter
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.services import applicant_create
@@ -74,7 +78,14 @@ def sample_form(fields: list[str] | tuple[str, ...]) -> dict[str, str | int | bo
     return {key: SAMPLE_FORM.get(key, f"示例{key}") for key in fields}
 
 
-_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << >>\n%%EOF\n"
+@lru_cache(maxsize=1)
+def _demo_pdf() -> bytes:
+    """A one-page blank PDF: uploads are parsed, so a demo material must be a real PDF."""
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +125,9 @@ def _submit(applicant_user: User, applicant: Applicant, thing: str, answers: Map
     form = sample_form(planned.fields)
     known = {"company_name": applicant.name, "uscc": applicant.id_number, "address": applicant.address}
     form.update({key: value for key, value in known.items() if key in planned.fields})
-    files = {m.code: ContentFile(_PDF, name=f"{m.code}.pdf") for m in planned.materials if m.provenance == "submit"}
+    files = {
+        m.code: ContentFile(_demo_pdf(), name=f"{m.code}.pdf") for m in planned.materials if m.provenance == "submit"
+    }
     return case_submit(
         actor=applicant_user, applicant=applicant, thing_code=thing, answers=answers, form=form, files=files
     )

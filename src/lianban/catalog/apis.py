@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lianban.api.fields import MAX_ROWS, ScalarMapField, code_field
 from lianban.catalog.planning import plan_document
 from lianban.catalog.selectors import thing_get, thing_list
 from lianban.common.http import public_answer
@@ -153,13 +154,17 @@ def _candidate(entry: Any) -> dict[str, Any]:
 
 
 class PlanInputSerializer(serializers.Serializer):
-    answers = serializers.DictField(help_text="question key → answer (number, boolean or string)")
+    answers = ScalarMapField(help_text="question key → answer (number, boolean or string)")
     licences = serializers.ListField(
-        child=serializers.CharField(),
+        child=code_field(),
         required=False,
         default=list,
+        max_length=MAX_ROWS,
         help_text="material codes the applicant already holds in the e-licence library",
     )
+
+    def validate_licences(self, value: list[str]) -> list[str]:
+        return list(dict.fromkeys(value))
 
 
 class PlanItemSerializer(serializers.Serializer):

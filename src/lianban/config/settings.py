@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -89,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "axes",
     "lianban.common",
     "lianban.accounts",
     "lianban.catalog",
@@ -107,6 +109,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "lianban.common.input_guard.InputGuardMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "lianban.common.middleware.PublicOriginMiddleware",
@@ -123,6 +126,7 @@ MIDDLEWARE = [
     "lianban.common.middleware.StaffIdleTimeoutMiddleware",
     "lianban.common.middleware.PrivateByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a login lock into its 429 page
 ]
 
 ROOT_URLCONF = "lianban.config.urls"
@@ -184,10 +188,16 @@ LIANBAN_MIGRATION_DATABASE: dict[str, Any] | None = (
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 # admin permissions by role (catalog / security administrators), never by per-user grants
-AUTHENTICATION_BACKENDS = ["lianban.accounts.backends.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "portal:home"
+
+# django-axes first: a locked user or address is refused before any password is hashed; then the
+# role backend (admin rights come from the role only).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "lianban.accounts.backends.RoleBackend",
+]
 
 # Django's validators; their messages are translated to Chinese by Django itself.
 AUTH_PASSWORD_VALIDATORS = [
@@ -246,11 +256,17 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.BasicAuthentication",
+        "lianban.api.throttling.ThrottledBasicAuthentication",
     ],
     # need-to-know: every operation's role-and-object rule runs before its view (lianban.config.access)
     "DEFAULT_PERMISSION_CLASSES": ["lianban.config.access.RoutePermission"],
+    "DEFAULT_THROTTLE_CLASSES": ["lianban.api.throttling.UserThrottle", "lianban.api.throttling.AnonThrottle"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
+    "DEFAULT_PARSER_CLASSES": [
+        "lianban.api.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
@@ -288,7 +304,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LIANBAN_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 # ------------------------------------------------------------------ security: see docs/security.md
@@ -349,6 +365,34 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     )
 }
 
+# ------------------------------------------------------------------ sign-in lock and throttles
+#: The header a reverse proxy names the client's address in (e.g. X-Forwarded-For); empty: REMOTE_ADDR.
+LIANBAN_CLIENT_IP_HEADER = env.str("LIANBAN_CLIENT_IP_HEADER", default="")
+#: How many trusted proxies append to that header (the client's address is the entry this far from the right).
+LIANBAN_PROXY_COUNT = env.int("LIANBAN_PROXY_COUNT", default=1)
+#: API rates ("N/second|minute|hour|day"; "none" turns one off): per user, per address, Basic per address, tracking.
+LIANBAN_THROTTLE_RATES: dict[str, str | None] = {
+    scope: (None if rate.lower() == "none" else rate)
+    for scope, rate in {
+        "user": env.str("LIANBAN_THROTTLE_USER", default="600/min"),
+        "anon": env.str("LIANBAN_THROTTLE_ANON", default="120/min"),
+        "basic": env.str("LIANBAN_THROTTLE_BASIC", default="60/min"),
+        "track": env.str("LIANBAN_THROTTLE_TRACK", default="30/min"),
+    }.items()
+}
+# django-axes: a user name, and an address, are locked after this many failed sign-ins (page, admin, API Basic).
+AXES_ENABLED = env.bool("LIANBAN_LOGIN_LOCK", default=True)
+AXES_FAILURE_LIMIT = env.int("LIANBAN_LOGIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LIANBAN_LOGIN_LOCK_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # the lock ends when it says, whatever is tried meanwhile
+AXES_DISABLE_ACCESS_LOG = True  # no row per successful sign-in (Basic signs in on every call)
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"  # shared by every web process, survives restarts
+AXES_CLIENT_IP_CALLABLE = "lianban.common.client_ip.axes_client_ip"
+AXES_LOCKOUT_CALLABLE = "lianban.accounts.lockout.lockout_response"
+AXES_VERBOSE = False
+
 # ------------------------------------------------------------------ lianban
 #: A running item is "due soon" when this many working days or fewer are left.
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
@@ -358,6 +402,8 @@ LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", defau
 #: all decrypt) and the HMAC-SM3 lookup key (base64). Required unless DEBUG or ``lianban demo``.
 LIANBAN_DATA_KEYS = env.list("LIANBAN_DATA_KEYS", default=[])
 LIANBAN_LOOKUP_KEY = env.str("LIANBAN_LOOKUP_KEY", default="")
+#: Largest JSON body the API reads, in kilobytes.
+LIANBAN_MAX_JSON_KB = env.int("LIANBAN_MAX_JSON_KB", default=256)
 #: Largest accepted upload, in megabytes.
 LIANBAN_MAX_UPLOAD_MB = env.int("LIANBAN_MAX_UPLOAD_MB", default=20)
 #: A worker silent this long (killed mid-task, machine lost) has its running task put back on the queue.

@@ -24,6 +24,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
+# Nothing in the suite is throttled or locked by accident; the tests of both switch them on.
+AXES_ENABLED = False
+LIANBAN_THROTTLE_RATES = {"user": None, "anon": None, "basic": None, "track": None}
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # A file, not SQLite's shared in-memory cache: the concurrency tests' threads must wait for
     # each other's IMMEDIATE transactions (busy timeout), which a shared cache answers with

@@ -70,7 +70,7 @@ class AnswerProblem:
 
     ``kind`` is a stable code a user interface can translate (with ``params``):
     ``not-an-object``, ``unknown-question``, ``required``, ``not-a-number``,
-    ``not-finite``, ``below-minimum``, ``above-maximum``, ``not-a-boolean``,
+    ``not-finite``, ``out-of-range`` (beyond ±1e15), ``below-minimum``, ``above-maximum``, ``not-a-boolean``,
     ``not-text``, ``unknown-option``.
     """
 

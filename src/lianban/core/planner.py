@@ -30,6 +30,10 @@ from lianban.core.catalog import Catalog, Question, Thing
 from lianban.core.conditions import Condition, QuestionType, Value, compile_condition
 from lianban.core.errors import AnswerProblem, AnswersInvalid, DependencyCycle, UnknownThing
 
+#: Largest magnitude of a number answer: beyond it a number is refused before any comparison
+#: (a 400-digit integer cannot even be turned into a float).
+MAX_NUMBER = 1e15
+
 # ----------------------------------------------------------------- compiled form
 
 
@@ -244,8 +248,10 @@ def _answer_problem(question: Question, value: object) -> AnswerProblem | None:
     if question.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
             return problem(f"must be a number, not {_json_type(value)}", "not-a-number", found=_json_type(value))
-        if not math.isfinite(value):
+        if isinstance(value, float) and not math.isfinite(value):
             return problem("must be a finite number", "not-finite")
+        if not -MAX_NUMBER <= value <= MAX_NUMBER:
+            return problem(f"must be between -{MAX_NUMBER:g} and {MAX_NUMBER:g}", "out-of-range", max=MAX_NUMBER)
         if question.min is not None and value < question.min:
             return problem(
                 f"{value} is below the minimum {question.min}", "below-minimum", value=value, min=question.min

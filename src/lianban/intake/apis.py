@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 
 from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
+from lianban.api.fields import MAX_ROWS, bounded_rows, code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.access import access_case_for_user, clerk_serves, user_acts_for_case
 from lianban.cases.api_serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
@@ -60,7 +61,7 @@ class IntakeQueueApi(ListApi):
 
 
 class CheckInputSerializer(serializers.Serializer):
-    material = serializers.CharField(help_text="material code")
+    material = code_field(help_text="material code")
     result = serializers.ChoiceField(choices=CheckResult.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     paper = serializers.BooleanField(required=False, default=False, help_text="the paper original was checked")
@@ -72,7 +73,13 @@ class CheckInputSerializer(serializers.Serializer):
 
 
 class ChecksInputSerializer(serializers.Serializer):
-    checks = CheckInputSerializer(many=True, allow_empty=False)
+    checks: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=CheckInputSerializer(), allow_empty=False, max_length=MAX_ROWS
+    )
+
+    def validate_checks(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One verdict per material: the last one sent wins (as it would in the round)."""
+        return bounded_rows(value, key=lambda check: check["material"])
 
 
 class CheckSerializer(serializers.Serializer):
@@ -124,13 +131,19 @@ class IntakeChecksApi(APIView):
 
 
 class PromiseInputSerializer(serializers.Serializer):
-    material = serializers.CharField(help_text="code of a tolerable material")
+    material = code_field(help_text="code of a tolerable material")
     due = serializers.DateField(help_text="supplied by")
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class AcceptInputSerializer(serializers.Serializer):
-    promises = PromiseInputSerializer(many=True, required=False, default=list, help_text="容缺 promises")
+    promises: serializers.ListSerializer[Any] = serializers.ListSerializer(
+        child=PromiseInputSerializer(), required=False, default=list, max_length=MAX_ROWS, help_text="容缺 promises"
+    )
+
+    def validate_promises(self, value: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """One promise per material: the last one sent wins."""
+        return bounded_rows(value, key=lambda promise: promise["material"])
 
 
 class IntakeAcceptApi(APIView):

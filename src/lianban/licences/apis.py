@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianban.api.common import DepartmentRefSerializer, ListApi, actor, errors, validated
+from lianban.api.fields import id_field
 from lianban.cases.api_serializers import ApplicantRefSerializer
 from lianban.licences.access import access_licence_for_user
 from lianban.licences.models import Licence
@@ -46,7 +47,7 @@ class LicenceSerializer(serializers.Serializer):
 
 
 class LicenceFilterSerializer(serializers.Serializer):
-    holder = serializers.IntegerField(required=False, help_text="applicant id")
+    holder = id_field(required=False, help_text="applicant id")
 
 
 class LicenceListApi(ListApi):

@@ -31,6 +31,7 @@ from lianban.accounts.models import Applicant, ApplicantKind
 from lianban.accounts.services import applicant_id_number_clean
 from lianban.core.case_errors import ApplicantInvalid
 from lianban.core.masking import mask
+from lianban.core.planner import MAX_NUMBER
 
 #: Kinds of input: how a field is shown and checked.
 TEXT, TEXTAREA, NUMBER, INTEGER, DATE, PHONE, USCC, RIC, BOOLEAN = (
@@ -250,7 +251,7 @@ def _number(text: str, *, integer: bool) -> int | float | None:
         value = Decimal(_normalise(text).replace(",", ""))
     except InvalidOperation:
         return None
-    if not value.is_finite() or value < 0:
+    if not value.is_finite() or value < 0 or value.adjusted() > 15 or value > Decimal(MAX_NUMBER):
         return None
     if value == value.to_integral_value():
         return int(value)

@@ -9,6 +9,7 @@ and its problems are worded here, in the applicant's language, naming the questi
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -19,7 +20,11 @@ from django.utils.translation import gettext as _
 from lianban.core.catalog import Question
 from lianban.core.conditions import Value
 from lianban.core.errors import AnswerProblem
+from lianban.core.planner import MAX_NUMBER
 from lianban.portal.wording import number_text, question_label
+
+#: Digits before the point of the largest number answer (``MAX_NUMBER`` is 1e15).
+MAX_DIGITS = 15
 
 TRUE, FALSE = "true", "false"
 #: Choice questions with more options than this are a drop-down rather than radios.
@@ -100,6 +105,8 @@ def _number(text: str) -> int | float | None:
         return None
     if not value.is_finite():
         return None
+    if value.adjusted() > MAX_DIGITS:
+        return math.inf  # too large: refused by the caller, never turned into a huge integer
     return int(value) if value == value.to_integral_value() else float(value)
 
 
@@ -125,6 +132,8 @@ def read_answers(
             number = _number(raw)
             if number is None:
                 current.errors.append(_("%(question)s must be a number.") % {"question": label})
+            elif abs(number) > MAX_NUMBER:
+                current.errors.append(_("%(question)s: the number is too large.") % {"question": label})
             else:
                 answers[question.key] = number
         elif question.type == "boolean":
@@ -147,6 +156,8 @@ def problem_message(question: Question | None, problem: AnswerProblem) -> str:
         return _("%(question)s must be at least %(min)s.") % {"question": label, "min": number_text(question.min)}
     if kind == "above-maximum" and question and question.max is not None:
         return _("%(question)s must be at most %(max)s.") % {"question": label, "max": number_text(question.max)}
+    if kind == "out-of-range":
+        return _("%(question)s: the number is too large.") % {"question": label}
     if kind in ("not-a-number", "not-finite"):
         return _("%(question)s must be a number.") % {"question": label}
     if kind == "not-a-boolean":

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.parsers import BoundedJSONParser
 from lianban.cases.api_serializers import CaseMaterialSerializer, CaseRefSerializer, ItemCaseSummarySerializer
 from lianban.cases.apis import ReasonSerializer
 from lianban.cases.models import ItemCase
@@ -146,7 +147,9 @@ class ItemCaseRequestSupplementApi(APIView):
 
 class SupplyInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    file = serializers.FileField(required=False, allow_null=True, default=None, help_text="PDF, JPEG, PNG or OFD")
+    file = serializers.FileField(
+        required=False, allow_null=True, default=None, max_length=255, help_text="PDF, JPEG, PNG or OFD"
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs["note"].strip() and attrs["file"] is None:
@@ -157,7 +160,7 @@ class SupplyInputSerializer(serializers.Serializer):
 class ItemCaseSupplyApi(APIView):
     """The applicant supplies what was asked: the clock runs again, the due date moves by the paused days."""
 
-    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    parser_classes = (MultiPartParser, FormParser, BoundedJSONParser)
 
     @extend_schema(
         operation_id="item_cases_supply",
@@ -183,13 +186,15 @@ class ApproveInputSerializer(serializers.Serializer):
         required=False, allow_blank=True, default="", max_length=100, help_text="required when the item produces"
     )
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
-    document = serializers.FileField(required=False, allow_null=True, default=None, help_text="the result document")
+    document = serializers.FileField(
+        required=False, allow_null=True, default=None, max_length=255, help_text="the result document"
+    )
 
 
 class ItemCaseApproveApi(APIView):
     """Approve with the result: produced licences land in the library and flow to later items, which start."""
 
-    parser_classes = (MultiPartParser, FormParser, JSONParser)
+    parser_classes = (MultiPartParser, FormParser, BoundedJSONParser)
 
     @extend_schema(
         operation_id="item_cases_approve",

@@ -3,9 +3,11 @@
 Built in two steps: ``acceptance_receipt`` / ``correction_notice`` gather the
 case's words into a :class:`Document` (plain data, easy to test), and
 ``render_pdf`` lays it out with fpdf2: an embedded Chinese font (the bundled
-subset in ``fonts/``, so the server needs no font installed; a system Noto CJK
-font, when present, fills in any character the subset lacks) and the tracking
-QR code (segno), drawn as vector squares.
+subset in ``fonts/``, covering GB 18030's two-byte area and CJK Extension A,
+so the server needs no font installed; a system Noto CJK font, when present,
+fills in any character the subset lacks) and the tracking QR code (segno),
+drawn as vector squares. A character no available font has is never dropped
+from a name: :class:`UnprintableCharacters` names it instead.
 """
 
 from __future__ import annotations
@@ -225,10 +227,32 @@ def correction_notice(case: Case, round_: IntakeRound, tracking_url: str) -> Doc
     )
 
 
+class UnprintableCharacters(Exception):
+    """The document has characters that neither the bundled font nor a system fallback can print."""
+
+    def __init__(self, characters: Iterable[str]) -> None:
+        self.characters = "".join(sorted(set(characters)))
+        codes = ", ".join(f"{ch} (U+{ord(ch):04X})" for ch in self.characters)
+        super().__init__(f"no font can print {codes}; install fonts-noto-cjk")
+
+    @property
+    def message(self) -> str:
+        """Why the document cannot be printed, in the user's language."""
+        return _(
+            "This document cannot be printed: no installed font has the characters %(characters)s. "
+            "Ask the administrator to install a fuller Chinese font (fonts-noto-cjk)."
+        ) % {"characters": "、".join(self.characters)}
+
+
 @lru_cache(maxsize=1)
 def bundled_characters() -> frozenset[int]:
     """Code points the bundled font can print."""
-    font = TTFont(str(FONT), lazy=True)
+    return _characters(FONT, 0)
+
+
+@lru_cache(maxsize=4)
+def _characters(path: Path, number: int) -> frozenset[int]:
+    font = TTFont(str(path), lazy=True, fontNumber=number)
     try:
         return frozenset(font.getBestCmap())
     finally:
@@ -250,13 +274,17 @@ class _Pdf(FPDF):
         self.set_margins(18, 16, 18)
         self.set_auto_page_break(auto=True, margin=18)
         self.add_font(FAMILY, fname=str(FONT))
-        if missing_characters(document.texts()):
+        missing = missing_characters(document.texts())
+        if missing:
             for index, (path, number) in enumerate(FALLBACKS):
                 if path.exists():
                     name = f"{FAMILY}-fallback{index}"
                     self.add_font(name, fname=str(path), collection_font_number=number)
                     self.set_fallback_fonts([name])
+                    missing = {ch for ch in missing if ord(ch) not in _characters(path, number)}
                     break
+        if missing:
+            raise UnprintableCharacters(missing)
         self.set_font(FAMILY, size=11)
         self.set_text_color(*INK)
         self.set_title(document.title)
@@ -319,7 +347,11 @@ def _table(pdf: FPDF, table: Table) -> None:
 
 
 def render_pdf(document: Document) -> bytes:
-    """Lay out ``document`` on A4 and return the PDF bytes (font embedded, QR code drawn)."""
+    """Lay out ``document`` on A4 and return the PDF bytes (font embedded, QR code drawn).
+
+    Raises:
+        UnprintableCharacters: a character of the document is in no available font.
+    """
     pdf = _Pdf(document)
     pdf.add_page()
     qr_size = 32.0

@@ -208,7 +208,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     applicant: Applicant | None = None
     if chosen == NEW:
         _check_new_applicant(thing.subject, new_fields)
-    elif chosen.isdigit():
+    elif chosen.isascii() and chosen.isdigit() and len(chosen) <= 18:
         applicant = access_applicant_for_user(user, int(chosen))
         if applicant.kind != thing.subject:
             raise Http404

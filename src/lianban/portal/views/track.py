@@ -6,7 +6,9 @@ from datetime import date
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
+from lianban.api.throttling import TrackThrottle, allows
 from lianban.cases.selectors import track as track_case
 from lianban.core.tracking import format_code, normalise_code
 from lianban.portal.case_view import eta_note, progress_view
@@ -34,8 +36,22 @@ def _page(request: HttpRequest, typed: str, *, status: int = 200) -> HttpRespons
     return render(request, "portal/track.html", context, status=status)
 
 
+def _throttled(request: HttpRequest) -> HttpResponse | None:
+    """The 429 page when this address looked up too many codes lately (the API's tracking throttle)."""
+    throttle = TrackThrottle()
+    if allows(throttle, request):
+        return None
+    wait = int(throttle.wait() or 1)
+    message = _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": wait}
+    response = render(request, "400.html", {"message": message}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def track(request: HttpRequest) -> HttpResponse:
     """The tracking form (``?code=``); a code that exists goes to its page."""
+    if request.GET.get("code") and (refused := _throttled(request)) is not None:
+        return refused
     typed = request.GET.get("code", "").strip()[:MAX_CODE_TEXT]
     canonical = normalise_code(typed) if typed else None
     if canonical is not None and track_case(canonical) is not None:
@@ -45,4 +61,6 @@ def track(request: HttpRequest) -> HttpResponse:
 
 def track_code(request: HttpRequest, code: str) -> HttpResponse:
     """Progress of the case with this code; a friendly "not found" (404) with the code kept."""
+    if (refused := _throttled(request)) is not None:
+        return refused
     return _page(request, code.strip()[:MAX_CODE_TEXT])

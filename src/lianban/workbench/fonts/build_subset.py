@@ -8,10 +8,13 @@ a TrueType font is embedded as ``CIDFontType2`` with ``Identity-H``, the form
 every reader handles. So the subset's cubic CFF outlines are converted to
 quadratic ``glyf`` outlines (fontTools' cu2qu, error 1 unit of 1000).
 
-Glyphs kept: every character of GB 2312 (6,763 hanzi, punctuation, full-width
-forms), printable ASCII, a few symbols the documents use (¥, №, ·, —, “ ”…),
-and every character of the demo catalog files. Layout features and hinting
-are dropped (a printed receipt needs neither), which keeps the file near 2 MB.
+Glyphs kept: every character of GB 18030's two-byte area (GBK: the 20,902
+unified hanzi, punctuation, full-width forms) and CJK Extension A (6,582
+hanzi that GB 18030-2005 requires), printable ASCII, a few symbols the
+documents use (¥, №, ·, —, “ ”…), and every character of the demo catalog
+files — so a name such as 堃, 喆 or 昇 prints. Layout features and hinting are
+dropped (a printed receipt needs neither). A character outside the font is
+never dropped silently: ``lianban.workbench.documents`` refuses to print it.
 
 Run from the repository root on a machine with ``fonts-noto-cjk``::
 
@@ -53,9 +56,31 @@ def gb2312_characters() -> set[str]:
     return found
 
 
+def gb18030_two_byte_characters() -> set[str]:
+    """Every character GB 18030 encodes in two bytes (the GBK area: lead 0x81–0xFE, trail 0x40–0xFE)."""
+    found: set[str] = set()
+    for high in range(0x81, 0xFF):
+        for low in range(0x40, 0xFF):
+            if low == 0x7F:
+                continue
+            try:
+                char = bytes((high, low)).decode("gb18030")
+            except UnicodeDecodeError:
+                continue
+            if not 0xE000 <= ord(char) <= 0xF8FF:  # private use: no glyph to keep
+                found.add(char)
+    return found
+
+
+def cjk_extension_a() -> set[str]:
+    """CJK Unified Ideographs Extension A as GB 18030-2005 maps it (U+3400–U+4DB5, 6,582 hanzi)."""
+    return {chr(code) for code in range(0x3400, 0x4DB6)}
+
+
 def wanted_characters(catalog: Path = CATALOG) -> set[str]:
     """The characters the subset keeps."""
-    chars = gb2312_characters() | {chr(code) for code in range(0x20, 0x7F)} | set(EXTRA)
+    chars = gb2312_characters() | gb18030_two_byte_characters() | cjk_extension_a()
+    chars |= {chr(code) for code in range(0x20, 0x7F)} | set(EXTRA)
     for path in sorted(catalog.glob("*.yaml")):
         chars |= {ch for ch in path.read_text(encoding="utf-8") if ch.isprintable()}
     return chars

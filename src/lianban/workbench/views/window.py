@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ from lianban.intake.services import (
 )
 from lianban.issuance.services import bill_mark_paid, case_issue
 from lianban.workbench import words
-from lianban.workbench.documents import correction_notice_pdf, receipt_pdf
+from lianban.workbench.documents import UnprintableCharacters, correction_notice_pdf, receipt_pdf
 from lianban.workbench.forms import AcceptForm, ChecksForm, IssueForm, PayForm, QueueSearchForm, ReasonForm
 from lianban.workbench.selectors.window import (
     CORRECTION_ORDER,
@@ -55,6 +56,8 @@ from lianban.workbench.views.common import (
     staff_user,
     tracking_url,
 )
+
+logger = logging.getLogger("lianban.documents")
 
 
 def _search_form(request: HttpRequest) -> QueueSearchForm:
@@ -280,6 +283,12 @@ def _document_case(request: HttpRequest, case_id: int) -> Case:
     return visible
 
 
+def _unprintable(exc: UnprintableCharacters) -> HttpResponse:
+    """503 naming the characters no font has (logged as an error: the server lacks a font)."""
+    logger.error("PDF not printed: %s", exc)
+    return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
+
+
 def _pdf(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -294,7 +303,11 @@ def receipt(request: HttpRequest, case_id: int) -> HttpResponse:
     round_ = acceptance_receipt(visible)
     if round_ is None:
         raise Http404(_("The case has not been accepted."))
-    return _pdf(receipt_pdf(visible, round_, tracking_url(request, visible)), f"receipt-{visible.tracking_code}.pdf")
+    try:
+        content = receipt_pdf(visible, round_, tracking_url(request, visible))
+    except UnprintableCharacters as exc:
+        return _unprintable(exc)
+    return _pdf(content, f"receipt-{visible.tracking_code}.pdf")
 
 
 @require_GET
@@ -305,5 +318,8 @@ def notice(request: HttpRequest, case_id: int, number: int) -> HttpResponse:
     round_: IntakeRound | None = intake_round_list(visible).filter(number=number, decision=Decision.CORRECT).first()
     if round_ is None:
         raise Http404(_("There is no such correction notice."))
-    content = correction_notice_pdf(visible, round_, tracking_url(request, visible))
+    try:
+        content = correction_notice_pdf(visible, round_, tracking_url(request, visible))
+    except UnprintableCharacters as exc:
+        return _unprintable(exc)
     return _pdf(content, f"notice-{visible.tracking_code}-{number}.pdf")
