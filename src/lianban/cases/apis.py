@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import mimetypes
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,6 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -41,7 +44,9 @@ from lianban.cases.selectors import (
     case_materials_for_user,
     case_progress,
     notification_list_for_user,
-    track,
+    track_memo,
+    track_progress,
+    track_stamp,
 )
 from lianban.cases.services import case_material_upload, case_resubmit, case_submit, case_withdraw
 
@@ -269,11 +274,21 @@ class TrackApi(APIView):
         responses={200: TrackSerializer, **errors(404)},
         tags=["tracking"],
     )
-    def get(self, request: Request, code: str) -> Response:
-        progress = track(code)
-        if progress is None:
+    def get(self, request: Request, code: str) -> HttpResponse:
+        stamp = track_stamp(code)
+        if stamp is None:
             raise Http404(_("no case has this tracking code"))
-        return Response(TrackSerializer(progress).data)
+        etag = stamp.etag
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            response: HttpResponse = HttpResponseNotModified()
+        else:
+            body = track_memo(stamp, "json", lambda: JSONRenderer().render(TrackSerializer(track_progress(stamp)).data))
+            response = HttpResponse(body, content_type="application/json")
+        response["ETag"] = etag
+        # Anyone with the code may read it, and it changes: caches keep it but ask again every time.
+        response["Cache-Control"] = "public, no-cache"
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        return response
 
 
 # ------------------------------------------------------------------ notifications

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
+from django.utils import translation
 
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
 from lianban.cases.workflow import due_unknown_note, item_view
-from lianban.catalog.models import Department
+from lianban.catalog.models import CatalogRevision, Department
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
+from lianban.workdays.models import CalendarRevision
 
 
 def case_list_for_user(user: User) -> QuerySet[Case]:
@@ -181,9 +188,90 @@ def case_progress(case: Case) -> dict[str, Any]:
 def track(code: str) -> dict[str, Any] | None:
     """Public tracking (``GET /api/track/{code}``): progress by stage and item, ETA; no personal data.
 
-    Returns None for an unknown or malformed code.
+    Returns None for an unknown or malformed code. Served from the cache
+    while the case's :func:`track_stamp` is unchanged.
     """
-    case = case_get_by_code(code)
-    if case is None:
+    stamp = track_stamp(code)
+    if stamp is None:
         return None
-    return case_progress(case)
+    return track_memo(stamp, "progress", lambda: track_progress(stamp))
+
+
+# ------------------------------------------------------------------ public tracking, cached by what it shows
+
+#: Part of every tracking cache key and ETag: change it when the tracking answer's format changes.
+TRACK_FORMAT = 1
+#: How long an answer stays in the cache (its key changes with the day anyway).
+TRACK_CACHE_SECONDS = 24 * 3600
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class TrackStamp:
+    """What the tracking answer of a case is computed from, as one key.
+
+    ``key`` changes whenever the answer may change: the case's version (every
+    transition and touch, and every ETA change), its last event (every
+    service write appends one: deadline sweeps included), the day (due
+    statuses and the ETA count from today), the working-day calendar, the
+    catalog (department names), the language and the due-soon setting.
+    """
+
+    case_id: int
+    key: str
+
+    @property
+    def etag(self) -> str:
+        """A strong HTTP ETag of the answer (opaque: nothing of the key shows)."""
+        return '"' + hashlib.blake2b(self.key.encode(), digest_size=12).hexdigest() + '"'
+
+
+def _stamp_sql() -> str:
+    # table names and constants from the models only; the code is the one parameter
+    return (
+        "SELECT c.id, c.version,"  # noqa: S608
+        f" (SELECT max(e.id) FROM {CaseEvent._meta.db_table} e WHERE e.case_id = c.id),"
+        f" (SELECT r.token FROM {CalendarRevision._meta.db_table} r WHERE r.id = {CalendarRevision.SINGLETON}),"
+        f" (SELECT k.token FROM {CatalogRevision._meta.db_table} k WHERE k.id = 1)"
+        f" FROM {Case._meta.db_table} c WHERE c.tracking_code = %s"
+    )
+
+
+_STAMP_SQL = _stamp_sql()
+
+
+def track_stamp(code: str) -> TrackStamp | None:
+    """The stamp of the case with this tracking code, in one indexed read; None for an unknown or malformed code.
+
+    Plain SQL: this read runs on every tracking request (the public's most
+    frequent one), and the ORM would cost more than the read itself.
+    """
+    canonical = normalise_code(code)
+    if canonical is None:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL, [canonical])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case_id, version, last_event, calendar_token, catalog_token = row
+    key = (
+        f"{TRACK_FORMAT}:{case_id}:{version}:{last_event or 0}:{clock.today().isoformat()}:{calendar_token or ''}:"
+        f"{catalog_token or ''}:{translation.get_language() or ''}:{settings.LIANBAN_DUE_SOON_DAYS}"
+    )
+    return TrackStamp(case_id=case_id, key=key)
+
+
+def track_progress(stamp: TrackStamp) -> dict[str, Any]:
+    """The tracking answer of the stamped case, computed from the database (no cache)."""
+    return case_progress(Case.objects.select_related("thing", "lead_department").get(pk=stamp.case_id))
+
+
+def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
+    """``build()``, cached under the stamp's key (``kind`` tells apart the forms an answer is kept in)."""
+    key = f"lianban:track:{kind}:{stamp.key}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TRACK_CACHE_SECONDS)
+    return value  # type: ignore[no-any-return]

@@ -297,7 +297,8 @@ def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | N
             value = None
     if value != case.eta:
         case.eta = value
-        case.save(update_fields=["eta"])
+        case.version += 1  # the public tracking answer is cached by version (see selectors.track_stamp)
+        case.save(update_fields=["eta", "version"])
     return value
 
 
