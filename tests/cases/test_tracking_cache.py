@@ -15,7 +15,9 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
-from django.test import Client
+from django.db import connection
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
 import pytest
@@ -40,13 +42,16 @@ from lianban.supervision.services import deadline_sweep
 from lianban.workdays.services import day_override_set
 from tests.cases.kit import SAMPLE_PERSONAL, FrozenClock, People, check_all, fresh, import_catalog, items, pdf, submit
 
-pytestmark = pytest.mark.django_db
+# Real commits: with a shared cache, generations are renewed by on-commit callbacks.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("case_rows_wiped_first")]
 
 
-@pytest.fixture(autouse=True)
-def empty_cache() -> Iterator[None]:
+@pytest.fixture(autouse=True, params=[False, True], ids=["per-process-cache", "shared-cache"])
+def cache_mode(request: pytest.FixtureRequest) -> Iterator[bool]:
+    """Both ways of serving: stamp read from the database each time, or cached under generations."""
     cache.clear()
-    yield
+    with override_settings(LIANBAN_CACHE_SHARED=request.param):
+        yield request.param
     cache.clear()
 
 
@@ -216,3 +221,24 @@ def test_the_tracking_page_shares_the_cached_answer_and_follows_changes(
     intake_accept(actor=people.clerk, case_id=case.pk)
     assert track(case.tracking_code) == case_progress(fresh(case))
     assert track(case.tracking_code)["state"] == "IN_PROGRESS"  # type: ignore[index]
+
+
+def test_with_a_shared_cache_a_repeated_request_reads_no_database(
+    client: Client, people: People, clock: FrozenClock, cache_mode: bool
+) -> None:
+    case = submit(people)
+    url = f"/api/track/{case.tracking_code}"
+    first = client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+        not_modified = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert again.content == first.content
+    assert not_modified.status_code == 304
+    assert len(queries) == (0 if cache_mode else 2)  # otherwise one read of the stamp per request
+    check_all(people, case)  # locks the case: renews its generation on commit
+    intake_accept(actor=people.clerk, case_id=case.pk)
+    with CaptureQueriesContext(connection) as queries:
+        changed = client.get(url, headers={"If-None-Match": first["ETag"]})
+    assert changed.status_code == 200
+    assert changed.json()["state"] == "IN_PROGRESS"
+    assert len(queries) > 0

@@ -16,8 +16,9 @@ from django.utils import translation
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
-from lianban.cases.workflow import due_unknown_note, item_view
+from lianban.cases.workflow import case_generation, due_unknown_note, item_view
 from lianban.catalog.models import CatalogRevision, Department
+from lianban.common import generations
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
@@ -240,24 +241,55 @@ def _stamp_sql() -> str:
 _STAMP_SQL = _stamp_sql()
 
 
-def track_stamp(code: str) -> TrackStamp | None:
-    """The stamp of the case with this tracking code, in one indexed read; None for an unknown or malformed code.
+def _stamp_row(canonical: str) -> tuple[int, str] | None:
+    """Case id and the database part of the stamp, in one indexed read (None: no such case).
 
-    Plain SQL: this read runs on every tracking request (the public's most
-    frequent one), and the ORM would cost more than the read itself.
+    Plain SQL: this read runs on tracking requests (the public's most
+    frequent), and the ORM would cost more than the read itself.
     """
-    canonical = normalise_code(code)
-    if canonical is None:
-        return None
     with connection.cursor() as cursor:
         cursor.execute(_STAMP_SQL, [canonical])
         row = cursor.fetchone()
     if row is None:
         return None
     case_id, version, last_event, calendar_token, catalog_token = row
+    return case_id, f"{version}:{last_event or 0}:{calendar_token or ''}:{catalog_token or ''}"
+
+
+def track_stamp(code: str) -> TrackStamp | None:
+    """The stamp of the case with this tracking code; None for an unknown or malformed code.
+
+    With a shared cache the database part is itself cached under the
+    generations of the case, the calendar and the catalog (renewed when a
+    transaction that locked the case, changed the calendar or the catalog
+    commits; see ``lianban.common.generations``): a request then reads the
+    cache only. Otherwise it is read from the database every time.
+    """
+    canonical = normalise_code(code)
+    if canonical is None:
+        return None
+    if generations.shared():
+        entry_key = f"lianban:track:stamp:{canonical}"
+        tokens, found = generations.generations(
+            [case_generation(canonical), generations.CALENDAR, generations.CATALOG], [entry_key]
+        )
+        entry = found.get(entry_key)
+        if isinstance(entry, tuple) and list(entry[:3]) == tokens:
+            case_id, data = entry[3], entry[4]
+        else:
+            row = _stamp_row(canonical)
+            if row is None:
+                return None
+            case_id, data = row
+            cache.set(entry_key, (*tokens, case_id, data), TRACK_CACHE_SECONDS)
+    else:
+        row = _stamp_row(canonical)
+        if row is None:
+            return None
+        case_id, data = row
     key = (
-        f"{TRACK_FORMAT}:{case_id}:{version}:{last_event or 0}:{clock.today().isoformat()}:{calendar_token or ''}:"
-        f"{catalog_token or ''}:{translation.get_language() or ''}:{settings.LIANBAN_DUE_SOON_DAYS}"
+        f"{TRACK_FORMAT}:{case_id}:{data}:{clock.today().isoformat()}:"
+        f"{translation.get_language() or ''}:{settings.LIANBAN_DUE_SOON_DAYS}"
     )
     return TrackStamp(case_id=case_id, key=key)
 
@@ -274,4 +306,4 @@ def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
     if value is None:
         value = build()
         cache.set(key, value, TRACK_CACHE_SECONDS)
-    return value  # type: ignore[no-any-return]
+    return value
