@@ -82,7 +82,7 @@ def database_create(url: str, *, drop: bool) -> None:
         sys.exit(2)
 
 
-def django_env(url: str, data_dir: Path) -> dict[str, str]:
+def django_env(url: str, data_dir: Path, redis_url: str = "") -> dict[str, str]:
     """The environment of every process of one size: its database, its files, the fixed key."""
     env = {
         **os.environ,
@@ -95,6 +95,8 @@ def django_env(url: str, data_dir: Path) -> dict[str, str]:
     }
     for name in ("LIANBAN_REDIS_URL", "LIANBAN_TASK_BACKEND", "DJANGO_DEBUG"):
         env.pop(name, None)
+    if redis_url:
+        env["LIANBAN_REDIS_URL"] = redis_url
     return env
 
 
@@ -408,7 +410,7 @@ def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, 
     port = free_port(args.port_low, args.port_high)
     if args.fill_only:
         return {"database": f"{args.prefix}{label}", "fill": _fill_summary(info)}
-    server = Server(env, port, args.threads, data_dir / "server.log")
+    server = Server(django_env(url, data_dir, args.redis_url), port, args.threads, data_dir / "server.log")
     pages: dict[str, Any] = {}
     try:
         get(port, "/api/track/" + prepared["code"], "", timeout=60)  # the server's first request loads the apps
@@ -546,6 +548,11 @@ def main() -> None:
     parser.add_argument("--no-tracking", dest="tracking", action="store_false", help="skip the tracking load test")
     parser.add_argument("--no-lifecycles", dest="lifecycles", action="store_false", help="skip lifecycles/s")
     parser.add_argument("--lifecycle-seconds", type=float, default=10.0, help="seconds per worker count")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("LIANBAN_BENCH_REDIS_URL", ""),
+        help="serve with this shared cache (the production layout; empty: per-process memory cache)",
+    )
     parser.add_argument("--threads", type=int, default=4, help="waitress threads")
     parser.add_argument("--postgres", default=os.environ.get("LIANBAN_BENCH_POSTGRES", POSTGRES), help="server URL")
     parser.add_argument("--prefix", default="lianban_scale_", help="database name prefix (+ size)")
