@@ -246,16 +246,22 @@ def get(
     return response.status, len(body), elapsed, {k.lower(): v for k, v in response.getheaders()}
 
 
-def time_request(port: int, path: str, cookie: str, *, samples: int, budget: float) -> dict[str, Any]:
-    """p50/p95 of ``path`` over up to ``samples`` requests within about ``budget`` seconds (one at least)."""
-    status, size, first, _headers = get(port, path, cookie, timeout=600)
-    if status != 200:
-        return {"path": path, "status": status, "error": f"HTTP {status}"}
-    times: list[float] = [] if first < budget / 4 else [first]  # slow pages: the first request counts
-    started = time.perf_counter()
-    while len(times) < samples and (not times or time.perf_counter() - started + statistics.median(times) < budget):
-        status, size, elapsed, _headers = get(port, path, cookie, timeout=600)
-        times.append(elapsed)
+def time_request(port: int, path: str, cookie: str, *, samples: int, budget: float, timeout: float) -> dict[str, Any]:
+    """p50/p95 of ``path`` over up to ``samples`` requests within about ``budget`` seconds (one at least).
+
+    A request taking longer than ``timeout`` seconds is reported as timed out (no figures).
+    """
+    try:
+        status, size, first, _headers = get(port, path, cookie, timeout=timeout)
+        if status != 200:
+            return {"path": path, "status": status, "error": f"HTTP {status}"}
+        times: list[float] = [] if first < budget / 4 else [first]  # slow pages: the first request counts
+        started = time.perf_counter()
+        while len(times) < samples and (not times or time.perf_counter() - started + statistics.median(times) < budget):
+            status, size, elapsed, _headers = get(port, path, cookie, timeout=timeout)
+            times.append(elapsed)
+    except TimeoutError:
+        return {"path": path, "error": f"no answer within {timeout:.0f} s", "timed_out_s": timeout}
     times.sort()
     p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
     return {
@@ -427,7 +433,7 @@ def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, 
                 key = target.name if variant == "first" else f"{target.name} (deep)"
                 pages[key] = {
                     "role": target.role,
-                    **time_request(port, full, cookie, samples=args.samples, budget=args.budget),
+                    **time_request(port, full, cookie, samples=args.samples, budget=args.budget, timeout=args.timeout),
                 }
                 row = pages[key]
                 shown = (
@@ -497,11 +503,14 @@ def parent(args: argparse.Namespace) -> None:
 
 
 def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
-    """Per request: p50 at S and L, growth L/S, and whether it holds the bounds."""
+    """Per request: p50 at S and L, growth L/S, and whether it holds the bounds (a timeout at L does not)."""
     rows = {}
     for name, s in small.items():
         lrow = large.get(name, {})
-        if "p50_ms" not in s or "p50_ms" not in lrow:
+        if "p50_ms" not in s or not ("p50_ms" in lrow or "timed_out_s" in lrow):
+            continue
+        if "timed_out_s" in lrow:
+            rows[name] = {"p50_ms_s": s["p50_ms"], "p50_ms_l": None, "growth": None, "holds": False}
             continue
         ratio = lrow["p50_ms"] / s["p50_ms"] if s["p50_ms"] else float("inf")
         rows[name] = {
@@ -544,6 +553,7 @@ def main() -> None:
     parser.add_argument("--refill", action="store_true", help="fill again even when the marker matches")
     parser.add_argument("--samples", type=int, default=9, help="requests per target (p50/p95)")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per target at most (one request at least)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a request counts as timed out")
     parser.add_argument("--load-seconds", type=float, default=5.0, help="seconds per tracking/bare load sample")
     parser.add_argument("--no-tracking", dest="tracking", action="store_false", help="skip the tracking load test")
     parser.add_argument("--no-lifecycles", dest="lifecycles", action="store_false", help="skip lifecycles/s")
