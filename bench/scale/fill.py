@@ -328,7 +328,7 @@ def _copy_table(
     values: list[str] = []
     joins: list[str] = []
     for f in model._meta.concrete_fields:
-        column = f.column
+        column = str(f.column)
         columns.append(column)
         if f.primary_key:
             values.append(layout.new_id(table, "rx.rank"))
