@@ -45,7 +45,7 @@ from lianban.licences.models import Licence
 from lianban.review.models import SupplementRequest
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 1
+FILL_VERSION = 2  # 2: timestamps and dates of the copies spread over SPAN (version 1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
@@ -346,9 +346,9 @@ def _copy_table(
                 values.append(user)
             else:
                 values.append(f"src.{column}")
-        elif isinstance(field, models.DateTimeField):
+        elif isinstance(f, models.DateTimeField):
             values.append(f"src.{column} - (k.g * {step_us}) * interval '1 microsecond'")
-        elif isinstance(field, models.DateField):
+        elif isinstance(f, models.DateField):
             values.append(f"src.{column} - ((k.g * {step_us}) / 86400000000)::int")
         elif model is Case and column == "tracking_code":
             values.append(_tracking_code_sql("k.g"))

@@ -405,7 +405,10 @@ def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, 
     database_create(url, drop=False)
     status = child_call(env, "status")
     info = status["info"]
-    if info is None or info.get("version") != status["version"] or info.get("cases_copied") != cases or args.refill:
+    version_ok = info is not None and (
+        info.get("version") == status["version"] or (args.reuse_old_fill and info.get("version") is not None)
+    )
+    if info is None or not version_ok or info.get("cases_copied") != cases or args.refill:
         print(f"filling {args.prefix}{label} with {cases:,} cases …", flush=True)
         database_create(url, drop=True)
         info = child_call(env, "fill", cases=cases)["info"]
@@ -550,6 +553,9 @@ def main() -> None:
     parser.add_argument("--small", action="store_true", help="a quick smoke run: s = 300, l = 3,000 cases")
     parser.add_argument("--fill-only", action="store_true", help="fill (or check) the databases, measure nothing")
     parser.add_argument("--targets", default="", help="measure only the targets whose name matches this regex")
+    parser.add_argument(
+        "--reuse-old-fill", action="store_true", help="reuse a fill of an older fill version (its figures describe it)"
+    )
     parser.add_argument("--refill", action="store_true", help="fill again even when the marker matches")
     parser.add_argument("--samples", type=int, default=9, help="requests per target (p50/p95)")
     parser.add_argument("--budget", type=float, default=20.0, help="seconds per target at most (one request at least)")
