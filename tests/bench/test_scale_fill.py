@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.db import connection
+from django.db.models import Max, Min
 
 import pytest
 from bench.scale import fill as scale_fill
@@ -53,6 +54,15 @@ def test_a_tiny_fill_is_consistent_in_every_table(filled: dict[str, Any]) -> Non
     heavy = filled["heavy_applicant_id"]
     assert ApplicantMember.objects.filter(applicant_id=heavy, user_id=filled["heavy_user_id"]).exists()
     assert Case.objects.filter(applicant_id=heavy).count() == len([g for g in range(CASES) if g % 10 == 3])
+    # the copies spread back over two weeks, their item cases' dates with them
+    copies = Case.objects.filter(tracking_code__startswith="BZ").aggregate(
+        first=Min("submitted_at"), last=Max("submitted_at")
+    )
+    assert copies["last"] - copies["first"] > scale_fill.SPAN * 0.9
+    started = ItemCase.objects.filter(case__tracking_code__startswith="BZ").aggregate(
+        first=Min("started_on"), last=Max("started_on")
+    )
+    assert (started["last"] - started["first"]).days >= 12
     # a copy is a real case: the public tracking answer works on it
     copy = Case.objects.filter(tracking_code__startswith="BZ", state="IN_PROGRESS").first()
     assert copy is not None
