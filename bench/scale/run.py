@@ -374,9 +374,11 @@ def lifecycles(workers: list[int], seconds: float) -> dict[str, Any]:
     for n in workers:
         queue = ctx.Queue()
         start_at = time.time() + 15
+        # the first four characters of a prefix name its companies: distinct per worker and run
         run = "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(2))
         procs = [
-            ctx.Process(target=_lifecycle_worker, args=(f"W{run}{n}{i}", seconds, start_at, queue)) for i in range(n)
+            ctx.Process(target=_lifecycle_worker, args=(f"{'PQRS'[i]}{run}{n}", seconds, start_at, queue))
+            for i in range(n)
         ]
         for p in procs:
             p.start()
