@@ -3,7 +3,7 @@
 
     python3.11 dev.py demo          start the platform with demo data (http://127.0.0.1:8000/)
     python3.11 dev.py test          run every check and the whole test suite
-    python3.11 dev.py bench [NAME]  run the benchmarks in bench/ (all, or one: plan, lifecycle)
+    python3.11 dev.py bench [NAME]  run the benchmarks in bench/ (all, or one: plan, lifecycle, scale)
     python3.11 dev.py <command>     any ``lianban`` command (catalog, plan, migrate…)
 
 The first run creates ``.venv`` and installs lianban into it; later runs reuse

@@ -6,9 +6,13 @@ Also the applicant's notifications and the public tracking page's data
 
 from __future__ import annotations
 
+import functools
 import mimetypes
+from typing import TYPE_CHECKING, Any, cast
 
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags
 from django.utils.translation import gettext as _
 
 from drf_spectacular.types import OpenApiTypes
@@ -16,15 +20,19 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+if TYPE_CHECKING:
+    from rest_framework.views import AsView, GenericView
 
 from lianban.accounts.access import access_applicant_for_submission
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
 from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.api.throttling import TrackThrottle
+from lianban.api.throttling import TrackThrottle, allows
 from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import (
     CaseDetailSerializer,
@@ -37,13 +45,16 @@ from lianban.cases.api_serializers import (
 )
 from lianban.cases.models import CaseState
 from lianban.cases.selectors import (
+    TrackStamp,
     case_event_list_for_user,
     case_list_filter,
     case_list_for_user,
     case_materials_for_user,
     case_progress,
     notification_list_for_user,
-    track,
+    track_memo,
+    track_progress,
+    track_stamp,
 )
 from lianban.cases.services import case_material_upload, case_resubmit, case_submit, case_withdraw
 
@@ -280,24 +291,67 @@ class CaseProgressApi(APIView):
         return Response(TrackSerializer(case_progress(access_case_for_user(actor(request), case_id))).data)
 
 
+def _track_response(request: HttpRequest, stamp: TrackStamp) -> HttpResponse:
+    """The tracking answer (cached JSON bytes), or 304 when the client holds the current ETag."""
+    etag = stamp.etag
+    if etag in parse_etags(request.headers.get("If-None-Match", "")):
+        response: HttpResponse = HttpResponseNotModified()
+    else:
+        body = track_memo(stamp, "json", lambda: JSONRenderer().render(TrackSerializer(track_progress(stamp)).data))
+        response = HttpResponse(body, content_type="application/json")
+    response["ETag"] = etag
+    # Anyone with the code may read it, and it changes: caches may keep it but must ask again every time.
+    response["Cache-Control"] = "public, no-cache"
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    return response
+
+
 class TrackApi(APIView):
-    """Public tracking by code: progress by stage and item, ETA. No sign-in, no personal data."""
+    """Public tracking by code: progress by stage and item, ETA. No sign-in, no personal data.
+
+    The busiest public request: a found code is answered without DRF's
+    request wrapping, negotiation and rendering (the answer is cached JSON
+    bytes, see ``selectors.track_stamp``); unknown codes, other methods, and
+    any throttling configured on the view go through DRF as usual.
+    """
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
     throttle_classes = (TrackThrottle,)
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> AsView[GenericView]:
+        """DRF's view with the lean path for a found code in front of it."""
+        drf_view = super().as_view(**initkwargs)
+
+        def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            # The throttles run here as in DRF (per address); a throttled request or an unknown code goes
+            # on to DRF, which answers 429 with Retry-After (counting that request once more) or 404.
+            if request.method == "GET" and all(allows(throttle(), request) for throttle in cls.throttle_classes):
+                stamp = track_stamp(kwargs.get("code", ""))
+                if stamp is not None:
+                    return _track_response(request, stamp)
+            return drf_view(request, *args, **kwargs)
+
+        # update_wrapper keeps cls, initkwargs and csrf_exempt: URL introspection and the schema see DRF's view
+        return cast("AsView[GenericView]", functools.update_wrapper(view, drf_view))
+
     @extend_schema(
         operation_id="track",
-        description="Case, dashes and spaces do not matter; I/L read as 1, O as 0. Unknown codes answer 404.",
-        responses={200: TrackSerializer, **errors(404, 429)},
+        description=(
+            "Case, dashes and spaces do not matter; I/L read as 1, O as 0. Unknown codes answer 404. "
+            "Answers carry an ETag (Cache-Control: public, no-cache); a request with If-None-Match of the "
+            "current ETag gets 304 without a body. The ETag changes with every change of the case, the day, "
+            "the calendar, the catalog and the language. Throttled per address (429)."
+        ),
+        responses={200: TrackSerializer, 304: OpenApiResponse(description="not modified"), **errors(404, 429)},
         tags=["tracking"],
     )
-    def get(self, request: Request, code: str) -> Response:
-        progress = track(code)
-        if progress is None:
+    def get(self, request: Request, code: str) -> HttpResponse:
+        stamp = track_stamp(code)
+        if stamp is None:
             raise Http404(_("no case has this tracking code"))
-        return Response(TrackSerializer(progress).data)
+        return _track_response(request, stamp)
 
 
 # ------------------------------------------------------------------ notifications

@@ -2,24 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.selectors import identity_digest_search
 from lianban.cases import clock
 from lianban.cases.access import REVIEWER_VISIBLE_STATES, reviewer_item_codes
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
-from lianban.cases.workflow import due_unknown_note, item_view
-from lianban.catalog.models import Department, Item
+from lianban.cases.workflow import case_generation, due_unknown_note, item_view
+from lianban.catalog.models import CatalogRevision, Department, Item
+from lianban.common import generations
 from lianban.core import case_flow as flow
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import normalise_code
+from lianban.workdays.models import CalendarRevision
 
 
 def _acting_for(user: User) -> QuerySet[ApplicantMember, Any]:
@@ -253,9 +260,121 @@ def case_progress(case: Case) -> dict[str, Any]:
 def track(code: str) -> dict[str, Any] | None:
     """Public tracking (``GET /api/track/{code}``): progress by stage and item, ETA; no personal data.
 
-    Returns None for an unknown or malformed code.
+    Returns None for an unknown or malformed code. Served from the cache
+    while the case's :func:`track_stamp` is unchanged.
     """
-    case = case_get_by_code(code)
-    if case is None:
+    stamp = track_stamp(code)
+    if stamp is None:
         return None
-    return case_progress(case)
+    return track_memo(stamp, "progress", lambda: track_progress(stamp))
+
+
+# ------------------------------------------------------------------ public tracking, cached by what it shows
+
+#: Part of every tracking cache key and ETag: change it when the tracking answer's format changes.
+TRACK_FORMAT = 1
+#: How long an answer stays in the cache (its key changes with the day anyway).
+TRACK_CACHE_SECONDS = 24 * 3600
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class TrackStamp:
+    """What the tracking answer of a case is computed from, as one key.
+
+    ``key`` changes whenever the answer may change: the case's version (every
+    transition and touch, and every ETA change), its last event (every
+    service write appends one: deadline sweeps included), the day (due
+    statuses and the ETA count from today), the working-day calendar, the
+    catalog (department names), the language and the due-soon setting.
+    """
+
+    case_id: int
+    key: str
+
+    @property
+    def etag(self) -> str:
+        """A strong HTTP ETag of the answer (opaque: nothing of the key shows)."""
+        return '"' + hashlib.blake2b(self.key.encode(), digest_size=12).hexdigest() + '"'
+
+
+def _stamp_sql() -> str:
+    # table names and constants from the models only; the code is the one parameter
+    return (
+        "SELECT c.id, c.version,"  # noqa: S608
+        f" (SELECT max(e.id) FROM {CaseEvent._meta.db_table} e WHERE e.case_id = c.id),"
+        f" (SELECT r.token FROM {CalendarRevision._meta.db_table} r WHERE r.id = {CalendarRevision.SINGLETON}),"
+        f" (SELECT k.token FROM {CatalogRevision._meta.db_table} k WHERE k.id = 1)"
+        f" FROM {Case._meta.db_table} c WHERE c.tracking_code = %s"
+    )
+
+
+_STAMP_SQL = _stamp_sql()
+
+
+def _stamp_row(canonical: str) -> tuple[int, str] | None:
+    """Case id and the database part of the stamp, in one indexed read (None: no such case).
+
+    Plain SQL: this read runs on tracking requests (the public's most
+    frequent), and the ORM would cost more than the read itself.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(_STAMP_SQL, [canonical])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    case_id, version, last_event, calendar_token, catalog_token = row
+    return case_id, f"{version}:{last_event or 0}:{calendar_token or ''}:{catalog_token or ''}"
+
+
+def track_stamp(code: str) -> TrackStamp | None:
+    """The stamp of the case with this tracking code; None for an unknown or malformed code.
+
+    With a shared cache the database part is itself cached under the
+    generations of the case, the calendar and the catalog (renewed when a
+    transaction that locked the case, changed the calendar or the catalog
+    commits; see ``lianban.common.generations``): a request then reads the
+    cache only. Otherwise it is read from the database every time.
+    """
+    canonical = normalise_code(code)
+    if canonical is None:
+        return None
+    if generations.shared():
+        entry_key = f"lianban:track:stamp:{canonical}"
+        tokens, found = generations.generations(
+            [case_generation(canonical), generations.CALENDAR, generations.CATALOG], [entry_key]
+        )
+        entry = found.get(entry_key)
+        if isinstance(entry, tuple) and list(entry[:3]) == tokens:
+            case_id, data = entry[3], entry[4]
+        else:
+            row = _stamp_row(canonical)
+            if row is None:
+                return None
+            case_id, data = row
+            cache.set(entry_key, (*tokens, case_id, data), TRACK_CACHE_SECONDS)
+    else:
+        row = _stamp_row(canonical)
+        if row is None:
+            return None
+        case_id, data = row
+    key = (
+        f"{TRACK_FORMAT}:{case_id}:{data}:{clock.today().isoformat()}:"
+        f"{translation.get_language() or ''}:{settings.LIANBAN_DUE_SOON_DAYS}"
+    )
+    return TrackStamp(case_id=case_id, key=key)
+
+
+def track_progress(stamp: TrackStamp) -> dict[str, Any]:
+    """The tracking answer of the stamped case, computed from the database (no cache)."""
+    return case_progress(Case.objects.select_related("thing", "lead_department").get(pk=stamp.case_id))
+
+
+def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
+    """``build()``, cached under the stamp's key (``kind`` tells apart the forms an answer is kept in)."""
+    key = f"lianban:track:{kind}:{stamp.key}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, TRACK_CACHE_SECONDS)
+    return value

@@ -33,6 +33,7 @@ from lianban.cases.access import can_see_case
 from lianban.cases.events import event_record
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, NotificationKind
 from lianban.cases.notifications import notification_create
+from lianban.common import generations
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
@@ -45,18 +46,29 @@ _CASES_LOCKED = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
 _ITEM_CASES_LOCKED = ItemCase.objects.select_for_update(of=("self",))
 
 
+def case_generation(code: str) -> str:
+    """The cache generation of what is derived from a case (renewed by every transaction that locks it)."""
+    return f"case:{code}"
+
+
 def lock_case(case_id: int) -> Case:
     """The case row, locked until the end of the transaction (``Case.DoesNotExist`` if absent).
 
     ``FOR UPDATE OF`` the case row alone (a join would lock the joined rows
     too on PostgreSQL); the frozen plan, form and answers are not read.
+    Whatever the transaction changes, caches derived from the case are
+    renewed when it commits (``generations``: the public tracking answer).
     """
-    return _CASES_LOCKED.get(pk=case_id)
+    case = _CASES_LOCKED.get(pk=case_id)
+    generations.renew_on_commit(case_generation(case.tracking_code))
+    return case
 
 
 def lock_case_of_item(item_case_id: int) -> Case:
     """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent)."""
-    return _CASES_LOCKED.get(item_cases__id=item_case_id)
+    case = _CASES_LOCKED.get(item_cases__id=item_case_id)
+    generations.renew_on_commit(case_generation(case.tracking_code))
+    return case
 
 
 def lock_case_for_user(user: User, case_id: int) -> Case:
@@ -297,7 +309,8 @@ def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | N
             value = None
     if value != case.eta:
         case.eta = value
-        case.save(update_fields=["eta"])
+        case.version += 1  # the public tracking answer is cached by version (see selectors.track_stamp)
+        case.save(update_fields=["eta", "version"])
     return value
 
 

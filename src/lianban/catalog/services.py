@@ -11,6 +11,7 @@ from django.db import transaction
 
 from lianban.catalog import models as m
 from lianban.catalog.selectors import catalog_snapshot
+from lianban.common import generations
 from lianban.core import catalog as core
 from lianban.core.catalog_format import SECTIONS, check_files, dump_json, dump_yaml, validate_catalog
 from lianban.core.errors import CatalogInvalid, CatalogProblem
@@ -79,6 +80,7 @@ def _bump(revision: m.CatalogRevision) -> None:
     revision.revision += 1
     revision.token = m._new_token()
     revision.save(update_fields=["revision", "token", "changed_at"])
+    generations.renew_on_commit(generations.CATALOG)
 
 
 def _lock_revision() -> m.CatalogRevision:

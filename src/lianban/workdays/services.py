@@ -25,6 +25,7 @@ from django.utils import timezone
 
 import chinese_calendar
 
+from lianban.common import generations
 from lianban.core.workdays import WorkCalendar
 from lianban.workdays.models import CalendarRevision, DayOverride, YearCoverage
 from lianban.workdays.selectors import calendar_revision, day_override_map, declared_years
@@ -97,6 +98,7 @@ def _calendar_changed() -> None:
     pk = CalendarRevision.SINGLETON
     CalendarRevision.objects.bulk_create([CalendarRevision(pk=pk, token="", changed_at=now)], ignore_conflicts=True)
     CalendarRevision.objects.filter(pk=pk).update(token=uuid.uuid4().hex, changed_at=now)
+    generations.renew_on_commit(generations.CALENDAR)
 
 
 # ------------------------------------------------------------------ override writes

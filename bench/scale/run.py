@@ -1,0 +1,601 @@
+"""bench/scale — list pages and endpoints at 10,000 and 300,000 cases, tracking against a bare view, lifecycles/s.
+
+Run: ``python3.11 dev.py bench scale`` (``--small`` for a quick smoke run at
+300 and 3,000 cases; ``--sizes s`` for one size; see ``--help``).
+
+For each size (S = 10,000 and L = 300,000 cases by default) a PostgreSQL
+database (``lianban_scale_s``, ``lianban_scale_l``) is filled once
+(``fill.py``: templates through the services, copies in bulk SQL) and reused
+by later runs while its marker says the same fill version and size. A real
+HTTP server (``lianban serve``, waitress, with the bench's settings adding a
+bare JSON view) runs on 127.0.0.1; every request of ``targets.py`` is timed as
+its role (first page, and a deep page where the list is paginated): p50 and
+p95 over ``--samples`` requests (fewer for slow pages: ``--budget`` seconds per
+request at most, one at least). Then the tracking answer and the bare view are
+loaded by 4 concurrent clients (``--load-seconds`` per sample, 3 samples each,
+alternated), throughput ratio reported. Last, hotel lifecycles (bench/lifecycle)
+per second with 1, 2 and 4 concurrent worker processes on a fresh database.
+
+Bounds of issue 8: growth L/S ≤ 1.5×, p50 at L < 300 ms, tracking ≥ 70 % of
+the bare view. Results in ``bench/results/scale.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import multiprocessing
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from bench.harness import machine, save  # noqa: E402
+from bench.scale.targets import BARE, TARGETS, TRACK  # noqa: E402
+
+SIZES = {"s": 10_000, "l": 300_000}
+SMALL = {"s": 300, "l": 3_000}
+POSTGRES = "postgres://postgres@127.0.0.1:5432/"
+GROWTH_MAX = 1.5
+P50_MAX_MS = 300
+TRACK_RATIO_MIN = 0.70
+CLIENTS = 4
+#: A fixed key: the sessions the run creates must be valid in the server it starts.
+SECRET = "bench-scale-" + "k" * 40
+
+
+# ------------------------------------------------------------------ databases and Django children
+
+
+def _admin(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/postgres")), parts.path.lstrip("/")
+
+
+def database_create(url: str, *, drop: bool) -> None:
+    """Create the database (dropping it first when ``drop``); exit 2 when PostgreSQL is unreachable."""
+    import psycopg
+    from psycopg import sql
+
+    admin, name = _admin(url)
+    try:
+        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
+            if drop:
+                conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+            if not exists:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    except psycopg.OperationalError as exc:
+        print(f"PostgreSQL is unreachable at {admin}: {str(exc).strip()}", file=sys.stderr)
+        sys.exit(2)
+
+
+def django_env(url: str, data_dir: Path, redis_url: str = "") -> dict[str, str]:
+    """The environment of every process of one size: its database, its files, the fixed key."""
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.scale.settings",
+        "DJANGO_SECRET_KEY": SECRET,
+        "DATABASE_URL": url,
+        "LIANBAN_DATA_DIR": str(data_dir),
+        "LIANBAN_LOG_LEVEL": "WARNING",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    for name in ("LIANBAN_REDIS_URL", "LIANBAN_TASK_BACKEND", "DJANGO_DEBUG"):
+        env.pop(name, None)
+    if redis_url:
+        env["LIANBAN_REDIS_URL"] = redis_url
+    return env
+
+
+def child_call(env: dict[str, str], mode: str, **kwargs: Any) -> dict[str, Any]:
+    """Run this script as a Django child (``--child mode``); its JSON answer."""
+    out = Path(env["LIANBAN_DATA_DIR"]) / f"child-{mode}.json"
+    command = [sys.executable, __file__, "--child", mode, "--out", str(out), "--args", json.dumps(kwargs)]
+    done = subprocess.run(command, env=env, check=False)
+    if done.returncode != 0:
+        sys.exit(f"bench/scale: the {mode} step failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return result
+
+
+def child(mode: str, out: str, kwargs: dict[str, Any]) -> None:
+    """Entry point of a Django child."""
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    if mode == "status":
+        from bench.scale.fill import FILL_VERSION, fill_info
+
+        call_command("migrate", verbosity=0)
+        info = fill_info()
+        result: dict[str, Any] = {"info": info, "version": FILL_VERSION}
+    elif mode == "fill":
+        from bench.scale.fill import fill
+
+        call_command("migrate", verbosity=0)
+        result = {"info": fill(kwargs["cases"])}
+    elif mode == "prepare":
+        result = prepare(kwargs["info"])
+    elif mode == "lifecycles":
+        call_command("migrate", verbosity=0)
+        result = lifecycles(kwargs["workers"], kwargs["seconds"])
+    else:
+        raise SystemExit(f"unknown child mode {mode}")
+    Path(out).write_text(json.dumps(result, ensure_ascii=False, default=str), encoding="utf-8")
+
+
+def prepare(info: dict[str, Any]) -> dict[str, Any]:
+    """Sessions for each role, a tracking code and a case with a long trail (from the fill)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from lianban.accounts.models import User
+    from lianban.cases.models import Case, CaseEvent
+
+    staff = info["staff"]
+    users = {
+        "clerk": User.objects.get(username=staff["clerk"]),
+        "reviewer": User.objects.get(username=staff["reviewers"]["SCJG"]),
+        "supervisor": User.objects.get(username=staff["supervisor"]),
+        "heavy": User.objects.get(pk=info["heavy_user_id"]),
+    }
+    cookies = {}
+    for role, user in users.items():
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies[role] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    cookies["public"] = ""
+    # a running case in the middle of the fill: its tracking answer has every part (stages, due dates)
+    running = Case.objects.filter(state="IN_PROGRESS").order_by("id")
+    middle = running[running.count() // 2]
+    issued = Case.objects.filter(state="ISSUED").order_by("-id").first()
+    longest = CaseEvent.objects.filter(case=issued).count()
+    return {
+        "cookies": cookies,
+        "code": middle.tracking_code,
+        "case_id": issued.pk if issued else middle.pk,
+        "events_of_case": longest,
+        "cases": Case.objects.count(),
+    }
+
+
+# ------------------------------------------------------------------ the HTTP server and clients
+
+
+def free_port(low: int, high: int) -> int:
+    """A free port in [low, high] on 127.0.0.1."""
+    for port in range(low, high + 1):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    sys.exit(f"no free port in {low}-{high}")
+
+
+class Server:
+    """``lianban serve`` (waitress) on 127.0.0.1 in its own process group."""
+
+    def __init__(self, env: dict[str, str], port: int, threads: int, log: Path) -> None:
+        exe = Path(sys.executable).with_name("lianban")
+        self.port = port
+        self.process = subprocess.Popen(
+            [str(exe), "serve", "--host", "127.0.0.1", "--port", str(port), "--threads", str(threads)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log.open("ab"),  # waitress's queue-depth warnings
+            start_new_session=True,
+        )
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return
+            except OSError:
+                if self.process.poll() is not None:
+                    sys.exit("the benchmark server did not start")
+                time.sleep(0.2)
+        self.stop()
+        sys.exit("the benchmark server did not answer within 60 s")
+
+    def stop(self) -> None:
+        """Stop the server process (by its own id)."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+
+def get(
+    port: int, path: str, cookie: str, *, timeout: float, headers: dict[str, str] | None = None
+) -> tuple[int, int, float, dict[str, str]]:
+    """One GET on a new connection: status, body bytes, seconds, response headers."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    sent = {"Accept-Language": "zh-hans", **(headers or {})}
+    if cookie:
+        sent["Cookie"] = cookie
+    started = time.perf_counter()
+    conn.request("GET", path, headers=sent)
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, len(body), elapsed, {k.lower(): v for k, v in response.getheaders()}
+
+
+def time_request(port: int, path: str, cookie: str, *, samples: int, budget: float, timeout: float) -> dict[str, Any]:
+    """p50/p95 of ``path`` over up to ``samples`` requests within about ``budget`` seconds (one at least).
+
+    A request taking longer than ``timeout`` seconds is reported as timed out (no figures).
+    """
+    try:
+        status, size, first, _headers = get(port, path, cookie, timeout=timeout)
+        if status != 200:
+            return {"path": path, "status": status, "error": f"HTTP {status}"}
+        times: list[float] = [] if first < budget / 4 else [first]  # slow pages: the first request counts
+        started = time.perf_counter()
+        while len(times) < samples and (not times or time.perf_counter() - started + statistics.median(times) < budget):
+            status, size, elapsed, _headers = get(port, path, cookie, timeout=timeout)
+            times.append(elapsed)
+    except TimeoutError:
+        return {"path": path, "error": f"no answer within {timeout:.0f} s", "timed_out_s": timeout}
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {
+        "path": path,
+        "status": status,
+        "samples": len(times),
+        "p50_ms": round(statistics.median(times) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "bytes": size,
+    }
+
+
+def _client(port: int, path: str, headers: dict[str, str], seconds: float, start_at: float, queue: Any) -> None:
+    """One load client: a keep-alive connection sending GETs back to back until the time is up."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while time.time() < start_at:
+        time.sleep(0.001)
+    done, bad, deadline = 0, 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        conn.request("GET", path, headers=headers)
+        response = conn.getresponse()
+        response.read()
+        done += 1
+        bad += response.status not in (200, 304)
+    conn.close()
+    queue.put((done, bad))
+
+
+def load(port: int, path: str, seconds: float, headers: dict[str, str] | None = None) -> float:
+    """Requests per second of ``CLIENTS`` concurrent clients on ``path`` for ``seconds`` (bounded, loopback)."""
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    start_at = time.time() + 0.3
+    sent = {"Accept-Language": "zh-hans", **(headers or {})}
+    clients = [ctx.Process(target=_client, args=(port, path, sent, seconds, start_at, queue)) for _ in range(CLIENTS)]
+    for c in clients:
+        c.start()
+    results = [queue.get(timeout=seconds + 60) for _ in clients]
+    for c in clients:
+        c.join(timeout=10)
+    if any(bad for _done, bad in results):
+        sys.exit(f"load on {path}: some answers were not 200/304")
+    return sum(done for done, _bad in results) / seconds
+
+
+def tracking_ratio(port: int, code: str, seconds: float, rounds: int = 3) -> dict[str, Any]:
+    """Throughput of the tracking answer (fresh and 304) and of the bare view, alternated; medians and ratios."""
+    track = TRACK.format(code=code)
+    _status, _size, _t, headers = get(port, track, "", timeout=60)
+    etag = headers.get("etag", "")
+    cases: dict[str, tuple[str, dict[str, str] | None]] = {
+        "bare": (BARE, None),
+        "track": (track, None),
+    }
+    if etag:
+        cases["track_304"] = (track, {"If-None-Match": etag})
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for r in range(rounds):
+        order = list(cases) if r % 2 == 0 else list(reversed(cases))
+        for name in order:
+            path, headers_sent = cases[name]
+            samples[name].append(load(port, path, seconds, headers_sent))
+    rates = {name: statistics.median(values) for name, values in samples.items()}
+    result: dict[str, Any] = {
+        "clients": CLIENTS,
+        "seconds_per_sample": seconds,
+        "requests_per_second": {k: round(v, 1) for k, v in rates.items()},
+        "samples": {k: [round(v, 1) for v in values] for k, values in samples.items()},
+        "ratio_track_over_bare": round(rates["track"] / rates["bare"], 3),
+        "etag": etag,
+        "cache_control": headers.get("cache-control", ""),
+    }
+    if "track_304" in rates:
+        result["ratio_track_304_over_bare"] = round(rates["track_304"] / rates["bare"], 3)
+    return result
+
+
+# ------------------------------------------------------------------ lifecycles with concurrent workers
+
+
+def _lifecycle_worker(prefix: str, seconds: float, start_at: float, queue: Any) -> None:
+    from django.db import connection
+
+    from bench.lifecycle.hotel import HotelLifecycle
+
+    connection.close()  # a connection of its own after the fork
+    hotel = HotelLifecycle(prefix=prefix)
+    hotel.fill_pool(200)
+    hotel.run()  # warm-up
+    while time.time() < start_at:
+        time.sleep(0.01)
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        hotel.run()
+        done += 1
+    queue.put((done, time.perf_counter() - started))
+    connection.close()
+
+
+def lifecycles(workers: list[int], seconds: float) -> dict[str, Any]:
+    """Hotel lifecycles per second with each number of concurrent worker processes (fresh database)."""
+    from django.db import connection
+
+    from bench.lifecycle.hotel import catalog_load
+
+    catalog_load()
+    connection.close()
+    ctx = multiprocessing.get_context("fork")
+    result: dict[str, Any] = {}
+    for n in workers:
+        queue = ctx.Queue()
+        start_at = time.time() + 15
+        # the first four characters of a prefix name its companies: distinct per worker and run
+        run = "".join(secrets.choice("0123456789ABCDEFGHJKMNPQRSTVWXYZ") for _ in range(2))
+        procs = [
+            ctx.Process(target=_lifecycle_worker, args=(f"{'PQRS'[i]}{run}{n}", seconds, start_at, queue))
+            for i in range(n)
+        ]
+        for p in procs:
+            p.start()
+        answers = [queue.get(timeout=seconds + 300) for _ in procs]
+        for p in procs:
+            p.join(timeout=30)
+        total = sum(done for done, _ in answers)
+        result[str(n)] = {
+            "lifecycles": total,
+            "per_second": round(sum(done / elapsed for done, elapsed in answers), 2),
+            "per_worker": [round(done / elapsed, 2) for done, elapsed in answers],
+        }
+        print(f"  lifecycles with {n} worker(s): {result[str(n)]['per_second']}/s", flush=True)
+    return result
+
+
+# ------------------------------------------------------------------ parent
+
+
+def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, Any]:
+    """Fill (or reuse) one size's database, serve it, time every target, and (optionally) tracking under load."""
+    url = f"{args.postgres}{args.prefix}{label}"
+    data_dir = ROOT / "var" / "bench-scale" / f"{args.prefix}{label}"
+    data_dir.mkdir(parents=True, exist_ok=True)
+    env = django_env(url, data_dir)
+    database_create(url, drop=False)
+    status = child_call(env, "status")
+    info = status["info"]
+    version_ok = info is not None and (
+        info.get("version") == status["version"] or (args.reuse_old_fill and info.get("version") is not None)
+    )
+    if info is None or not version_ok or info.get("cases_copied") != cases or args.refill:
+        print(f"filling {args.prefix}{label} with {cases:,} cases …", flush=True)
+        database_create(url, drop=True)
+        info = child_call(env, "fill", cases=cases)["info"]
+    else:
+        print(f"reusing the fill of {args.prefix}{label} ({info['cases']:,} cases, {info['seconds']} s to fill)")
+    prepared = child_call(env, "prepare", info=info)
+    deep = min(100_000, prepared["cases"] // 2)
+    if args.fill_only:
+        return {"database": f"{args.prefix}{label}", "fill": _fill_summary(info)}
+    server_env = django_env(url, data_dir, args.redis_url)
+
+    def start() -> Server:
+        server = Server(server_env, free_port(args.port_low, args.port_high), args.threads, data_dir / "server.log")
+        get(server.port, "/api/track/" + prepared["code"], "", timeout=60)  # the first request loads the apps
+        return server
+
+    server = start()
+    pages: dict[str, Any] = {}
+    try:
+        for target in TARGETS:
+            if args.targets and not re.search(args.targets, target.name):
+                continue
+            path = target.path.format(code=prepared["code"], case_id=prepared["case_id"])
+            cookie = prepared["cookies"][target.role]
+            variants = {"first": path}
+            if target.deep is not None:
+                joiner = "&" if "?" in path else "?"
+                variants["deep"] = path + joiner + target.deep.format(deep=deep)
+            for variant, full in variants.items():
+                key = target.name if variant == "first" else f"{target.name} (deep)"
+                pages[key] = {
+                    "role": target.role,
+                    **time_request(
+                        server.port, full, cookie, samples=args.samples, budget=args.budget, timeout=args.timeout
+                    ),
+                }
+                row = pages[key]
+                if "timed_out_s" in row:  # the server still works on it: a fresh one for the next request
+                    server.stop()
+                    server = start()
+                shown = (
+                    f"p50 {row['p50_ms']:>9.1f} ms  p95 {row['p95_ms']:>9.1f} ms  {row['bytes']:>10,} B  n={row['samples']}"
+                    if "p50_ms" in row
+                    else row["error"]
+                )
+                print(f"  [{label}] {key:<44} {shown}", flush=True)
+        tracking = tracking_ratio(server.port, prepared["code"], args.load_seconds) if args.tracking else None
+        if tracking:
+            print(
+                f"  [{label}] tracking under {CLIENTS} clients: {tracking['requests_per_second']} "
+                f"→ ratio {tracking['ratio_track_over_bare']}",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return {
+        "database": f"{args.prefix}{label}",
+        "cases": prepared["cases"],
+        "fill": _fill_summary(info),
+        "deep_offset": deep,
+        "pages": pages,
+        "tracking": tracking,
+    }
+
+
+def _fill_summary(info: dict[str, Any]) -> dict[str, Any]:
+    return {k: info[k] for k in ("cases", "applicants", "copied", "seconds", "version") if k in info}
+
+
+def parent(args: argparse.Namespace) -> None:
+    table = SMALL if args.small else SIZES
+    labels = [s.strip() for s in args.sizes.split(",") if s.strip()]
+    unknown = set(labels) - set(table)
+    if unknown:
+        sys.exit(f"unknown size(s) {sorted(unknown)}: choose from {sorted(table)}")
+    if args.small and args.prefix == "lianban_scale_":
+        args.prefix = "lianban_scale_small_"
+    load_before = os.getloadavg()
+    sizes = {label: measure_size(label, table[label], args) for label in labels}
+    report: dict[str, Any] = {
+        "benchmark": "scale",
+        "date": time.strftime("%Y-%m-%d %H:%M"),
+        "sizes": sizes,
+        "bounds": {"growth_max": GROWTH_MAX, "p50_max_ms_at_l": P50_MAX_MS, "track_ratio_min": TRACK_RATIO_MIN},
+    }
+    if "pages" in sizes.get("s", {}) and "pages" in sizes.get("l", {}):
+        report["growth"] = growth(sizes["s"]["pages"], sizes["l"]["pages"])
+    tracking = sizes.get("l", sizes.get("s", {})).get("tracking") if labels else None
+    if args.lifecycles and not args.fill_only:
+        url = f"{args.postgres}{args.lifecycle_database}"
+        data_dir = ROOT / "var" / "bench-scale" / args.lifecycle_database
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_create(url, drop=True)
+        try:
+            report["lifecycles_per_second"] = child_call(
+                django_env(url, data_dir), "lifecycles", workers=[1, 2, 4], seconds=args.lifecycle_seconds
+            )
+        finally:
+            database_create(url, drop=True)
+    report["load_average_before_after"] = [round(x, 2) for x in (*load_before, *os.getloadavg())]
+    report["machine"] = machine()
+    path = save("scale-small" if args.small else "scale", report)
+    print_summary(report, tracking)
+    print(f"→ {path}")
+
+
+def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
+    """Per request: p50 at S and L, growth L/S, and whether it holds the bounds (a timeout at L does not)."""
+    rows = {}
+    for name, s in small.items():
+        lrow = large.get(name, {})
+        if "p50_ms" not in s or not ("p50_ms" in lrow or "timed_out_s" in lrow):
+            continue
+        if "timed_out_s" in lrow:
+            rows[name] = {"p50_ms_s": s["p50_ms"], "p50_ms_l": None, "growth": None, "holds": False}
+            continue
+        ratio = lrow["p50_ms"] / s["p50_ms"] if s["p50_ms"] else float("inf")
+        rows[name] = {
+            "p50_ms_s": s["p50_ms"],
+            "p50_ms_l": lrow["p50_ms"],
+            "growth": round(ratio, 2),
+            "holds": ratio <= GROWTH_MAX and lrow["p50_ms"] < P50_MAX_MS,
+        }
+    return rows
+
+
+def print_summary(report: dict[str, Any], tracking: dict[str, Any] | None) -> None:
+    if "growth" in report:
+        print(
+            f"\n{'request':<46} {'S p50 ms':>10} {'L p50 ms':>10} {'L/S':>7}  bounds (≤ {GROWTH_MAX}×, < {P50_MAX_MS} ms)"
+        )
+        for name, row in report["growth"].items():
+            print(
+                f"{name:<46} {row['p50_ms_s']:>10.1f} {row['p50_ms_l']:>10.1f} {row['growth']:>7.2f}  "
+                f"{'holds' if row['holds'] else 'FAILS'}"
+            )
+    if tracking:
+        print(
+            f"tracking / bare view under {CLIENTS} clients: {tracking['ratio_track_over_bare']:.3f} "
+            f"(304: {tracking.get('ratio_track_304_over_bare', '-')}) — bound ≥ {TRACK_RATIO_MIN}"
+        )
+    if "lifecycles_per_second" in report:
+        print(
+            "lifecycles/s: "
+            + ", ".join(f"{n} worker(s) {r['per_second']}" for n, r in report["lifecycles_per_second"].items())
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="s,l", help="comma-separated: s (10,000 cases), l (300,000)")
+    parser.add_argument("--small", action="store_true", help="a quick smoke run: s = 300, l = 3,000 cases")
+    parser.add_argument("--fill-only", action="store_true", help="fill (or check) the databases, measure nothing")
+    parser.add_argument("--targets", default="", help="measure only the targets whose name matches this regex")
+    parser.add_argument(
+        "--reuse-old-fill", action="store_true", help="reuse a fill of an older fill version (its figures describe it)"
+    )
+    parser.add_argument("--refill", action="store_true", help="fill again even when the marker matches")
+    parser.add_argument("--samples", type=int, default=9, help="requests per target (p50/p95)")
+    parser.add_argument("--budget", type=float, default=20.0, help="seconds per target at most (one request at least)")
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a request counts as timed out")
+    parser.add_argument("--load-seconds", type=float, default=5.0, help="seconds per tracking/bare load sample")
+    parser.add_argument("--no-tracking", dest="tracking", action="store_false", help="skip the tracking load test")
+    parser.add_argument("--no-lifecycles", dest="lifecycles", action="store_false", help="skip lifecycles/s")
+    parser.add_argument("--lifecycle-seconds", type=float, default=10.0, help="seconds per worker count")
+    parser.add_argument(
+        "--redis-url",
+        default=os.environ.get("LIANBAN_BENCH_REDIS_URL", ""),
+        help="serve with this shared cache (the production layout; empty: per-process memory cache)",
+    )
+    parser.add_argument("--threads", type=int, default=4, help="waitress threads")
+    parser.add_argument("--postgres", default=os.environ.get("LIANBAN_BENCH_POSTGRES", POSTGRES), help="server URL")
+    parser.add_argument("--prefix", default="lianban_scale_", help="database name prefix (+ size)")
+    parser.add_argument("--lifecycle-database", default="lianban_bench", help="created and dropped by the run")
+    parser.add_argument("--port-low", type=int, default=int(os.environ.get("LIANBAN_BENCH_PORT_LOW", "18200")))
+    parser.add_argument("--port-high", type=int, default=int(os.environ.get("LIANBAN_BENCH_PORT_HIGH", "18299")))
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    parser.add_argument("--out", help=argparse.SUPPRESS)
+    parser.add_argument("--args", default="{}", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args.child, args.out, json.loads(args.args))
+    else:
+        parent(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""The requests bench/scale measures: the one place to update when a list's URL or parameters change.
+
+Each target is a path (with ``{placeholders}`` filled from the fill: ``{code}``
+a tracking code, ``{case_id}`` a case with a long trail), the role it is
+requested as (a key of the sessions the run creates), and, for a paginated
+list, the query string of a deep page (``{deep}``: an offset about half-way
+through the largest list of the size, at most 100,000). ``deep=None`` for pages
+without pagination. When a list moves to cursor (keyset) pagination, give
+``deep`` the cursor parameter that reaches far into it.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Target(NamedTuple):
+    """One measured request."""
+
+    name: str
+    role: str  # clerk, reviewer, supervisor, heavy (the applicant with up to 1,000 cases), public
+    path: str
+    deep: str | None = None
+
+
+TARGETS: list[Target] = [
+    # the workbench
+    Target("window queue", "clerk", "/work/window/"),
+    Target("department queue (SCJG)", "reviewer", "/work/department/"),
+    Target("supervision", "supervisor", "/work/supervision/"),
+    Target("issuance queue", "clerk", "/work/window/issuance/"),
+    # the API lists
+    Target("GET /api/cases/ reviewer", "reviewer", "/api/cases/", deep="offset={deep}"),
+    Target("GET /api/cases/ supervisor", "supervisor", "/api/cases/", deep="offset={deep}"),
+    Target("GET /api/cases/ by department", "supervisor", "/api/cases/?department=SCJG", deep="offset={deep}"),
+    Target("GET /api/cases/ overdue", "supervisor", "/api/cases/?overdue=true", deep="offset={deep}"),
+    Target("GET /api/intake/queue", "clerk", "/api/intake/queue", deep="offset={deep}"),
+    Target("GET /api/item-cases/ reviewer", "reviewer", "/api/item-cases/", deep="offset={deep}"),
+    Target("GET /api/supervision/due-soon", "supervisor", "/api/supervision/due-soon", deep="offset={deep}"),
+    Target("GET /api/supervision/overdue", "supervisor", "/api/supervision/overdue", deep="offset={deep}"),
+    Target("GET /api/cases/{id}/events", "supervisor", "/api/cases/{case_id}/events"),
+    # the applicant's lists
+    Target("my cases (1,000 cases)", "heavy", "/my/cases/"),
+    Target("my licences", "heavy", "/my/licences/"),
+    Target("GET /api/cases/ applicant", "heavy", "/api/cases/", deep="offset={deep}"),
+    Target("GET /api/licences/ applicant", "heavy", "/api/licences/", deep="offset={deep}"),
+    Target("GET /api/notifications/ applicant", "heavy", "/api/notifications/", deep="offset={deep}"),
+    # public tracking
+    Target("GET /api/track/{code}", "public", "/api/track/{code}"),
+    Target("tracking page", "public", "/track/{code}/"),
+]
+
+#: The bare Django JSON view the tracking answer is compared with (bench/scale/urls.py only).
+BARE = "/bench/bare"
+TRACK = "/api/track/{code}"
