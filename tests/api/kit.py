@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from rest_framework.test import APIClient
 
@@ -65,6 +66,17 @@ def results(page: dict[str, Any]) -> list[dict[str, Any]]:
     """The rows of a paginated list (asserting it was the only page)."""
     assert page["next"] is None and page["previous"] is None, page
     return page["results"]
+
+
+def every_row(api: Any, path: str) -> list[dict[str, Any]]:
+    """The rows of every page of a paginated list, following its ``next`` links."""
+    page = api.get(path)
+    rows = list(page["results"])
+    while page["next"]:
+        parts = urlsplit(page["next"])
+        page = api.get(f"{parts.path}?{parts.query}")
+        rows.extend(page["results"])
+    return rows
 
 
 def by_code(rows: Iterable[dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -82,7 +82,7 @@ class Watcher:
             response = self.get()
             assert response.status_code == 200
         assert response.json() == afresh(self.case), f"after {step}: stale tracking answer"
-        assert response["Cache-Control"] == "public, no-cache"
+        assert response["Cache-Control"] == "private, no-cache"
         etag = response["ETag"]
         assert etag != self.etag, f"after {step}: the ETag did not change"
         assert self.get().json() == response.json()  # served again, now from the cache

@@ -26,9 +26,7 @@ from tests.accounts.keys import TEST_KEY_ENV
 ROOT = Path(__file__).resolve().parents[2]
 DB = settings.DATABASES["default"]
 
-pytestmark = pytest.mark.skipif(
-    DB["ENGINE"] != "django.db.backends.postgresql", reason="database roles are a PostgreSQL matter"
-)
+pytestmark = pytest.mark.postgres  # database roles are a PostgreSQL matter: the PostgreSQL pass runs these
 
 
 def _connect(dbname: str, user: str | None = None) -> psycopg.Connection[Any]:

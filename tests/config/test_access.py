@@ -96,5 +96,5 @@ def test_reviewers_get_only_their_items_fields_and_materials_from_the_api(people
     assert {i["code"] for i in document["items"]} == {"SCJG-GSSL"}
     assert all("SCJG-GSSL" in m["needed_by"] for m in document["materials"])
     whole = _client(people.supervisor).get(f"/api/cases/{case.pk}").json()
-    assert whole["form"] == case.form and len(whole["materials"]) > len(document["materials"])
+    assert set(whole["form"]) == set(case.form) and len(whole["materials"]) > len(document["materials"])
     assert _client(people.reviewer("GA")).get(f"/api/cases/{case.pk}").status_code == 404

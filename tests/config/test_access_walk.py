@@ -120,10 +120,14 @@ def _mark(case: Case, side: str) -> dict[str, str]:
 
 
 def _reviewer_allowed(case: Case, item: ItemCase, secrets: dict[str, str]) -> set[str]:
-    """A's markers the reviewer of ``item`` may see: its form fields, its materials, the applicant's identity."""
+    """A's markers the reviewer of ``item`` may see: its form fields and its materials.
+
+    The applicant's identity number reaches the reviewer masked only (docs/security.md), so it is no
+    marker the reviewer must receive.
+    """
     fields = set(Item.objects.get(code=item.item_code).form_fields)
     needed = {m.code for m in CaseMaterial.objects.filter(case=case) if item.item_code in m.needed_by}
-    allowed = {case.applicant.id_number}
+    allowed: set[str] = set()
     for marker, what in secrets.items():
         kind, _, name = what.rpartition(" ")
         if (kind == "form field" and name in fields) or (kind in ("material name", "file name") and name in needed):

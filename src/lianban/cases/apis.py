@@ -57,6 +57,7 @@ from lianban.cases.selectors import (
     track_stamp,
 )
 from lianban.cases.services import case_material_upload, case_resubmit, case_submit, case_withdraw
+from lianban.common.http import revalidated_answer
 
 # ------------------------------------------------------------------ cases
 
@@ -300,12 +301,14 @@ def _track_response(request: HttpRequest, stamp: TrackStamp) -> HttpResponse:
         body = track_memo(stamp, "json", lambda: JSONRenderer().render(TrackSerializer(track_progress(stamp)).data))
         response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
-    # Anyone with the code may read it, and it changes: caches may keep it but must ask again every time.
-    response["Cache-Control"] = "public, no-cache"
+    # The code is a secret link and the answer changes: only the asker's client keeps it, asking again
+    # every time (PrivateByDefaultMiddleware keeps this for anonymous askers, see revalidated_answer).
+    response["Cache-Control"] = "private, no-cache"
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
 
 
+@revalidated_answer
 class TrackApi(APIView):
     """Public tracking by code: progress by stage and item, ETA. No sign-in, no personal data.
 
@@ -325,11 +328,12 @@ class TrackApi(APIView):
         drf_view = super().as_view(**initkwargs)
 
         def view(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            # The throttles run here as in DRF (per address); a throttled request or an unknown code goes
-            # on to DRF, which answers 429 with Retry-After (counting that request once more) or 404.
-            if request.method == "GET" and all(allows(throttle(), request) for throttle in cls.throttle_classes):
+            # A found code is counted against the throttles (per address) as DRF would count it; a throttled
+            # request or an unknown code goes on to DRF, which answers 429 with Retry-After or 404 (and
+            # counts the request there, once).
+            if request.method == "GET":
                 stamp = track_stamp(kwargs.get("code", ""))
-                if stamp is not None:
+                if stamp is not None and all(allows(throttle(), request) for throttle in cls.throttle_classes):
                     return _track_response(request, stamp)
             return drf_view(request, *args, **kwargs)
 
@@ -340,7 +344,7 @@ class TrackApi(APIView):
         operation_id="track",
         description=(
             "Case, dashes and spaces do not matter; I/L read as 1, O as 0. Unknown codes answer 404. "
-            "Answers carry an ETag (Cache-Control: public, no-cache); a request with If-None-Match of the "
+            "Answers carry an ETag (Cache-Control: private, no-cache); a request with If-None-Match of the "
             "current ETag gets 304 without a body. The ETag changes with every change of the case, the day, "
             "the calendar, the catalog and the language. Throttled per address (429)."
         ),

@@ -9,6 +9,7 @@ from django.http import HttpRequest
 
 #: Attribute that marks a view whose anonymous answers may be kept by caches (see ``public_answer``).
 PUBLIC_ANSWER = "lianban_public_answer"
+REVALIDATED_ANSWER = "lianban_revalidated_answer"
 
 V = TypeVar("V")
 
@@ -32,4 +33,15 @@ def public_answer(view: V) -> V:
     every answer to a signed-in user, whose name is on every page.
     """
     setattr(view, PUBLIC_ANSWER, True)
+    return view
+
+
+def revalidated_answer(view: V) -> V:
+    """Mark a view whose answers hold no personal data but are reached by a secret link (a tracking code).
+
+    Its anonymous answers are ``Cache-Control: private, no-cache``: only the asker's own client keeps them,
+    and it asks again each time with the answer's ETag (a 304 when nothing changed); no shared cache
+    keeps them. Answers to a signed-in user stay ``private, no-store``.
+    """
+    setattr(view, REVALIDATED_ANSWER, True)
     return view

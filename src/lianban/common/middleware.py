@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
-from lianban.common.http import PUBLIC_ANSWER
+from lianban.common.http import PUBLIC_ANSWER, REVALIDATED_ANSWER
 
 #: Session key: when the signed-in staff member last made a request (seconds since the epoch).
 LAST_SEEN = "lianban_last_seen"
@@ -85,6 +85,9 @@ class PrivateByDefaultMiddleware:
         response = self.get_response(request)
         if getattr(request, "_lianban_public_answer", False) and not _signed_in(request):
             return response
+        if getattr(request, "_lianban_revalidated_answer", False) and not _signed_in(request):
+            response["Cache-Control"] = "private, no-cache"
+            return response
         add_never_cache_headers(response)  # no-cache, no-store, must-revalidate, private; Expires now
         return response
 
@@ -94,6 +97,10 @@ class PrivateByDefaultMiddleware:
             getattr(view_func, "cls", None), PUBLIC_ANSWER, False
         )
         request._lianban_public_answer = bool(public)  # type: ignore[attr-defined]
+        revalidated = getattr(view_func, REVALIDATED_ANSWER, False) or getattr(
+            getattr(view_func, "cls", None), REVALIDATED_ANSWER, False
+        )
+        request._lianban_revalidated_answer = bool(revalidated)  # type: ignore[attr-defined]
 
 
 def _signed_in(request: HttpRequest) -> bool:
