@@ -43,7 +43,7 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from bench.harness import machine, save  # noqa: E402
-from bench.scale.targets import BARE, TARGETS, TRACK  # noqa: E402
+from bench.scale.targets import BARE, CURSOR, TARGETS, TRACK  # noqa: E402
 
 SIZES = {"s": 10_000, "l": 300_000}
 SMALL = {"s": 300, "l": 3_000}
@@ -246,6 +246,32 @@ def get(
     return response.status, len(body), elapsed, {k.lower(): v for k, v in response.getheaders()}
 
 
+#: How many ``next`` links a deep page of a cursor list follows (100 rows each). Keyset pages cost the
+#: same at any depth, so a few thousand rows in is deep enough to show it.
+DEEP_HOPS = 20
+
+
+def cursor_deep_path(port: int, path: str, cookie: str, *, timeout: float) -> str | None:
+    """The path of the page ``DEEP_HOPS`` ``next`` links into a cursor (keyset) list, or its last page."""
+    joiner = "&" if "?" in path else "?"
+    current = f"{path}{joiner}page_size=100"
+    for _hop in range(DEEP_HOPS):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        headers = {"Accept-Language": "zh-hans", **({"Cookie": cookie} if cookie else {})}
+        conn.request("GET", current, headers=headers)
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        if response.status != 200:
+            return None
+        following = json.loads(body).get("next")
+        if not following:
+            break
+        parts = urlsplit(following)
+        current = f"{parts.path}?{parts.query}"
+    return current
+
+
 def time_request(port: int, path: str, cookie: str, *, samples: int, budget: float, timeout: float) -> dict[str, Any]:
     """p50/p95 of ``path`` over up to ``samples`` requests within about ``budget`` seconds (one at least).
 
@@ -436,7 +462,11 @@ def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, 
             path = target.path.format(code=prepared["code"], case_id=prepared["case_id"])
             cookie = prepared["cookies"][target.role]
             variants = {"first": path}
-            if target.deep is not None:
+            if target.deep == CURSOR:
+                reached = cursor_deep_path(server.port, path, cookie, timeout=args.timeout)
+                if reached is not None:
+                    variants["deep"] = reached
+            elif target.deep is not None:
                 joiner = "&" if "?" in path else "?"
                 variants["deep"] = path + joiner + target.deep.format(deep=deep)
             for variant, full in variants.items():

@@ -4,14 +4,17 @@ Each target is a path (with ``{placeholders}`` filled from the fill: ``{code}``
 a tracking code, ``{case_id}`` a case with a long trail), the role it is
 requested as (a key of the sessions the run creates), and, for a paginated
 list, the query string of a deep page (``{deep}``: an offset about half-way
-through the largest list of the size, at most 100,000). ``deep=None`` for pages
-without pagination. When a list moves to cursor (keyset) pagination, give
-``deep`` the cursor parameter that reaches far into it.
+through the largest list of the size, at most 100,000), or ``CURSOR`` for a
+cursor (keyset) list, which the run walks into by its ``next`` links.
+``deep=None`` for pages without a deep variant.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+#: ``deep`` of a cursor (keyset) list: the run follows its ``next`` links into it (run.DEEP_HOPS pages).
+CURSOR = "cursor"
 
 
 class Target(NamedTuple):
@@ -30,21 +33,21 @@ TARGETS: list[Target] = [
     Target("supervision", "supervisor", "/work/supervision/"),
     Target("issuance queue", "clerk", "/work/window/issuance/"),
     # the API lists
-    Target("GET /api/cases/ reviewer", "reviewer", "/api/cases/", deep="offset={deep}"),
-    Target("GET /api/cases/ supervisor", "supervisor", "/api/cases/", deep="offset={deep}"),
-    Target("GET /api/cases/ by department", "supervisor", "/api/cases/?department=SCJG", deep="offset={deep}"),
-    Target("GET /api/cases/ overdue", "supervisor", "/api/cases/?overdue=true", deep="offset={deep}"),
-    Target("GET /api/intake/queue", "clerk", "/api/intake/queue", deep="offset={deep}"),
-    Target("GET /api/item-cases/ reviewer", "reviewer", "/api/item-cases/", deep="offset={deep}"),
-    Target("GET /api/supervision/due-soon", "supervisor", "/api/supervision/due-soon", deep="offset={deep}"),
-    Target("GET /api/supervision/overdue", "supervisor", "/api/supervision/overdue", deep="offset={deep}"),
+    Target("GET /api/cases/ reviewer", "reviewer", "/api/cases/", deep=CURSOR),
+    Target("GET /api/cases/ supervisor", "supervisor", "/api/cases/", deep=CURSOR),
+    Target("GET /api/cases/ by department", "supervisor", "/api/cases/?department=SCJG", deep=CURSOR),
+    Target("GET /api/cases/ overdue", "supervisor", "/api/cases/?overdue=true", deep=CURSOR),
+    Target("GET /api/intake/queue", "clerk", "/api/intake/queue", deep=CURSOR),
+    Target("GET /api/item-cases/ reviewer", "reviewer", "/api/item-cases/", deep=CURSOR),
+    Target("GET /api/supervision/due-soon", "supervisor", "/api/supervision/due-soon", deep=CURSOR),
+    Target("GET /api/supervision/overdue", "supervisor", "/api/supervision/overdue", deep=CURSOR),
     Target("GET /api/cases/{id}/events", "supervisor", "/api/cases/{case_id}/events"),
     # the applicant's lists
     Target("my cases (1,000 cases)", "heavy", "/my/cases/"),
     Target("my licences", "heavy", "/my/licences/"),
-    Target("GET /api/cases/ applicant", "heavy", "/api/cases/", deep="offset={deep}"),
-    Target("GET /api/licences/ applicant", "heavy", "/api/licences/", deep="offset={deep}"),
-    Target("GET /api/notifications/ applicant", "heavy", "/api/notifications/", deep="offset={deep}"),
+    Target("GET /api/cases/ applicant", "heavy", "/api/cases/", deep=CURSOR),
+    Target("GET /api/licences/ applicant", "heavy", "/api/licences/", deep=CURSOR),
+    Target("GET /api/notifications/ applicant", "heavy", "/api/notifications/", deep=CURSOR),
     # public tracking
     Target("GET /api/track/{code}", "public", "/api/track/{code}"),
     Target("tracking page", "public", "/track/{code}/"),
