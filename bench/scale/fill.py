@@ -46,7 +46,7 @@ from lianban.licences.models import Licence
 from lianban.review.models import SupplementRequest
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 2  # 2: timestamps and dates of the copies spread over SPAN (version 1 left them all at fill time)
+FILL_VERSION = 3  # 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
