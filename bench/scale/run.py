@@ -54,6 +54,9 @@ TRACK_RATIO_MIN = 0.70
 CLIENTS = 4
 #: A fixed key: the sessions the run creates must be valid in the server it starts.
 SECRET = "bench-scale-" + "k" * 40
+#: Personal-data keys of the bench's databases only (fake data; never a deployment's keys).
+BENCH_DATA_KEYS = "b1:YmVuY2gtZGF0YS1rZXktMQ=="
+BENCH_LOOKUP_KEY = "YmVuY2gtbG9va3VwLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 
 
 # ------------------------------------------------------------------ databases and Django children
@@ -88,6 +91,9 @@ def django_env(url: str, data_dir: Path, redis_url: str = "") -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.scale.settings",
         "DJANGO_SECRET_KEY": SECRET,
+        # bench-only personal-data keys, fixed so a fill is readable by every later run
+        "LIANBAN_DATA_KEYS": BENCH_DATA_KEYS,
+        "LIANBAN_LOOKUP_KEY": BENCH_LOOKUP_KEY,
         "DATABASE_URL": url,
         "LIANBAN_DATA_DIR": str(data_dir),
         "LIANBAN_LOG_LEVEL": "WARNING",
