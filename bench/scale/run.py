@@ -165,7 +165,7 @@ def prepare(info: dict[str, Any]) -> dict[str, Any]:
     for role, user in users.items():
         session = SessionStore()
         session[SESSION_KEY] = str(user.pk)
-        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the role backend (axes is first)
         session[HASH_SESSION_KEY] = user.get_session_auth_hash()
         session.create()
         cookies[role] = f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
