@@ -12,26 +12,15 @@ from lianban.supervision.services import deadline_sweep
 from tests.api.kit import Api
 from tests.cases.bulk import clone_case, more_applicants, more_events, queries_of
 from tests.cases.kit import People, submit
-from tests.workbench.kit import accepted, approve
+from tests.workbench.kit import accepted, ready
 
 pytestmark = pytest.mark.django_db
-
-
-def _ready(people: People) -> Case:
-    case = accepted(people)
-    while True:
-        running = ItemCase.objects.filter(case=case, state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW])
-        open_items = list(running.select_related("department").order_by("position"))
-        if not open_items:
-            return case
-        for one in open_items:
-            approve(people, one)
 
 
 @pytest.fixture
 def every_state(people, clock) -> list[Case]:
     """A new case, one with the departments (overdue after the sweep), one ready with licences."""
-    cases = [submit(people), accepted(people), _ready(people)]
+    cases = [submit(people), accepted(people), ready(people)]
     clock.working_days(25)
     deadline_sweep()
     return cases

@@ -7,7 +7,7 @@ from typing import Any
 
 from pypdf import PdfReader
 
-from lianban.cases.models import Case, ItemCase
+from lianban.cases.models import Case, ItemCase, ItemState
 from lianban.intake.services import MaterialPromise, intake_accept, intake_check
 from lianban.review.services import item_case_approve, item_case_take
 from tests.cases.kit import People, submit, submit_codes
@@ -61,3 +61,15 @@ def pdf_fonts(content: bytes) -> list[dict[str, Any]]:
             ]
             found.append({"name": str(font["/BaseFont"]), "embedded": files})
     return found
+
+
+def ready(people: People) -> Case:
+    """An accepted case whose items were all approved, stage after stage: ready for issuance."""
+    case = accepted(people)
+    while True:
+        running = ItemCase.objects.filter(case=case, state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW])
+        open_items = list(running.select_related("department").order_by("position"))
+        if not open_items:
+            return case
+        for one in open_items:
+            approve(people, one)

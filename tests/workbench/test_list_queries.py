@@ -12,20 +12,9 @@ from lianban.intake.services import intake_check, intake_request_correction
 from lianban.supervision.services import deadline_sweep
 from tests.cases.bulk import clone_case, same_queries_as_rows_grow
 from tests.cases.kit import People, submit, submit_codes
-from tests.workbench.kit import accepted, approve
+from tests.workbench.kit import accepted, ready
 
 pytestmark = pytest.mark.django_db
-
-
-def _ready(people: People) -> Case:
-    case = accepted(people)
-    while True:
-        running = ItemCase.objects.filter(case=case, state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW])
-        open_items = list(running.select_related("department").order_by("position"))
-        if not open_items:
-            return case
-        for one in open_items:
-            approve(people, one)
 
 
 def _correction(people: People) -> Case:
@@ -40,7 +29,7 @@ def _correction(people: People) -> Case:
 @pytest.fixture
 def every_state(people, clock) -> list[Case]:
     """One case in each state the staff lists show: new, correction, with departments (late), ready."""
-    cases = [submit(people), _correction(people), accepted(people), _ready(people)]
+    cases = [submit(people), _correction(people), accepted(people), ready(people)]
     clock.working_days(25)
     deadline_sweep()
     return cases

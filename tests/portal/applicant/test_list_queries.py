@@ -9,32 +9,21 @@ from django.utils import timezone
 
 import pytest
 
-from lianban.cases.models import Case, ItemCase, ItemState
+from lianban.cases.models import Case
 from lianban.intake.services import MaterialPromise
 from lianban.portal.models import Draft
 from tests.cases.bulk import clone_case, same_queries_as_rows_grow
-from tests.cases.kit import People, submit
-from tests.workbench.kit import accepted, approve
+from tests.cases.kit import submit
+from tests.workbench.kit import accepted, ready
 
 pytestmark = pytest.mark.django_db
-
-
-def _ready(people: People) -> Case:
-    case = accepted(people)
-    while True:
-        running = ItemCase.objects.filter(case=case, state__in=[ItemState.DISPATCHED, ItemState.IN_REVIEW])
-        open_items = list(running.select_related("department").order_by("position"))
-        if not open_items:
-            return case
-        for one in open_items:
-            approve(people, one)
 
 
 @pytest.fixture
 def cases(people, clock) -> list[Case]:
     """A new case, one with the departments (a promised material outstanding), one ready with licences."""
     promise = MaterialPromise(due=clock.today() + timedelta(days=5), text="五日内补交")
-    return [submit(people), accepted(people, skip=("WSJC",), promises={"WSJC": promise}), _ready(people)]
+    return [submit(people), accepted(people, skip=("WSJC",), promises={"WSJC": promise}), ready(people)]
 
 
 def _grow(cases: list[Case]):
