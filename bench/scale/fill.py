@@ -207,8 +207,11 @@ def _copy(templates: list[Template], cases: int, password_user: User, *, log: Ca
             )
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-    log(f"ANALYZE in {time.perf_counter() - t0:.1f} s")
+        # VACUUM too, not only ANALYZE: autovacuum does it to a production table after bulk inserts (PostgreSQL
+        # 13+ counts inserts), setting the visibility map that index-only scans and the planner's choices rely on;
+        # without it a capped count of overdue items read 47,000 heap pages (250 ms) instead of 19 (0.3–4 ms).
+        cursor.execute("VACUUM ANALYZE")
+    log(f"VACUUM ANALYZE in {time.perf_counter() - t0:.1f} s")
     return {
         "cases": cases + len(case_ids),
         "applicants": applicants + 1,
