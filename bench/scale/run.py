@@ -11,7 +11,9 @@ HTTP server (``lianban serve``, waitress, with the bench's settings adding a
 bare JSON view) runs on 127.0.0.1; every request of ``targets.py`` is timed as
 its role (first page, and a deep page where the list is paginated): p50 and
 p95 over ``--samples`` requests (fewer for slow pages: ``--budget`` seconds per
-request at most, one at least). Then the tracking answer and the bare view are
+request at most, one at least), the sizes' servers running side by side and
+their requests alternated one by one, so that whatever else loads the machine
+loads both sizes alike and the growth L/S compares like with like. Then the tracking answer and the bare view are
 loaded by 4 concurrent clients (``--load-seconds`` per sample, 3 samples each,
 alternated), throughput ratio reported. Last, hotel lifecycles (bench/lifecycle)
 per second with 1, 2 and 4 concurrent worker processes on a fresh database.
@@ -434,86 +436,190 @@ def lifecycles(workers: list[int], seconds: float) -> dict[str, Any]:
 # ------------------------------------------------------------------ parent
 
 
-def measure_size(label: str, cases: int, args: argparse.Namespace) -> dict[str, Any]:
-    """Fill (or reuse) one size's database, serve it, time every target, and (optionally) tracking under load."""
-    url = f"{args.postgres}{args.prefix}{label}"
-    data_dir = ROOT / "var" / "bench-scale" / f"{args.prefix}{label}"
-    data_dir.mkdir(parents=True, exist_ok=True)
-    env = django_env(url, data_dir)
-    database_create(url, drop=False)
-    status = child_call(env, "status")
-    info = status["info"]
-    version_ok = info is not None and (
-        info.get("version") == status["version"] or (args.reuse_old_fill and info.get("version") is not None)
-    )
-    if info is None or not version_ok or info.get("cases_copied") != cases or args.refill:
-        print(f"filling {args.prefix}{label} with {cases:,} cases …", flush=True)
-        database_create(url, drop=True)
-        info = child_call(env, "fill", cases=cases)["info"]
-    else:
-        print(f"reusing the fill of {args.prefix}{label} ({info['cases']:,} cases, {info['seconds']} s to fill)")
-    prepared = child_call(env, "prepare", info=info)
-    deep = min(100_000, prepared["cases"] // 2)
-    if args.fill_only:
-        return {"database": f"{args.prefix}{label}", "fill": _fill_summary(info)}
-    server_env = django_env(url, data_dir, args.redis_url)
+class Size:
+    """One size's database, filled or reused, prepared, with its server running."""
 
-    def start() -> Server:
-        server = Server(server_env, free_port(args.port_low, args.port_high), args.threads, data_dir / "server.log")
-        get(server.port, "/api/track/" + prepared["code"], "", timeout=60)  # the first request loads the apps
-        return server
+    def __init__(self, label: str, cases: int, args: argparse.Namespace) -> None:
+        self.label = label
+        self.args = args
+        url = f"{args.postgres}{args.prefix}{label}"
+        self.database = f"{args.prefix}{label}"
+        self.data_dir = ROOT / "var" / "bench-scale" / self.database
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        env = django_env(url, self.data_dir)
+        database_create(url, drop=False)
+        status = child_call(env, "status")
+        info = status["info"]
+        version_ok = info is not None and (
+            info.get("version") == status["version"] or (args.reuse_old_fill and info.get("version") is not None)
+        )
+        if info is None or not version_ok or info.get("cases_copied") != cases or args.refill:
+            print(f"filling {self.database} with {cases:,} cases …", flush=True)
+            database_create(url, drop=True)
+            info = child_call(env, "fill", cases=cases)["info"]
+        else:
+            print(f"reusing the fill of {self.database} ({info['cases']:,} cases, {info['seconds']} s to fill)")
+        self.info = info
+        self.prepared = child_call(env, "prepare", info=info)
+        self.deep = min(100_000, self.prepared["cases"] // 2)
+        self.server_env = django_env(url, self.data_dir, args.redis_url)
+        self.server: Server | None = None
 
-    server = start()
-    pages: dict[str, Any] = {}
+    def start(self) -> None:
+        """(Re)start the server; the first request loads the apps."""
+        if self.server is not None:
+            self.server.stop()
+        self.server = Server(
+            self.server_env,
+            free_port(self.args.port_low, self.args.port_high),
+            self.args.threads,
+            self.data_dir / "server.log",
+        )
+        get(self.server.port, "/api/track/" + self.prepared["code"], "", timeout=60)
+
+    @property
+    def port(self) -> int:
+        assert self.server is not None
+        return self.server.port
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+    def variants(self, target: Any) -> dict[str, str]:
+        """The target's first page and, where the list is paginated, a deep page, for this size."""
+        path = target.path.format(code=self.prepared["code"], case_id=self.prepared["case_id"])
+        cookie = self.prepared["cookies"][target.role]
+        found = {"first": path}
+        if target.deep == CURSOR:
+            reached = cursor_deep_path(self.port, path, cookie, timeout=self.args.timeout)
+            if reached is not None:
+                found["deep"] = reached
+        elif target.deep is not None:
+            joiner = "&" if "?" in path else "?"
+            found["deep"] = path + joiner + target.deep.format(deep=self.deep)
+        return found
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "database": self.database,
+            "cases": self.prepared["cases"],
+            "fill": _fill_summary(self.info),
+            "deep_offset": self.deep,
+        }
+
+
+def time_interleaved(
+    sizes: list[Size], paths: dict[str, str], cookie: dict[str, str], *, samples: int, budget: float, timeout: float
+) -> dict[str, dict[str, Any]]:
+    """p50/p95 of one request at every size, the sizes alternated request by request (their order too).
+
+    Whatever else loads the machine loads every size alike, so the growth L/S compares like with like.
+    A size timing out is reported as such (its server restarted); the others go on.
+    """
+    times: dict[str, list[float]] = {s.label: [] for s in sizes}
+    result: dict[str, dict[str, Any]] = {}
+    live = [s for s in sizes if s.label in paths]
+    for size in list(live):  # the first request of each: a slow page counts it, a fast one warms up
+        try:
+            status, nbytes, first, _headers = get(size.port, paths[size.label], cookie[size.label], timeout=timeout)
+        except TimeoutError:
+            result[size.label] = {
+                "path": paths[size.label],
+                "error": f"no answer within {timeout:.0f} s",
+                "timed_out_s": timeout,
+            }
+            size.start()
+            live.remove(size)
+            continue
+        if status != 200:
+            result[size.label] = {"path": paths[size.label], "status": status, "error": f"HTTP {status}"}
+            live.remove(size)
+            continue
+        result[size.label] = {"path": paths[size.label], "status": status, "bytes": nbytes}
+        if first >= budget / 4:
+            times[size.label].append(first)
+    started, turn = time.perf_counter(), 0
+    while live:
+        spent = time.perf_counter() - started
+        if all(len(times[s.label]) >= samples for s in live):
+            break
+        slowest = max((statistics.median(times[s.label]) for s in live if times[s.label]), default=0.0)
+        if any(times[s.label] for s in live) and spent + slowest * len(live) >= budget * len(live):
+            break
+        order = live if turn % 2 == 0 else list(reversed(live))
+        turn += 1
+        for size in list(order):
+            if len(times[size.label]) >= samples:
+                continue
+            try:
+                _status, _nbytes, elapsed, _headers = get(
+                    size.port, paths[size.label], cookie[size.label], timeout=timeout
+                )
+            except TimeoutError:
+                result[size.label] = {
+                    "path": paths[size.label],
+                    "error": f"no answer within {timeout:.0f} s",
+                    "timed_out_s": timeout,
+                }
+                size.start()
+                live.remove(size)
+                continue
+            times[size.label].append(elapsed)
+    for label, values in times.items():
+        if not values or "error" in result.get(label, {}):
+            continue
+        values.sort()
+        result[label].update(
+            samples=len(values),
+            p50_ms=round(statistics.median(values) * 1000, 1),
+            p95_ms=round(values[min(len(values) - 1, round(0.95 * (len(values) - 1)))] * 1000, 1),
+        )
+    return result
+
+
+def measure(sizes: list[Size], args: argparse.Namespace) -> dict[str, dict[str, Any]]:
+    """Every target at every size, interleaved; then tracking under load, size by size."""
+    pages: dict[str, dict[str, Any]] = {s.label: {} for s in sizes}
+    for size in sizes:
+        size.start()
     try:
         for target in TARGETS:
             if args.targets and not re.search(args.targets, target.name):
                 continue
-            path = target.path.format(code=prepared["code"], case_id=prepared["case_id"])
-            cookie = prepared["cookies"][target.role]
-            variants = {"first": path}
-            if target.deep == CURSOR:
-                reached = cursor_deep_path(server.port, path, cookie, timeout=args.timeout)
-                if reached is not None:
-                    variants["deep"] = reached
-            elif target.deep is not None:
-                joiner = "&" if "?" in path else "?"
-                variants["deep"] = path + joiner + target.deep.format(deep=deep)
-            for variant, full in variants.items():
+            per_size = {s.label: s.variants(target) for s in sizes}
+            for variant in ("first", "deep"):
+                paths = {label: found[variant] for label, found in per_size.items() if variant in found}
+                if not paths:
+                    continue
                 key = target.name if variant == "first" else f"{target.name} (deep)"
-                pages[key] = {
-                    "role": target.role,
-                    **time_request(
-                        server.port, full, cookie, samples=args.samples, budget=args.budget, timeout=args.timeout
-                    ),
-                }
-                row = pages[key]
-                if "timed_out_s" in row:  # the server still works on it: a fresh one for the next request
-                    server.stop()
-                    server = start()
-                shown = (
-                    f"p50 {row['p50_ms']:>9.1f} ms  p95 {row['p95_ms']:>9.1f} ms  {row['bytes']:>10,} B  n={row['samples']}"
-                    if "p50_ms" in row
-                    else row["error"]
+                cookies = {s.label: s.prepared["cookies"][target.role] for s in sizes}
+                rows = time_interleaved(
+                    sizes, paths, cookies, samples=args.samples, budget=args.budget, timeout=args.timeout
                 )
-                print(f"  [{label}] {key:<44} {shown}", flush=True)
-        tracking = tracking_ratio(server.port, prepared["code"], args.load_seconds) if args.tracking else None
-        if tracking:
-            print(
-                f"  [{label}] tracking under {CLIENTS} clients: {tracking['requests_per_second']} "
-                f"→ ratio {tracking['ratio_track_over_bare']}",
-                flush=True,
-            )
+                for label, row in rows.items():
+                    pages[label][key] = {"role": target.role, **row}
+                    shown = (
+                        f"p50 {row['p50_ms']:>9.1f} ms  p95 {row['p95_ms']:>9.1f} ms  {row['bytes']:>10,} B  n={row['samples']}"
+                        if "p50_ms" in row
+                        else row["error"]
+                    )
+                    print(f"  [{label}] {key:<44} {shown}", flush=True)
+        results: dict[str, dict[str, Any]] = {}
+        for size in sizes:
+            tracking = tracking_ratio(size.port, size.prepared["code"], args.load_seconds) if args.tracking else None
+            if tracking:
+                print(
+                    f"  [{size.label}] tracking under {CLIENTS} clients: {tracking['requests_per_second']} "
+                    f"→ ratio {tracking['ratio_track_over_bare']}",
+                    flush=True,
+                )
+            results[size.label] = {**size.summary(), "pages": pages[size.label], "tracking": tracking}
     finally:
-        server.stop()
-    return {
-        "database": f"{args.prefix}{label}",
-        "cases": prepared["cases"],
-        "fill": _fill_summary(info),
-        "deep_offset": deep,
-        "pages": pages,
-        "tracking": tracking,
-    }
+        for size in sizes:
+            size.stop()
+    return results
 
 
 def _fill_summary(info: dict[str, Any]) -> dict[str, Any]:
@@ -529,7 +635,11 @@ def parent(args: argparse.Namespace) -> None:
     if args.small and args.prefix == "lianban_scale_":
         args.prefix = "lianban_scale_small_"
     load_before = os.getloadavg()
-    sizes = {label: measure_size(label, table[label], args) for label in labels}
+    prepared = [Size(label, table[label], args) for label in labels]
+    if args.fill_only:
+        sizes = {s.label: {"database": s.database, "fill": _fill_summary(s.info)} for s in prepared}
+    else:
+        sizes = measure(prepared, args)
     report: dict[str, Any] = {
         "benchmark": "scale",
         "date": time.strftime("%Y-%m-%d %H:%M"),

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +153,9 @@ class Case(models.Model):
     decision_reason = models.TextField(_("reason"), blank=True)
     version = models.PositiveIntegerField(_("version"), default=0)
     eta = models.DateField(_("expected ready"), null=True, blank=True)
+    #: A running item of the case was found overdue (the deadline sweep's finding, kept with the ETA):
+    #: the lists filtered by "overdue" read this flag through a partial index, newest first.
+    has_overdue_items = models.BooleanField(_("has overdue items"), default=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"))
     resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
@@ -171,6 +174,15 @@ class Case(models.Model):
             models.Index(fields=["submitted_at", "id"], name="case_submitted"),
             models.Index(fields=["lead_department", "submitted_at", "id"], name="case_lead_submitted"),
             models.Index(fields=["applicant", "submitted_at", "id"], name="case_applicant_submitted"),
+            # the cases with an overdue item, newest first (supervision, the API's overdue filter)
+            models.Index(
+                fields=["submitted_at", "id"], name="case_overdue_submitted", condition=Q(has_overdue_items=True)
+            ),
+            models.Index(
+                fields=["lead_department", "submitted_at", "id"],
+                name="case_overdue_lead_submitted",
+                condition=Q(has_overdue_items=True),
+            ),
             # the window's queues: only the cases in the state each one shows, in its order
             *_queue_indexes("intake", Coalesce("resubmitted_at", "submitted_at"), WAITING_FOR_INTAKE),
             *_queue_indexes("correction", F("updated_at"), models.Q(state=flow.CaseState.CORRECTION_REQUESTED.value)),

@@ -161,8 +161,9 @@ def case_list_filter(
     """Narrow a list of cases: by state, thing code, a department deciding one of its items, overdue items,
     tracking code, applicant (name prefix or identity number) and submission dates (inclusive).
 
-    Conditions on item cases are ``EXISTS`` subqueries on indexed columns. ``overdue`` counts the sweep's
-    finding and running clocks past their due date (as the supervisor's page does).
+    Conditions on item cases are ``EXISTS`` subqueries on indexed columns. ``overdue`` is the deadline sweep's
+    finding (every 15 minutes), kept on the case (``has_overdue_items``, a partial index newest first), as the
+    supervisor's list of overdue items shows it.
     """
     if state:
         cases = cases.filter(state=state)
@@ -172,8 +173,7 @@ def case_list_filter(
         deciding = ItemCase.objects.filter(case_id=OuterRef("pk"), department__code=department)
         cases = cases.filter(Exists(deciding))
     if overdue is not None:
-        late = Exists(ItemCase.objects.filter(overdue_item_cases(clock.today()), case_id=OuterRef("pk")))
-        cases = cases.filter(late) if overdue else cases.exclude(late)
+        cases = cases.filter(has_overdue_items=overdue)
     if code:
         cases = cases.filter(tracking_code=normalise_code(code) or "")
     if applicant.strip():

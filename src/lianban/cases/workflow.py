@@ -300,17 +300,29 @@ def due_unknown_record(case: Case, item: ItemCase, *, year: int) -> None:
 
 
 def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | None = None) -> date | None:
-    """Recompute and store the case's ETA (critical path over what remains; none once the case is closed)."""
+    """Recompute and store what the case's items sum up to: its ETA (critical path over what remains; none
+    once the case is closed) and whether a running item is overdue (``has_overdue_items``).
+
+    Every write that changes an item case (dispatch, review, supplement, finish, cancel, the deadline sweep)
+    ends here with all the case's items, under the case's lock.
+    """
     value: date | None = None
     if case.state not in (flow.CaseState.ISSUED, flow.CaseState.REFUSED, flow.CaseState.WITHDRAWN):
         try:
             value = flow.eta(calendar or clock.calendar(), [item_view(i) for i in items], clock.today())
         except CalendarNotCovered:
             value = None
+    late = any(i.state in flow.RUNNING_ITEM_STATES and i.due_status == flow.DueStatus.OVERDUE for i in items)
+    changed: list[str] = []
+    if late != case.has_overdue_items:
+        case.has_overdue_items = late
+        changed.append("has_overdue_items")
     if value != case.eta:
         case.eta = value
         case.version += 1  # the public tracking answer is cached by version (see selectors.track_stamp)
-        case.save(update_fields=["eta", "version"])
+        changed += ["eta", "version"]
+    if changed:
+        case.save(update_fields=changed)
     return value
 
 
