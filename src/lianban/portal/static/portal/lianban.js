@@ -21,6 +21,19 @@
       });
     }
 
+    // 大字版 (large text): a toggle on every page; the choice is kept in a cookie for a year, so the
+    // server renders the next page large from its first paint.
+    var textSize = document.querySelector("[data-text-size]");
+    if (textSize) {
+      textSize.hidden = false;
+      textSize.addEventListener("click", function () {
+        var large = root.classList.toggle("large-text");
+        textSize.setAttribute("aria-pressed", large ? "true" : "false");
+        document.cookie = "lianban_text_size=" + (large ? "large" : "normal") + "; Path=/; Max-Age=31536000; SameSite=Lax" +
+          (window.location.protocol === "https:" ? "; Secure" : "");
+      });
+    }
+
     // Tools that only make sense with JS (copy link, print).
     document.querySelectorAll("[data-js-only]").forEach(function (el) { el.hidden = false; });
     document.querySelectorAll("[data-print]").forEach(function (button) {
