@@ -38,6 +38,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         demo_keys_allow()  # a demo without configured keys encrypts with the public demo keys
+        # The demo is in Chinese whatever the browser asks (LIANBAN_LANGUAGE chooses another language).
+        settings.LIANBAN_LANGUAGE = settings.LIANBAN_LANGUAGE or settings.LANGUAGE_CODE
         call_command("migrate", interactive=False, verbosity=0)
         demo_load()
         cases = demo_cases_load()
