@@ -4,6 +4,9 @@
   "use strict";
   var root = document.documentElement;
   root.classList.add("js");
+  // 大字版 chosen earlier: the portal's pages render it on the server; pages of other templates (the
+  // Django admin) take it from the cookie here.
+  if (/(?:^|;\s*)lianban_text_size=large(?:;|$)/.test(document.cookie)) { root.classList.add("large-text"); }
 
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
