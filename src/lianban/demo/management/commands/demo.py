@@ -38,8 +38,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         demo_keys_allow()  # a demo without configured keys encrypts with the public demo keys
-        # The demo is in Chinese whatever the browser asks (LIANBAN_LANGUAGE chooses another language).
-        settings.LIANBAN_LANGUAGE = settings.LIANBAN_LANGUAGE or settings.LANGUAGE_CODE
         call_command("migrate", interactive=False, verbosity=0)
         demo_load()
         cases = demo_cases_load()
@@ -61,6 +59,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {code}  {case.thing}  {STATE_WORDS.get(case.state, case.state)}")
         if options["no_serve"]:
             return
+        # The served demo is in Chinese whatever the browser asks (LIANBAN_LANGUAGE chooses another
+        # language). Set only here, for the serving process: setting up leaves the settings alone.
+        settings.LIANBAN_LANGUAGE = settings.LIANBAN_LANGUAGE or settings.LANGUAGE_CODE
         if not options["no_worker"]:
             from lianban.common.worker import start_worker_thread
 
