@@ -58,8 +58,8 @@ def test_a_hotel_application_on_a_phone(phone_page, people, clock, case_rows_wip
     # the guide, then its big button
     page.goto("/guide/KJD/")
     page.get_by_label("经营场所建筑面积(平方米)").fill("600")
-    page.get_by_role("group", name="是否使用集中空调通风系统").get_by_label("是", exact=True).check()
-    page.get_by_role("group", name="是否同时经营餐饮(含早餐)").get_by_label("是", exact=True).check()
+    page.get_by_role("radiogroup", name="是否使用集中空调通风系统").get_by_label("是", exact=True).check()
+    page.get_by_role("radiogroup", name="是否同时经营餐饮(含早餐)").get_by_label("是", exact=True).check()
     page.get_by_role("button", name="生成我的清单").click()
     page.get_by_role("link", name="立即申报").click()
     expect(page).to_have_url(re.compile(r"/apply/KJD/\?area=600&central_ac=true&has_catering=true$"))

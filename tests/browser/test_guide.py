@@ -50,8 +50,8 @@ def test_the_hotel_guide_on_a_phone(phone_page, demo, screenshot):
     assert width <= viewport == 375
 
     page.get_by_label("经营场所建筑面积(平方米)").fill("600")
-    page.get_by_role("group", name="是否使用集中空调通风系统").get_by_label("是", exact=True).check()
-    page.get_by_role("group", name="是否同时经营餐饮(含早餐)").get_by_label("是", exact=True).check()
+    page.get_by_role("radiogroup", name="是否使用集中空调通风系统").get_by_label("是", exact=True).check()
+    page.get_by_role("radiogroup", name="是否同时经营餐饮(含早餐)").get_by_label("是", exact=True).check()
     page.get_by_role("button", name="生成我的清单").click()
     expect(page).to_have_url(MENU_URL)
 

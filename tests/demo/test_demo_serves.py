@@ -1,4 +1,4 @@
-"""``lianban demo`` as a real process: it serves a home page listing the three one-things.
+"""``lianban demo`` as a real process: it serves a home page listing the three one-things, in Chinese.
 
 The demo runs on its embedded SQLite database in a temporary data directory,
 whichever database the rest of the suite uses.
@@ -20,9 +20,16 @@ LIANBAN = Path(sys.executable).with_name("lianban")
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port: from ``LIANBAN_TEST_PORT_BASE`` upwards when it is set (a shared machine), else any."""
+    base = os.environ.get("LIANBAN_TEST_PORT_BASE")
+    for port in range(int(base), int(base) + 50) if base else [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(s.getsockname()[1])
+    pytest.fail(f"no free port in {base}-{int(base or 0) + 49} (LIANBAN_TEST_PORT_BASE)")
 
 
 def test_the_demo_command_serves_the_home_page_with_the_three_things(tmp_path):
@@ -53,6 +60,10 @@ def test_the_demo_command_serves_the_home_page_with_the_three_things(tmp_path):
         assert "我要开药店" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/portal/lianban.css", timeout=5) as css:
             assert css.status == 200
+        # the demo is in Chinese whatever the browser asks
+        english = urllib.request.Request(f"http://127.0.0.1:{port}/track/", headers={"Accept-Language": "en"})
+        with urllib.request.urlopen(english, timeout=5) as response:  # noqa: S310 - http to our own server
+            assert '<html lang="zh-hans"' in response.read().decode("utf-8")
     finally:
         process.terminate()
         try:

@@ -83,9 +83,12 @@ class TestGuideQuestions:
         assert response.status_code == 200
         body = text(response)
         assert response.context["menu"] is None
-        assert '<label for="q-area">经营场所建筑面积(平方米)' in body
-        assert 'type="number" id="q-area" name="area" value="" step="any" inputmode="decimal" min="0" required' in body
-        assert '<legend>是否使用集中空调通风系统<span class="req"' in body
+        assert '<label for="q-area"><span>经营场所建筑面积(平方米)</span>' in body
+        assert (
+            'type="number" id="q-area" name="area" value="" step="any" inputmode="decimal" min="0" '
+            'required aria-required="true"'
+        ) in body
+        assert '<legend><span>是否使用集中空调通风系统</span><span class="req"' in body
         assert 'id="q-central_ac-0" name="central_ac" value="true" required' in body
         assert '<form method="get" action="/guide/KJD/"' in body
         assert "您的定制清单" not in body

@@ -1,4 +1,4 @@
-"""Middleware: absolute URLs of the public origin, staff idle timeout, private-by-default caching."""
+"""Middleware: absolute URLs of the public origin, a fixed interface language, staff idle timeout, private-by-default caching."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponseBase
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
@@ -40,6 +41,23 @@ class PublicOriginMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if settings.LIANBAN_PUBLIC_URL:
             request.__dict__["_current_scheme_host"] = settings.LIANBAN_PUBLIC_URL
+        return self.get_response(request)
+
+
+class FixedLanguageMiddleware:
+    """With ``LIANBAN_LANGUAGE`` set, every answer is in that language, whatever the browser or the cookie asks.
+
+    Runs after Django's ``LocaleMiddleware``, whose choice it replaces (its response headers then name
+    the fixed language). The demo sets it to Chinese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if settings.LIANBAN_LANGUAGE:
+            translation.activate(settings.LIANBAN_LANGUAGE)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

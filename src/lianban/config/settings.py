@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "lianban.common.middleware.FixedLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     # need-to-know: every page's role-and-object rule (lianban.config.access) runs before any view
     # code, and before the CSRF check reads a POST body (process_view runs in this order)
@@ -135,7 +136,8 @@ WSGI_APPLICATION = "lianban.config.wsgi.application"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        # lianban's overrides of third-party templates (the admin's base_site.html), ahead of the apps'
+        "DIRS": [PACKAGE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [
@@ -213,6 +215,13 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+#: One interface language for every visitor, whatever the browser or the language cookie asks (a code of
+#: ``LANGUAGES``, e.g. ``zh-hans``); empty: the browser's choice. The demo sets it to Chinese.
+LIANBAN_LANGUAGE = env.str("LIANBAN_LANGUAGE", default="")
+if LIANBAN_LANGUAGE and LIANBAN_LANGUAGE not in dict(LANGUAGES):
+    raise ImproperlyConfigured(
+        f"LIANBAN_LANGUAGE must be one of {', '.join(dict(LANGUAGES))}, not {LIANBAN_LANGUAGE!r}"
+    )
 TIME_ZONE = env.str("LIANBAN_TIME_ZONE", default="Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True

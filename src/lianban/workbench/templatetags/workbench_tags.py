@@ -68,8 +68,10 @@ def idempotency_field() -> dict[str, Any]:
 
 @register.simple_tag
 def widget(field: Any, **attrs: Any) -> str:
-    """A form field's control, marked invalid and tied to its error message when it has errors."""
+    """A form field's control: ``aria-required`` when required, marked invalid and tied to its error when it has errors."""
     extra = {key.replace("_", "-"): value for key, value in attrs.items()}
+    if field.field.required and getattr(field.field.widget, "input_type", "") not in ("radio", "checkbox"):
+        extra.setdefault("aria-required", "true")  # radios and checkboxes: ARIA allows it on their group only
     if field.errors:
         extra["aria-invalid"] = "true"
         extra["aria-describedby"] = f"{field.auto_id}-error"

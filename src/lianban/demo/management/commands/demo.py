@@ -59,6 +59,9 @@ class Command(BaseCommand):
             self.stdout.write(f"  {code}  {case.thing}  {STATE_WORDS.get(case.state, case.state)}")
         if options["no_serve"]:
             return
+        # The served demo is in Chinese whatever the browser asks (LIANBAN_LANGUAGE chooses another
+        # language). Set only here, for the serving process: setting up leaves the settings alone.
+        settings.LIANBAN_LANGUAGE = settings.LIANBAN_LANGUAGE or settings.LANGUAGE_CODE
         if not options["no_worker"]:
             from lianban.common.worker import start_worker_thread
 

@@ -4,6 +4,9 @@
   "use strict";
   var root = document.documentElement;
   root.classList.add("js");
+  // 大字版 chosen earlier: the portal's pages render it on the server; pages of other templates (the
+  // Django admin) take it from the cookie here.
+  if (/(?:^|;\s*)lianban_text_size=large(?:;|$)/.test(document.cookie)) { root.classList.add("large-text"); }
 
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
@@ -18,6 +21,19 @@
       toggle.addEventListener("click", function () {
         var open = nav.classList.toggle("open");
         toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+    }
+
+    // 大字版 (large text): a toggle on every page; the choice is kept in a cookie for a year, so the
+    // server renders the next page large from its first paint.
+    var textSize = document.querySelector("[data-text-size]");
+    if (textSize) {
+      textSize.hidden = false;
+      textSize.addEventListener("click", function () {
+        var large = root.classList.toggle("large-text");
+        textSize.setAttribute("aria-pressed", large ? "true" : "false");
+        document.cookie = "lianban_text_size=" + (large ? "large" : "normal") + "; Path=/; Max-Age=31536000; SameSite=Lax" +
+          (window.location.protocol === "https:" ? "; Secure" : "");
       });
     }
 
