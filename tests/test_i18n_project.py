@@ -26,7 +26,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lianban"
 LOCALE = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES"
 #: Latin a translation keeps: names (formats, units, the digest, ASCII) and the
 #: values an API client sends, which the message names as they are.
-KEPT = NAMES | {"ASCII", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or", "not", "in", "true", "false"}
+KEPT = NAMES | {"ASCII", "JSON", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or", "not", "in", "true", "false"}
 BRACES = re.compile(r"\{\w*\}")
 
 

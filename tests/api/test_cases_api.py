@@ -82,7 +82,7 @@ def test_an_applicant_user_cannot_join_an_applicant_registered_by_others(people:
     )
     assert answer == {
         "code": "applicant-invalid",
-        "message": "id_number: is already registered by another account",
+        "message": "The applicant's details are not valid.",
         "fields": {"id_number": ["is already registered by another account"]},
     }
     assert not people.applicant.memberships.filter(user=people.other_user).exists()

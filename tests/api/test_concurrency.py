@@ -90,7 +90,7 @@ def test_two_windows_accepting_one_case_at_once_accept_it_once(people: People, c
     assert sorted(a.status_code for a in answers) == [200, 409], answers
     refused = next(a for a in answers if a.status_code == 409).json()
     assert refused["code"] == "transition-not-allowed"
-    assert "IN_PROGRESS" in refused["message"]
+    assert "in progress" in refused["message"]
     assert CaseEvent.objects.filter(case_id=case["id"], action="case.accepted").count() == 1
     assert CaseEvent.objects.filter(case_id=case["id"], action="item.dispatched").count() == 1
 

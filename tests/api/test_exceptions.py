@@ -34,7 +34,7 @@ CASES: list[tuple[Exception, int, str, dict[str, list[str]]]] = [
         IntakeIncomplete("cannot", [("GSZC", "missing"), ("GSZC", "unchecked"), ("RZWJ", "wrong")]),
         409,
         "intake-incomplete",
-        {"GSZC": ["missing", "unchecked"], "RZWJ": ["wrong"]},
+        {"GSZC": ["missing", "unchecked"], "RZWJ": ["wrong or incomplete"]},
     ),
     (ItemHeld("waiting for WSJC"), 409, "item-held", {}),
     (BillUnsettled("not paid"), 409, "bill-unsettled", {}),

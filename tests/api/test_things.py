@@ -62,7 +62,7 @@ def test_bad_answers_give_400_with_an_error_per_question(api):
     body = response.json()
     assert body["code"] == "answers-invalid"
     assert set(body["fields"]) == {"area", "central_ac", "has_catering", "colour"}
-    assert "below the minimum" in body["fields"]["area"][0]
+    assert body["fields"]["area"][0] == "经营场所建筑面积(平方米)不能小于 0。"
 
 
 def test_a_malformed_body_is_400(api):

@@ -174,7 +174,7 @@ def test_the_hotel_journey_through_the_api_with_every_role(people: People, clock
     # intake round 2: all fine but the tolerable WSJC, accepted against a written promise (容缺)
     check_all_through_api(people.clerk, created, {"WSJC": ("MISSING", "检测报告尚未出具")})
     assert clerk.post(f"/api/cases/{case_id}/accept", {}, expect=409)["fields"] == {
-        "WSJC": ["missing without a written promise"]
+        "WSJC": ["missing, and no written promise (容缺) was given"]
     }
     accepted = clerk.post(
         f"/api/cases/{case_id}/accept",

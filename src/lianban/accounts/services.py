@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from stdnum.cn import ric, uscc
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.exceptions import ValidationError as StdnumError
 
 from lianban.accounts.models import Applicant, ApplicantKind, ApplicantMember, User
@@ -36,8 +37,23 @@ def applicant_id_number_clean(*, kind: str, id_number: str) -> str:
     try:
         module.validate(compact)
     except StdnumError as exc:
-        raise ApplicantInvalid({"id_number": f"{label}: {exc}"}) from exc
+        raise ApplicantInvalid(
+            {"id_number": _("%(label)s: %(problem)s") % {"label": label, "problem": _number_problem(exc)}}
+        ) from exc
     return compact
+
+
+def _number_problem(exc: StdnumError) -> str:
+    """python-stdnum's reason (English) in the words of the request."""
+    if isinstance(exc, InvalidChecksum):
+        return _("the check digit is wrong; please check the number")
+    if isinstance(exc, InvalidLength):
+        return _("the number has the wrong length")
+    if isinstance(exc, InvalidFormat):
+        return _("the number contains characters that do not belong in it")
+    if isinstance(exc, InvalidComponent):
+        return _("a part of the number (region, date of birth or organisation code) is not valid")
+    return _("the number is not valid")
 
 
 @transaction.atomic

@@ -23,12 +23,15 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from lianban.api.throttling import throttled_message
+from lianban.api.wording import answer_text, domain_message, intake_problem_text, invalid_input_message
+from lianban.catalog.wording import problem_line, translated
 from lianban.core.case_errors import ApplicantInvalid, FormInvalid, IntakeIncomplete, MaterialUnknown, UploadRefused
 from lianban.core.errors import AnswersInvalid, CatalogInvalid, DomainError, UnknownThing
 
@@ -39,32 +42,37 @@ def _error(code: str, message: str, fields: dict[str, list[str]], http_status: i
 
 def _domain(exc: DomainError) -> Response:
     """The response of a domain error (400 for bad input, 409 for the rest)."""
+    message = domain_message(exc)
     if isinstance(exc, AnswersInvalid):
         fields: dict[str, list[str]] = {}
         for problem in exc.problems:
-            fields.setdefault(problem.question, []).append(problem.message)
-        return _error(exc.code, exc.message, fields, status.HTTP_400_BAD_REQUEST)
+            fields.setdefault(problem.question, []).append(answer_text(problem))
+        return _error(exc.code, message, fields, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, FormInvalid | ApplicantInvalid):
-        return _error(
-            exc.code, exc.message, {key: [text] for key, text in exc.problems.items()}, status.HTTP_400_BAD_REQUEST
-        )
+        problems = {key: [translated(text)] for key, text in exc.problems.items()}
+        return _error(exc.code, message, problems, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, UploadRefused):
-        return _error(exc.code, exc.message, {"file": [exc.message]}, status.HTTP_400_BAD_REQUEST)
+        return _error(exc.code, message, {"file": [message]}, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, MaterialUnknown | UnknownThing):
-        return _error(exc.code, exc.message, {}, status.HTTP_400_BAD_REQUEST)
+        return _error(exc.code, message, {}, status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, IntakeIncomplete):
         fields = {}
         for code, text in exc.problems:
-            fields.setdefault(code, []).append(text)
-        return _error(exc.code, exc.message, fields, status.HTTP_409_CONFLICT)
-    return _error(exc.code, exc.message, {}, getattr(exc, "http_status", status.HTTP_409_CONFLICT))
+            fields.setdefault(code, []).append(intake_problem_text(text))
+        return _error(exc.code, message, fields, status.HTTP_409_CONFLICT)
+    return _error(exc.code, message, {}, getattr(exc, "http_status", status.HTTP_409_CONFLICT))
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """Map domain, Django and DRF errors to ``{"code", "message", "fields"}``."""
     if isinstance(exc, CatalogInvalid):
         return Response(
-            {"code": exc.code, "message": exc.message, "fields": {}, "problems": [str(p) for p in exc.problems]},
+            {
+                "code": exc.code,
+                "message": _("The catalog cannot be imported: see the problems."),
+                "fields": {},
+                "problems": [problem_line(p) for p in exc.problems],
+            },
             status=status.HTTP_400_BAD_REQUEST,
         )
     if isinstance(exc, DomainError):
@@ -83,7 +91,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, exceptions.Throttled):
         response.data = {"code": str(exc.default_code), "message": throttled_message(exc), "fields": {}}
     elif isinstance(exc, exceptions.ValidationError):
-        response.data = {"code": "invalid", "message": "invalid input", "fields": _flatten(data, "")}
+        response.data = {"code": "invalid", "message": invalid_input_message(), "fields": _flatten(data, "")}
     else:
         detail = data.get("detail", "") if isinstance(data, dict) else data
         code = getattr(detail, "code", None) or getattr(exc, "default_code", "error")

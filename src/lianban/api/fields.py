@@ -56,6 +56,7 @@ class ScalarMapField(serializers.DictField):
     """``key → text, number, yes/no or null``: at most 200 keys of 64 characters, texts of 2000, bounded numbers."""
 
     default_error_messages = {
+        "not_a_dict": gettext_lazy("must be an object of key → value"),
         "too_many": gettext_lazy("at most {n} entries"),
         "key": gettext_lazy("keys are at most {n} characters"),
         "value": gettext_lazy("{k}: text (at most {n} characters), a number or true/false"),

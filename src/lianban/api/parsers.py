@@ -100,7 +100,12 @@ class BoundedJSONParser(JSONParser):
             raise ParseError(_("JSON nested deeper than %(depth)d levels is not accepted.") % {"depth": MAX_DEPTH})
         try:
             value = json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite_float)
+        except json.JSONDecodeError as exc:
+            raise ParseError(
+                _("The body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from exc
         except (ValueError, RecursionError) as exc:
-            raise ParseError(_("JSON parse error: %(error)s") % {"error": str(exc)[:200]}) from exc
+            raise ParseError(_("The body is not valid JSON.")) from exc
         check_value(value)
         return value

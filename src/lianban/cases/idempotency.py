@@ -30,9 +30,7 @@ M = TypeVar("M", bound=models.Model)
 
 def _stored(row: IdempotencyKey, operation: str, model: type[M]) -> M:
     if row.operation != operation:
-        raise IdempotencyKeyReused(
-            _("this idempotency key was already used for %(operation)s") % {"operation": row.operation}
-        )
+        raise IdempotencyKeyReused(_("This Idempotency-Key was already used for another operation."))
     return model._default_manager.get(pk=row.result["pk"])
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from lianban.core.errors import DomainError
+from lianban.core.text import tx
 
 
 class TransitionRefused(DomainError):
@@ -18,11 +19,14 @@ class TransitionRefused(DomainError):
     code = "transition-not-allowed"
 
     def __init__(self, kind: str, state: str, event: str, detail: str = "") -> None:
-        message = f"cannot {event.replace('_', ' ')} a {kind} in state {state}"
-        super().__init__(f"{message}: {detail}" if detail else message)
+        message = tx(
+            "cannot %(event)s a %(kind)s in state %(state)s", event=event.replace("_", " "), kind=kind, state=state
+        )
+        super().__init__(tx("%(message)s: %(detail)s", message=message, detail=detail) if detail else message)
         self.kind = kind
         self.state = state
         self.event = event
+        self.detail = detail
 
 
 class FormInvalid(DomainError):
@@ -55,6 +59,7 @@ class IntakeIncomplete(DomainError):
     def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
         details = "; ".join(f"{code}: {text}" for code, text in problems)
         super().__init__(f"{message} ({details})" if details else message)
+        self.reason = message
         self.problems = tuple(problems)
 
 

@@ -33,6 +33,7 @@ from statemachine import State, StateMachine
 from statemachine.exceptions import TransitionNotAllowed
 
 from lianban.core.case_errors import TransitionRefused
+from lianban.core.text import tx
 
 # ------------------------------------------------------------------- states
 
@@ -212,18 +213,18 @@ def _run(machine_class: type[StateMachine], kind: str, state: str, event: str, *
         # The machine's own answer, read from its definition: instantiating it
         # for every transition costs more than the rest of a transition.
         if event not in table.events:
-            raise TransitionRefused(kind, state, event, "unknown event")
+            raise TransitionRefused(kind, state, event, tx("unknown event"))
         if (state, event) not in table.sources:
-            raise TransitionRefused(kind, state, event, "held by a 容缺 promise" if kwargs.get("held") else "")
+            raise TransitionRefused(kind, state, event, tx("held by a 容缺 promise") if kwargs.get("held") else "")
         target = table.plain.get((state, event))
         if target is not None:
             return target
     # a guard decides (or a state the machine does not know): the machine runs, once per question
     target = _guarded(machine_class, state, event, tuple(sorted(kwargs.items())))
     if target is None:
-        raise TransitionRefused(kind, state, event, "unknown event")
+        raise TransitionRefused(kind, state, event, tx("unknown event"))
     if target is _REFUSED:
-        raise TransitionRefused(kind, state, event, "held by a 容缺 promise" if kwargs.get("held") else "")
+        raise TransitionRefused(kind, state, event, tx("held by a 容缺 promise") if kwargs.get("held") else "")
     return target
 
 

@@ -60,7 +60,7 @@ class DependencyCycle(DomainError):
     code = "plan-dependency-cycle"
 
     def __init__(self, cycle: tuple[str, ...]) -> None:
-        super().__init__("items form a cycle: " + " → ".join(cycle))
+        super().__init__(tx("The items form a cycle: %(cycle)s", cycle=" → ".join(cycle)))
         self.cycle = cycle
 
 
@@ -75,7 +75,7 @@ class AnswerProblem:
     """
 
     question: str
-    message: str
+    message: str  # a Text where the core words it
     kind: str = "invalid"
     params: tuple[tuple[str, object], ...] = ()
 
@@ -109,7 +109,10 @@ class CalendarNotCovered(DomainError):
 
     def __init__(self, year: int) -> None:
         super().__init__(
-            f"no working-day calendar for {year}: an admin must add the year's holidays "
-            "and make-up workdays in the override table and declare the year complete"
+            tx(
+                "no working-day calendar for %(year)s: an admin must add the year's holidays "
+                "and make-up workdays in the override table and declare the year complete",
+                year=str(year),
+            )
         )
         self.year = year

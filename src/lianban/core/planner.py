@@ -29,6 +29,7 @@ from typing import Any, NamedTuple
 from lianban.core.catalog import Catalog, Question, Thing
 from lianban.core.conditions import Condition, QuestionType, Value, compile_condition
 from lianban.core.errors import AnswerProblem, AnswersInvalid, DependencyCycle, UnknownThing
+from lianban.core.text import Text, tx
 
 #: Largest magnitude of a number answer: beyond it a number is refused before any comparison
 #: (a 400-digit integer cannot even be turned into a float).
@@ -139,7 +140,7 @@ def compile_thing(catalog: Catalog, code: str) -> CompiledThing:
     """
     thing = catalog.things.get(code)
     if thing is None:
-        raise UnknownThing(f"unknown thing {code!r}")
+        raise UnknownThing(tx("There is no one-thing with the code %(code)s.", code=code))
     env = question_env(thing.questions)
     items: list[PlanItem] = []
     for position, entry in enumerate(thing.items):
@@ -215,19 +216,25 @@ def validate_answers(questions: Iterable[Question], answers: Any) -> dict[str, V
     questions = tuple(questions)
     if not isinstance(answers, Mapping):
         raise AnswersInvalid(
-            [AnswerProblem("answers", "answers must be an object of question key → value", "not-an-object")]
+            [AnswerProblem("answers", tx("The answers must be an object of question key → value."), "not-an-object")]
         )
     problems: list[AnswerProblem] = []
     by_key = {q.key: q for q in questions}
     for key in answers:
         if key not in by_key:
-            problems.append(AnswerProblem(str(key), "unknown question", "unknown-question"))
+            problems.append(
+                AnswerProblem(
+                    str(key), tx("%(question)s is not a question of this guide.", question=str(key)), "unknown-question"
+                )
+            )
     clean: dict[str, Value] = {}
     for question in questions:
         value = answers.get(question.key)
         if value is None:
             if question.required:
-                problems.append(AnswerProblem(question.key, f"an answer is required ({question.text})", "required"))
+                problems.append(
+                    AnswerProblem(question.key, tx("Please answer %(question)s.", question=question.text), "required")
+                )
             continue
         problem = _answer_problem(question, value)
         if problem:
@@ -241,41 +248,58 @@ def validate_answers(questions: Iterable[Question], answers: Any) -> dict[str, V
 
 def _answer_problem(question: Question, value: object) -> AnswerProblem | None:
     key = question.key
+    label = question.text or key
 
-    def problem(message: str, kind: str, **params: object) -> AnswerProblem:
+    def problem(message: Text, kind: str, **params: object) -> AnswerProblem:
         return AnswerProblem(key, message, kind, tuple(params.items()))
 
     if question.type == "number":
         if isinstance(value, bool) or not isinstance(value, int | float):
-            return problem(f"must be a number, not {_json_type(value)}", "not-a-number", found=_json_type(value))
+            return problem(
+                tx("%(question)s must be a number.", question=label), "not-a-number", found=_json_type(value)
+            )
         if isinstance(value, float) and not math.isfinite(value):
-            return problem("must be a finite number", "not-finite")
+            return problem(tx("%(question)s must be a number.", question=label), "not-finite")
         if not -MAX_NUMBER <= value <= MAX_NUMBER:
-            return problem(f"must be between -{MAX_NUMBER:g} and {MAX_NUMBER:g}", "out-of-range", max=MAX_NUMBER)
+            return problem(tx("%(question)s: the number is too large.", question=label), "out-of-range", max=MAX_NUMBER)
         if question.min is not None and value < question.min:
             return problem(
-                f"{value} is below the minimum {question.min}", "below-minimum", value=value, min=question.min
+                tx("%(question)s must be at least %(min)s.", question=label, min=number_text(question.min)),
+                "below-minimum",
+                value=value,
+                min=question.min,
             )
         if question.max is not None and value > question.max:
             return problem(
-                f"{value} is above the maximum {question.max}", "above-maximum", value=value, max=question.max
+                tx("%(question)s must be at most %(max)s.", question=label, max=number_text(question.max)),
+                "above-maximum",
+                value=value,
+                max=question.max,
             )
         return None
     if question.type == "boolean":
         if not isinstance(value, bool):
-            return problem(f"must be true or false, not {_json_type(value)}", "not-a-boolean", found=_json_type(value))
+            return problem(
+                tx("%(question)s: choose yes or no.", question=label), "not-a-boolean", found=_json_type(value)
+            )
         return None
     if not isinstance(value, str):
-        return problem(f"must be a string, not {_json_type(value)}", "not-text", found=_json_type(value))
+        if question.type == "choice":
+            return problem(tx("%(question)s: choose one of the options.", question=label), "not-text")
+        return problem(tx("%(question)s: enter text.", question=label), "not-text", found=_json_type(value))
     if question.type == "choice" and value not in (question.options or ()):
-        options = ", ".join(question.options or ())
         return problem(
-            f"unknown option {value!r} (options: {options})",
+            tx("%(question)s: choose one of %(options)s.", question=label, options="、".join(question.options or ())),
             "unknown-option",
             value=value,
             options=tuple(question.options or ()),
         )
     return None
+
+
+def number_text(value: float) -> str:
+    """A number as people write it: no ``.0`` on whole numbers."""
+    return str(int(value)) if float(value).is_integer() and abs(value) < 1e15 else f"{value:g}"
 
 
 def _json_type(value: object) -> str:
