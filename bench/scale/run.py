@@ -263,11 +263,17 @@ def get(
 DEEP_HOPS = 20
 
 
-def cursor_deep_path(port: int, path: str, cookie: str, *, timeout: float) -> str | None:
-    """The path of the page ``DEEP_HOPS`` ``next`` links into a cursor (keyset) list, or its last page."""
+def cursor_deep_path(
+    port: int, path: str, cookie: str, *, timeout: float, hops: int = DEEP_HOPS
+) -> tuple[str, int] | None:
+    """The page ``hops`` ``next`` links into a cursor (keyset) list (100 rows a page), or its last page.
+
+    Returns the page's path and how many links were followed (fewer than ``hops`` when the list ended).
+    """
     joiner = "&" if "?" in path else "?"
     current = f"{path}{joiner}page_size=100"
-    for _hop in range(DEEP_HOPS):
+    done = 0
+    for _hop in range(hops):
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
         headers = {"Accept-Language": "zh-hans", **({"Cookie": cookie} if cookie else {})}
         conn.request("GET", current, headers=headers)
@@ -281,7 +287,8 @@ def cursor_deep_path(port: int, path: str, cookie: str, *, timeout: float) -> st
             break
         parts = urlsplit(following)
         current = f"{parts.path}?{parts.query}"
-    return current
+        done += 1
+    return current, done
 
 
 def time_request(port: int, path: str, cookie: str, *, samples: int, budget: float, timeout: float) -> dict[str, Any]:
@@ -487,15 +494,31 @@ class Size:
             self.server.stop()
             self.server = None
 
-    def variants(self, target: Any) -> dict[str, str]:
-        """The target's first page and, where the list is paginated, a deep page, for this size."""
-        path = target.path.format(code=self.prepared["code"], case_id=self.prepared["case_id"])
+    def path(self, target: Any) -> str:
+        return str(target.path.format(code=self.prepared["code"], case_id=self.prepared["case_id"]))
+
+    def cursor_depth(self, target: Any) -> int:
+        """How many ``next`` links (at most ``DEEP_HOPS``) this size's list has from its first page."""
+        reached = cursor_deep_path(
+            self.port, self.path(target), self.prepared["cookies"][target.role], timeout=self.args.timeout
+        )
+        return reached[1] if reached else 0
+
+    def variants(self, target: Any, hops: int = DEEP_HOPS) -> dict[str, str]:
+        """The target's first page and, where the list is paginated, a deep page, for this size.
+
+        A cursor list's deep page is ``hops`` links in: the caller gives every size the same depth, one the
+        shortest list has as a full page, so that the sizes compare pages of the same rows.
+        """
+        path = self.path(target)
         cookie = self.prepared["cookies"][target.role]
         found = {"first": path}
         if target.deep == CURSOR:
-            reached = cursor_deep_path(self.port, path, cookie, timeout=self.args.timeout)
+            reached = (
+                cursor_deep_path(self.port, path, cookie, timeout=self.args.timeout, hops=hops) if hops > 0 else None
+            )
             if reached is not None:
-                found["deep"] = reached
+                found["deep"] = reached[0]
         elif target.deep is not None:
             joiner = "&" if "?" in path else "?"
             found["deep"] = path + joiner + target.deep.format(deep=self.deep)
@@ -588,7 +611,11 @@ def measure(sizes: list[Size], args: argparse.Namespace) -> dict[str, dict[str, 
         for target in TARGETS:
             if args.targets and not re.search(args.targets, target.name):
                 continue
-            per_size = {s.label: s.variants(target) for s in sizes}
+            hops = DEEP_HOPS
+            if target.deep == CURSOR:
+                depth = min(s.cursor_depth(target) for s in sizes)
+                hops = depth if depth == DEEP_HOPS else depth - 1  # the shortest list's last page may be short
+            per_size = {s.label: s.variants(target, hops) for s in sizes}
             for variant in ("first", "deep"):
                 paths = {label: found[variant] for label, found in per_size.items() if variant in found}
                 if not paths:
@@ -599,7 +626,8 @@ def measure(sizes: list[Size], args: argparse.Namespace) -> dict[str, dict[str, 
                     sizes, paths, cookies, samples=args.samples, budget=args.budget, timeout=args.timeout
                 )
                 for label, row in rows.items():
-                    pages[label][key] = {"role": target.role, **row}
+                    deep_hops = {"hops": hops} if variant == "deep" and target.deep == CURSOR else {}
+                    pages[label][key] = {"role": target.role, **deep_hops, **row}
                     shown = (
                         f"p50 {row['p50_ms']:>9.1f} ms  p95 {row['p95_ms']:>9.1f} ms  {row['bytes']:>10,} B  n={row['samples']}"
                         if "p50_ms" in row
