@@ -113,8 +113,22 @@ def test_a_case_of_a_claim_is_not_accepted_through_the_api_before_the_window_che
     claim = claimant.post("/api/applicants/", {**body, "contact_phone": "1"}, expect=201)
     case = claimant.post("/api/cases/", {**hotel_body(people), "applicant": claim["id"]}, expect=201)
     check_all_through_api(people.clerk, case)
-    refused = Api(people.clerk).post(f"/api/cases/{case['id']}/accept", {}, expect=409)
+    clerk = Api(people.clerk)
+    refused = clerk.post(f"/api/cases/{case['id']}/accept", {}, expect=409)
     assert (refused["code"], list(refused["fields"])) == ("intake-incomplete", ["applicant"])
+    claimant.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=403)
+    Api(people.other_clerk).post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=404)
+    assert clerk.post(f"/api/cases/{case['id']}/identity/refuse", {"reason": ""}, expect=400)["code"] == "invalid"
+    notice = clerk.post(f"/api/cases/{case['id']}/identity/refuse", {"reason": "证件不符"}, expect=200)
+    assert [(p["code"], p["result"], p["reason"]) for p in notice["problems"]] == [("applicant", "WRONG", "证件不符")]
+    assert claimant.get(f"/api/cases/{case['id']}/correction-notice")["problems"] == notice["problems"]
+    claimant.post(f"/api/cases/{case['id']}/resubmit", {}, expect=200)
+    confirmed = clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=200)
+    assert confirmed["state"] == "RESUBMITTED"
+    assert clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=409)["code"] == "action-invalid"
+    check_all_through_api(people.clerk, case)
+    assert clerk.post(f"/api/cases/{case['id']}/accept", {}, expect=200)["state"] == "IN_PROGRESS"
+    assert people.applicant.pk in [a["id"] for a in results(claimant.get("/api/applicants/"))]
     bad = Api(people.other_user).post(
         "/api/applicants/",
         {"kind": "enterprise", "id_number": "123", "name": "", "contact_name": "x", "contact_phone": "1"},

@@ -219,6 +219,8 @@ ROUTES: dict[str, Route] = {
     "intake-accept": only(C, target="case"),
     "intake-request-correction": only(C, target="case"),
     "intake-refuse": only(C, target="case"),
+    "intake-identity-confirm": only(C, target="case"),
+    "intake-identity-refuse": only(C, target="case"),
     "intake-correction-notice": only(A, C, S, target="case"),
     "intake-receipt": only(A, C, S, target="case"),
     "item-cases-list": only(R),
