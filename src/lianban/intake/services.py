@@ -455,7 +455,11 @@ def _clerk_case_of_claim(actor: User, case_id: int) -> tuple[Case, Applicant, in
     run one after the other, so its cases are locked in one order.
     """
     applicant_id = Case.objects.filter(pk=case_id).values_list("applicant_id", flat=True).first()
-    claim = Applicant.objects.select_for_update().filter(pk=applicant_id).first() if applicant_id else None
+    claim = (
+        Applicant.objects.select_for_update().filter(pk=applicant_id, claim_of__isnull=False).first()
+        if applicant_id is not None
+        else None
+    )
     case = _clerk_case(actor, case_id)
     if claim is None or claim.pk != case.applicant_id or claim.claim_of_id is None or claim.retired_at is not None:
         raise ActionInvalid(_("the applicant's identity needs no confirmation"))
