@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
+
 import pytest
 
+from lianban.accounts import services
 from lianban.accounts.models import Applicant, ApplicantMember, Role
-from lianban.accounts.selectors import applicant_list_for_user, user_acts_for
+from lianban.accounts.selectors import applicant_get_by_identity, applicant_list_for_user, user_acts_for
 from lianban.accounts.services import applicant_add_member, applicant_create, applicant_id_number_clean
 from lianban.core.case_errors import ApplicantInvalid
 from tests.cases.kit import RIC, USCC, make_user
@@ -78,25 +81,99 @@ def test_registering_twice_returns_the_same_applicant(catalog: None) -> None:
     assert ApplicantMember.objects.filter(applicant=one).count() == 1
 
 
-def test_an_applicant_user_cannot_join_someone_elses_applicant(catalog: None) -> None:
+def test_an_applicant_user_registering_someone_elses_identity_gets_a_claim_with_only_what_they_typed(
+    catalog: None,
+) -> None:
     owner = make_user("owner", Role.APPLICANT)
     stranger = make_user("stranger", Role.APPLICANT)
+    clerk = make_user("clerk", Role.CLERK, "SCJG")
     applicant = applicant_create(
         actor=owner, kind="enterprise", id_number=USCC, name="公司", contact_name="张三", contact_phone="1"
     )
-    with pytest.raises(ApplicantInvalid) as info:
-        applicant_create(
-            actor=stranger,
-            kind="enterprise",
-            id_number=USCC.lower(),
-            name="冒名",
-            contact_name="李四",
-            contact_phone="2",
-        )
-    assert set(info.value.problems) == {"id_number"}
+    claim = applicant_create(
+        actor=stranger,
+        kind="enterprise",
+        id_number=USCC.lower(),
+        name="冒名",
+        contact_name="李四",
+        contact_phone="2",
+        address="某地",
+    )
+    assert claim != applicant
+    assert (claim.claim_of, claim.is_unverified_claim, claim.id_number) == (applicant, True, USCC)
+    assert (claim.name, claim.contact_name, claim.contact_phone, claim.address) == ("冒名", "李四", "2", "某地")
+    assert list(applicant_list_for_user(stranger)) == [claim]
     assert not user_acts_for(stranger, applicant.pk)
     applicant.refresh_from_db()
-    assert applicant.name == "公司"
+    assert (applicant.name, applicant.contact_phone) == ("公司", "1")
+    assert not applicant.is_unverified_claim
+    # lookups by identity find the registered applicant only; the window still gets it
+    assert applicant_get_by_identity(kind="enterprise", id_number=USCC) == applicant
+    at_the_window = applicant_create(
+        actor=clerk, kind="enterprise", id_number=USCC, name="x", contact_name="x", contact_phone="3"
+    )
+    assert at_the_window == applicant
+    # registering again returns the same claim, as registering a new identity twice returns the same applicant
+    again = applicant_create(
+        actor=stranger, kind="enterprise", id_number=USCC, name="又一次", contact_name="李四", contact_phone="2"
+    )
+    assert again == claim
+    assert Applicant.objects.count() == 2
+    assert (
+        applicant_create(
+            actor=owner, kind="enterprise", id_number=USCC, name="公司", contact_name="张三", contact_phone="1"
+        )
+        == applicant
+    )
+
+
+def test_claims_to_one_identity_are_not_unique_but_registered_applicants_are(catalog: None) -> None:
+    registered = applicant_create(
+        actor=None, kind="person", id_number=RIC, name="张三", contact_name="张三", contact_phone="1"
+    )
+    for n in range(2):
+        user = make_user(f"claimant{n}", Role.APPLICANT)
+        applicant_create(actor=user, kind="person", id_number=RIC, name="张三", contact_name="x", contact_phone="1")
+    assert Applicant.objects.filter(claim_of=registered).count() == 2
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Applicant.objects.create(kind="person", id_number=RIC, name="两次", contact_name="x", contact_phone="1")
+    # the same number as another kind is another identity
+    assert not Applicant.objects.filter(kind="enterprise").exists()
+
+
+def test_a_claim_raced_with_the_registration_becomes_a_claim_not_an_error(
+    catalog: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two registrations of a new identity at once: the one that loses the unique index gets a claim."""
+    winner = make_user("winner", Role.APPLICANT)
+    loser = make_user("loser", Role.APPLICANT)
+    registered = applicant_create(
+        actor=winner, kind="enterprise", id_number=USCC, name="公司", contact_name="张三", contact_phone="1"
+    )
+    real_lookup = services.applicant_get_by_identity
+    calls: list[str] = []
+
+    def not_yet_committed(*, kind: str, id_number: str) -> Applicant | None:
+        calls.append(id_number)
+        return None if len(calls) == 1 else real_lookup(kind=kind, id_number=id_number)
+
+    monkeypatch.setattr(services, "applicant_get_by_identity", not_yet_committed)
+    claim = applicant_create(
+        actor=loser, kind="enterprise", id_number=USCC, name="冒名", contact_name="李四", contact_phone="2"
+    )
+    assert len(calls) == 2  # the insert failed on the index, then the registered one was read
+    assert (claim.claim_of, claim.name) == (registered, "冒名")
+    assert user_acts_for(loser, claim.pk) and not user_acts_for(loser, registered.pk)
+    calls.clear()
+    at_the_window = applicant_create(
+        actor=make_user("clerk", Role.CLERK, "SCJG"),
+        kind="enterprise",
+        id_number=USCC,
+        name="x",
+        contact_name="x",
+        contact_phone="3",
+    )
+    assert at_the_window == registered
 
 
 def test_missing_contact_details_are_reported_with_a_bad_number(catalog: None) -> None:

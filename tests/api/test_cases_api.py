@@ -6,6 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
+from lianban.catalog.models import Department, Material
+from lianban.licences.services import licence_record
 from lianban.supervision.services import deadline_sweep
 from tests.api.kit import Api, check_all_through_api, form_for, results, submit_through_api
 from tests.cases.kit import HOTEL, FrozenClock, People, pdf
@@ -68,24 +70,65 @@ def test_a_forbidden_action_says_why(people: People, clock: FrozenClock) -> None
     }
 
 
-def test_an_applicant_user_cannot_join_an_applicant_registered_by_others(people: People) -> None:
-    answer = Api(people.other_user).post(
-        "/api/applicants/",
-        {
-            "kind": "enterprise",
-            "id_number": people.applicant.id_number.lower(),
-            "name": "冒名",
-            "contact_name": "x",
-            "contact_phone": "1",
-        },
-        expect=400,
-    )
-    assert answer == {
-        "code": "applicant-invalid",
-        "message": "The applicant's details are not valid.",
-        "fields": {"id_number": ["is already registered by another account"]},
-    }
+def test_registering_an_identity_registered_by_others_answers_as_a_new_identity_does(people: People) -> None:
+    """Same status, same keys, the typed values: the answer does not tell whether the number is registered."""
+    api = Api(people.other_user)
+
+    def register(number: str) -> dict[str, object]:
+        body = {"kind": "enterprise", "id_number": number, "name": "冒名", "contact_name": "x", "contact_phone": "1"}
+        answer = api.post("/api/applicants/", body, expect=201)
+        assert isinstance(answer, dict)
+        return answer
+
+    held = register(people.applicant.id_number.lower())
+    new = register("91350100M000100Y43")
+    assert list(held) == list(new)
+    same = ("kind", "name", "contact_name", "contact_phone", "address")
+    assert [held[key] for key in same] == [new[key] for key in same] == ["enterprise", "冒名", "x", "1", ""]
+    assert held["id_number"] == people.applicant.id_number and held["id"] != people.applicant.pk
     assert not people.applicant.memberships.filter(user=people.other_user).exists()
+    listed = results(api.get("/api/applicants/"))
+    assert people.applicant.pk not in [a["id"] for a in listed]
+    assert {a["name"] for a in listed} == {"别家公司", "冒名"}
+    assert all(set(a) == set(new) for a in listed)  # nothing says which one is a claim
+    api.get(f"/api/applicants/{people.applicant.pk}", expect=404)
+    assert api.get(f"/api/applicants/{held['id']}")["name"] == "冒名"
+    licence_record(
+        actor=None,
+        material=Material.objects.get(code="SFZ"),
+        number="HELD-1",
+        holder=people.applicant,
+        department=Department.objects.get(code="GA"),
+        issued_on=date(2020, 1, 2),
+    )
+    assert "HELD-1" in str(Api(people.applicant_user).get("/api/licences/"))
+    assert "HELD-1" not in str(api.get("/api/licences/"))
+
+
+def test_a_case_of_a_claim_is_not_accepted_through_the_api_before_the_window_checks_the_identity(
+    people: People, clock: FrozenClock
+) -> None:
+    claimant = Api(people.other_user)
+    body = {"kind": "enterprise", "id_number": people.applicant.id_number, "name": "冒名", "contact_name": "x"}
+    claim = claimant.post("/api/applicants/", {**body, "contact_phone": "1"}, expect=201)
+    case = claimant.post("/api/cases/", {**hotel_body(people), "applicant": claim["id"]}, expect=201)
+    check_all_through_api(people.clerk, case)
+    clerk = Api(people.clerk)
+    refused = clerk.post(f"/api/cases/{case['id']}/accept", {}, expect=409)
+    assert (refused["code"], list(refused["fields"])) == ("intake-incomplete", ["applicant"])
+    claimant.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=403)
+    Api(people.other_clerk).post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=404)
+    assert clerk.post(f"/api/cases/{case['id']}/identity/refuse", {"reason": ""}, expect=400)["code"] == "invalid"
+    notice = clerk.post(f"/api/cases/{case['id']}/identity/refuse", {"reason": "证件不符"}, expect=200)
+    assert [(p["code"], p["result"], p["reason"]) for p in notice["problems"]] == [("applicant", "WRONG", "证件不符")]
+    assert claimant.get(f"/api/cases/{case['id']}/correction-notice")["problems"] == notice["problems"]
+    claimant.post(f"/api/cases/{case['id']}/resubmit", {}, expect=200)
+    confirmed = clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=200)
+    assert confirmed["state"] == "RESUBMITTED"
+    assert clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=409)["code"] == "action-invalid"
+    check_all_through_api(people.clerk, case)
+    assert clerk.post(f"/api/cases/{case['id']}/accept", {}, expect=200)["state"] == "IN_PROGRESS"
+    assert people.applicant.pk in [a["id"] for a in results(claimant.get("/api/applicants/"))]
     bad = Api(people.other_user).post(
         "/api/applicants/",
         {"kind": "enterprise", "id_number": "123", "name": "", "contact_name": "x", "contact_phone": "1"},

@@ -15,6 +15,7 @@ from django.db import close_old_connections, connection
 
 import pytest
 
+from lianban.accounts.models import Applicant
 from lianban.cases.models import Case, CaseEvent
 from lianban.catalog.services import CatalogFile
 from tests.api.kit import Api, check_all_through_api, form_for, items_of, submit_through_api
@@ -124,3 +125,24 @@ def test_two_reviewers_approving_the_last_two_items_of_a_stage_start_the_next_on
         case_id=case["id"], item_case_id=after["GA-TZHY"]["id"], action="item.dispatched"
     )
     assert started.count() == 1
+
+
+def test_two_accounts_registering_one_new_identity_at_once_both_get_201_one_registers_one_claims(
+    people: People,
+) -> None:
+    number = "91350100M000100Y43"
+
+    def register(user: Any) -> Callable[[], Any]:
+        body = {"kind": "enterprise", "id_number": number, "name": user.username, "contact_name": "x"}
+        return lambda: Api(user).call("POST", "/api/applicants/", {**body, "contact_phone": "1"})
+
+    first, second = together(register(people.applicant_user), register(people.other_user))
+
+    assert (first.status_code, second.status_code) == (201, 201), (first, second)
+    assert list(first.json()) == list(second.json())
+    made = Applicant.objects.filter(pk__in=[first.json()["id"], second.json()["id"]])
+    registered = made.get(claim_of__isnull=True)
+    claim = made.get(claim_of__isnull=False)
+    assert claim.claim_of == registered
+    assert {registered.name, claim.name} == {people.applicant_user.username, people.other_user.username}
+    assert registered.memberships.count() == claim.memberships.count() == 1

@@ -10,7 +10,9 @@ clerks see the applicants and licences of their window's cases only.
 
 A cell is ``own/other``: the answer for A's object (the hotel, its item
 公司设立登记, material GSZC, applicant A, the licence the item issued, its
-tracking code) and for B's (see ``tests/api/world.py``). For lists, ``+`` or
+tracking code) and for B's (see ``tests/api/world.py``). Registering B's identity answers
+as registering A's does (201: a claim the window checks, ``docs/security.md``); the window's identity
+actions answer 409 on a case whose applicant is no claim. For lists, ``+`` or
 ``-`` says whether the object is in the list (answer 200). Endpoints without
 an object have one answer per role. Every call runs in a savepoint that is
 rolled back, so each cell sees the same world.
@@ -52,7 +54,7 @@ ROLES = (
 TABLE = """
 # method path                                      stage       applicant other_appl clerk   oth_clerk reviewer oth_rev supervisor admin   anonymous
 GET  /api/applicants/                              submitted   +/-       -/+       +/-       -/-       -/-       -/-       +/+       -/-       403
-POST /api/applicants/                              submitted   201/400   400/201    201/201 201/201   403/403  403/403 403/403    403/403 403/403
+POST /api/applicants/                              submitted   201/201   201/201    201/201 201/201   403/403  403/403 403/403    403/403 403/403
 GET  /api/applicants/{applicant_id}                submitted   200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
 GET  /api/cases/                                   submitted   +/-       -/+       +/-       -/-       -/-       -/-       +/+       -/-       403
 POST /api/cases/                                   submitted   201/404   404/201   201/403   403/403   403/403   403/403   403/403   403/403   403/403
@@ -70,6 +72,8 @@ POST /api/cases/{case_id}/checks                   submitted   403/404   404/403
 POST /api/cases/{case_id}/accept                   checked     403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/request-correction       problem     403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/refuse                   submitted   403/404   404/403   200/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/identity/confirm         submitted   403/404   404/403   409/404   404/404   404/404   404/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/identity/refuse          submitted   403/404   404/403   409/404   404/404   404/404   404/404   403/403   404/404   403/403
 GET  /api/cases/{case_id}/correction-notice        correction  200/404   404/200   200/404   404/404   404/404   404/404   200/200   404/404   403/403
 GET  /api/cases/{case_id}/receipt                  accepted    200/404   404/200   200/404   404/404   403/404   404/404   200/200   404/404   403/403
 GET  /api/item-cases/                              accepted    403       403        403     403       +/-      -/-     403        403     403

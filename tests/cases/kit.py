@@ -302,17 +302,19 @@ def submit(
     files: Iterable[str] | None = None,
     skip: Iterable[str] = (),
     actor: User | None = None,
+    applicant: Applicant | None = None,
 ) -> Case:
-    """Submit a case for ``people.applicant`` with a PDF for every material to submit (but ``skip``)."""
+    """Submit a case for ``people.applicant`` (or ``applicant``) with a PDF for every material to submit (but ``skip``)."""
     if answers is None:
         answers = HOTEL if thing == "KJD" else {"area": 200}
-    held = _licence_codes(people.applicant)
+    applicant = applicant or people.applicant
+    held = _licence_codes(applicant)
     planned = plan(compiled_thing(thing), answers, held)
     to_submit = [m.code for m in planned.materials if m.provenance == "submit"] if files is None else list(files)
     uploads = {code: pdf(f"{code}.pdf") for code in to_submit if code not in set(skip)}
     return case_submit(
         actor=actor or people.applicant_user,
-        applicant=people.applicant,
+        applicant=applicant,
         thing_code=thing,
         answers=answers,
         form=full_form(thing, answers, held),

@@ -79,8 +79,9 @@ class ApplicantListApi(ListApi):
         operation_id="applicants_create",
         description=(
             "Register an applicant (applicant users become its member; window clerks register at the window). "
-            "Registering an identity again returns the same applicant. An applicant user may not join an "
-            "identity registered by others (400 `applicant-invalid` on `id_number`): a member adds them."
+            "Registering an identity again returns the same applicant. An applicant user registering an "
+            "identity that other accounts registered gets the same answer (201, what they typed): a claim, "
+            "confirmed by the window against their papers before any case of it is accepted."
         ),
         request=ApplicantInputSerializer,
         parameters=[IDEMPOTENCY_KEY],

@@ -98,6 +98,15 @@ class Applicant(models.Model):
     licences belong to the applicant, not to a user. The identity number and
     the phone are encrypted at rest; the identity is looked up by its digest
     (``accounts.selectors.applicant_get_by_identity``).
+
+    An applicant user who registers an identity that another account already
+    registered gets a *claim* (``claim_of`` set): a provisional applicant with
+    what they typed and nothing of the registered one, so the answer is the
+    same whether the identity exists or not. The window confirms a claim
+    against the papers (``intake.services.intake_identity_confirm``: its cases
+    and drafts move to the registered applicant, the claim is retired) or
+    returns the case (``intake_identity_refuse``). Only one applicant per
+    identity is not a claim (``applicant_identity_digest_once``).
     """
 
     kind = models.CharField(_("kind"), max_length=16, choices=ApplicantKind.choices)
@@ -109,6 +118,16 @@ class Applicant(models.Model):
     contact_phone = EncryptedTextField(_("contact phone"), max_length=32)
     address = models.CharField(_("address"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    claim_of = models.ForeignKey(
+        "self",
+        verbose_name=_("claims the identity of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+        help_text=_("Set for an unverified claim to an identity another account registered."),
+    )
+    retired_at = models.DateTimeField(_("retired at"), null=True, blank=True)
     members = models.ManyToManyField(
         User, through="ApplicantMember", related_name="applicants", verbose_name=_("members"), blank=True
     )
@@ -123,12 +142,26 @@ class Applicant(models.Model):
             models.Index(fields=["name"], name="applicant_name_prefix", opclasses=["varchar_pattern_ops"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["kind", "id_number_digest"], name="applicant_identity_digest_once"),
+            # claims (provisional, unverified) share the identity of the registered applicant
+            models.UniqueConstraint(
+                fields=["kind", "id_number_digest"],
+                condition=models.Q(claim_of__isnull=True),
+                name="applicant_identity_digest_once",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(retired_at__isnull=True) | models.Q(claim_of__isnull=False),
+                name="applicant_only_claims_retire",
+            ),
             models.CheckConstraint(condition=models.Q(kind__in=["enterprise", "person"]), name="applicant_kind_valid"),
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({mask(self.id_number, 'id_number')})"
+
+    @property
+    def is_unverified_claim(self) -> bool:
+        """A claim to a registered identity that the window has not confirmed (nor retired)."""
+        return self.claim_of_id is not None and self.retired_at is None
 
 
 class ApplicantMember(models.Model):

@@ -38,8 +38,22 @@ def applicant_list_visible(user: User) -> QuerySet[Applicant]:
 
 
 def applicant_get_by_identity(*, kind: str, id_number: str) -> Applicant | None:
-    """The applicant registered with this (compact) identity number, or None (found by the number's digest)."""
-    return Applicant.objects.filter(kind=kind, id_number_digest=digest_of(Applicant, "id_number", id_number)).first()
+    """The applicant registered with this (compact) identity number, or None (found by the number's digest).
+
+    Never a claim (an unverified applicant sharing the identity, ``Applicant.claim_of``).
+    """
+    return Applicant.objects.filter(
+        kind=kind, id_number_digest=digest_of(Applicant, "id_number", id_number), claim_of__isnull=True
+    ).first()
+
+
+def applicant_claim_of_user(*, registered: Applicant, user: User) -> Applicant | None:
+    """The open claim ``user`` acts for on the identity of ``registered``, or None."""
+    return (
+        Applicant.objects.filter(claim_of=registered, retired_at__isnull=True, memberships__user=user)
+        .order_by("id")
+        .first()
+    )
 
 
 def identity_digest_search(queryset: QuerySet[Any], term: str, path: str) -> QuerySet[Any]:

@@ -12,7 +12,7 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.exceptions import ValidationError as StdnumError
 
 from lianban.accounts.models import Applicant, ApplicantKind, ApplicantMember, User
-from lianban.accounts.selectors import applicant_get_by_identity
+from lianban.accounts.selectors import applicant_claim_of_user, applicant_get_by_identity
 from lianban.core.case_errors import ApplicantInvalid
 
 
@@ -71,14 +71,16 @@ def applicant_create(
     """Register an applicant; the acting applicant user (if any) and ``members`` may act for it.
 
     An applicant with the same identity already registered is returned as it is
-    (and the new members are added), so registering twice is harmless. An
-    applicant user may not join an identity registered by other accounts:
-    one of its members adds them (``applicant_add_member``). A window clerk
-    may register any identity (the person is at the window with their papers).
+    (and the new members are added), so registering twice is harmless; so does
+    a window clerk (the person is at the window with their papers). An
+    applicant user who does not act for the registered identity gets a claim
+    instead (``Applicant.claim_of``): a provisional applicant with what they
+    typed and nothing of the registered one, confirmed or refused at the window
+    against the papers. The answer is the same as for a new identity, so it
+    does not tell whether the identity is registered.
 
     Raises:
-        ApplicantInvalid: a bad identity number, a missing name or contact, or
-            (for an applicant user) someone else's applicant.
+        ApplicantInvalid: a bad identity number, a missing name or contact.
     """
     problems: dict[str, str] = {}
     for field, value in (("name", name), ("contact_name", contact_name), ("contact_phone", contact_phone)):
@@ -91,39 +93,45 @@ def applicant_create(
     if problems:
         raise ApplicantInvalid(problems)
     joining = actor if actor is not None and actor.is_applicant else None
-    existing = applicant_get_by_identity(kind=kind, id_number=number)
-    if (
-        joining is not None
-        and existing is not None
-        and not ApplicantMember.objects.filter(applicant=existing, user=actor).exists()
-    ):
-        raise ApplicantInvalid({"id_number": _("is already registered by another account")})
-    if existing is not None:
-        applicant = existing
-    else:
+    typed = {
+        "kind": kind,
+        "id_number": number,
+        "name": name.strip(),
+        "contact_name": contact_name.strip(),
+        "contact_phone": contact_phone.strip(),
+        "address": address.strip(),
+    }
+    applicant = applicant_get_by_identity(kind=kind, id_number=number)
+    created = False
+    if applicant is None:
         try:
             with transaction.atomic():
-                applicant = Applicant.objects.create(
-                    kind=kind,
-                    id_number=number,
-                    name=name.strip(),
-                    contact_name=contact_name.strip(),
-                    contact_phone=contact_phone.strip(),
-                    address=address.strip(),
-                )
+                applicant = Applicant.objects.create(**typed)
+            created = True
         except IntegrityError:  # registered at the same moment by someone else: theirs (digest unique)
-            raced = applicant_get_by_identity(kind=kind, id_number=number)
-            if raced is None:
+            applicant = applicant_get_by_identity(kind=kind, id_number=number)
+            if applicant is None:
                 raise
-            if joining is not None:
-                raise ApplicantInvalid({"id_number": _("is already registered by another account")}) from None
-            applicant = raced
+    if (
+        not created
+        and joining is not None
+        and not ApplicantMember.objects.filter(applicant=applicant, user=joining).exists()
+    ):
+        applicant = _claim(applicant, joining, typed)
     users = list(members)
     if joining is not None:
         users.append(joining)
     for user in users:
         ApplicantMember.objects.get_or_create(applicant=applicant, user=user)
     return applicant
+
+
+def _claim(registered: Applicant, user: User, typed: dict[str, str]) -> Applicant:
+    """The user's open claim to ``registered``'s identity, created with what they typed if they have none."""
+    claim = applicant_claim_of_user(registered=registered, user=user)
+    if claim is None:
+        claim = Applicant.objects.create(**typed, claim_of=registered)
+    return claim
 
 
 @transaction.atomic

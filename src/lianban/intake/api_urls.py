@@ -14,6 +14,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="intake-request-correction",
     ),
     path("cases/<int:case_id>/refuse", apis.IntakeRefuseApi.as_view(), name="intake-refuse"),
+    path(
+        "cases/<int:case_id>/identity/confirm", apis.IntakeIdentityConfirmApi.as_view(), name="intake-identity-confirm"
+    ),
+    path("cases/<int:case_id>/identity/refuse", apis.IntakeIdentityRefuseApi.as_view(), name="intake-identity-refuse"),
     path("cases/<int:case_id>/correction-notice", apis.CorrectionNoticeApi.as_view(), name="intake-correction-notice"),
     path("cases/<int:case_id>/receipt", apis.ReceiptApi.as_view(), name="intake-receipt"),
 ]

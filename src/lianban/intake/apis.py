@@ -36,6 +36,8 @@ from lianban.intake.services import (
     MaterialPromise,
     intake_accept,
     intake_check_many,
+    intake_identity_confirm,
+    intake_identity_refuse,
     intake_refuse,
     intake_request_correction,
 )
@@ -152,7 +154,8 @@ class IntakeAcceptApi(APIView):
     @extend_schema(
         operation_id="intake_accept",
         description="Every required material to submit must be checked OK, except tolerable ones missing "
-        "against a written promise (容缺); otherwise 409 `intake-incomplete`, `fields` naming each material.",
+        "against a written promise (容缺); otherwise 409 `intake-incomplete`, `fields` naming each material "
+        "(and `applicant` while the applicant's identity waits for the window's check: `identity/confirm`).",
         request=AcceptInputSerializer,
         parameters=[IDEMPOTENCY_KEY],
         responses={200: CaseDetailSerializer, **errors(400, 403, 404, 409)},
@@ -222,6 +225,52 @@ class IntakeRefuseApi(APIView):
             request,
             run=lambda key: intake_refuse(actor=user, case_id=case_id, reason=data["reason"], idempotency_key=key),
             render=lambda case: case_document(user, case.pk),
+        )
+
+
+class IntakeIdentityConfirmApi(APIView):
+    """The papers prove the identity the applicant registered (身份核验): the case moves to the registered applicant.
+
+    Only for a case whose applicant registered an identity that another
+    account holds (an unverified claim; otherwise 409 `action-invalid`). Every
+    case and draft of the claim moves with it.
+    """
+
+    @extend_schema(
+        operation_id="intake_identity_confirm",
+        request=None,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: CaseDetailSerializer, **errors(403, 404, 409)},
+        tags=["intake"],
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        user = actor(request)
+        return command(
+            request,
+            run=lambda key: intake_identity_confirm(actor=user, case_id=case_id, idempotency_key=key),
+            render=lambda case: case_document(user, case.pk),
+        )
+
+
+class IntakeIdentityRefuseApi(APIView):
+    """The papers do not prove the identity: the case goes back with a one-time notice naming it (and the materials)."""
+
+    @extend_schema(
+        operation_id="intake_identity_refuse",
+        request=ReasonSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={200: CorrectionNoticeSerializer, **errors(400, 403, 404, 409)},
+        tags=["intake"],
+    )
+    def post(self, request: Request, case_id: int) -> Response:
+        user = actor(request)
+        data = validated(ReasonSerializer, request.data)
+        return command(
+            request,
+            run=lambda key: intake_identity_refuse(
+                actor=user, case_id=case_id, reason=data["reason"], idempotency_key=key
+            ),
+            render=lambda round_: CorrectionNoticeSerializer(round_).data,
         )
 
 

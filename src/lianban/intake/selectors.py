@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from lianban.accounts.models import Applicant
 from lianban.cases.models import Case
 from lianban.intake.models import Decision, IntakeRound, MaterialCheck
 
@@ -30,3 +31,12 @@ def acceptance_receipt(case: Case) -> IntakeRound | None:
         .order_by("-number")
         .first()
     )
+
+
+def identity_claimed(case: Case) -> Applicant | None:
+    """The registered applicant whose identity the case's applicant claims, unverified; None otherwise.
+
+    For the window only (身份核验): the claimant never learns that the identity is registered.
+    """
+    claim = Applicant.objects.filter(pk=case.applicant_id, claim_of__isnull=False, retired_at__isnull=True).first()
+    return claim.claim_of if claim is not None else None

@@ -11,6 +11,13 @@ reason; a paper original is checked the same way, 纸质文档). Then one of:
   round of checks starts;
 * ``intake_refuse`` — refusal (不予受理) with the reason.
 
+A case submitted for an unverified identity claim (``Applicant.claim_of``:
+the applicant user registered an identity another account holds) cannot be
+accepted until the clerk checks the identity against the papers (身份核验):
+``intake_identity_confirm`` moves the claim's cases, drafts and members to
+the registered applicant; ``intake_identity_refuse`` returns the case with a
+one-time notice naming the identity (and every material problem).
+
 A case left without a decision for ``LIANBAN_DEEMED_ACCEPTANCE_DAYS``
 working days after its (re)submission is accepted by operation of law
 (``case_deem_accepted``, run by ``deemed_acceptance_sweep``).
@@ -31,12 +38,20 @@ from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.utils.translation import gettext as _
 
-from lianban.accounts.models import User
+from lianban.accounts.models import Applicant, ApplicantMember, User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves
 from lianban.cases.events import event_record
 from lianban.cases.idempotency import idempotent
-from lianban.cases.models import Acceptance, Case, CaseMaterial, MaterialState, NotificationKind, Provenance
+from lianban.cases.models import (
+    Acceptance,
+    Case,
+    CaseMaterial,
+    MaterialState,
+    Notification,
+    NotificationKind,
+    Provenance,
+)
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import (
     case_move,
@@ -54,6 +69,8 @@ from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUn
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
+from lianban.licences.models import Licence
+from lianban.portal.models import Draft
 from lianban.supervision.services import calendar_alerts_record
 
 logger = logging.getLogger(__name__)
@@ -270,6 +287,8 @@ def intake_accept(
 @transaction.atomic(savepoint=False)  # inside idempotent()'s block
 def _intake_accept(*, actor: User, case_id: int, promises: Mapping[str, MaterialPromise]) -> Case:
     case = _clerk_case(actor, case_id)
+    if identity_unverified(case):
+        raise IntakeIncomplete(_("the case cannot be accepted"), [(IDENTITY, "identity not verified")])
     round_ = intake_round_open(case)
     materials = {
         m.code: m for m in CaseMaterial.objects.select_for_update(of=("self",)).filter(case=case).order_by("position")
@@ -372,14 +391,26 @@ def intake_request_correction(*, actor: User, case_id: int, idempotency_key: str
 def _intake_request_correction(*, actor: User, case_id: int) -> IntakeRound:
     case = _clerk_case(actor, case_id)
     round_ = intake_round_open(case)
-    listed = set(flow.correction_items(_materials_at_intake(case, round_, {})))
-    if not listed:
+    problems = _material_problems(case, round_)
+    if not problems:
         raise IntakeIncomplete(_("no material was checked missing or wrong"))
-    problems = [
+    return _correction_notice(case, round_, actor=actor, problems=problems, action="case.correction_requested")
+
+
+def _material_problems(case: Case, round_: IntakeRound) -> list[dict[str, str]]:
+    """Every material of the round checked missing or wrong, as the notice lists it."""
+    listed = set(flow.correction_items(_materials_at_intake(case, round_, {})))
+    return [
         {"code": c.material.code, "name": c.material.name, "result": c.result, "reason": c.reason}
         for c in MaterialCheck.objects.filter(round=round_).select_related("material").order_by("material__position")
         if c.material.code in listed
     ]
+
+
+def _correction_notice(
+    case: Case, round_: IntakeRound, *, actor: User, problems: list[dict[str, str]], action: str, reason: str = ""
+) -> IntakeRound:
+    """Decide the round with the one-time notice of ``problems``, return the case, tell the applicant."""
     moment = clock.now()
     round_.decision = Decision.CORRECT
     round_.decided_at = moment
@@ -390,7 +421,8 @@ def _intake_request_correction(*, actor: User, case_id: int) -> IntakeRound:
         case,
         "request_correction",
         actor=actor,
-        action="case.correction_requested",
+        action=action,
+        reason=reason,
         after={"problems": [p["code"] for p in problems]},
     )
     notification_create(
@@ -403,6 +435,115 @@ def _intake_request_correction(*, actor: User, case_id: int) -> IntakeRound:
         },
     )
     return round_
+
+
+# ------------------------------------------------------------------ identity claims (身份核验)
+
+#: The problem code of the applicant's identity (material codes are the catalog's, upper case).
+IDENTITY = "applicant"
+
+
+def identity_unverified(case: Case) -> bool:
+    """Whether the case's applicant is an identity claim the window has not confirmed."""
+    return Applicant.objects.filter(pk=case.applicant_id, claim_of__isnull=False, retired_at__isnull=True).exists()
+
+
+def _clerk_case_of_claim(actor: User, case_id: int) -> tuple[Case, Applicant, int]:
+    """Lock the claim the case was submitted for, then the case (``_clerk_case``); both, and the claimed id.
+
+    The claim's row is locked first: confirmations and refusals of one claim
+    run one after the other, so its cases are locked in one order.
+    """
+    applicant_id = Case.objects.filter(pk=case_id).values_list("applicant_id", flat=True).first()
+    claim = (
+        Applicant.objects.select_for_update().filter(pk=applicant_id, claim_of__isnull=False).first()
+        if applicant_id is not None
+        else None
+    )
+    case = _clerk_case(actor, case_id)
+    if claim is None or claim.pk != case.applicant_id or claim.claim_of_id is None or claim.retired_at is not None:
+        raise ActionInvalid(_("the applicant's identity needs no confirmation"))
+    return case, claim, claim.claim_of_id
+
+
+def intake_identity_confirm(*, actor: User, case_id: int, idempotency_key: str | None = None) -> Case:
+    """The clerk has checked the papers: the claimant acts for the registered applicant of the identity.
+
+    Every case, draft and notification of the claim moves to the registered
+    applicant (one ``case.identity_confirmed`` event per case), the claim's
+    members become its members, and the claim is retired.
+
+    Raises:
+        Http404, PermissionDenied, TransitionRefused, ActionInvalid (not an unverified claim).
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="intake.identity_confirm",
+        model=Case,
+        run=lambda: _intake_identity_confirm(actor=actor, case_id=case_id),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _intake_identity_confirm(*, actor: User, case_id: int) -> Case:
+    case, claim, registered_id = _clerk_case_of_claim(actor, case_id)
+    others = Case.objects.filter(applicant=claim).exclude(pk=case.pk).order_by("id").values_list("pk", flat=True)
+    for moved in [case, *(lock_case(pk) for pk in list(others))]:
+        moved.applicant_id = registered_id
+        moved.save(update_fields=["applicant"])
+        case_touch(moved)
+        event_record(
+            case=moved,
+            actor=actor,
+            action="case.identity_confirmed",
+            before={"applicant": claim.pk},
+            after={"applicant": registered_id, "confirmed_with": case.tracking_code},
+        )
+    Draft.objects.filter(applicant=claim).update(applicant_id=registered_id)
+    Notification.objects.filter(applicant=claim).update(applicant_id=registered_id)
+    Licence.objects.filter(holder=claim).update(holder_id=registered_id)  # none: a claim's cases are not accepted
+    for member in ApplicantMember.objects.filter(applicant=claim).select_related("user"):
+        ApplicantMember.objects.get_or_create(applicant_id=registered_id, user=member.user)
+    ApplicantMember.objects.filter(applicant=claim).delete()
+    claim.retired_at = clock.now()
+    claim.save(update_fields=["retired_at"])
+    case.applicant = Applicant.objects.get(pk=registered_id)
+    return case
+
+
+def intake_identity_refuse(
+    *, actor: User, case_id: int, reason: str, idempotency_key: str | None = None
+) -> IntakeRound:
+    """The papers do not prove the claimed identity: return the case with a one-time notice.
+
+    The notice lists the identity with ``reason`` first, then every material
+    checked missing or wrong; the claim stays unverified (a resubmission is
+    checked again).
+
+    Raises:
+        Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason, not an unverified claim).
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="intake.identity_refuse",
+        model=IntakeRound,
+        run=lambda: _intake_identity_refuse(actor=actor, case_id=case_id, reason=reason),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _intake_identity_refuse(*, actor: User, case_id: int, reason: str) -> IntakeRound:
+    if not reason.strip():
+        raise ActionInvalid(_("a reason is required"))
+    case, _claim, _registered = _clerk_case_of_claim(actor, case_id)
+    round_ = intake_round_open(case)
+    identity = {"code": IDENTITY, "name": _("Applicant identity"), "result": CheckResult.WRONG.value, "reason": reason}
+    problems = [identity, *_material_problems(case, round_)]
+    return _correction_notice(
+        case, round_, actor=actor, problems=problems, action="case.identity_refused", reason=reason
+    )
 
 
 def intake_refuse(*, actor: User, case_id: int, reason: str, idempotency_key: str | None = None) -> Case:
@@ -470,6 +611,9 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
     """Accept the case by operation of law if its intake deadline has passed; None otherwise (idempotent)."""
     case = lock_case(case_id)
     if case.state not in OPEN_FOR_INTAKE or clock.today() <= deemed_acceptance_deadline(case):
+        return None
+    if identity_unverified(case):  # never by operation of law for an identity nobody checked
+        logger.warning("case %s not deemed accepted: the applicant's identity is not verified", case_id)
         return None
     round_ = intake_round_open(case)
     moment = clock.now()

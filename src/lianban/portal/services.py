@@ -74,12 +74,13 @@ def applicant_register(
 ) -> Applicant:
     """Register an applicant the actor acts for (``accounts.services.applicant_create``).
 
-    An identity already registered by other accounts is refused: acting for
-    it needs one of its members to add you (``applicant_add_member``).
+    An identity already registered by other accounts gives the actor a claim
+    (a provisional applicant with what they typed, confirmed at the window);
+    the answer does not tell the two apart.
 
     Raises:
         PermissionDenied: the actor is not an applicant user.
-        ApplicantInvalid: a bad identity number, a missing name or contact, or someone else's applicant.
+        ApplicantInvalid: a bad identity number, a missing name or contact.
     """
     _require_applicant(actor)
     return applicant_create(

@@ -145,6 +145,7 @@ INTAKE_PROBLEMS: dict[str, str | Promise] = {
     "wrong": _("wrong or incomplete"),
     "not tolerable": _("cannot be promised for later"),
     "due date in the past": _("the promised date has passed"),
+    "identity not verified": _("not verified against the papers yet (身份核验)"),
 }
 
 

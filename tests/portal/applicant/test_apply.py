@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
 import pytest
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role
 from lianban.accounts.selectors import applicant_get_by_identity
+from lianban.catalog.models import Department, Material
+from lianban.licences.services import licence_record
 from lianban.portal.models import Draft
 from tests.cases.kit import USCC_OTHER, make_user
 
@@ -125,11 +130,40 @@ def test_someone_elses_applicant_cannot_be_chosen(boss, people):
     assert not Draft.objects.exists()
 
 
-def test_registering_an_identity_another_account_holds_is_refused(boss, people):
-    response = boss.post("/apply/KJD/", new_enterprise(**{"new-id_number": USCC_OTHER}))
-    assert response.status_code == 400
-    assert "already registered by another account" in response.content.decode()
+def _started(client, data):
+    """The answer to starting an application: status, where it leads (ids replaced), the next page's messages."""
+    response = client.post("/apply/KJD/", data)
+    location = re.sub(r"\d+", "N", response.get("Location", ""))
+    page = client.get(response["Location"]) if response.status_code == 302 else response
+    messages = [str(m) for m in page.context["messages"]] if page.context else []
+    return (response.status_code, location, messages), response
+
+
+def test_registering_an_identity_another_account_holds_answers_as_a_new_identity_does(boss, people):
+    """Whether the credit code is registered or not cannot be told from the answer."""
+    licence_record(
+        actor=None,
+        material=Material.objects.get(code="SFZ"),
+        number="ID-OTHER-1",
+        holder=people.other_applicant,
+        department=Department.objects.get(code="GA"),
+        issued_on=date(2020, 1, 2),
+    )
+    new_answer, _new = _started(boss, new_enterprise())
+    held_answer, held = _started(boss, new_enterprise(**{"new-id_number": USCC_OTHER, "new-name": "冒名公司"}))
+    assert new_answer == held_answer
+    assert new_answer[:2] == (302, "/apply/drafts/N/")
+    draft = Draft.objects.get(pk=int(held["Location"].split("/")[-2]))
+    claim = draft.applicant
+    assert (claim.claim_of, claim.name, claim.contact_name) == (people.other_applicant, "冒名公司", "王五")
+    assert draft.form["company_name"] == "冒名公司"
     assert not ApplicantMember.objects.filter(applicant=people.other_applicant, user=people.applicant_user).exists()
+    other = people.other_applicant
+    for url in (held["Location"], "/my/licences/", "/my/cases/", f"/apply/KJD/?{HOTEL_QUERY}"):
+        html = boss.get(url).content.decode()
+        assert other.name not in html and other.contact_name not in html and other.contact_phone not in html, url
+        assert "ID-OTHER-1" not in html, url
+    assert "冒名公司" in boss.get(f"/apply/KJD/?{HOTEL_QUERY}").content.decode()  # what they typed
 
 
 def test_the_answers_are_validated_like_the_guide(boss, people):

@@ -223,12 +223,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
             by_key = {f.key: f for f in new_fields}
             for key, problem in exc.problems.items():
                 target = by_key.get(key, by_key["name"])
-                if key == "id_number":
-                    target.error = _(
-                        "%(field)s is already registered by another account; ask its holder to add you."
-                    ) % {"field": target.label}
-                else:
-                    target.error = _("%(field)s: %(problem)s") % {"field": target.label, "problem": problem}
+                target.error = _("%(field)s: %(problem)s") % {"field": target.label, "problem": problem}
             failed = True
     if failed or applicant is None:
         return _start_page(

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
-from lianban.accounts.models import User
+from lianban.accounts.models import Applicant, User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves, personal_form_keys
 from lianban.cases.models import Case, CaseMaterial, CaseState, ItemCase
@@ -23,7 +23,7 @@ from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import IntakeRound, MaterialCheck
-from lianban.intake.selectors import intake_checks, intake_round_list
+from lianban.intake.selectors import identity_claimed, intake_checks, intake_round_list
 from lianban.intake.services import deemed_acceptance_deadline
 from lianban.issuance.models import Bill, Issuance
 from lianban.issuance.selectors import bill_get, issuance_get
@@ -200,6 +200,8 @@ class CasePage:
     bill: Bill | None
     issuance: Issuance | None
     stages: dict[int, list[ItemRow]] = field(default_factory=dict)
+    #: The registered applicant whose identity the case's applicant claims, unverified (身份核验), or None.
+    claimed: Applicant | None = None
 
 
 def current_round(rounds: list[IntakeRound]) -> IntakeRound | None:
@@ -245,6 +247,7 @@ def case_page(user: User, case: Case) -> CasePage:
         bill=bill_get(case),
         issuance=issuance_get(case),
         stages=stages,
+        claimed=identity_claimed(case),
     )
 
 

@@ -20,6 +20,7 @@ from lianban.cases.models import Case, CaseMaterial
 from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
+from lianban.intake.services import IDENTITY
 from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -79,7 +80,10 @@ def _state_words(error: TransitionRefused) -> str:
 def _material_names(case: Case | None) -> dict[str, str]:
     if case is None:
         return {}
-    return dict(CaseMaterial.objects.filter(case=case).values_list("code", "name"))
+    return {
+        IDENTITY: _("Applicant identity"),
+        **dict(CaseMaterial.objects.filter(case=case).values_list("code", "name")),
+    }
 
 
 def error_message(error: DomainError, *, case: Case | None = None) -> str:

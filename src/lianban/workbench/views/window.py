@@ -25,6 +25,8 @@ from lianban.intake.selectors import acceptance_receipt, intake_round_list
 from lianban.intake.services import (
     intake_accept,
     intake_check,
+    intake_identity_confirm,
+    intake_identity_refuse,
     intake_refuse,
     intake_request_correction,
 )
@@ -132,6 +134,7 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms: A
         "checks_form": forms.get("checks_form") or ChecksForm(checks=page.checks),
         "accept_form": forms.get("accept_form") or AcceptForm(promisable=page.promisable, today=today),
         "refuse_form": forms.get("refuse_form") or ReasonForm(prefix="refuse"),
+        "identity_form": forms.get("identity_form") or ReasonForm(prefix="identity"),
         "pay_form": forms.get("pay_form") or PayForm(),
         "issue_form": forms.get("issue_form") or IssueForm(),
         "words": words,
@@ -224,6 +227,43 @@ def refuse(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         lambda: intake_refuse(actor=user, case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key),
         _("The application was not accepted; the applicant has been told why."),
+        case=visible,
+    )
+    return see_other(_case_url(visible.pk))
+
+
+@require_POST
+@roles_required()
+def identity_confirm(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The papers prove the claimed identity (身份核验): the case moves to the registered applicant."""
+    user = staff_user(request)
+    visible = access_case_for_user(user, case_id)
+    key = idempotency_key(request)
+    attempt(
+        request,
+        lambda: intake_identity_confirm(actor=user, case_id=visible.pk, idempotency_key=key),
+        _("The identity is confirmed; the applicant's cases and drafts now belong to the registered applicant."),
+        case=visible,
+    )
+    return see_other(_case_url(visible.pk))
+
+
+@require_POST
+@roles_required()
+def identity_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The papers do not prove the claimed identity: the case goes back with a one-time notice."""
+    user = staff_user(request)
+    visible = access_case_for_user(user, case_id)
+    form = ReasonForm(request.POST, prefix="identity")
+    if not form.is_valid():
+        return _render_case(request, visible, status=400, identity_form=form)
+    key = idempotency_key(request)
+    attempt(
+        request,
+        lambda: intake_identity_refuse(
+            actor=user, case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
+        ),
+        _("The identity was not confirmed; the notice was sent to the applicant. Print it if they are at the window."),
         case=visible,
     )
     return see_other(_case_url(visible.pk))
