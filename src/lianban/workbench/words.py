@@ -106,6 +106,8 @@ ACTIONS: dict[str, str | Promise] = {
     "case.ready": _("All items finished; ready for issuance"),
     "case.issued": _("Results issued"),
     "case.withdrawn": _("Withdrawn by the applicant"),
+    "case.identity_confirmed": _("Applicant's identity verified against the papers"),
+    "case.identity_refused": _("Applicant's identity not verified; sent back"),
     "item.dispatched": _("Sent to the department"),
     "item.taken": _("Taken by the department"),
     "item.supplement_requested": _("Supplement requested; clock stopped"),
