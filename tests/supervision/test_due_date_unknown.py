@@ -7,6 +7,8 @@ late November 2026 it is due in 2027.
 
 from __future__ import annotations
 
+from typing import Any
+
 import logging
 from datetime import date
 
@@ -29,6 +31,12 @@ from lianban.workdays.services import work_calendar, year_coverage_declare
 from tests.cases.kit import FrozenClock, People, check_all, fresh, items, make_user, submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_provisional_years(settings: Any) -> None:
+    """These tests are about a year with no calendar at all, not even a provisional one."""
+    settings.LIANBAN_PROVISIONAL_YEARS = 0
 
 DRUGSTORE = {
     "otc_class_b_only": False,

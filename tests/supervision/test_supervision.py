@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import date
 
 from django.core.management import call_command
@@ -103,8 +105,9 @@ def test_the_sweep_command_and_task(people: People, clock: FrozenClock, capsys: 
 
 
 def test_an_uncovered_year_leaves_the_dates_unknown_not_guessed_and_the_work_goes_on(
-    people: People, clock: FrozenClock
+    people: People, clock: FrozenClock, settings: Any
 ) -> None:
+    settings.LIANBAN_PROVISIONAL_YEARS = 0  # not even a provisional calendar
     clock.set(date(2040, 3, 5))
     case = submit(people, thing="KFG")
     assert case.eta is None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from datetime import date
 
 from django.test import Client
@@ -14,6 +16,12 @@ from lianban.workdays.models import DayOverride, YearCoverage
 from lianban.workdays.services import chinese_calendar_years, day_override_set, work_calendar
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_provisional_years(settings: Any) -> None:
+    """These tests are about the confirmed calendar: no provisional years (tests/workdays/test_provisional.py)."""
+    settings.LIANBAN_PROVISIONAL_YEARS = 0
 
 
 def test_adding_an_override_in_the_admin_changes_the_calendar(admin_client: Client) -> None:

@@ -229,6 +229,8 @@ def _event_detail(event: CaseEvent, materials: Mapping[str, str]) -> str:
         parts.append(words.word(words.CHECK_RESULTS, str(after.get("result", ""))))
     if "due_on" in after and after.get("due_on"):
         parts.append(_("due %(date)s") % {"date": date_text(date.fromisoformat(str(after["due_on"])))})
+        if after.get("provisional"):
+            parts.append(_("provisional (预计)"))
     if after.get("licence_number"):
         parts.append(_("licence No. %(number)s") % {"number": after["licence_number"]})
     if event.reason:
