@@ -25,12 +25,30 @@ from datetime import date, timedelta
 
 from lianban.core.errors import CalendarNotCovered
 
-__all__ = ["WorkCalendar", "weekday_rule"]
+__all__ = ["WorkCalendar", "arrangement_needed", "weekday_rule"]
 
 
 def weekday_rule(day: date) -> bool:
     """Return True for Monday to Friday: the rule when nothing else is known."""
     return day.weekday() < 5
+
+
+def arrangement_needed(last_confirmed: int | None, today: date, warning_days: int) -> int | None:
+    """The year whose official holiday arrangement should be entered now, or None.
+
+    From ``warning_days`` days before the last confirmed year ends (and ever
+    after, while nobody enters the next one), the answer is the year after it.
+
+    Args:
+        last_confirmed: The last year with an official arrangement (None: none at all).
+        today: The current date.
+        warning_days: How many days before the end of the last confirmed year to warn.
+    """
+    if last_confirmed is None:
+        return today.year
+    if today >= date(last_confirmed, 12, 31) - timedelta(days=warning_days):
+        return last_confirmed + 1
+    return None
 
 
 class WorkCalendar:

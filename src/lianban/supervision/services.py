@@ -154,6 +154,8 @@ def _due_recompute(case: Case, item: ItemCase, calendar: Calendar) -> int:
     }
     item.due_on, item.paused_days, item.due_provisional = due, paused, provisional
     item.save(update_fields=["due_on", "paused_days", "due_provisional"])
+    case.version += 1  # the public tracking answer is cached by version
+    case.save(update_fields=["version"])
     event_record(
         case=case,
         item_case=item,
