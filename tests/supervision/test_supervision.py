@@ -152,6 +152,7 @@ def test_public_tracking_shows_progress_without_personal_data(people: People, cl
         "accepted_on",
         "ready_on",
         "eta",
+        "eta_provisional",
         "stages",
     }
     text = repr(public)
