@@ -7,10 +7,9 @@ late November 2026 it is due in 2027.
 
 from __future__ import annotations
 
-from typing import Any
-
 import logging
 from datetime import date
+from typing import Any
 
 from django.core.management import call_command
 
@@ -37,6 +36,7 @@ pytestmark = pytest.mark.django_db
 def no_provisional_years(settings: Any) -> None:
     """These tests are about a year with no calendar at all, not even a provisional one."""
     settings.LIANBAN_PROVISIONAL_YEARS = 0
+
 
 DRUGSTORE = {
     "otc_class_b_only": False,

@@ -89,7 +89,10 @@ class TestHolidayFile:
             ("[1, 2]", 'not a JSON object with "year" and "days"'),
             (file_with(year="2027"), '"year" must be a year such as 2027'),
             (file_with(days=[]), '"days" must be a non-empty list'),
-            (file_with(days=[{"name": "元旦", "date": "2027-13-01", "isOffDay": True}]), 'day 1: "date" must be a date'),
+            (
+                file_with(days=[{"name": "元旦", "date": "2027-13-01", "isOffDay": True}]),
+                'day 1: "date" must be a date',
+            ),
             (file_with(days=[{"name": "元旦", "date": "2027-01-01", "isOffDay": "yes"}]), '"isOffDay" must be true'),
             (file_with(days=[{"name": "元旦", "date": "2028-01-01", "isOffDay": True}]), "2028-01-01: not in 2027"),
             (
@@ -109,7 +112,9 @@ class TestHolidayFile:
     def test_a_file_missing_a_statutory_holiday_is_read_with_a_warning(self) -> None:
         days = [d for d in json.loads(FILE.read_text(encoding="utf-8"))["days"] if d["date"] != "2027-06-09"]
         arrangement = holiday_file_parse(file_with(days=days))
-        assert arrangement.warnings == ("2027-06-09 is a statutory holiday but the file does not list it as a rest day",)
+        assert arrangement.warnings == (
+            "2027-06-09 is a statutory holiday but the file does not list it as a rest day",
+        )
 
 
 class TestImport:
@@ -140,7 +145,7 @@ class TestImport:
     def test_a_bad_file_is_refused_with_its_problems_and_nothing_changes(self, tmp_path: Path) -> None:
         bad = tmp_path / "2027.json"
         bad.write_text(file_with(days=[{"date": "2027-01-01", "isOffDay": 1}]), encoding="utf-8")
-        with pytest.raises(CommandError, match='2027.json: 2027-01-01: "isOffDay" must be true or false'):
+        with pytest.raises(CommandError, match=r'2027\.json: 2027-01-01: "isOffDay" must be true or false'):
             call_command("holidays", "import", str(bad))
         with pytest.raises(CommandError, match="No such file"):
             call_command("holidays", "import", str(tmp_path / "missing.json"))

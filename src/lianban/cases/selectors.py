@@ -241,7 +241,9 @@ def case_progress(case: Case) -> dict[str, Any]:
                 "held": item.held,
                 "started_on": item.started_on.isoformat() if item.started_on else None,
                 "due_on": item.due_on.isoformat() if item.due_on else None,
-                "due_provisional": bool(item.due_on) and item.due_provisional and item.state in flow.RUNNING_ITEM_STATES,
+                "due_provisional": bool(item.due_on)
+                and item.due_provisional
+                and item.state in flow.RUNNING_ITEM_STATES,
                 "finished_on": item.finished_on.isoformat() if item.finished_on else None,
             }
         )

@@ -87,9 +87,8 @@ def _case_deadlines_refresh(
         try:
             if running and item.due_on is None:
                 _due_fill_in(case, item, calendar)
-            elif running and item.due_provisional and item.started_on is not None:
-                if recompute_provisional or not calendar.provisional_between(item.started_on, item.due_on):
-                    recomputed += _due_recompute(case, item, calendar)
+            elif _due_to_recount(item, calendar, force=recompute_provisional):
+                recomputed += _due_recompute(case, item, calendar)
             status = flow.item_due_status(calendar, item_view(item), today, settings.LIANBAN_DUE_SOON_DAYS)
         except CalendarNotCovered as exc:
             missing[exc.year] += 1
@@ -116,20 +115,29 @@ def _case_deadlines_refresh(
     return changed, missing, recomputed
 
 
+def _due_to_recount(item: ItemCase, calendar: Calendar, *, force: bool) -> bool:
+    """Whether a running item's provisional due date is to be counted again (always when ``force``)."""
+    if item.state not in flow.RUNNING_ITEM_STATES or not item.due_provisional:
+        return False
+    if item.started_on is None or item.due_on is None:
+        return False
+    return force or not calendar.provisional_between(item.started_on, item.due_on)
+
+
 def _due_count(item: ItemCase, calendar: Calendar) -> tuple[date, int]:
     """An item's due date counted afresh (start + promised + every supplied pause) and its paused working days.
 
     Raises:
         CalendarNotCovered: the calendar lacks a year the count runs through.
     """
-    assert item.started_on is not None
+    started = item.started_on or clock.today()  # callers check it is set
     pauses = SupplementRequest.objects.filter(item_case=item, supplied_at__isnull=False).order_by()
     paused = sum(
         flow.paused_working_days(calendar, pause.paused_since, clock.local_date(pause.supplied_at))
         for pause in pauses
         if pause.supplied_at is not None
     )
-    return flow.due_date(calendar, item.started_on, item.promised_days, paused), paused
+    return flow.due_date(calendar, started, item.promised_days, paused), paused
 
 
 def _due_recompute(case: Case, item: ItemCase, calendar: Calendar) -> int:
@@ -142,9 +150,8 @@ def _due_recompute(case: Case, item: ItemCase, calendar: Calendar) -> int:
     Raises:
         CalendarNotCovered: the calendar lacks a year the count runs through.
     """
-    assert item.started_on is not None
     due, paused = _due_count(item, calendar)
-    provisional = calendar.provisional_between(item.started_on, due)
+    provisional = calendar.provisional_between(item.started_on or due, due)
     if (due, paused, provisional) == (item.due_on, item.paused_days, item.due_provisional):
         return 0
     before = {

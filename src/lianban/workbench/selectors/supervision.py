@@ -11,9 +11,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.models import RUNNING_ITEMS, Case, ItemCase
+from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
 from lianban.core import case_flow as flow
 from lianban.core.workdays import arrangement_needed
-from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
 from lianban.supervision.selectors import calendar_alert_list, item_case_due_soon_list, item_case_due_unknown_list
 from lianban.workbench.selectors.common import Deadline, item_deadline
 from lianban.workbench.selectors.window import LIST_DEFERRED

@@ -19,7 +19,9 @@ from lianban.workdays.services import HolidayFileInvalid, holiday_arrangement_im
 
 
 class Command(BaseCommand):
-    help = "Import a year's official holiday arrangement (holiday-cn JSON), check such a file, or show the years covered."
+    help = (
+        "Import a year's official holiday arrangement (holiday-cn JSON), check such a file, or show the years covered."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
