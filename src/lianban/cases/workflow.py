@@ -236,9 +236,9 @@ def start_ready_items(
 
     A due date counted through a year with only a provisional calendar is
     marked ``due_provisional`` (预计). An item whose due date falls in a year
-    the calendar does not cover at all is dispatched all the same, with no due date and the status ``UNKNOWN``
-    (an ``item.due_unknown`` event says which year); the deadline sweep fills
-    the date in once the year is entered.
+    the calendar does not cover at all is dispatched all the same, with no
+    due date and the status ``UNKNOWN`` (an ``item.due_unknown`` event says
+    which year); the deadline sweep fills the date in once the year is entered.
     """
     ready = set(flow.items_to_start([item_view(i) for i in items]))
     started: list[ItemCase] = []
