@@ -26,7 +26,9 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lianban"
 LOCALE = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES"
 #: Latin a translation keeps: names (formats, units, the digest, ASCII) and the
 #: values an API client sends, which the message names as they are.
-KEPT = NAMES | {"ASCII", "JSON", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or", "not", "in", "true", "false"}
+KEPT = NAMES | {"ASCII", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or", "not", "in", "true", "false"}
+#: The holiday file's format and its keys, named as they are written in the file.
+KEPT |= {"JSON", "year", "days", "date", "name", "isOffDay"}
 BRACES = re.compile(r"\{\w*\}")
 
 

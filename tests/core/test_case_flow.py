@@ -76,6 +76,9 @@ class Weekdays:
             count += self.is_working_day(day)
         return count
 
+    def provisional_between(self, start: date, end: date) -> bool:
+        return False
+
 
 CAL = Weekdays()
 MON = date(2025, 3, 3)  # a Monday

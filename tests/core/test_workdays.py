@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lianban.core.errors import CalendarNotCovered, DomainError
-from lianban.core.workdays import WorkCalendar, weekday_rule
+from lianban.core.workdays import WorkCalendar, arrangement_needed, weekday_rule
 
 ONE_DAY = timedelta(days=1)
 
@@ -313,3 +313,43 @@ def test_between_is_additive(
     except CalendarNotCovered:
         return
     assert whole == calendar.working_days_between(first, middle) + calendar.working_days_between(middle, last)
+
+
+class TestProvisionalYears:
+    def test_provisional_years_are_covered_and_a_count_through_them_is_provisional(self) -> None:
+        calendar = WorkCalendar(weekday_rule, [2026], provisional_years=[2027])
+        assert calendar.covered_years == {2026, 2027}
+        assert calendar.provisional_years == {2027}
+        due = calendar.add_working_days(date(2026, 12, 28), 10)
+        assert due.year == 2027
+        assert calendar.provisional_between(date(2026, 12, 28), due)
+        assert not calendar.provisional_between(date(2026, 1, 5), date(2026, 12, 31))
+        assert calendar.provisional_between(date(2027, 3, 1), date(2027, 3, 1))
+
+    def test_a_confirmed_year_after_a_provisional_one_still_counts_through_it(self) -> None:
+        calendar = WorkCalendar(weekday_rule, [2026, 2028], provisional_years=[2027])
+        assert calendar.provisional_between(date(2026, 12, 1), date(2028, 1, 10))
+        assert not calendar.provisional_between(date(2028, 1, 3), date(2028, 2, 1))
+
+    def test_without_provisional_years_nothing_is_provisional(self) -> None:
+        calendar = WorkCalendar(weekday_rule, [2026])
+        assert not calendar.provisional_between(date(2026, 1, 1), date(2030, 1, 1))
+        with pytest.raises(CalendarNotCovered):
+            calendar.add_working_days(date(2026, 12, 28), 10)
+
+
+class TestArrangementNeeded:
+    @pytest.mark.parametrize(
+        ("today", "expected"),
+        [
+            (date(2026, 10, 1), None),  # 91 days before the end of 2026
+            (date(2026, 10, 2), 2027),  # 90 days before
+            (date(2026, 12, 31), 2027),
+            (date(2027, 3, 1), 2027),  # still not entered: still asked for
+        ],
+    )
+    def test_from_the_warning_days_before_the_last_year_ends(self, today: date, expected: int | None) -> None:
+        assert arrangement_needed(2026, today, 90) == expected
+
+    def test_no_confirmed_year_at_all_asks_for_this_one(self) -> None:
+        assert arrangement_needed(None, date(2026, 6, 1), 90) == 2026

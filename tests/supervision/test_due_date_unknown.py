@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import Any
 
 from django.core.management import call_command
 
@@ -29,6 +30,13 @@ from lianban.workdays.services import work_calendar, year_coverage_declare
 from tests.cases.kit import FrozenClock, People, check_all, fresh, items, make_user, submit
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_provisional_years(settings: Any) -> None:
+    """These tests are about a year with no calendar at all, not even a provisional one."""
+    settings.LIANBAN_PROVISIONAL_YEARS = 0
+
 
 DRUGSTORE = {
     "otc_class_b_only": False,

@@ -86,7 +86,8 @@ def test_the_page_is_for_supervisors(people, who, signed_in):
     assert signed_in(people.reviewer("SCJG")).get("/work/supervision/").status_code == 403
 
 
-def test_a_year_the_calendar_does_not_cover_is_announced_before_it_is_needed(people, clock, signed_in):
+def test_a_year_the_calendar_does_not_cover_is_announced_before_it_is_needed(people, clock, signed_in, settings):
+    settings.LIANBAN_PROVISIONAL_YEARS = 0  # no provisional calendar: the year is not covered at all
     clock.moment = datetime(2026, 11, 23, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
     html = signed_in(people.supervisor).get("/work/supervision/").content.decode()
     assert 'data-alert="calendar-2027"' in html
@@ -95,7 +96,10 @@ def test_a_year_the_calendar_does_not_cover_is_announced_before_it_is_needed(peo
     assert "暂无到期日的事项" not in html
 
 
-def test_items_whose_due_date_falls_in_an_uncovered_year_are_listed_with_the_sweeps_alert(people, clock, signed_in):
+def test_items_whose_due_date_falls_in_an_uncovered_year_are_listed_with_the_sweeps_alert(
+    people, clock, signed_in, settings
+):
+    settings.LIANBAN_PROVISIONAL_YEARS = 0  # no provisional calendar: the year is not covered at all
     clock.moment = datetime(2026, 12, 28, 10, tzinfo=ZoneInfo("Asia/Shanghai"))
     case = accepted(people)
     approve(people, item(case, "SCJG-GSSL"))  # stage 2: 消防设计审查 has 10 working days, into 2027

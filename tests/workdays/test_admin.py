@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
@@ -14,6 +18,12 @@ from lianban.workdays.models import DayOverride, YearCoverage
 from lianban.workdays.services import chinese_calendar_years, day_override_set, work_calendar
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def no_provisional_years(settings: Any) -> None:
+    """These tests are about the confirmed calendar: no provisional years (tests/workdays/test_provisional.py)."""
+    settings.LIANBAN_PROVISIONAL_YEARS = 0
 
 
 def test_adding_an_override_in_the_admin_changes_the_calendar(admin_client: Client) -> None:
@@ -86,3 +96,38 @@ def test_an_override_in_an_undeclared_year_warns(admin_client: Client) -> None:
     )
     assert response.status_code == 200
     assert [m.level_tag for m in response.context["messages"]].count("warning") == 1
+
+
+HOLIDAY_FILE = Path(__file__).parent / "files" / "arrangement-2027.json"
+
+
+def test_a_holiday_file_uploaded_in_the_admin_enters_the_year_and_is_logged(admin_client: Client) -> None:
+    url = reverse("admin:workdays_yearcoverage_import")
+    assert url in admin_client.get(reverse("admin:workdays_yearcoverage_changelist")).content.decode()
+    assert admin_client.get(url).status_code == 200
+    upload = SimpleUploadedFile("2027.json", HOLIDAY_FILE.read_bytes(), content_type="application/json")
+    response = admin_client.post(url, {"file": upload, "source": "国办发明电"})
+    assert response.status_code == 302
+    assert YearCoverage.objects.get().note == "国办发明电"
+    assert DayOverride.objects.filter(date__year=2027).count() == 31
+    assert work_calendar().is_working_day(date(2027, 2, 27))  # the make-up Saturday
+    entry = LogEntry.objects.get()
+    assert entry.object_repr == "2027" and "2027" in entry.get_change_message()
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"not json", "不是 JSON"),
+        (b'{"year": 2027, "days": [{"date": "2027-02-30", "isOffDay": true}]}', "第 1 项：&quot;date&quot; 应为日期"),
+        (b" " * (300 * 1024), "文件大于 256 KB"),
+    ],
+)
+def test_a_bad_holiday_file_is_refused_on_the_form_naming_the_problem(
+    admin_client: Client, content: bytes, problem: str
+) -> None:
+    upload = SimpleUploadedFile("2027.json", content, content_type="application/json")
+    response = admin_client.post(reverse("admin:workdays_yearcoverage_import"), {"file": upload})
+    assert response.status_code == 200
+    assert problem in response.content.decode()
+    assert not YearCoverage.objects.exists() and not DayOverride.objects.exists()

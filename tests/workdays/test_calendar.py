@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -24,6 +25,12 @@ from lianban.workdays.services import (
 pytestmark = pytest.mark.django_db
 
 ONE_DAY = timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def no_provisional_years(settings: Any) -> None:
+    """These tests are about the confirmed calendar: no provisional years (tests/workdays/test_provisional.py)."""
+    settings.LIANBAN_PROVISIONAL_YEARS = 0
 
 
 def first_uncovered_year() -> int:

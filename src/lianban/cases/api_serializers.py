@@ -120,6 +120,10 @@ class ItemCaseSummarySerializer(serializers.Serializer):
     )
     started_on = serializers.DateField(allow_null=True)
     due_on = serializers.DateField(allow_null=True)
+    due_provisional = serializers.BooleanField(
+        help_text="due_on is provisional (预计): counted through a year without an official holiday arrangement; "
+        "recomputed when it is entered"
+    )
     paused_since = serializers.DateField(allow_null=True, help_text="clock stopped for a supplement (补正)")
     paused_days = serializers.IntegerField()
     finished_on = serializers.DateField(allow_null=True)
@@ -143,6 +147,9 @@ class CaseSummarySerializer(serializers.Serializer):
     acceptance = serializers.CharField(help_text="DECISION or DEEMED; empty before acceptance")
     submitted_at = serializers.DateTimeField()
     eta = serializers.DateField(allow_null=True, help_text="expected ready date")
+    eta_provisional = serializers.BooleanField(
+        help_text="eta is provisional (预计): counted through a year without an official holiday arrangement"
+    )
 
     def get_code(self, case: Case) -> str:
         return case.code_for_people
@@ -253,6 +260,7 @@ class TrackItemSerializer(serializers.Serializer):
     held = serializers.BooleanField()
     started_on = serializers.DateField(allow_null=True)
     due_on = serializers.DateField(allow_null=True)
+    due_provisional = serializers.BooleanField(help_text="due_on is provisional (预计)")
     finished_on = serializers.DateField(allow_null=True)
 
 
@@ -272,6 +280,7 @@ class TrackSerializer(serializers.Serializer):
     accepted_on = serializers.DateField(allow_null=True)
     ready_on = serializers.DateField(allow_null=True)
     eta = serializers.DateField(allow_null=True)
+    eta_provisional = serializers.BooleanField(help_text="eta is provisional (预计)")
     stages = TrackStageSerializer(many=True)
 
 

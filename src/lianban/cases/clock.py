@@ -25,11 +25,11 @@ def local_date(moment: datetime) -> date:
 
 
 def calendar() -> Calendar:
-    """The platform's working-day calendar (chinesecalendar plus the override table).
+    """The platform's working-day calendar (chinesecalendar, the override table, provisional years).
 
     Raises:
         CalendarNotCovered: later, for a date in a year nobody covers.
     """
     from lianban.workdays.services import work_calendar
 
-    return work_calendar()
+    return work_calendar(today())

@@ -156,6 +156,11 @@ class Case(models.Model):
     #: A running item of the case was found overdue (the deadline sweep's finding, kept with the ETA):
     #: the lists filtered by "overdue" read this flag through a partial index, newest first.
     has_overdue_items = models.BooleanField(_("has overdue items"), default=False)
+    eta_provisional = models.BooleanField(
+        _("expected ready is provisional (预计)"),
+        default=False,
+        help_text=_("Counted through a year without an official holiday arrangement; recomputed when it is entered."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"))
     resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
@@ -189,6 +194,8 @@ class Case(models.Model):
             *_queue_indexes("progress", F("accepted_at"), models.Q(state=flow.CaseState.IN_PROGRESS.value)),
             *_queue_indexes("ready", F("ready_at"), models.Q(state=flow.CaseState.READY.value)),
             *_queue_indexes("issued", F("closed_at"), models.Q(state=flow.CaseState.ISSUED.value)),
+            # the cases whose ETA the recomputation revisits when a holiday arrangement is entered
+            models.Index(fields=["id"], name="case_eta_provisional", condition=models.Q(eta_provisional=True)),
         ]
         constraints = [
             _choices_check("state", CaseState, "case_state_valid"),
@@ -228,6 +235,11 @@ class ItemCase(models.Model):
     started_on = models.DateField(_("started on"), null=True, blank=True)
     due_on = models.DateField(_("due on"), null=True, blank=True)
     due_status = models.CharField(_("deadline status"), max_length=16, choices=DueStatus.choices, blank=True)
+    due_provisional = models.BooleanField(
+        _("due date is provisional (预计)"),
+        default=False,
+        help_text=_("Counted through a year without an official holiday arrangement; recomputed when it is entered."),
+    )
     due_year_missing = models.PositiveSmallIntegerField(
         _("calendar year missing"),
         null=True,
@@ -276,6 +288,8 @@ class ItemCase(models.Model):
             models.Index(
                 fields=["due_status", "due_on", "id"], name="itemcase_running_status_due", condition=RUNNING_ITEMS
             ),
+            # the items the recomputation revisits when a holiday arrangement is entered
+            models.Index(fields=["case"], name="itemcase_due_provisional", condition=models.Q(due_provisional=True)),
         ]
         constraints = [
             models.UniqueConstraint(fields=["case", "item_code"], name="itemcase_item_once"),

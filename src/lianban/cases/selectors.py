@@ -221,6 +221,8 @@ def case_progress(case: Case) -> dict[str, Any]:
 
     An item without a due date (``due_status`` ``UNKNOWN``) says why in
     ``due_note`` (the calendar year that is not entered); the ETA is then None.
+    ``due_provisional`` / ``eta_provisional``: the date is counted through a
+    year without an official holiday arrangement yet (预计).
     """
     items = item_case_list(case)
     departments = {d.pk: d.name for d in Department.objects.filter(pk__in={i.department_id for i in items})}
@@ -239,6 +241,9 @@ def case_progress(case: Case) -> dict[str, Any]:
                 "held": item.held,
                 "started_on": item.started_on.isoformat() if item.started_on else None,
                 "due_on": item.due_on.isoformat() if item.due_on else None,
+                "due_provisional": bool(item.due_on)
+                and item.due_provisional
+                and item.state in flow.RUNNING_ITEM_STATES,
                 "finished_on": item.finished_on.isoformat() if item.finished_on else None,
             }
         )
@@ -253,6 +258,7 @@ def case_progress(case: Case) -> dict[str, Any]:
         "accepted_on": clock.local_date(case.accepted_at).isoformat() if case.accepted_at else None,
         "ready_on": clock.local_date(case.ready_at).isoformat() if case.ready_at else None,
         "eta": case.eta.isoformat() if case.eta else None,
+        "eta_provisional": bool(case.eta) and case.eta_provisional,
         "stages": [{"stage": number, "items": stages[number]} for number in sorted(stages)],
     }
 

@@ -234,10 +234,11 @@ def start_ready_items(
 ) -> list[ItemCase]:
     """Dispatch every waiting item whose predecessors are all approved (core decision).
 
-    An item whose due date falls in a year the calendar does not cover is
-    dispatched all the same, with no due date and the status ``UNKNOWN``
-    (an ``item.due_unknown`` event says which year); the deadline sweep fills
-    the date in once the year is entered.
+    A due date counted through a year with only a provisional calendar is
+    marked ``due_provisional`` (预计). An item whose due date falls in a year
+    the calendar does not cover at all is dispatched all the same, with no
+    due date and the status ``UNKNOWN`` (an ``item.due_unknown`` event says
+    which year); the deadline sweep fills the date in once the year is entered.
     """
     ready = set(flow.items_to_start([item_view(i) for i in items]))
     started: list[ItemCase] = []
@@ -250,6 +251,7 @@ def start_ready_items(
         if item.item_code not in ready:
             continue
         due, status, missing = _due_on_dispatch(calendar, today, item.promised_days)
+        provisional = due is not None and calendar.provisional_between(today, due)
         item_move(
             case,
             item,
@@ -262,8 +264,9 @@ def start_ready_items(
                 "due_on": due,
                 "due_status": status.value,
                 "due_year_missing": missing,
+                "due_provisional": provisional,
             },
-            after={"due_on": due.isoformat() if due else None},
+            after={"due_on": due.isoformat() if due else None, **({"provisional": True} if provisional else {})},
         )
         if missing is not None:
             due_unknown_record(case, item, year=missing)
@@ -301,26 +304,34 @@ def due_unknown_record(case: Case, item: ItemCase, *, year: int) -> None:
 
 def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | None = None) -> date | None:
     """Recompute and store what the case's items sum up to: its ETA (critical path over what remains; none
-    once the case is closed) and whether a running item is overdue (``has_overdue_items``).
+    once the case is closed), whether the ETA is provisional (预计: counted through a provisional calendar
+    year, or an item's due date is provisional) and whether a running item is overdue (``has_overdue_items``).
 
     Every write that changes an item case (dispatch, review, supplement, finish, cancel, the deadline sweep)
     ends here with all the case's items, under the case's lock.
     """
     value: date | None = None
+    provisional = False
     if case.state not in (flow.CaseState.ISSUED, flow.CaseState.REFUSED, flow.CaseState.WITHDRAWN):
+        calendar = calendar or clock.calendar()
+        today = clock.today()
         try:
-            value = flow.eta(calendar or clock.calendar(), [item_view(i) for i in items], clock.today())
+            value = flow.eta(calendar, [item_view(i) for i in items], today)
         except CalendarNotCovered:
             value = None
+        if value is not None:
+            running = (i for i in items if i.state in flow.RUNNING_ITEM_STATES)
+            provisional = calendar.provisional_between(today, value) or any(i.due_provisional for i in running)
     late = any(i.state in flow.RUNNING_ITEM_STATES and i.due_status == flow.DueStatus.OVERDUE for i in items)
     changed: list[str] = []
     if late != case.has_overdue_items:
         case.has_overdue_items = late
         changed.append("has_overdue_items")
-    if value != case.eta:
+    if value != case.eta or provisional != case.eta_provisional:
         case.eta = value
+        case.eta_provisional = provisional
         case.version += 1  # the public tracking answer is cached by version (see selectors.track_stamp)
-        changed += ["eta", "version"]
+        changed += ["eta", "eta_provisional", "version"]
     if changed:
         case.save(update_fields=changed)
     return value

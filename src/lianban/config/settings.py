@@ -407,6 +407,10 @@ AXES_VERBOSE = False
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
+#: Years past the last confirmed holiday arrangement (or this year) given a provisional calendar (预计).
+LIANBAN_PROVISIONAL_YEARS = env.int("LIANBAN_PROVISIONAL_YEARS", default=3)
+#: Warn the supervisor this many days before the last year with an official arrangement ends.
+LIANBAN_CALENDAR_WARNING_DAYS = env.int("LIANBAN_CALENDAR_WARNING_DAYS", default=90)
 #: Personal data keys (docs/security.md): SM4 data keys ``id:base64`` (newest first; the first encrypts,
 #: all decrypt) and the HMAC-SM3 lookup key (base64). Required unless DEBUG or ``lianban demo``.
 LIANBAN_DATA_KEYS = env.list("LIANBAN_DATA_KEYS", default=[])

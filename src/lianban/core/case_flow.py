@@ -517,6 +517,10 @@ class Calendar(Protocol):
         """Working days in ``(start, end]``; 0 when ``end <= start``."""
         ...
 
+    def provisional_between(self, start: date, end: date, /) -> bool:
+        """Whether a count from ``start`` to ``end`` runs through a provisional (预计) year."""
+        ...
+
 
 def due_date(calendar: Calendar, started_on: date, promised_days: int, paused_days: int = 0) -> date:
     """The due date of an item case: start + promised working days, shifted by pauses.

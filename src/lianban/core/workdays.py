@@ -7,6 +7,12 @@ a walk. Every question about a date in a year the calendar does not cover
 raises :class:`~lianban.core.errors.CalendarNotCovered`: an uncovered year is
 an error, never a guess.
 
+Some covered years may be *provisional*: their rule is not an official
+arrangement but one computed from the law (see ``lianban.core.holiday_rules``).
+The calendar answers for them all the same and tells which dates depend on
+them (:meth:`WorkCalendar.provisional_between`), so that a date computed
+through such a year is shown as 预计 (provisional) until the year is confirmed.
+
 No Django. No clock. Where the rule comes from (chinesecalendar, an override
 table) is the shell's business.
 """
@@ -19,12 +25,30 @@ from datetime import date, timedelta
 
 from lianban.core.errors import CalendarNotCovered
 
-__all__ = ["WorkCalendar", "weekday_rule"]
+__all__ = ["WorkCalendar", "arrangement_needed", "weekday_rule"]
 
 
 def weekday_rule(day: date) -> bool:
     """Return True for Monday to Friday: the rule when nothing else is known."""
     return day.weekday() < 5
+
+
+def arrangement_needed(last_confirmed: int | None, today: date, warning_days: int) -> int | None:
+    """The year whose official holiday arrangement should be entered now, or None.
+
+    From ``warning_days`` days before the last confirmed year ends (and ever
+    after, while nobody enters the next one), the answer is the year after it.
+
+    Args:
+        last_confirmed: The last year with an official arrangement (None: none at all).
+        today: The current date.
+        warning_days: How many days before the end of the last confirmed year to warn.
+    """
+    if last_confirmed is None:
+        return today.year
+    if today >= date(last_confirmed, 12, 31) - timedelta(days=warning_days):
+        return last_confirmed + 1
+    return None
 
 
 class WorkCalendar:
@@ -34,23 +58,34 @@ class WorkCalendar:
 
     Attributes:
         covered_years: The years the calendar answers for.
+        provisional_years: The covered years whose rule is provisional (not an
+            official arrangement).
     """
 
-    __slots__ = ("_ordinals", "_working", "covered_years")
+    __slots__ = ("_ordinals", "_working", "covered_years", "provisional_years")
 
     covered_years: frozenset[int]
+    provisional_years: frozenset[int]
     _ordinals: tuple[int, ...]
     _working: frozenset[int]
 
-    def __init__(self, is_working_day: Callable[[date], bool], covered_years: Iterable[int]) -> None:
+    def __init__(
+        self,
+        is_working_day: Callable[[date], bool],
+        covered_years: Iterable[int],
+        provisional_years: Iterable[int] = (),
+    ) -> None:
         """Build the calendar.
 
         Args:
             is_working_day: Tells whether a date is a working day. It is called
                 once for every date of every covered year, and never again.
             covered_years: The years the rule is authoritative for.
+            provisional_years: Years the rule answers for provisionally; they
+                are covered too.
         """
-        years = frozenset(covered_years)
+        provisional = frozenset(provisional_years)
+        years = frozenset(covered_years) | provisional
         ordinals: list[int] = []
         for year in sorted(years):
             day = date(year, 1, 1)
@@ -60,11 +95,14 @@ class WorkCalendar:
                     ordinals.append(day.toordinal())
                 day += one_day
         self.covered_years = years
+        self.provisional_years = provisional
         self._ordinals = tuple(ordinals)
         self._working = frozenset(ordinals)
 
     @classmethod
-    def from_exceptions(cls, exceptions: Mapping[date, bool], covered_years: Iterable[int]) -> WorkCalendar:
+    def from_exceptions(
+        cls, exceptions: Mapping[date, bool], covered_years: Iterable[int], provisional_years: Iterable[int] = ()
+    ) -> WorkCalendar:
         """Build a calendar where Monday to Friday work unless ``exceptions`` says otherwise.
 
         Args:
@@ -72,6 +110,7 @@ class WorkCalendar:
                 rule: False for a holiday, True for a make-up workday. Dates
                 outside the covered years are ignored.
             covered_years: The years the calendar answers for.
+            provisional_years: Further years it answers for provisionally.
 
         Returns:
             The calendar.
@@ -81,13 +120,16 @@ class WorkCalendar:
             found = exceptions.get(day)
             return weekday_rule(day) if found is None else found
 
-        return cls(rule, covered_years)
+        return cls(rule, covered_years, provisional_years)
 
     def __repr__(self) -> str:
         """Show the covered years and the number of working days."""
         years = sorted(self.covered_years)
         span = f"{years[0]}..{years[-1]}" if years else "none"
-        return f"<WorkCalendar years={span} ({len(years)}) working_days={len(self._ordinals)}>"
+        provisional = ",".join(str(y) for y in sorted(self.provisional_years)) or "none"
+        return (
+            f"<WorkCalendar years={span} ({len(years)}) provisional={provisional} working_days={len(self._ordinals)}>"
+        )
 
     # ------------------------------------------------------------------ queries
 
@@ -165,6 +207,18 @@ class WorkCalendar:
         if end <= start:
             return 0
         return bisect_right(self._ordinals, end.toordinal()) - bisect_right(self._ordinals, start.toordinal())
+
+    def provisional_between(self, start: date, end: date) -> bool:
+        """Tell whether a date counted from ``start`` to ``end`` depends on a provisional year.
+
+        True when any year from the earlier to the later of the two dates is
+        provisional: a count through such a year may change once the
+        official arrangement is entered.
+        """
+        if not self.provisional_years:
+            return False
+        low, high = min(start.year, end.year), max(start.year, end.year)
+        return any(low <= year <= high for year in self.provisional_years)
 
     # ------------------------------------------------------------------ helpers
 

@@ -44,6 +44,7 @@ class ItemProgress:
     started_on: date | None
     due_on: date | None
     finished_on: date | None
+    due_provisional: bool = False
 
     @property
     def running(self) -> bool:
@@ -95,6 +96,7 @@ def progress_view(progress: Mapping[str, Any]) -> tuple[StageProgress, ...]:
                 started_on=_day(item.get("started_on")),
                 due_on=_day(item.get("due_on")),
                 finished_on=_day(item.get("finished_on")),
+                due_provisional=bool(item.get("due_provisional")),
             )
             for item in stage["items"]
         )
@@ -187,6 +189,7 @@ class CaseRow:
     eta_note: str
     steps: tuple[str, ...]
     note: str
+    eta_provisional: bool = False
 
 
 def case_row(case: Case) -> CaseRow:
@@ -202,6 +205,7 @@ def case_row(case: Case) -> CaseRow:
         submitted_on=clock.local_date(case.submitted_at),
         eta=case.eta,
         eta_note=eta_note(case.state, case.eta),
+        eta_provisional=case.eta_provisional,
         steps=steps,
         note="" if steps else waiting_note(case),
     )

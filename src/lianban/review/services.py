@@ -184,6 +184,7 @@ def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File |
     moment = clock.now()
     today = clock.local_date(moment)
     paused, new_due, status, missing = _due_after_pause(item, today)
+    provisional = new_due is not None and clock.calendar().provisional_between(item.started_on or today, new_due)
     stored = upload_store(file=file, folder=f"cases/{case.tracking_code}/supplements") if file is not None else None
     before_due = item.due_on
     item_move(
@@ -199,9 +200,11 @@ def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File |
             "due_on": new_due,
             "due_status": status.value,
             "due_year_missing": missing,
+            "due_provisional": provisional,
         },
         after={
             "due_on": new_due.isoformat() if new_due else None,
+            **({"provisional": True} if provisional else {}),
             "paused_days": paused,
             "due_before": before_due.isoformat() if before_due else None,
             **({"file": stored.as_dict()} if stored else {}),

@@ -12,6 +12,13 @@ fills the date in (start + promised + paused working days, with an
 then it logs an error and keeps one :class:`CalendarAlert` per missing year
 for the staff who maintain the calendar; the alert is resolved once the year
 is covered.
+
+A due date counted through a year with only a provisional calendar (the
+holiday law's rest days, no official arrangement yet) is kept with
+``due_provisional`` (预计). When the official arrangement is entered,
+``provisional_dates_recompute`` (queued by every calendar change) counts
+every such date again (``item.due_recomputed`` event) and the ETAs with it;
+the deadline sweep does the same for an item whose year became confirmed.
 """
 
 from __future__ import annotations
@@ -56,23 +63,32 @@ class SweepResult:
 @transaction.atomic
 def case_deadlines_refresh(*, case_id: int) -> dict[str, str]:
     """Recompute the deadline status of the case's running items and its ETA; the changed statuses."""
-    changed, _missing = _case_deadlines_refresh(case_id)
+    changed, _missing, _recomputed = _case_deadlines_refresh(case_id)
     return changed
 
 
-def _case_deadlines_refresh(case_id: int) -> tuple[dict[str, str], Counter[int]]:
-    """The changed statuses, and the items the calendar could not date, by missing year."""
+def _case_deadlines_refresh(
+    case_id: int, *, recompute_provisional: bool = False
+) -> tuple[dict[str, str], Counter[int], int]:
+    """The changed statuses, the items the calendar could not date (by missing year), and the due dates recomputed.
+
+    A provisional due date is counted again when its years are confirmed now,
+    or always with ``recompute_provisional``.
+    """
     case = lock_case(case_id)
     items = lock_item_cases(case)
     calendar = clock.calendar()
     today = clock.today()
     changed: dict[str, str] = {}
     missing: Counter[int] = Counter()
+    recomputed = 0
     for item in items:
         running = item.state in flow.RUNNING_ITEM_STATES
         try:
             if running and item.due_on is None:
                 _due_fill_in(case, item, calendar)
+            elif _due_to_recount(item, calendar, force=recompute_provisional):
+                recomputed += _due_recompute(case, item, calendar)
             status = flow.item_due_status(calendar, item_view(item), today, settings.LIANBAN_DUE_SOON_DAYS)
         except CalendarNotCovered as exc:
             missing[exc.year] += 1
@@ -96,7 +112,69 @@ def _case_deadlines_refresh(case_id: int) -> tuple[dict[str, str], Counter[int]]
         item.save(update_fields=["due_status"])
         changed[item.item_code] = value
     eta_refresh(case, items, calendar=calendar)
-    return changed, missing
+    return changed, missing, recomputed
+
+
+def _due_to_recount(item: ItemCase, calendar: Calendar, *, force: bool) -> bool:
+    """Whether a running item's provisional due date is to be counted again (always when ``force``)."""
+    if item.state not in flow.RUNNING_ITEM_STATES or not item.due_provisional:
+        return False
+    if item.started_on is None or item.due_on is None:
+        return False
+    return force or not calendar.provisional_between(item.started_on, item.due_on)
+
+
+def _due_count(item: ItemCase, calendar: Calendar) -> tuple[date, int]:
+    """An item's due date counted afresh (start + promised + every supplied pause) and its paused working days.
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    started = item.started_on or clock.today()  # callers check it is set
+    pauses = SupplementRequest.objects.filter(item_case=item, supplied_at__isnull=False).order_by()
+    paused = sum(
+        flow.paused_working_days(calendar, pause.paused_since, clock.local_date(pause.supplied_at))
+        for pause in pauses
+        if pause.supplied_at is not None
+    )
+    return flow.due_date(calendar, started, item.promised_days, paused), paused
+
+
+def _due_recompute(case: Case, item: ItemCase, calendar: Calendar) -> int:
+    """Count a provisional due date again with the calendar as it is now; 1 when it changed, else 0.
+
+    The date becomes confirmed once no year it is counted through is
+    provisional. Nothing is written (no event) when neither the date, the
+    pauses nor the flag change: running it again changes nothing.
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    due, paused = _due_count(item, calendar)
+    provisional = calendar.provisional_between(item.started_on or due, due)
+    if (due, paused, provisional) == (item.due_on, item.paused_days, item.due_provisional):
+        return 0
+    before = {
+        "due_on": item.due_on.isoformat() if item.due_on else None,
+        "paused_days": item.paused_days,
+        "provisional": item.due_provisional,
+    }
+    item.due_on, item.paused_days, item.due_provisional = due, paused, provisional
+    item.save(update_fields=["due_on", "paused_days", "due_provisional"])
+    case.version += 1  # the public tracking answer is cached by version
+    case.save(update_fields=["version"])
+    event_record(
+        case=case,
+        item_case=item,
+        actor=None,
+        action="item.due_recomputed",
+        before=before,
+        after={"due_on": due.isoformat(), "paused_days": paused, "provisional": provisional},
+        reason=_("due date confirmed: the holiday arrangement is entered")
+        if not provisional
+        else _("provisional due date counted again with the calendar as entered"),
+    )
+    return 1
 
 
 def _due_fill_in(case: Case, item: ItemCase, calendar: Calendar) -> None:
@@ -111,25 +189,21 @@ def _due_fill_in(case: Case, item: ItemCase, calendar: Calendar) -> None:
     if item.started_on is None:  # never dispatched: nothing to count from
         return
     year = item.due_year_missing
-    pauses = SupplementRequest.objects.filter(item_case=item, supplied_at__isnull=False).order_by()
-    paused = sum(
-        flow.paused_working_days(calendar, pause.paused_since, clock.local_date(pause.supplied_at))
-        for pause in pauses
-        if pause.supplied_at is not None
-    )
-    due = flow.due_date(calendar, item.started_on, item.promised_days, paused)
+    due, paused = _due_count(item, calendar)
+    provisional = calendar.provisional_between(item.started_on, due)
     before = {"due_on": None, "due_status": item.due_status, "year": year}
     item.due_on = due
     item.paused_days = paused
     item.due_year_missing = None
-    item.save(update_fields=["due_on", "paused_days", "due_year_missing"])
+    item.due_provisional = provisional
+    item.save(update_fields=["due_on", "paused_days", "due_year_missing", "due_provisional"])
     event_record(
         case=case,
         item_case=item,
         actor=None,
         action="item.due_known",
         before=before,
-        after={"due_on": due.isoformat(), "paused_days": paused},
+        after={"due_on": due.isoformat(), "paused_days": paused, **({"provisional": True} if provisional else {})},
         reason=_due_known_note(year),
     )
 
@@ -154,7 +228,7 @@ def deadline_sweep() -> SweepResult:
     missing: Counter[int] = Counter()
     for case_id in list(case_ids):
         with transaction.atomic():
-            changed, lacking = _case_deadlines_refresh(case_id)
+            changed, lacking, _recomputed = _case_deadlines_refresh(case_id)
         result.cases += 1
         if lacking:
             result.skipped.append(case_id)
@@ -171,6 +245,50 @@ def deadline_sweep() -> SweepResult:
         )
     calendar_alerts_record(item_cases=result.missing_years)
     calendar_alerts_resolve(still_missing=set(missing))
+    return result
+
+
+@dataclass(slots=True)
+class RecomputeResult:
+    """What a recomputation of the provisional dates did.
+
+    ``cases``: cases revisited; ``items``: due dates that changed (in date or
+    in being provisional); ``still_provisional``: running items whose due
+    date is still provisional afterwards; ``skipped``: cases with an item the
+    calendar could not date.
+    """
+
+    cases: int = 0
+    items: int = 0
+    still_provisional: int = 0
+    skipped: list[int] = field(default_factory=list)
+
+
+def provisional_dates_recompute() -> RecomputeResult:
+    """Count again every provisional due date and ETA of the open cases, one transaction per case.
+
+    Run after the holiday arrangement changed (the workdays services queue it);
+    with no change in the calendar, running it again changes nothing.
+    """
+    result = RecomputeResult()
+    running = [s.value for s in flow.RUNNING_ITEM_STATES]
+    closed = [s.value for s in flow.FINAL_CASE_STATES]
+    from_items = ItemCase.objects.filter(due_provisional=True, state__in=running).values_list("case_id", flat=True)
+    from_cases = Case.objects.filter(eta_provisional=True).exclude(state__in=closed).values_list("id", flat=True)
+    for case_id in sorted(set(from_items) | set(from_cases)):
+        with transaction.atomic():
+            _changed, lacking, recomputed = _case_deadlines_refresh(case_id, recompute_provisional=True)
+        result.cases += 1
+        result.items += recomputed
+        if lacking:
+            result.skipped.append(case_id)
+    result.still_provisional = ItemCase.objects.filter(due_provisional=True, state__in=running).count()
+    logger.info(
+        "provisional dates recomputed: %s case(s), %s due date(s) changed, %s still provisional",
+        result.cases,
+        result.items,
+        result.still_provisional,
+    )
     return result
 
 

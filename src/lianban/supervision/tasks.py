@@ -12,3 +12,10 @@ def deadline_sweep() -> dict[str, object]:
     """Recompute every running item's deadline status and every open case's ETA."""
     result = services.deadline_sweep()
     return {"cases": result.cases, "changed": result.changed, "skipped": result.skipped}
+
+
+@task()
+def provisional_dates_recompute() -> dict[str, object]:
+    """Count again the provisional (预计) due dates and ETAs after the holiday arrangement changed."""
+    result = services.provisional_dates_recompute()
+    return {"cases": result.cases, "items": result.items, "still_provisional": result.still_provisional}

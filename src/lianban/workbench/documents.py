@@ -107,6 +107,15 @@ def _received_how(material: CaseMaterial) -> str:
     return _("Electronic file")
 
 
+def _eta_text(case: Case) -> str:
+    """The expected-ready date in words, marked provisional (预计) when it is."""
+    if not case.eta:
+        return str(_("To be determined"))
+    if case.eta_provisional:
+        return _("%(date)s (provisional)") % {"date": date_text(case.eta)}
+    return date_text(case.eta)
+
+
 def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Document:
     """The acceptance receipt (受理回执) of an accepted case: what was received, promised and will follow."""
     items = item_case_list(case)
@@ -132,7 +141,7 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
         ),
         (_("Window"), case.lead_department.name),
         (_("Clerk"), str(round_.decided_by) if round_.decided_by is not None else str(_("System"))),
-        (_("Expected ready by"), date_text(case.eta) if case.eta else str(_("To be determined"))),
+        (_("Expected ready by"), _eta_text(case)),
     ]
     tables = [
         Table(
@@ -176,6 +185,13 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
         )
     )
     closing = [_("Follow the progress with the tracking code or the QR code.")]
+    if case.eta and case.eta_provisional:
+        closing.append(
+            _(
+                "The expected date is provisional (预计): next year's official holiday arrangement is not "
+                "published yet; it is confirmed once the arrangement is entered."
+            )
+        )
     if promised_codes:
         closing.append(_("Items that need a promised material cannot be concluded before it is supplied."))
     return Document(

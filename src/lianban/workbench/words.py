@@ -120,6 +120,7 @@ ACTIONS: dict[str, str | Promise] = {
     "item.due_status": _("Deadline status changed"),
     "item.due_unknown": _("Due date unknown: calendar year not entered"),
     "item.due_known": _("Due date computed: calendar year entered"),
+    "item.due_recomputed": _("Due date recomputed: holiday arrangement entered"),
     "material.uploaded": _("Material uploaded"),
     "material.replaced": _("Material replaced"),
     "material.supplied": _("Promised material supplied"),

@@ -29,6 +29,7 @@ def _page(request: HttpRequest, typed: str, *, status: int = 200) -> HttpRespons
                 "stages": progress_view(result),
                 "eta": eta,
                 "eta_note": eta_note(result["state"], eta),
+                "eta_provisional": bool(result.get("eta_provisional")),
             }
         )
     elif typed:

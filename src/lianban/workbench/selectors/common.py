@@ -27,11 +27,16 @@ UNKNOWN = "UNKNOWN"
 
 @dataclass(frozen=True, slots=True)
 class Deadline:
-    """A due date and its status (ON_TIME, DUE_SOON, OVERDUE or UNKNOWN), always shown with words."""
+    """A due date and its status (ON_TIME, DUE_SOON, OVERDUE or UNKNOWN), always shown with words.
+
+    ``provisional``: the date is counted through a year without an official
+    holiday arrangement yet, and shown with 预计.
+    """
 
     due: date | None
     status: str
     note: str = ""
+    provisional: bool = False
 
     @property
     def label(self) -> str:
@@ -44,20 +49,24 @@ class Deadline:
         return "due-" + self.status.lower().replace("_", "-")
 
 
-def deadline_for(due: date | None, *, today: date | None = None, calendar: Calendar | None = None) -> Deadline:
+def deadline_for(
+    due: date | None, *, today: date | None = None, calendar: Calendar | None = None, provisional: bool = False
+) -> Deadline:
     """The status of a due date today; UNKNOWN when there is none or the calendar does not cover it.
 
-    A list passes the ``calendar`` it read once for all its rows.
+    The deadline is provisional when ``provisional`` says so (the stored flag)
+    or the calendar is provisional between today and the date. A list passes
+    the ``calendar`` it read once for all its rows.
     """
     if due is None:
         return Deadline(None, UNKNOWN, _("the working-day calendar does not cover the due date yet"))
+    calendar = calendar or clock.calendar()
+    today = today or clock.today()
     try:
-        status = flow.deadline_status(
-            calendar or clock.calendar(), due, today or clock.today(), settings.LIANBAN_DUE_SOON_DAYS
-        )
+        status = flow.deadline_status(calendar, due, today, settings.LIANBAN_DUE_SOON_DAYS)
     except CalendarNotCovered as exc:
         return Deadline(due, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
-    return Deadline(due, status.value)
+    return Deadline(due, status.value, provisional=provisional or calendar.provisional_between(today, due))
 
 
 def item_deadline(item: ItemCase, *, today: date | None = None, calendar: Calendar | None = None) -> Deadline | None:
@@ -77,7 +86,10 @@ def item_deadline(item: ItemCase, *, today: date | None = None, calendar: Calend
         due = flow.effective_due(calendar, item_view(item), day)
     except CalendarNotCovered as exc:
         return Deadline(item.due_on, UNKNOWN, _("no working-day calendar for %(year)s") % {"year": exc.year})
-    return deadline_for(due, today=day, calendar=calendar)
+    if due is None:
+        return None
+    provisional = item.due_provisional or calendar.provisional_between(item.started_on or day, due)
+    return deadline_for(due, today=day, calendar=calendar, provisional=provisional)
 
 
 def code_text(case: Case) -> str:
@@ -229,6 +241,8 @@ def _event_detail(event: CaseEvent, materials: Mapping[str, str]) -> str:
         parts.append(words.word(words.CHECK_RESULTS, str(after.get("result", ""))))
     if "due_on" in after and after.get("due_on"):
         parts.append(_("due %(date)s") % {"date": date_text(date.fromisoformat(str(after["due_on"])))})
+        if after.get("provisional"):
+            parts.append(_("provisional (预计)"))
     if after.get("licence_number"):
         parts.append(_("licence No. %(number)s") % {"number": after["licence_number"]})
     if event.reason:

@@ -5,16 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from lianban.accounts.models import User
 from lianban.cases import clock
-from lianban.cases.models import Case, ItemCase
+from lianban.cases.models import RUNNING_ITEMS, Case, ItemCase
 from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
+from lianban.core import case_flow as flow
+from lianban.core.workdays import arrangement_needed
 from lianban.supervision.selectors import calendar_alert_list, item_case_due_soon_list, item_case_due_unknown_list
 from lianban.workbench.selectors.common import Deadline, item_deadline
 from lianban.workbench.selectors.window import LIST_DEFERRED
-from lianban.workdays.services import work_calendar
+from lianban.workdays.services import confirmed_years, work_calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,3 +128,35 @@ def calendar_alerts() -> list[YearAlert]:
     covered = work_calendar().covered_years
     foreseen = [YearAlert(year) for year in (today.year, today.year + 1) if year not in covered and year not in raised]
     return sorted(alerts + foreseen, key=lambda alert: alert.year)
+
+
+@dataclass(frozen=True, slots=True)
+class ArrangementWarning:
+    """The official holiday arrangement runs out: the year to enter and what is provisional meanwhile.
+
+    Attributes:
+        year: The year whose arrangement should be entered.
+        last: The last year with an official arrangement.
+        item_cases: Running item cases whose due date is provisional (预计).
+        cases: Open cases whose expected-ready date is provisional.
+    """
+
+    year: int
+    last: int | None
+    item_cases: int = 0
+    cases: int = 0
+
+
+def arrangement_warning() -> ArrangementWarning | None:
+    """A warning from ``LIANBAN_CALENDAR_WARNING_DAYS`` days before the last officially arranged year ends."""
+    last = max(confirmed_years(), default=None)
+    year = arrangement_needed(last, clock.today(), settings.LIANBAN_CALENDAR_WARNING_DAYS)
+    if year is None:
+        return None
+    closed = [state.value for state in flow.FINAL_CASE_STATES]
+    return ArrangementWarning(
+        year=year,
+        last=last,
+        item_cases=ItemCase.objects.filter(RUNNING_ITEMS, due_provisional=True).count(),
+        cases=Case.objects.filter(eta_provisional=True).exclude(state__in=closed).count(),
+    )

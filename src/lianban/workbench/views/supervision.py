@@ -19,6 +19,7 @@ from lianban.workbench.selectors.supervision import (
     UNKNOWN_ORDER,
     WATCH_ORDER,
     CaseFilters,
+    arrangement_warning,
     calendar_alerts,
     case_search,
     due_soon_list,
@@ -73,6 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             request, due_unknown_list(), UNKNOWN_ORDER, param="unknown", anchor="unknown-title", row=watch_rows
         ),
         "alerts": calendar_alerts(),
+        "arrangement": arrangement_warning(),
     }
     return render(
         request,
