@@ -66,6 +66,7 @@ def assert_no_personal_data(public: dict[str, Any], people: People) -> None:
         "accepted_on",
         "ready_on",
         "eta",
+        "eta_provisional",
         "stages",
     }
     for stage in public["stages"]:
@@ -81,6 +82,7 @@ def assert_no_personal_data(public: dict[str, Any], people: People) -> None:
                 "held",
                 "started_on",
                 "due_on",
+                "due_provisional",
                 "finished_on",
             }
 
