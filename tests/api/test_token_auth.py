@@ -45,11 +45,11 @@ def test_without_a_token_the_list_is_refused(user: User) -> None:
 @pytest.mark.parametrize(
     ("spoil", "message"),
     [
-        ("unknown", "API 令牌无效"),
-        ("revoked", "API 令牌已被吊销"),
-        ("expired", "API 令牌已过期"),
+        ("unknown", "接口令牌无效"),
+        ("revoked", "接口令牌已被吊销"),
+        ("expired", "接口令牌已过期"),
         ("inactive", "已停用"),
-        ("malformed", "API 令牌格式不正确"),
+        ("malformed", "接口令牌格式不正确"),
     ],
 )
 def test_a_token_that_does_not_work_answers_401_in_chinese(user: User, spoil: str, message: str) -> None:
