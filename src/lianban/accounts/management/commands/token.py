@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import ApiToken, User
@@ -20,7 +21,7 @@ def _user(username: str) -> User:
 
 
 def _when(value: Any) -> str:
-    return f"{value:%Y-%m-%d %H:%M}" if value is not None else "-"
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value is not None else "-"
 
 
 class Command(BaseCommand):

@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
@@ -92,7 +93,7 @@ class Command(BaseCommand):
                             user.role,
                             user.department.code if user.department else "-",
                             "yes" if user.is_active else "no",
-                            f"{user.last_login:%Y-%m-%d %H:%M}" if user.last_login else "-",
+                            f"{timezone.localtime(user.last_login):%Y-%m-%d %H:%M}" if user.last_login else "-",
                         )
                     )
                 )
