@@ -71,6 +71,7 @@ def test_a_password_reset_and_a_new_account_are_on_the_trail(security: User, cle
         "/admin/accounts/user/add/",
         {
             "username": "newbie",
+            "role": Role.APPLICANT,  # the add page asks for the role (pre-selected: applicant)
             "password1": "Another-pass-1234",
             "password2": "Another-pass-1234",
             "usable_password": "true",

@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import pytest
 from rest_framework.test import APIClient
 
+from lianban.accounts.services import token_create, token_revoke
 from lianban.cases.models import ItemCase
 from lianban.core import case_errors, errors
 from lianban.core.errors import DomainError
@@ -223,6 +224,12 @@ WALK: list[tuple[str, str, str, Provoke]] = [
         lambda w, lang: _as("anonymous")(w, lang)("GET", "/api/cases/"),
     ),
     (
+        "token revoked",
+        "submitted",
+        "token-invalid",
+        lambda w, lang: _revoked_token(w, lang),
+    ),
+    (
         "method not allowed",
         "submitted",
         "method_not_allowed",
@@ -275,6 +282,12 @@ def _approve_held(world: World, language: str) -> Any:
     reviewer = people.reviewer(held.department.code)
     item_case_take(actor=reviewer, item_case_id=held.pk)
     return Caller(reviewer, language)("POST", f"/api/item-cases/{held.pk}/approve", {"licence_number": "WS-1"})
+
+
+def _revoked_token(world: World, language: str) -> Any:
+    issued = token_create(actor=None, user=world.people.clerk)
+    token_revoke(actor=None, token=issued.token)
+    return Caller(None, language)("GET", "/api/cases/", HTTP_AUTHORIZATION=f"Bearer {issued.clear}")
 
 
 def _reuse_key(world: World, language: str) -> Any:

@@ -5,21 +5,27 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminUserCreationForm
 from django.db import models
 from django.db.models import QuerySet
 from django.forms import TypedChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lianban.accounts.models import AccountEvent, Applicant, ApplicantMember, Role, User
+from lianban.accounts.models import AccountEvent, ApiToken, Applicant, ApplicantMember, Role, User
 from lianban.accounts.selectors import identity_digest_search
+from lianban.accounts.services import (
+    account_event_write,
+    staff_account_problems,
+    token_create,
+    token_revoke,
+)
 from lianban.cases.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 from lianban.core.masking import mask
 
-#: What a user's rights are: written on the account trail after every change.
-RIGHTS = ("role", "department_id", "is_active", "is_staff", "is_superuser")
 #: Fields nobody may change on their own account (no one grants themselves a role).
 OWN_LOCKED = ("role", "department", "is_active", "is_staff")
 
@@ -27,19 +33,34 @@ OWN_LOCKED = ("role", "department", "is_active", "is_staff")
 def account_event(request: HttpRequest, target: User | None, username: str, action: str, detail: str) -> None:
     """Append one event to the account trail."""
     actor = request.user if isinstance(request.user, User) else None
-    after = {name: getattr(target, name) for name in RIGHTS} if target is not None else {}
-    AccountEvent.objects.create(
-        actor=actor,
-        target=target if target is not None and target.pk else None,
-        target_username=username,
-        action=action,
-        detail=detail,
-        after=after,
-    )
+    account_event_write(actor=actor, target=target, username=username, action=action, detail=detail)
 
 
 def _message_text(message: Any) -> str:
     return message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
+
+
+class StaffCreationForm(AdminUserCreationForm):
+    """The add page: user name, role and department, password; a clerk or reviewer needs a department."""
+
+    class Meta(AdminUserCreationForm.Meta):
+        model = User
+        fields = ("username", "role", "department", "display_name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or self.cleaned_data
+        role = cleaned.get("role")
+        if role:
+            for field, problem in staff_account_problems(role=role, department=cleaned.get("department")).items():
+                self.add_error(field, problem)
+        return cleaned
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        user.is_staff = user.role in (Role.ADMIN, Role.SECURITY)  # the admin site is theirs
+        if commit:
+            user.save()
+        return user
 
 
 @admin.register(User)
@@ -61,6 +82,24 @@ class UserAdmin(BaseUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     readonly_fields = ("last_login", "date_joined")
+    add_form = StaffCreationForm
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": (
+                    "username",
+                    "role",
+                    "department",
+                    "display_name",
+                    "usable_password",
+                    "password1",
+                    "password2",
+                ),
+            },
+        ),
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
@@ -94,6 +133,82 @@ class UserAdmin(BaseUserAdmin):
         for user in queryset:
             account_event(request, None, user.username, "account.deleted", str(user))
         return super().log_deletions(request, queryset)
+
+
+class ApiTokenAddForm(forms.ModelForm):
+    """A new token: its user, a name, how many days it is valid (empty: until revoked)."""
+
+    days = forms.IntegerField(label=_("valid for (days)"), min_value=1, max_value=3650, required=False)
+
+    class Meta:
+        model = ApiToken
+        fields = ("user", "name")
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API tokens, for security administrators: issue (the token shown once), see, revoke; on the account trail.
+
+    Only the token's digest is stored: a lost token is revoked and a new one issued.
+    A security administrator issues tokens for active accounts other than
+    security administrators and superusers (the same reach as the user admin).
+    """
+
+    list_display = ("prefix", "user", "name", "created_at", "expires_at", "revoked_at", "last_used_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "name", "prefix")
+    list_select_related = ("user",)
+    readonly_fields = ("user", "name", "prefix", "created_at", "expires_at", "revoked_at", "last_used_at")
+    actions = ["revoke"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = ApiTokenAddForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is None:
+            return ("user", "name", "days")
+        return self.readonly_fields
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return () if obj is None else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "user":
+            users = User.objects.filter(is_active=True)
+            if not request.user.is_superuser:
+                users = users.exclude(is_superuser=True).exclude(role=Role.SECURITY)
+            kwargs["queryset"] = users.order_by("username")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        """Issue the token through the service; its clear text is shown once, in the message."""
+        actor = request.user if isinstance(request.user, User) else None
+        # the form offers active accounts only, and ``days`` is bounded: token_create does not refuse them
+        issued = token_create(actor=actor, user=obj.user, name=obj.name, days=form.cleaned_data.get("days"))
+        obj.pk = issued.token.pk
+        obj.prefix, obj.created_at, obj.expires_at = (
+            issued.token.prefix,
+            issued.token.created_at,
+            issued.token.expires_at,
+        )
+        obj._state.adding = False
+        messages.warning(
+            request,
+            _("The token is shown only this once; copy it now: %(token)s") % {"token": issued.clear},
+        )
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["change"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        """Revoke every selected token (on the account trail)."""
+        actor = request.user if isinstance(request.user, User) else None
+        for token in queryset:
+            token_revoke(actor=actor, token=token)
+        messages.success(request, _("%(count)d token(s) revoked.") % {"count": queryset.count()})
 
 
 @admin.register(AccountEvent)

@@ -22,7 +22,16 @@ ROLE_APPS: dict[str, frozenset[str]] = {
 }
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SECURITY: frozenset(
-        {"accounts.view_user", "accounts.add_user", "accounts.change_user", "accounts.view_accountevent"}
+        {
+            "accounts.view_user",
+            "accounts.add_user",
+            "accounts.change_user",
+            "accounts.view_accountevent",
+            # API tokens: issue (the clear token shown once), see, revoke
+            "accounts.view_apitoken",
+            "accounts.add_apitoken",
+            "accounts.change_apitoken",
+        }
     ),
 }
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -21,8 +23,21 @@ class Role(models.TextChoices):
     SECURITY = "SECURITY", _("Security administrator")
 
 
+class LianbanUserManager(UserManager["User"]):
+    """Django's user manager; a superuser (``createsuperuser``) is a catalog administrator, not an applicant."""
+
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra_fields: Any
+    ) -> User:
+        """The operator's account: every Django permission, role ADMIN unless another role is given."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     """A person who signs in. Clerks and reviewers belong to a department."""
+
+    objects: ClassVar[LianbanUserManager] = LianbanUserManager()
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.APPLICANT)
     department = models.ForeignKey(
@@ -82,6 +97,33 @@ class AccountEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_username}"
+
+
+class ApiToken(models.Model):
+    """A bearer token of a script or a department system, acting as its user.
+
+    Only the SHA-256 of the token is stored (the token is 32 random bytes, so a
+    fast hash is right, unlike passwords); ``prefix`` is its visible start,
+    to tell tokens apart in lists. A token works until it expires or is revoked,
+    and only while its user is active.
+    """
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    prefix = models.CharField(_("prefix"), max_length=16, editable=False)
+    digest = models.CharField(_("digest"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user.username})"
 
 
 class ApplicantKind(models.TextChoices):

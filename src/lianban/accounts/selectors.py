@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from lianban.accounts.access import window_applicants
-from lianban.accounts.models import Applicant, Role, User
+from lianban.accounts.models import ApiToken, Applicant, Role, User
 from lianban.common.fields import digest_of
 
 #: Both identity numbers (GB 11643, GB 32100) have 18 characters.
@@ -66,3 +66,21 @@ def identity_digest_search(queryset: QuerySet[Any], term: str, path: str) -> Que
         return queryset.none()
     prefix = f"{path}__" if path else ""
     return queryset.filter(**{f"{prefix}id_number_digest": digest_of(Applicant, "id_number", number)})
+
+
+def token_list(user: User | None = None) -> QuerySet[ApiToken]:
+    """API tokens (of ``user``, or everyone's), newest first."""
+    tokens = ApiToken.objects.select_related("user").order_by("-created_at", "-id")
+    return tokens.filter(user=user) if user is not None else tokens
+
+
+def token_get_by_clear(clear: str) -> ApiToken | None:
+    """The token row of a clear token (looked up by its digest), with its user; None if unknown."""
+    from lianban.accounts.services import token_digest
+
+    return ApiToken.objects.select_related("user").filter(digest=token_digest(clear)).first()
+
+
+def user_list() -> QuerySet[User]:
+    """Every account, by user name."""
+    return User.objects.select_related("department").order_by("username")

@@ -5,6 +5,8 @@
   refused upload (``upload-refused``), a material or thing code that names
   nothing (``material-unknown``, ``thing-unknown``); ``fields`` maps each
   field to its problems.
+* 401 — an API token that does not work (``token-invalid``: unknown, malformed,
+  revoked, expired, or its account deactivated; ``lianban.api.authentication``).
 * 403 — not signed in (``not_authenticated``), or the role may see the object
   but not do this (``permission_denied``, with the reason).
 * 404 — no such object, or one the user may not see: the two are never told

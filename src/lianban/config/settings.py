@@ -265,6 +265,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
+        # scripts and department systems: a token, no password hash per call (Basic: tools only, slow)
+        "lianban.api.authentication.TokenAuthentication",
         "lianban.api.throttling.ThrottledBasicAuthentication",
     ],
     # need-to-know: every operation's role-and-object rule runs before its view (lianban.config.access)
