@@ -193,3 +193,14 @@ def test_rejecting_cancels_the_items_that_depend_on_it(people, clock, signed_in)
     assert item(case, "SCJG-GSSL").state == "REJECTED"
     assert set(ItemCase.objects.filter(case=case).values_list("state", flat=True)) == {"REJECTED", "CANCELLED"}
     assert fresh(case).state == "READY"
+
+
+def test_the_item_page_says_the_promised_days_or_on_the_spot(people, clock, signed_in):
+    case = accepted(people)
+    own = item(case, "SCJG-GSSL")
+    client = signed_in(people.reviewer("SCJG"))
+    page = client.get(f"/work/department/items/{own.pk}/").content.decode()
+    assert f"承诺时限 {own.promised_days} 个工作日" in page and "即办" not in page
+    ItemCase.objects.filter(pk=own.pk).update(promised_days=0)
+    page = client.get(f"/work/department/items/{own.pk}/").content.decode()
+    assert "即办" in page and "承诺时限 0" not in page

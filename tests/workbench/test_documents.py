@@ -141,3 +141,17 @@ def test_an_unprintable_name_answers_503_naming_the_character(people, clock, cli
     response = client.get(f"/work/cases/{case.pk}/receipt.pdf", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert response.status_code == 503
     assert "𠀋" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_receipt_says_how_the_case_was_applied_for_and_on_the_spot_for_a_zero_day_item(people, clock):
+    case = accepted(people)
+    case.item_cases.filter(item_code="SCJG-GSSL").update(promised_days=0)
+    document = documents.acceptance_receipt(case, receipt_round(case), "http://testserver/track/x/")
+    assert ("申报方式", "网上申报") in document.facts
+    items = next(t for t in document.tables if t.heading == "办理事项")
+    days = {row[1]: row[3] for row in items.rows}
+    assert days[case.item_cases.get(item_code="SCJG-GSSL").item_name] == "即办"
+    assert all(value.isdigit() for name, value in days.items() if value != "即办")
+    case.channel = "WINDOW"
+    assert ("申报方式", "窗口申报") in documents.acceptance_receipt(case, receipt_round(case), "x").facts

@@ -93,7 +93,18 @@ def _applicant_facts(case: Case) -> list[tuple[str, str]]:
         (_identity_label(case), applicant.id_number),
         (_("Contact"), f"{applicant.contact_name} {applicant.contact_phone}".strip()),
         (_("One-thing"), str(case.plan.get("thing_name") or case.thing.name)),
+        (_("How it was applied for"), channel_text(case.channel)),
     ]
+
+
+def channel_text(channel: str) -> str:
+    """网上申报 or 窗口申报: how the application reached the centre."""
+    return str(_("Online application") if channel == "ONLINE" else _("Application at the window"))
+
+
+def promised_days_text(days: int) -> str:
+    """The promised time limit as the receipt and the pages say it: 即办 for an item done on the spot."""
+    return str(_("On the spot")) if days == 0 else str(days)
 
 
 def _received_how(material: CaseMaterial) -> str:
@@ -178,7 +189,7 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
             (_("Stage"), _("Item"), _("Department"), _("Working days")),
             (16, 82, 52, 24),
             tuple(
-                (str(item.stage), item.item_name, item.department.name, str(item.promised_days))
+                (str(item.stage), item.item_name, item.department.name, promised_days_text(item.promised_days))
                 for item in items
                 if item.state != "CANCELLED"
             ),
