@@ -51,8 +51,9 @@ def test_a_zero_bill_is_settled_at_creation(people: People, clock: FrozenClock) 
     assert bill.total == 0
     assert bill.status == BillStatus.NO_FEE
     assert bill.settled_at is not None
-    with pytest.raises(ActionInvalid):
+    with pytest.raises(ActionInvalid, match="nothing to pay"):
         bill_mark_paid(actor=people.clerk, case_id=case.pk, reference="R")
+    assert not Payment.objects.filter(bill=bill).exists()
     issuance = case_issue(actor=people.clerk, case_id=case.pk, method="PICKUP")
     assert issuance.method == "PICKUP"
     assert issuance.tracking_number == ""

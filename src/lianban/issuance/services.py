@@ -103,7 +103,7 @@ def bill_mark_paid(
     """Record the payment of the case's bill (by default: marked paid at the window).
 
     Raises:
-        Http404, PermissionDenied, ActionInvalid (no bill yet, already settled, no reference).
+        Http404, PermissionDenied, ActionInvalid (no bill yet, nothing to pay, already settled, no reference).
     """
     return idempotent(
         actor=actor,
@@ -122,6 +122,8 @@ def _bill_mark_paid(*, actor: User, case_id: int, reference: str, provider: Paym
     bill = Bill.objects.select_for_update().filter(case=case).first()
     if bill is None:
         raise ActionInvalid(_("the case has no bill yet"))
+    if bill.status == BillStatus.NO_FEE:
+        raise ActionInvalid(_("there is nothing to pay: every item of this case is free of charge"))
     if bill.status != BillStatus.OPEN:
         raise ActionInvalid(_("the bill is already settled"))
     confirmation = (provider or WindowPayment()).collect(bill=bill, actor=actor, reference=reference)
