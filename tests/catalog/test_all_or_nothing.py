@@ -8,7 +8,8 @@ import pytest
 
 from lianban.catalog import models as m
 from lianban.catalog import services
-from lianban.catalog.services import CatalogFile, catalog_check, catalog_import
+from lianban.catalog.selectors import catalog_revision
+from lianban.catalog.services import CatalogFile, catalog_check, catalog_export, catalog_import
 from lianban.core.errors import CatalogInvalid
 from tests.catalog.conftest import LEGAL, catalog_files, catalog_state
 
@@ -120,3 +121,23 @@ def test_a_legal_catalog_that_would_break_an_existing_thing_is_refused_and_chang
         "(not a question of KFG, KJD, KYD) in condition 'floors > 2'"
     ]
     assert catalog_state() == before
+
+
+def test_importing_the_same_catalog_again_keeps_its_revision(demo_catalog, scenario_files):
+    def unchanged() -> bool:
+        now = catalog_state()
+        rows = {k: v for k, v in now["rows"].items() if k != "ImportRecord"}  # each import is recorded
+        before = {k: v for k, v in demo_catalog["rows"].items() if k != "ImportRecord"}
+        return (now["yaml"], now["json"], now["revision"], rows) == (
+            demo_catalog["yaml"],
+            demo_catalog["json"],
+            demo_catalog["revision"],
+            before,
+        )
+
+    record = catalog_import(files=catalog_files(scenario_files))
+    assert unchanged() and record.revision == demo_catalog["revision"]
+    catalog_import(files=[CatalogFile("export.yaml", catalog_export().encode())])  # the export: the same catalog
+    assert unchanged()
+    catalog_import(files=[CatalogFile("changes.yaml", CHANGES)])
+    assert catalog_revision() == demo_catalog["revision"] + 1

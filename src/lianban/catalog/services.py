@@ -39,17 +39,22 @@ def catalog_import(*, files: Sequence[CatalogFile], actor: Any = None) -> m.Impo
     """Import catalog files in order: all of them, or nothing at all.
 
     Entries are upserted by code. Concurrent imports are serialised on the
-    revision row, so each one checks against the catalog it will change.
+    revision row, so each one checks against the catalog it will change. An
+    import that changes nothing (the same files again) keeps the revision.
 
     Raises:
         CatalogInvalid: listing every problem in every file; nothing was changed.
     """
     revision = _lock_revision()
-    result = check_files(catalog_snapshot(), [(f.name, f.content) for f in files])
+    current = catalog_snapshot()
+    result = check_files(current, [(f.name, f.content) for f in files])
     if result.problems:
         raise CatalogInvalid(result.problems)
-    _write(result.catalog, result.touched)
-    _bump(revision)
+    # The export is lossless: the same export is the same catalog. An import that changes nothing keeps the
+    # revision, so cached plans, tracking answers and the admin's view of "what changed" stay as they are.
+    if dump_json(result.catalog) != dump_json(current):
+        _write(result.catalog, result.touched)
+        _bump(revision)
     return m.ImportRecord.objects.create(
         actor=actor if getattr(actor, "pk", None) else None,
         files=[{"name": f.name, "sha256": hashlib.sha256(f.content).hexdigest()} for f in files],
