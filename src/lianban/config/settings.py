@@ -88,9 +88,9 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI assets served locally (no CDN)
     "django_tasks",
-    "django_tasks_db",
+    "lianban.config.apps.BackgroundTasksConfig",  # django_tasks_db, named in Chinese in the admin
     "csp",
-    "axes",
+    "lianban.config.apps.SignInLocksConfig",  # axes, named in Chinese in the admin
     "lianban.common",
     "lianban.accounts",
     "lianban.catalog",
