@@ -103,7 +103,13 @@ def test_a_correction_notice_lists_every_problem_and_the_applicant_resupplies_an
     assert fresh(case).state == "RESUBMITTED"
     again = boss.post(f"/my/cases/{case.pk}/resubmit/", {"idempotency_key": "r-1"})
     assert again.status_code == 302 and "This cannot be done now" not in boss.get(again["Location"]).content.decode()
-    assert "Resubmitted: the window is checking again" in boss.get(f"/my/cases/{case.pk}/").content.decode()
+    answered = boss.get(f"/my/cases/{case.pk}/").content.decode()
+    assert "Resubmitted: the window is checking again" in answered
+    # the notice shows as answered: marked corrected, with the day, and the replaced material ticked
+    assert "data-correction-resolved" in answered and "data-correction-resubmitted" in answered
+    assert "You corrected the materials and resubmitted them on" in answered
+    assert "✓ replaced" in answered
+    assert "data-correction-resolved" not in html  # not before the resubmission
 
 
 def test_resubmitting_when_not_asked_is_refused_with_a_message(boss, people, clock):

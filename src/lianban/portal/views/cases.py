@@ -96,6 +96,17 @@ def _case_page(
             )
             problems.append({**problem, "material": material, "replaced": replaced})
     steps = next_steps(case, detail.items, promised)
+    correction_open = case.state == flow.CaseState.CORRECTION_REQUESTED
+    # Resubmitted after the notice: the notice is answered (the window checks again, or has decided).
+    resubmitted_on = (
+        clock.local_date(case.resubmitted_at)
+        if correction is not None
+        and not correction_open
+        and case.resubmitted_at
+        and correction.decided_at
+        and case.resubmitted_at > correction.decided_at
+        else None
+    )
     context = {
         "case": case,
         "code": case.code_for_people,
@@ -107,7 +118,8 @@ def _case_page(
         "note": "" if steps else waiting_note(case),
         "stages": progress_view(detail.progress),
         "correction": correction,
-        "correction_open": case.state == flow.CaseState.CORRECTION_REQUESTED,
+        "correction_open": correction_open,
+        "correction_resubmitted_on": resubmitted_on,
         "problems": problems,
         "promised": promised,
         "today": clock.today(),
