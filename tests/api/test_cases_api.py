@@ -11,7 +11,7 @@ from lianban.catalog.models import Department, Material
 from lianban.licences.services import licence_record
 from lianban.supervision.services import deadline_sweep
 from tests.api.kit import Api, check_all_through_api, form_for, results, submit_through_api
-from tests.cases.kit import HOTEL, FrozenClock, People, pdf
+from tests.cases.kit import HOTEL, FrozenClock, People, pdf, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +272,12 @@ def test_a_due_date_in_a_year_the_calendar_lacks_is_unknown_and_says_why(
     assert tracked["due_status"] == "UNKNOWN"
     assert "2027" in tracked["due_note"]
     assert public["eta"] is None
+
+
+def test_items_before_acceptance_are_waiting_for_acceptance_not_for_earlier_items(people: People) -> None:
+    case = submit(people)
+    progress = Api(people.applicant_user).get(f"/api/cases/{case.pk}/progress")
+    first = progress["stages"][0]["items"][0]
+    later = progress["stages"][-1]["items"][0]
+    assert first["state"] == later["state"] == "WAITING"
+    assert first["state_label"] == later["state_label"] == "waiting for acceptance"

@@ -405,3 +405,15 @@ def test_marking_the_rest_correct_leaves_a_material_never_handed_in_unchecked(pe
     signed_in(people.clerk).post(f"/work/cases/{case.pk}/checks/", {"rest_ok": "on"})
     checked = set(MaterialCheck.objects.filter(material__case=case).values_list("material__code", flat=True))
     assert checked == set(submit_codes(case)) - {"WSJC"}
+
+
+def test_items_before_acceptance_say_waiting_for_acceptance(people, clock, signed_in):
+    case = submit(people)
+    client = signed_in(people.clerk)
+    html = client.get(f"/work/cases/{case.pk}/").content.decode()
+    rows = re.findall(r'<tr data-item="[^"]+" data-state="WAITING">.*?</tr>', html, flags=re.S)
+    assert rows and all("待受理" in row and "等待前序事项" not in row for row in rows)
+    accepted_case = accepted(people)
+    html = client.get(f"/work/cases/{accepted_case.pk}/").content.decode()
+    waiting = re.findall(r'<tr data-item="[^"]+" data-state="WAITING">.*?</tr>', html, flags=re.S)
+    assert waiting and all("等待前序事项" in row for row in waiting)

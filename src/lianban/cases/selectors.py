@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.selectors import identity_digest_search
@@ -227,6 +228,7 @@ def case_progress(case: Case) -> dict[str, Any]:
     items = item_case_list(case)
     departments = {d.pk: d.name for d in Department.objects.filter(pk__in={i.department_id for i in items})}
     stages: dict[int, list[dict[str, Any]]] = {}
+    before_acceptance = case.state in flow.BEFORE_ACCEPTANCE
     for item in items:
         due_status = _due_status(item) if item.state in flow.RUNNING_ITEM_STATES else ""
         stages.setdefault(item.stage, []).append(
@@ -235,7 +237,11 @@ def case_progress(case: Case) -> dict[str, Any]:
                 "name": item.item_name,
                 "department": departments[item.department_id],
                 "state": item.state,
-                "state_label": str(ItemState(item.state).label),
+                "state_label": (
+                    str(_("waiting for acceptance"))  # 待受理: nothing is sent to a department before intake
+                    if before_acceptance and item.state == ItemState.WAITING
+                    else str(ItemState(item.state).label)
+                ),
                 "due_status": due_status,
                 "due_note": due_unknown_note(item.due_year_missing) if due_status == DueStatus.UNKNOWN else "",
                 "held": item.held,
