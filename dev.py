@@ -3,6 +3,8 @@
 
     python3.11 dev.py demo          start the platform with demo data (http://127.0.0.1:8000/)
     python3.11 dev.py test          run every check and the whole test suite
+    python3.11 dev.py check         the fast checks only: lint, format, types, layers, migrations, schema
+    python3.11 dev.py pytest ARGS   pytest alone (one process): e.g. one file, ``-k name``
     python3.11 dev.py bench [NAME]  run the benchmarks in bench/ (all, or one: plan, lifecycle, scale)
     python3.11 dev.py <command>     any ``lianban`` command (catalog, plan, migrate…)
 
@@ -60,18 +62,41 @@ def lianban(*args: str) -> None:
     os.execv(str(exe), [str(exe), *args])  # noqa: S606
 
 
-def test(args: list[str]) -> None:
-    """Every check CI runs: lint, types, architecture, migrations, translations, schema, tests."""
-    ensure_venv("dev")
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
-    db = env.get("DATABASE_URL") or "SQLite (default)"
-    print(f"== lianban checks and tests on {db}", flush=True)
+def checks(env: dict[str, str]) -> None:
+    """The checks that need no test run: lint, format, types, import contracts, migrations, schema."""
     run(BIN / "ruff", "check", "src", "tests", "bench", "dev.py")
     run(BIN / "ruff", "format", "--check", "src", "tests", "bench", "dev.py")
     run(BIN / "mypy")
     run(BIN / "lint-imports")
     run(BIN / "lianban", "makemigrations", "--check", "--dry-run", env=env)
     check_schema(env)
+
+
+def check(_args: list[str]) -> None:
+    """The fast checks alone (seconds, no tests): what to run before a commit."""
+    ensure_venv("dev")
+    checks({**os.environ, "PYTHONDONTWRITEBYTECODE": "1"})
+    print("== checks passed", flush=True)
+
+
+def pytest(args: list[str]) -> None:
+    """pytest alone, in one process (``-n`` in ``args`` overrides): one file, one test, ``-k``.
+
+    Hypothesis runs its quick profile here (``LIANBAN_HYPOTHESIS=ci`` for the full one, as ``test`` runs).
+    """
+    ensure_venv("dev")
+    env = {"LIANBAN_HYPOTHESIS": "dev", **os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    workers = [] if any(a == "-n" or a.startswith("-n") for a in args) else ["-n", "0"]
+    run(PY, "-m", "pytest", *workers, *args, env=env)
+
+
+def test(args: list[str]) -> None:
+    """Every check CI runs: lint, types, architecture, migrations, translations, schema, tests."""
+    ensure_venv("dev")
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "LIANBAN_HYPOTHESIS": "ci"}
+    db = env.get("DATABASE_URL") or "SQLite (default)"
+    print(f"== lianban checks and tests on {db}", flush=True)
+    checks(env)
     run(sys.executable, ROOT / "scripts" / "ensure_browser.py")  # Chromium + a CJK font, or fail
     if env.get("DATABASE_URL", "").startswith(("postgres:", "postgresql:", "pgsql:")):
         # The deployment test (tests/deploy, PostgreSQL pass only): nginx, gunicorn, SeaweedFS, or fail.
@@ -116,8 +141,8 @@ def main() -> None:
         print(__doc__)
         return
     command, rest = args[0], args[1:]
-    if command == "test":
-        test(rest)
+    if command in ("test", "check", "pytest"):
+        {"test": test, "check": check, "pytest": pytest}[command](rest)
         return
     if command == "bench":
         bench(rest)

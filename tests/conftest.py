@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Hypothesis: the full search in CI (``dev.py test``), a quick one while developing (``dev.py pytest``).
+hypothesis_settings.register_profile("ci", deadline=None)
+hypothesis_settings.register_profile("dev", max_examples=15, deadline=None)
+hypothesis_settings.load_profile(os.environ.get("LIANBAN_HYPOTHESIS", "ci"))
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "src" / "lianban" / "demo" / "catalog"
