@@ -100,7 +100,7 @@ def test_the_sweep_command_and_task(people: People, clock: FrozenClock, capsys: 
     assert "1 case(s) swept" in capsys.readouterr().out
     assert items(case)["SCJG-GSSL"].due_status == DueStatus.OVERDUE
     result = deadline_sweep_job.enqueue()
-    assert result.return_value == {"cases": 1, "changed": {}, "skipped": []}
+    assert result.return_value == {"cases": 1, "changed": {}, "skipped": [], "signals": 0}
 
 
 def test_an_uncovered_year_leaves_the_dates_unknown_not_guessed_and_the_work_goes_on(
