@@ -12,7 +12,7 @@ import pytest
 from lianban.cases.models import Case, CaseEvent
 from lianban.intake.services import MaterialPromise, deemed_acceptance_sweep, intake_accept
 from lianban.review.services import item_case_request_supplement, item_case_supply, item_case_take
-from lianban.supervision.models import AppendOnlySignal, Signal
+from lianban.supervision.models import AppendOnlySignal, Signal, SignalLevel
 from lianban.supervision.services import deadline_sweep
 from tests.cases.kit import FrozenClock, People, check_all, items, submit
 from tests.supervision.test_supervision import accepted, approve
@@ -160,3 +160,36 @@ def test_signals_are_immutable_through_the_orm_and_in_the_database(people: Peopl
     assert (
         CaseEvent.objects.filter(case=case, action="signal.raised").count() == Signal.objects.filter(case=case).count()
     )
+
+
+def test_the_signal_list_shows_each_role_its_own_and_filters(people: People, clock: FrozenClock) -> None:
+    from tests.api.kit import Api, every_row
+
+    case = accepted(people, thing="KJD")  # led by SCJG; GSSL (SCJG) runs first
+    submit(people, thing="KFG")  # waits for its intake decision
+    clock.set(date(2025, 6, 3))  # past every promise
+    deadline_sweep()
+    ours = Signal.objects.filter(case=case)
+    assert ours.filter(subject="ITEM_CASE", department__code="SCJG").exists()
+
+    everything = every_row(Api(people.supervisor), "/api/supervision/signals")
+    assert [row["id"] for row in everything] == list(
+        Signal.objects.order_by("-raised_at", "-id").values_list("id", flat=True)
+    )
+    row = next(r for r in everything if r["subject"] == "ITEM_CASE")
+    assert (row["level"], row["level_label"], row["department"]) == ("RED", str(SignalLevel.RED.label), "SCJG")
+    assert row["case"]["code"] == case.code_for_people and row["item_code"] == "SCJG-GSSL"
+
+    reviewer = every_row(Api(people.reviewer("SCJG")), "/api/supervision/signals")
+    assert reviewer and {(r["subject"], r["department"]) for r in reviewer} == {("ITEM_CASE", "SCJG")}
+    assert every_row(Api(people.reviewer("GA")), "/api/supervision/signals") == []
+    clerk = every_row(Api(people.clerk), "/api/supervision/signals")
+    assert {r["subject"] for r in clerk} == {"CASE", "INTAKE"} and {r["department"] for r in clerk} == {"SCJG"}
+    assert every_row(Api(people.other_clerk), "/api/supervision/signals") == []
+    assert len(every_row(Api(people.window), "/api/supervision/signals")) == len(clerk)
+    Api(people.applicant_user).get("/api/supervision/signals", expect=403)
+
+    reds = every_row(Api(people.supervisor), "/api/supervision/signals?level=RED&department=SCJG")
+    assert reds and {(r["level"], r["department"]) for r in reds} == {("RED", "SCJG")}
+    assert len(reds) == Signal.objects.filter(level="RED", department__code="SCJG").count()
+    Api(people.supervisor).get("/api/supervision/signals", {"level": "PURPLE"}, expect=400)

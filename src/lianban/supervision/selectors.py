@@ -1,11 +1,12 @@
-"""Supervision reads: what is late, what is due soon, what has no due date yet, the state of all cases."""
+"""Supervision reads: what is late, what is due soon, what has no due date yet, the signals, the state of all cases."""
 
 from __future__ import annotations
 
 from django.db.models import Count, QuerySet
 
+from lianban.accounts.models import Role, User
 from lianban.cases.models import Case, DueStatus, ItemCase, ItemState
-from lianban.supervision.models import CalendarAlert
+from lianban.supervision.models import CalendarAlert, Signal, SignalSubject
 
 RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
 
@@ -47,3 +48,30 @@ def case_counts_by_state() -> dict[str, int]:
     """How many cases are in each state."""
     rows = Case.objects.values("state").annotate(n=Count("id")).order_by("state")
     return {row["state"]: row["n"] for row in rows}
+
+
+#: What a window sees: the signals of the cases it serves, not the departments' item cases.
+WINDOW_SUBJECTS = (SignalSubject.CASE, SignalSubject.INTAKE, SignalSubject.PROMISE)
+
+
+def signal_list_for_user(user: User, *, level: str = "", department: str = "") -> QuerySet[Signal]:
+    """The signals ``user`` may see, newest first, optionally of one level and one department (by code).
+
+    The supervisor sees all; a reviewer their department's item cases'; a
+    window clerk the cases, intake decisions and 容缺 promises of the cases
+    their window serves (a comprehensive window: all of them); anyone else none.
+    """
+    rows = Signal.objects.select_related("case__thing", "item_case", "department", "responsible")
+    if user.role == Role.REVIEWER and user.department_id is not None:
+        rows = rows.filter(department_id=user.department_id, subject=SignalSubject.ITEM_CASE)
+    elif user.role == Role.CLERK:
+        rows = rows.filter(subject__in=WINDOW_SUBJECTS)
+        if user.department_id is not None:
+            rows = rows.filter(department_id=user.department_id)
+    elif user.role != Role.SUPERVISOR or not user.is_active:
+        return rows.none()
+    if level:
+        rows = rows.filter(level=level)
+    if department:
+        rows = rows.filter(department__code=department)
+    return rows.order_by("-raised_at", "-id")
