@@ -59,7 +59,8 @@ class SignalSerializer(serializers.Serializer):
     level = serializers.ChoiceField(choices=SignalLevel.choices, help_text="NOTICE 提示, YELLOW 黄牌, RED 红牌")
     level_label = serializers.CharField(source="get_level_display")
     subject = serializers.ChoiceField(
-        choices=SignalSubject.choices, help_text="what is due: an item case, the case, the intake decision, a 容缺 promise"
+        choices=SignalSubject.choices,
+        help_text="what is due: an item case, the case, the intake decision, a 容缺 promise",
     )
     subject_label = serializers.CharField(source="get_subject_display")
     case = CaseRefSerializer()
