@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from collections.abc import Iterable
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 
 from lianban.accounts.models import Role, User
-from lianban.cases.models import Case, DueStatus, ItemCase, ItemState
+from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, MaterialState
 from lianban.supervision.models import CalendarAlert, Signal, SignalSubject
 
 RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
@@ -75,3 +77,48 @@ def signal_list_for_user(user: User, *, level: str = "", department: str = "") -
     if department:
         rows = rows.filter(department__code=department)
     return rows.order_by("-raised_at", "-id")
+
+
+#: Levels by urgency, for the badge of a row with several signals.
+_RANK = {"NOTICE": 1, "YELLOW": 2, "RED": 3}
+_INTAKE_STATES = (CaseState.SUBMITTED, CaseState.RESUBMITTED)
+_CLOSED_STATES = (CaseState.ISSUED, CaseState.REFUSED, CaseState.WITHDRAWN)
+
+
+def _highest(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
+    levels: dict[int, str] = {}
+    for key, level in rows:
+        if _RANK[level] > _RANK.get(levels.get(key, ""), 0):
+            levels[key] = level
+    return levels
+
+
+def _current_item_signals() -> Q:
+    """Signals of a running item case about its due date as it stands (not one a supplement moved on)."""
+    return Q(subject=SignalSubject.ITEM_CASE, item_case__state__in=RUNNING, due_on=F("item_case__due_on"))
+
+
+def item_signal_levels(item_ids: Iterable[int]) -> dict[int, str]:
+    """The most urgent current signal of each running item case (one query for a page of rows)."""
+    rows = Signal.objects.filter(_current_item_signals(), item_case_id__in=list(item_ids)).values_list(
+        "item_case_id", "level"
+    )
+    return _highest(rows.order_by())
+
+
+def case_signal_levels(case_ids: Iterable[int]) -> dict[int, str]:
+    """The most urgent current signal of each case (one query for a page of rows).
+
+    Current: of a running item about its present due date; of the case while
+    it is open; of the intake decision while it is awaited; of a 容缺 promise
+    while the material is still promised.
+    """
+    promised = CaseMaterial.objects.filter(pk=OuterRef("subject_id"), state=MaterialState.PROMISED)
+    current = (
+        _current_item_signals()
+        | (Q(subject=SignalSubject.CASE) & ~Q(case__state__in=_CLOSED_STATES))
+        | Q(subject=SignalSubject.INTAKE, case__state__in=_INTAKE_STATES)
+        | (Q(subject=SignalSubject.PROMISE) & Q(Exists(promised)))
+    )
+    rows = Signal.objects.filter(current, case_id__in=list(case_ids)).values_list("case_id", "level")
+    return _highest(rows.order_by())
