@@ -13,7 +13,7 @@ from lianban.cases.models import Case, CaseEvent
 from lianban.intake.services import MaterialPromise, deemed_acceptance_sweep, intake_accept
 from lianban.review.services import item_case_request_supplement, item_case_supply, item_case_take
 from lianban.supervision.models import AppendOnlySignal, Signal, SignalLevel
-from lianban.supervision.services import deadline_sweep
+from lianban.supervision.services import _promised_path, deadline_sweep
 from tests.cases.kit import FrozenClock, People, check_all, items, submit
 from tests.supervision.test_supervision import accepted, approve
 
@@ -72,6 +72,7 @@ def test_the_yellow_share_is_a_setting_and_the_case_has_its_own_signals(
     assert raised(case, subject_id=spjy.pk) == [("YELLOW", date(2025, 3, 10))]
     assert Signal.objects.get(subject_id=spjy.pk, subject="ITEM_CASE").responsible == people.reviewer("SCJG")
     # the case: accepted Monday 3-3, the plan's path 1 + 5 working days → due Tuesday 3-11
+    assert _promised_path(list(items(case).values())) == max(i["finish_day"] for i in case.plan["items"]) == 6
     assert raised(case, "CASE") == []
     clock.set(date(2025, 3, 10))
     deadline_sweep()
@@ -96,12 +97,14 @@ def test_a_supplement_moves_the_due_date_and_the_signals_come_again_for_the_new_
     clock.set(date(2025, 3, 11))
     deadline_sweep()  # paused: its clock is stopped, no red card
     assert raised(case, subject_id=spjy.pk) == [("NOTICE", date(2025, 3, 10)), ("YELLOW", date(2025, 3, 10))]
+    assert raised(case, "CASE") == []  # nor for the case, due 3-11 without the pause
     item_case_supply(actor=people.applicant_user, item_case_id=spjy.pk, note="已补")
     moved = items(case)["SCJG-SPJY"].due_on
     assert moved == date(2025, 3, 12)  # two working days paused
     deadline_sweep()
     deadline_sweep()
     assert raised(case, subject_id=spjy.pk)[2:] == [("NOTICE", moved), ("YELLOW", moved)]
+    assert raised(case, "CASE") == [("NOTICE", moved), ("YELLOW", moved)]  # the case's due date moved with it
 
 
 def test_intake_signals_before_the_deadline_and_red_when_deemed_accepted(people: People, clock: FrozenClock) -> None:

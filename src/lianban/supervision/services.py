@@ -201,14 +201,18 @@ def _signal_record(case: Case, promise: _Promise, level: SignalLevel) -> Signal:
 
 
 def _case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, today: date) -> list[Signal]:
-    """The signals of a case's running item cases (not paused) and of the case itself.
+    """The signals of a case's running item cases and of the case itself; none while its clock is stopped.
 
-    The case is due on the latest of: its acceptance day plus the plan's
-    promised critical path (the largest ``finish_day``), and the due dates of
-    its items (moved by supplements).
+    An item in 补正 (its clock stopped) raises nothing; nor does its case,
+    whose due date moves on with every paused day. The case is due on the
+    latest of: its acceptance day plus its promised critical path (the
+    longest chain of promised days through the items' ``after``), and the
+    due dates of its items (moved by supplements).
     """
     promises: list[_Promise] = []
+    paused = False
     for item in items:
+        paused = paused or item.state == flow.ItemState.SUPPLEMENT
         if item.state not in flow.RUNNING_ITEM_STATES or item.state == flow.ItemState.SUPPLEMENT:
             continue
         if item.due_on is None or item.started_on is None:
@@ -224,11 +228,10 @@ def _case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, t
                 item,
             )
         )
-    if case.accepted_at is not None and case.state not in flow.FINAL_CASE_STATES:
+    if case.accepted_at is not None and case.state not in flow.FINAL_CASE_STATES and not paused:
         accepted_on = clock.local_date(case.accepted_at)
-        path = max((int(i.get("finish_day", 0)) for i in case.plan.get("items", [])), default=0)
         try:
-            due = calendar.add_working_days(accepted_on, path)
+            due = calendar.add_working_days(accepted_on, _promised_path(items))
         except CalendarNotCovered:
             due = None
         dated = [i.due_on for i in items if i.due_on is not None]
@@ -236,6 +239,21 @@ def _case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, t
             due = max([due, *dated])
             promises.append(_Promise(SignalSubject.CASE, case.pk, accepted_on, due, case.lead_department_id))
     return _signals_raise(case, promises, today)
+
+
+def _promised_path(items: list[ItemCase]) -> int:
+    """The working days the case promises: the longest chain of promised days (the plan's critical path)."""
+    by_code = {item.item_code: item for item in items}
+    finish: dict[str, int] = {}
+
+    def visit(code: str) -> int:
+        if code not in finish:
+            item = by_code[code]
+            before = [visit(p) for p in item.after if p in by_code]  # the plan has no cycle
+            finish[code] = item.promised_days + max(before, default=0)
+        return finish[code]
+
+    return max((visit(code) for code in by_code), default=0)
 
 
 #: Cases waiting for an intake decision (intake's ``OPEN_FOR_INTAKE``; intake imports this module).
