@@ -40,3 +40,22 @@ def test_a_long_promise_turns_yellow_at_a_fifth() -> None:
     due = CALENDAR.add_working_days(START, 20)  # 2025-03-31
     assert signal_levels(CALENDAR, START, due, date(2025, 3, 24), Thresholds()) == ()  # 5 left
     assert signal_levels(CALENDAR, START, due, date(2025, 3, 25), Thresholds()) == (Y,)  # 4 = 20 %
+
+
+def test_across_a_holiday_with_make_up_workdays() -> None:
+    from tests.core.test_workdays import NATIONAL_DAY_2025  # 10-01..10-08 off, Sunday 09-28 and Saturday 10-11 worked
+
+    calendar = WorkCalendar.from_exceptions(NATIONAL_DAY_2025, range(2025, 2026))
+    start = date(2025, 9, 30)
+    due = calendar.add_working_days(start, 2)
+    assert due == date(2025, 10, 10)
+
+    def at(day: int) -> tuple[SignalLevel, ...]:
+        return signal_levels(calendar, start, due, date(2025, 10, day), Thresholds())
+
+    assert [at(d) for d in range(1, 9)] == [()] * 8  # the holiday: still two working days left
+    assert at(9) == (N, Y)
+    assert at(11) == (R,)  # the make-up Saturday: overdue
+    sunday_due = calendar.add_working_days(date(2025, 9, 26), 1)
+    assert sunday_due == date(2025, 9, 28)  # the make-up Sunday
+    assert signal_levels(calendar, date(2025, 9, 26), sunday_due, date(2025, 9, 27), Thresholds()) == (N, Y)

@@ -59,6 +59,24 @@ def test_an_item_gets_notice_and_yellow_the_working_day_before_and_red_after_onc
     assert all(e.actor is None and e.actor_role == "SYSTEM" for e in trail)
 
 
+def test_a_due_date_on_a_make_up_sunday_signals_on_the_saturday_before_and_red_on_monday(
+    people: People, clock: FrozenClock
+) -> None:
+    clock.set(date(2025, 9, 26))  # Friday; Sunday 9-28 is a working day (National Day arrangement)
+    case = accepted(people)
+    gssl = items(case)["SCJG-GSSL"]
+    assert gssl.due_on == date(2025, 9, 28)
+    clock.set(date(2025, 9, 27))
+    deadline_sweep()
+    assert raised(case, subject_id=gssl.pk) == [("NOTICE", gssl.due_on), ("YELLOW", gssl.due_on)]
+    clock.set(date(2025, 9, 28))
+    deadline_sweep()
+    assert raised(case, subject_id=gssl.pk)[2:] == []  # due today: on time
+    clock.set(date(2025, 9, 29))
+    deadline_sweep()
+    assert raised(case, subject_id=gssl.pk)[2:] == [("RED", gssl.due_on)]
+
+
 def test_the_yellow_share_is_a_setting_and_the_case_has_its_own_signals(
     people: People, clock: FrozenClock, settings: Any
 ) -> None:
