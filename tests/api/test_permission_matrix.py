@@ -90,6 +90,7 @@ GET  /api/licences/                                ready       +/-       -/+    
 GET  /api/licences/{licence_id}                    ready       200/404   404/200   200/404   404/404   200/404   404/404   200/200   404/404   403/403
 GET  /api/supervision/due-soon                     accepted    403       403        403     403       403      403     +/+        403     403
 GET  /api/supervision/overdue                      overdue     403       403        403     403       403      403     +/+        403     403
+GET  /api/supervision/signals                      overdue     403       403        -/-     -/-       +/-      -/-     +/+        403     403
 GET  /api/things/                                  submitted   200       200        200     200       200      200     200        200     200
 GET  /api/things/{code}                            submitted   200       200        200     200       200      200     200        200     200
 POST /api/things/{code}/plan                       submitted   200       200        200     200       200      200     200        200     200
@@ -235,7 +236,7 @@ def _listed(row: Row, payload: dict[str, Any], objects: dict[str, Any]) -> bool:
         return objects["case"].pk in {r["id"] for r in rows}
     if path == "/api/licences/":
         return objects["licence"].pk in {r["id"] for r in rows}
-    if path == "/api/notifications/":
+    if path in ("/api/notifications/", "/api/supervision/signals"):
         return objects["case"].pk in {r["case"]["id"] for r in rows}
     return objects["item"].pk in {r["id"] for r in rows}  # item-cases, supervision lists
 

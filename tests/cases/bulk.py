@@ -22,6 +22,7 @@ from lianban.accounts.models import Applicant, ApplicantMember
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase, Notification
 from lianban.issuance.models import Bill
 from lianban.licences.models import Licence
+from lianban.supervision.models import Signal, SignalSubject
 
 _serial = itertools.count(1)
 T = TypeVar("T", bound=Model)
@@ -40,7 +41,7 @@ def _copy(row: T, **changes: Any) -> T:
 
 
 def clone_case(case: Case, times: int = 1) -> list[Case]:
-    """``times`` copies of ``case`` (as stored) with its item cases, materials, bill, notifications, licences, trail."""
+    """``times`` copies of ``case`` (as stored) with its item cases, materials, bill, notifications, licences, trail, signals."""
     case = Case.objects.get(pk=case.pk)
     items = list(ItemCase.objects.filter(case=case))
     materials = list(CaseMaterial.objects.filter(case=case))
@@ -48,13 +49,13 @@ def clone_case(case: Case, times: int = 1) -> list[Case]:
     notifications = list(Notification.objects.filter(case=case))
     licences = list(Licence.objects.filter(item_case__case=case))
     events = list(CaseEvent.objects.filter(case=case).order_by("id"))
+    signals = list(Signal.objects.filter(case=case).order_by("id"))
     copies = []
     for _ in range(times):
         serial = next(_serial)
         new = _copy(case, tracking_code=f"ZZ{serial:010d}")
         new_items = {item.pk: _copy(item, case=new) for item in items}
-        for material in materials:
-            _copy(material, case=new)
+        new_materials = {material.pk: _copy(material, case=new) for material in materials}
         if bill is not None:
             _copy(bill, case=new)
         for notification in notifications:
@@ -65,6 +66,13 @@ def clone_case(case: Case, times: int = 1) -> list[Case]:
         for event in events:
             item_case = new_items.get(event.item_case_id) if event.item_case_id else None
             _copy(event, case=new, item_case=item_case)
+        for signal in signals:
+            subject = {
+                SignalSubject.ITEM_CASE: new_items,
+                SignalSubject.PROMISE: new_materials,
+            }.get(SignalSubject(signal.subject), {signal.subject_id: new})[signal.subject_id]
+            item_case = new_items.get(signal.item_case_id) if signal.item_case_id else None
+            _copy(signal, case=new, item_case=item_case, subject_id=subject.pk)
         copies.append(new)
     return copies
 

@@ -15,6 +15,7 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.core.tracking import format_code
 from lianban.intake.services import intake_accept
 from lianban.review.services import item_case_approve, item_case_request_supplement, item_case_take
+from lianban.supervision.models import Signal
 from lianban.supervision.selectors import case_counts_by_state, item_case_due_soon_list, item_case_overdue_list
 from lianban.supervision.services import deadline_sweep
 from lianban.supervision.tasks import deadline_sweep as deadline_sweep_job
@@ -97,10 +98,12 @@ def test_the_sweep_command_and_task(people: People, clock: FrozenClock, capsys: 
     case = accepted(people)
     clock.set(date(2025, 3, 10))
     call_command("deadline_sweep")
-    assert "1 case(s) swept" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "1 case(s) swept" in out
+    assert f"signals raised: {Signal.objects.count()}" in out and Signal.objects.exists()
     assert items(case)["SCJG-GSSL"].due_status == DueStatus.OVERDUE
     result = deadline_sweep_job.enqueue()
-    assert result.return_value == {"cases": 1, "changed": {}, "skipped": []}
+    assert result.return_value == {"cases": 1, "changed": {}, "skipped": [], "signals": 0}
 
 
 def test_an_uncovered_year_leaves_the_dates_unknown_not_guessed_and_the_work_goes_on(

@@ -20,6 +20,8 @@ from lianban.intake.models import CheckResult, Decision
 from lianban.intake.services import MaterialPromise, intake_accept, intake_check
 from lianban.issuance.models import BillStatus, DeliveryMethod
 from lianban.review.services import item_case_take
+from lianban.supervision.models import Signal, SignalLevel, SignalSubject
+from lianban.supervision.services import deadline_sweep
 from lianban.workbench import words
 from tests.cases.kit import PDF, People
 from tests.portal.test_i18n import english_words, po_entries
@@ -69,6 +71,8 @@ def test_the_compiled_catalog_matches_the_po_file():
         (words.BILL_STATUSES, BillStatus.values),
         (words.DELIVERY_METHODS, DeliveryMethod.values),
         (words.APPLICANT_KINDS, ApplicantKind.values),
+        (words.SIGNAL_LEVELS, SignalLevel.values),
+        (words.SIGNAL_SUBJECTS, SignalSubject.values),
     ],
 )
 def test_every_stored_value_has_words(table, values):
@@ -136,6 +140,9 @@ def test_the_pages_in_chinese_show_no_english(people, clock, client):
     approve(people, item(running, "SCJG-GSSL"), number="营字001号")
     hygiene = item(running, "WJ-GGWS")
     item_case_take(actor=people.reviewer("WJ"), item_case_id=hygiene.pk)
+    clock.working_days(4)
+    deadline_sweep()  # signals (提示/黄牌/红牌) on the queues and the supervision page
+    assert Signal.objects.filter(level="RED").exists() and Signal.objects.exclude(level="RED").exists()
 
     pages = [
         (people.clerk, "/work/window/"),

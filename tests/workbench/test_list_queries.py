@@ -54,6 +54,8 @@ def _grow(cases: list[Case]):
         ("reviewer", "/work/department/?applicant=武汉", "<tr data-item="),
         ("supervisor", "/work/supervision/", "<tr data-case="),
         ("supervisor", "/work/supervision/?overdue=on&department=GA&applicant=武汉", "<tr data-case="),
+        ("supervisor", "/work/supervision/", "<tr data-signal-row="),
+        ("supervisor", "/work/supervision/?signal_level=RED&signal_department=SCJG", "<tr data-signal-row="),
     ],
 )
 def test_a_page_runs_as_many_queries_at_3n_rows_as_at_n(people, every_state, signed_in, who, path, marker):

@@ -235,6 +235,7 @@ ROUTES: dict[str, Route] = {
     "cases-issue": only(C, target="case"),
     "supervision-due-soon": only(S),
     "supervision-overdue": only(S),
+    "supervision-signals": only(C, R, S),
 }
 
 

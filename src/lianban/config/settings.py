@@ -407,6 +407,11 @@ AXES_VERBOSE = False
 # ------------------------------------------------------------------ lianban
 #: A running item is "due soon" when this many working days or fewer are left.
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
+#: Deadline signals (docs/configuration.md): 提示 with this many working days or fewer left ...
+LIANBAN_SIGNAL_NOTICE_DAYS = env.int("LIANBAN_SIGNAL_NOTICE_DAYS", default=1)
+#: ... 黄牌 with this share (%) of the promised time or fewer left, or this many working days or fewer.
+LIANBAN_SIGNAL_YELLOW_PERCENT = env.int("LIANBAN_SIGNAL_YELLOW_PERCENT", default=20)
+LIANBAN_SIGNAL_YELLOW_DAYS = env.int("LIANBAN_SIGNAL_YELLOW_DAYS", default=1)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
 #: Years past the last confirmed holiday arrangement (or this year) given a provisional calendar (预计).

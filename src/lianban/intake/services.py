@@ -71,7 +71,7 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
 from lianban.licences.models import Licence
 from lianban.portal.models import Draft
-from lianban.supervision.services import calendar_alerts_record
+from lianban.supervision.services import calendar_alerts_record, intake_signals_raise
 
 logger = logging.getLogger(__name__)
 
@@ -615,6 +615,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
     if identity_unverified(case):  # never by operation of law for an identity nobody checked
         logger.warning("case %s not deemed accepted: the applicant's identity is not verified", case_id)
         return None
+    intake_signals_raise(case_id=case.pk, overdue=True)  # the 红牌 of the decision not made in time
     round_ = intake_round_open(case)
     moment = clock.now()
     round_.decision = Decision.DEEMED

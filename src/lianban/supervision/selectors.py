@@ -1,11 +1,14 @@
-"""Supervision reads: what is late, what is due soon, what has no due date yet, the state of all cases."""
+"""Supervision reads: what is late, what is due soon, what has no due date yet, the signals, the state of all cases."""
 
 from __future__ import annotations
 
-from django.db.models import Count, QuerySet
+from collections.abc import Iterable
 
-from lianban.cases.models import Case, DueStatus, ItemCase, ItemState
-from lianban.supervision.models import CalendarAlert
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+
+from lianban.accounts.models import Role, User
+from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, MaterialState
+from lianban.supervision.models import CalendarAlert, Signal, SignalSubject
 
 RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
 
@@ -47,3 +50,75 @@ def case_counts_by_state() -> dict[str, int]:
     """How many cases are in each state."""
     rows = Case.objects.values("state").annotate(n=Count("id")).order_by("state")
     return {row["state"]: row["n"] for row in rows}
+
+
+#: What a window sees: the signals of the cases it serves, not the departments' item cases.
+WINDOW_SUBJECTS = (SignalSubject.CASE, SignalSubject.INTAKE, SignalSubject.PROMISE)
+
+
+def signal_list_for_user(user: User, *, level: str = "", department: str = "") -> QuerySet[Signal]:
+    """The signals ``user`` may see, newest first, optionally of one level and one department (by code).
+
+    The supervisor sees all; a reviewer their department's item cases'; a
+    window clerk the cases, intake decisions and 容缺 promises of the cases
+    their window serves (a comprehensive window: all of them); anyone else none.
+    """
+    rows = Signal.objects.select_related("case__thing", "item_case", "department", "responsible")
+    if user.role == Role.REVIEWER and user.department_id is not None:
+        rows = rows.filter(department_id=user.department_id, subject=SignalSubject.ITEM_CASE)
+    elif user.role == Role.CLERK:
+        rows = rows.filter(subject__in=WINDOW_SUBJECTS)
+        if user.department_id is not None:
+            rows = rows.filter(department_id=user.department_id)
+    elif user.role != Role.SUPERVISOR or not user.is_active:
+        return rows.none()
+    if level:
+        rows = rows.filter(level=level)
+    if department:
+        rows = rows.filter(department__code=department)
+    return rows.order_by("-raised_at", "-id")
+
+
+#: Levels by urgency, for the badge of a row with several signals.
+_RANK = {"NOTICE": 1, "YELLOW": 2, "RED": 3}
+_INTAKE_STATES = (CaseState.SUBMITTED, CaseState.RESUBMITTED)
+_CLOSED_STATES = (CaseState.ISSUED, CaseState.REFUSED, CaseState.WITHDRAWN)
+
+
+def _highest(rows: Iterable[tuple[int, str]]) -> dict[int, str]:
+    levels: dict[int, str] = {}
+    for key, level in rows:
+        if _RANK[level] > _RANK.get(levels.get(key, ""), 0):
+            levels[key] = level
+    return levels
+
+
+def _current_item_signals() -> Q:
+    """Signals of a running item case about its due date as it stands (not one a supplement moved on)."""
+    return Q(subject=SignalSubject.ITEM_CASE, item_case__state__in=RUNNING, due_on=F("item_case__due_on"))
+
+
+def item_signal_levels(item_ids: Iterable[int]) -> dict[int, str]:
+    """The most urgent current signal of each running item case (one query for a page of rows)."""
+    rows = Signal.objects.filter(_current_item_signals(), item_case_id__in=list(item_ids)).values_list(
+        "item_case_id", "level"
+    )
+    return _highest(rows.order_by())
+
+
+def case_signal_levels(case_ids: Iterable[int]) -> dict[int, str]:
+    """The most urgent current signal of each case (one query for a page of rows).
+
+    Current: of a running item about its present due date; of the case while
+    it is open; of the intake decision while it is awaited; of a 容缺 promise
+    while the material is still promised.
+    """
+    promised = CaseMaterial.objects.filter(pk=OuterRef("subject_id"), state=MaterialState.PROMISED)
+    current = (
+        _current_item_signals()
+        | (Q(subject=SignalSubject.CASE) & ~Q(case__state__in=_CLOSED_STATES))
+        | Q(subject=SignalSubject.INTAKE, case__state__in=_INTAKE_STATES)
+        | (Q(subject=SignalSubject.PROMISE) & Q(Exists(promised)))
+    )
+    rows = Signal.objects.filter(current, case_id__in=list(case_ids)).values_list("case_id", "level")
+    return _highest(rows.order_by())

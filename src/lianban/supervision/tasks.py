@@ -9,9 +9,9 @@ from lianban.supervision import services
 
 @task()
 def deadline_sweep() -> dict[str, object]:
-    """Recompute every running item's deadline status and every open case's ETA."""
+    """Recompute every running item's deadline status and every open case's ETA; raise the deadline signals."""
     result = services.deadline_sweep()
-    return {"cases": result.cases, "changed": result.changed, "skipped": result.skipped}
+    return {"cases": result.cases, "changed": result.changed, "skipped": result.skipped, "signals": result.signals}
 
 
 @task()

@@ -121,6 +121,7 @@ ACTIONS: dict[str, str | Promise] = {
     "item.due_unknown": _("Due date unknown: calendar year not entered"),
     "item.due_known": _("Due date computed: calendar year entered"),
     "item.due_recomputed": _("Due date recomputed: holiday arrangement entered"),
+    "signal.raised": _("Deadline signal raised"),
     "material.uploaded": _("Material uploaded"),
     "material.replaced": _("Material replaced"),
     "material.supplied": _("Promised material supplied"),
@@ -128,6 +129,21 @@ ACTIONS: dict[str, str | Promise] = {
     "intake.checked": _("Material checked"),
     "bill.created": _("Bill created"),
     "bill.paid": _("Bill paid"),
+}
+
+#: Deadline signals (提示 / 黄牌 / 红牌), as the badges say them.
+SIGNAL_LEVELS: dict[str, str | Promise] = {
+    "NOTICE": _("Notice"),
+    "YELLOW": _("Yellow card"),
+    "RED": _("Red card"),
+}
+
+#: What a deadline signal is about.
+SIGNAL_SUBJECTS: dict[str, str | Promise] = {
+    "ITEM_CASE": _("Item"),
+    "CASE": _("Whole case"),
+    "INTAKE": _("Intake decision"),
+    "PROMISE": _("Promised material (容缺)"),
 }
 
 #: Who acted, for the system and roles without a person.

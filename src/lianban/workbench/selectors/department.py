@@ -15,6 +15,7 @@ from lianban.catalog.models import Material
 from lianban.core.tracking import normalise_code
 from lianban.review.models import SupplementRequest
 from lianban.review.selectors import item_case_queue_for_department, supplement_list
+from lianban.supervision.selectors import item_signal_levels
 from lianban.workbench.selectors.common import (
     Deadline,
     EventRow,
@@ -35,6 +36,7 @@ class DepartmentRow:
 
     item: ItemCase
     deadline: Deadline | None
+    signal: str = ""
 
 
 def item_search(items: QuerySet[ItemCase], search: QueueSearch) -> QuerySet[ItemCase]:
@@ -59,7 +61,8 @@ def department_list(user: User, search: QueueSearch) -> QuerySet[ItemCase]:
 def department_rows(items: list[ItemCase]) -> list[DepartmentRow]:
     """Queue rows with each item's deadline as it stands today."""
     calendar = clock.calendar()
-    return [DepartmentRow(item, item_deadline(item, calendar=calendar)) for item in items]
+    signals = item_signal_levels(item.pk for item in items)
+    return [DepartmentRow(item, item_deadline(item, calendar=calendar), signals.get(item.pk, "")) for item in items]
 
 
 @dataclass

@@ -14,7 +14,14 @@ from lianban.cases.models import RUNNING_ITEMS, Case, ItemCase
 from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
 from lianban.core import case_flow as flow
 from lianban.core.workdays import arrangement_needed
-from lianban.supervision.selectors import calendar_alert_list, item_case_due_soon_list, item_case_due_unknown_list
+from lianban.supervision.models import Signal
+from lianban.supervision.selectors import (
+    calendar_alert_list,
+    item_case_due_soon_list,
+    item_case_due_unknown_list,
+    item_signal_levels,
+    signal_list_for_user,
+)
 from lianban.workbench.selectors.common import Deadline, item_deadline
 from lianban.workbench.selectors.window import LIST_DEFERRED
 from lianban.workdays.services import confirmed_years, work_calendar
@@ -42,6 +49,15 @@ CASE_ORDER = ("-submitted_at", "-id")
 WATCH_ORDER = ("due_on", "id")
 #: The order of the list of item cases without a due date: by the calendar year they wait for.
 UNKNOWN_ORDER = ("due_year_missing", "started_on", "id")
+#: The order of the signals: the newest first.
+SIGNAL_ORDER = ("-raised_at", "-id")
+
+
+def signal_list(user: User, *, level: str = "", department: str = "") -> QuerySet[Signal]:
+    """The signals the supervisor's page lists, newest first (the list of ``GET /api/supervision/signals``)."""
+    return signal_list_for_user(user, level=level, department=department).defer(
+        *[f"case__{name}" for name in LIST_DEFERRED]
+    )
 
 
 def case_search(user: User, filters: CaseFilters) -> QuerySet[Case]:
@@ -82,12 +98,14 @@ class WatchRow:
 
     item: ItemCase
     deadline: Deadline | None
+    signal: str = ""
 
 
 def watch_rows(items: list[ItemCase]) -> list[WatchRow]:
     """Supervision rows with each item's deadline as it stands today."""
     calendar = clock.calendar()
-    return [WatchRow(item, item_deadline(item, calendar=calendar)) for item in items]
+    signals = item_signal_levels(item.pk for item in items)
+    return [WatchRow(item, item_deadline(item, calendar=calendar), signals.get(item.pk, "")) for item in items]
 
 
 def due_soon_list() -> QuerySet[ItemCase]:

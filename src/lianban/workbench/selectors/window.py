@@ -27,6 +27,7 @@ from lianban.intake.selectors import identity_claimed, intake_checks, intake_rou
 from lianban.intake.services import deemed_acceptance_deadline
 from lianban.issuance.models import Bill, Issuance
 from lianban.issuance.selectors import bill_get, issuance_get
+from lianban.supervision.selectors import case_signal_levels
 from lianban.workbench.selectors.common import (
     UNKNOWN,
     Deadline,
@@ -64,6 +65,7 @@ class QueueRow:
     since: datetime
     deadline: Deadline | None = None
     promised: int = 0
+    signal: str = ""
 
 
 #: Columns of a case the lists never show (the frozen plan, the form, the answers: large JSON).
@@ -99,7 +101,11 @@ ISSUANCE_ORDER = ("ready_at", "id")
 def intake_rows(cases: list[Case]) -> list[QueueRow]:
     """Queue rows of cases waiting for an intake decision, with their deemed-acceptance deadlines."""
     calendar = clock.calendar()
-    return [QueueRow(case, waiting_since(case), intake_deadline(case, calendar=calendar)) for case in cases]
+    signals = case_signal_levels(case.pk for case in cases)
+    return [
+        QueueRow(case, waiting_since(case), intake_deadline(case, calendar=calendar), signal=signals.get(case.pk, ""))
+        for case in cases
+    ]
 
 
 def correction_rows(cases: list[Case]) -> list[QueueRow]:
@@ -114,8 +120,14 @@ def in_progress_rows(cases: list[Case]) -> list[QueueRow]:
         "case_id", flat=True
     ):
         promised_counts[case_id] = promised_counts.get(case_id, 0) + 1
+    signals = case_signal_levels(case.pk for case in cases)
     return [
-        QueueRow(case, case.accepted_at or case.submitted_at, promised=promised_counts.get(case.pk, 0))
+        QueueRow(
+            case,
+            case.accepted_at or case.submitted_at,
+            promised=promised_counts.get(case.pk, 0),
+            signal=signals.get(case.pk, ""),
+        )
         for case in cases
     ]
 

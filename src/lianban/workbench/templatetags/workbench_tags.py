@@ -25,6 +25,8 @@ TABLES = {
     "bill": words.BILL_STATUSES,
     "delivery": words.DELIVERY_METHODS,
     "kind": words.APPLICANT_KINDS,
+    "signal": words.SIGNAL_LEVELS,
+    "signal_subject": words.SIGNAL_SUBJECTS,
 }
 
 
@@ -58,6 +60,18 @@ def new_key() -> str:
 def due(deadline: Deadline | None) -> dict[str, Any]:
     """A deadline as a badge: its words and its colour, with the date."""
     return {"deadline": deadline}
+
+
+@register.inclusion_tag("workbench/_signal.html")
+def signal(level: str) -> dict[str, Any]:
+    """A deadline signal as a badge (提示 / 黄牌 / 红牌); nothing for no level."""
+    return {"level": level, "words": words.SIGNAL_LEVELS.get(level, "")}
+
+
+@register.filter
+def get_level(levels: dict[int, str], key: int) -> str:
+    """``levels[key]``, "" when absent."""
+    return levels.get(key, "")
 
 
 @register.inclusion_tag("workbench/_key.html")

@@ -1,4 +1,4 @@
-"""The supervisor's page (督办): every case with filters, the due-soon and overdue lists, calendar alerts."""
+"""The supervisor's page (督办): every case with filters, the due-soon and overdue lists, the signals, calendar alerts."""
 
 from __future__ import annotations
 
@@ -13,9 +13,12 @@ from lianban.cases.models import Case
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import thing_list
 from lianban.common.pages import ListPage, list_page
+from lianban.supervision.models import SignalLevel
+from lianban.supervision.selectors import case_signal_levels
 from lianban.workbench.forms import CaseFilterForm
 from lianban.workbench.selectors.supervision import (
     CASE_ORDER,
+    SIGNAL_ORDER,
     UNKNOWN_ORDER,
     WATCH_ORDER,
     CaseFilters,
@@ -26,12 +29,13 @@ from lianban.workbench.selectors.supervision import (
     due_unknown_list,
     overdue_counts,
     overdue_list,
+    signal_list,
     watch_rows,
 )
 from lianban.workbench.views.common import roles_required, staff_user
 
-#: The query parameters that hold the lists' cursors (not filters).
-_CURSORS = ("page", "late", "soon", "unknown")
+#: The query parameters that hold the lists' cursors and the signal list's filters (not the cases' filters).
+_CURSORS = ("page", "late", "soon", "unknown", "signals", "signal_level", "signal_department")
 
 
 def _filters(form: CaseFilterForm) -> CaseFilters:
@@ -55,12 +59,15 @@ def _filters(form: CaseFilterForm) -> CaseFilters:
 def overview(request: HttpRequest) -> HttpResponse:
     """All cases with filters, then the item cases due soon and overdue."""
     filtered = any(value for key, value in request.GET.items() if key not in _CURSORS)
+    departments = list(Department.objects.order_by("code").values_list("code", "name"))
     form = CaseFilterForm(
-        request.GET if filtered else None,
-        things=[(t.code, t.name) for t in thing_list()],
-        departments=list(Department.objects.order_by("code").values_list("code", "name")),
+        request.GET if filtered else None, things=[(t.code, t.name) for t in thing_list()], departments=departments
     )
     cases = case_search(staff_user(request), _filters(form) if filtered else CaseFilters())
+    level = request.GET.get("signal_level", "")
+    level = level if level in SignalLevel.values else ""  # an unknown level filters nothing
+    department = request.GET.get("signal_department", "")
+    department = department if any(code == department for code, _name in departments) else ""
     page: ListPage[Case] = list_page(request, cases, CASE_ORDER, anchor="cases-title")
     context: dict[str, Any] = {
         "form": form,
@@ -73,6 +80,18 @@ def overview(request: HttpRequest) -> HttpResponse:
         "due_unknown": list_page(
             request, due_unknown_list(), UNKNOWN_ORDER, param="unknown", anchor="unknown-title", row=watch_rows
         ),
+        "case_signals": case_signal_levels(case.pk for case in page.rows),
+        "signals": list_page(
+            request,
+            signal_list(staff_user(request), level=level, department=department),
+            SIGNAL_ORDER,
+            param="signals",
+            anchor="signals-title",
+        ),
+        "signal_levels": SignalLevel.values,
+        "departments": departments,
+        "signal_level": level,
+        "signal_department": department,
         "alerts": calendar_alerts(),
         "arrangement": arrangement_warning(),
     }

@@ -1,4 +1,4 @@
-"""``lianban deadline_sweep``: recompute deadline statuses and ETAs (idempotent; for cron)."""
+"""``lianban deadline_sweep``: recompute deadline statuses and ETAs, raise the signals (idempotent; for cron)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = deadline_sweep()
         changed = ", ".join(f"{k}: {v}" for k, v in sorted(result.changed.items())) or "none"
-        self.stdout.write(f"{result.cases} case(s) swept; status changes: {changed}")
+        self.stdout.write(f"{result.cases} case(s) swept; status changes: {changed}; signals raised: {result.signals}")
         if result.skipped:
             self.stderr.write(f"skipped (calendar not covered): {result.skipped}")
         for year, waiting in result.missing_years.items():
