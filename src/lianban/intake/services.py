@@ -64,6 +64,7 @@ from lianban.cases.workflow import (
     refresh_held,
     start_ready_items,
 )
+from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUnknown, TransitionRefused
 from lianban.core.case_flow import Calendar
@@ -668,6 +669,7 @@ class DeemedAcceptanceSweep:
     not_computable: dict[int, int] = field(default_factory=dict)
 
 
+@in_platform_language
 def deemed_acceptance_sweep_run() -> DeemedAcceptanceSweep:
     """Deem accepted every case whose intake deadline has passed, one transaction per case.
 

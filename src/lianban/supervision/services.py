@@ -43,6 +43,7 @@ from lianban.cases import clock
 from lianban.cases.events import event_record
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState
 from lianban.cases.workflow import due_unknown_record, eta_refresh, item_view, lock_case, lock_item_cases
+from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
@@ -414,6 +415,7 @@ def _due_known_note(year: int | None) -> str:
     return _("calendar year %(year)d entered: due date computed") % {"year": year}
 
 
+@in_platform_language
 def deadline_sweep() -> SweepResult:
     """Refresh deadlines of every case with running items, one transaction per case.
 
