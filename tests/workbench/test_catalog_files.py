@@ -125,12 +125,19 @@ def test_validate_only_changes_nothing_and_import_imports(admin):
     assert "1 个文件可以导入。" in response.content.decode()
     assert catalog_revision() == before
 
-    good = upload("extra.yaml", EXTRA_CATALOG.encode())
-    response = admin.post("/work/catalog/", {"mode": "import", "files": [good]}, follow=True)
+    same = upload("extra.yaml", EXTRA_CATALOG.encode())  # already imported by the fixture: nothing changes
+    admin.post("/work/catalog/", {"mode": "import", "files": [same]}, follow=True)
+    assert catalog_revision() == before
+
+    new = upload(
+        "new.yaml",
+        "format: lianban-catalog/1\ndepartments:\n  - {code: NEWD, name: 新部门}\n".encode(),
+    )
+    response = admin.post("/work/catalog/", {"mode": "import", "files": [new]}, follow=True)
     assert catalog_revision() == before + 1
     html = response.content.decode()
-    assert f"已导入 extra.yaml：目录版本 {before + 1}。" in html
-    assert "最近的导入" in html and "extra.yaml" in html
+    assert f"已导入 new.yaml：目录版本 {before + 1}。" in html
+    assert "最近的导入" in html and "new.yaml" in html
 
 
 def test_no_file_is_an_error_next_to_the_field(admin):
