@@ -65,7 +65,6 @@ def test_add_an_admin_with_a_generated_password_printed_once(db: None) -> None:
     ("args", "problem_en", "problem_zh"),
     [
         (("add", "r", "--role", "reviewer"), "needs a department", "必须属于一个部门"),
-        (("add", "c", "--role", "clerk"), "needs a department", "必须属于一个部门"),
         (("add", "c", "--role", "clerk", "--department", "NOPE"), "NOPE", "没有代码为 NOPE 的部门"),
         (("add", "taken", "--role", "applicant"), "taken", "已被占用"),
     ],
@@ -118,3 +117,9 @@ def test_createsuperuser_makes_a_catalog_administrator(db: None, monkeypatch: py
     )
     root = User.objects.get(username="root")
     assert (root.role, root.is_superuser, root.is_staff) == (Role.ADMIN, True, True)
+
+
+def test_a_clerk_without_a_department_is_the_comprehensive_window() -> None:
+    user_command("add", "window1", "--role", "clerk", stdin=io.StringIO(PASSWORD + "\n"))
+    user = User.objects.get(username="window1")
+    assert (user.role, user.department) == (Role.CLERK, None)

@@ -41,7 +41,10 @@ def _message_text(message: Any) -> str:
 
 
 class StaffCreationForm(AdminUserCreationForm):
-    """The add page: user name, role and department, password; a clerk or reviewer needs a department."""
+    """The add page: user name, role and department, password; a reviewer needs a department.
+
+    A clerk without a department is the comprehensive window (综合窗口): it serves every case.
+    """
 
     class Meta(AdminUserCreationForm.Meta):
         model = User

@@ -168,8 +168,9 @@ def applicant_add_member(*, actor: User, applicant: Applicant, user: User) -> Ap
 COMMAND_LINE = "command line"
 #: What a user's rights are: written on the account trail after every change.
 RIGHTS = ("role", "department_id", "is_active", "is_staff", "is_superuser")
-#: Roles that work for a department: refused without one.
-DEPARTMENT_ROLES = (Role.CLERK, Role.REVIEWER)
+#: Roles that work for a department: refused without one. A clerk without a department is the
+#: comprehensive window (综合窗口), serving every case (``cases.access.clerk_serves``).
+DEPARTMENT_ROLES = (Role.REVIEWER,)
 #: A token's visible start: ``lb_`` and eight characters of the secret.
 TOKEN_PREFIX_LENGTH = 11
 
@@ -285,8 +286,8 @@ def user_add(
     """Create an account with ``role`` (and department); the password checked by Django's validators.
 
     Raises:
-        AccountInvalid: a taken or empty user name, an unknown role or department, a clerk or
-            reviewer without a department, a password the validators refuse.
+        AccountInvalid: a taken or empty user name, an unknown role or department, a reviewer
+            without a department, a password the validators refuse.
     """
     from lianban.catalog.models import Department
 
