@@ -10,6 +10,7 @@ transactional tests. On PostgreSQL row-level triggers refuse every UPDATE and
 DELETE; TRUNCATE (owner only) is what the test runner uses there.
 """
 
+from lianban.common.migration_helpers import statements_per_vendor
 from django.db import migrations
 
 SQLITE_FORWARD = [
@@ -47,17 +48,6 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(f"no append-only trigger for {schema_editor.connection.vendor}")
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -66,7 +56,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+            statements_per_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            statements_per_vendor({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         ),
     ]

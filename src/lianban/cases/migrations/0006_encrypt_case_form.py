@@ -5,26 +5,13 @@ delete trigger names: the trigger is dropped for the rebuild and made again.
 """
 
 import lianban.common.fields
-from lianban.common.migration_helpers import rows_decrypt, rows_encrypt
+from lianban.common.migration_helpers import (
+    rows_decrypt,
+    rows_encrypt,
+    sqlite_event_trigger_create,
+    sqlite_event_trigger_drop,
+)
 from django.db import migrations
-
-
-SQLITE_DELETE_TRIGGER = """
-    CREATE TRIGGER cases_caseevent_no_delete BEFORE DELETE ON cases_caseevent
-    WHEN EXISTS (SELECT 1 FROM cases_case WHERE id = OLD.case_id)
-    BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
-"""
-
-
-def sqlite_trigger_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_delete;")
-
-
-def sqlite_trigger_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_delete;")
-        schema_editor.execute(SQLITE_DELETE_TRIGGER)
 
 
 def encrypt_case(apps, schema_editor):
@@ -42,12 +29,12 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sqlite_trigger_drop, sqlite_trigger_create),
+        migrations.RunPython(sqlite_event_trigger_drop, sqlite_event_trigger_create),
         migrations.AlterField(
             model_name='case',
             name='form',
             field=lianban.common.fields.EncryptedJSONField(default=dict, verbose_name='application form'),
         ),
-        migrations.RunPython(sqlite_trigger_create, sqlite_trigger_drop),
+        migrations.RunPython(sqlite_event_trigger_create, sqlite_event_trigger_drop),
         migrations.RunPython(encrypt_case, decrypt_case),
     ]

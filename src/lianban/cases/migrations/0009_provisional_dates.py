@@ -6,24 +6,8 @@ delete trigger names: the trigger is dropped for the rebuild and made again
 """
 
 from django.conf import settings
+from lianban.common.migration_helpers import sqlite_event_trigger_create, sqlite_event_trigger_drop
 from django.db import migrations, models
-
-SQLITE_DELETE_TRIGGER = """
-    CREATE TRIGGER cases_caseevent_no_delete BEFORE DELETE ON cases_caseevent
-    WHEN EXISTS (SELECT 1 FROM cases_case WHERE id = OLD.case_id)
-    BEGIN SELECT RAISE(ABORT, 'case events are append-only'); END;
-"""
-
-
-def sqlite_trigger_drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_delete;")
-
-
-def sqlite_trigger_create(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        schema_editor.execute("DROP TRIGGER IF EXISTS cases_caseevent_no_delete;")
-        schema_editor.execute(SQLITE_DELETE_TRIGGER)
 
 
 class Migration(migrations.Migration):
@@ -36,7 +20,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(sqlite_trigger_drop, sqlite_trigger_create),
+        migrations.RunPython(sqlite_event_trigger_drop, sqlite_event_trigger_create),
         migrations.AddField(
             model_name='case',
             name='eta_provisional',
@@ -55,5 +39,5 @@ class Migration(migrations.Migration):
             model_name='itemcase',
             index=models.Index(condition=models.Q(('due_provisional', True)), fields=['case'], name='itemcase_due_provisional'),
         ),
-        migrations.RunPython(sqlite_trigger_create, sqlite_trigger_drop),
+        migrations.RunPython(sqlite_event_trigger_create, sqlite_event_trigger_drop),
     ]

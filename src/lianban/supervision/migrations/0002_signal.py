@@ -9,6 +9,7 @@ PostgreSQL every UPDATE and DELETE is refused (the test runner truncates).
 
 import django.db.models.deletion
 from django.conf import settings
+from lianban.common.migration_helpers import statements_per_vendor
 from django.db import migrations, models
 
 
@@ -47,17 +48,6 @@ POSTGRES_BACKWARD = [
 ]
 
 
-def _run(statements_by_vendor):
-    def run(apps, schema_editor):
-        statements = statements_by_vendor.get(schema_editor.connection.vendor)
-        if statements is None:
-            raise RuntimeError(f"no append-only trigger for {schema_editor.connection.vendor}")
-        for statement in statements:
-            schema_editor.execute(statement)
-
-    return run
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -91,7 +81,7 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(
-            _run({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
-            _run({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
+            statements_per_vendor({"sqlite": SQLITE_FORWARD, "postgresql": POSTGRES_FORWARD}),
+            statements_per_vendor({"sqlite": SQLITE_BACKWARD, "postgresql": POSTGRES_BACKWARD}),
         ),
     ]
