@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.append_only import AppendOnlyQuerySet
 from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
 from lianban.core.tracking import format_code
@@ -363,19 +364,13 @@ class AppendOnly(Exception):
     """Raised on any attempt to change or delete an audit event."""
 
 
-class CaseEventQuerySet(models.QuerySet["CaseEvent"]):
+class CaseEventQuerySet(AppendOnlyQuerySet["CaseEvent"]):
     """Events can be read and added, never updated or deleted."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnly("case events are append-only")
+    refusal = AppendOnly
+    refused = "case events are append-only"
 
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnly("case events are append-only")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnly("case events are append-only")
-
-    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:  # type: ignore[override]
+    def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:
         raise AppendOnly("case events are added one at a time, each linked into its hash chain")
 
 

@@ -8,6 +8,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from lianban.common.append_only import AppendOnlyQuerySet
+
 
 class CalendarAlert(models.Model):
     """A year the working-day calendar does not cover while cases need it (one row per year).
@@ -58,17 +60,11 @@ class AppendOnlySignal(Exception):
     """Raised on any attempt to change or delete a signal."""
 
 
-class SignalQuerySet(models.QuerySet["Signal"]):
+class SignalQuerySet(AppendOnlyQuerySet["Signal"]):
     """Signals can be read and added, never updated or deleted."""
 
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnlySignal("signals are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnlySignal("signals are append-only")
-
-    def bulk_update(self, *args: Any, **kwargs: Any) -> int:
-        raise AppendOnlySignal("signals are append-only")
+    refusal = AppendOnlySignal
+    refused = "signals are append-only"
 
 
 class Signal(models.Model):
