@@ -23,6 +23,7 @@ from django.utils import translation
 import pytest
 from rest_framework.renderers import JSONRenderer
 
+from lianban.cases import track_local
 from lianban.cases.api_serializers import TrackSerializer
 from lianban.cases.models import Case
 from lianban.cases.selectors import case_progress, track
@@ -46,13 +47,30 @@ from tests.cases.kit import SAMPLE_PERSONAL, FrozenClock, People, check_all, fre
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("case_rows_wiped_first")]
 
 
-@pytest.fixture(autouse=True, params=[False, True], ids=["per-process-cache", "shared-cache"])
-def cache_mode(request: pytest.FixtureRequest) -> Iterator[bool]:
-    """Both ways of serving: stamp read from the database each time, or cached under generations."""
+MODES = ["per-process-cache", "shared-cache", "listening"]
+
+
+@pytest.fixture(autouse=True, params=MODES)
+def cache_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every way of serving: stamp read from the database each time, cached under generations (shared
+    cache), or kept in the process and forgotten as PostgreSQL notifies changes (``cases.track_local``)."""
+    mode = request.param
+    if mode == "listening" and connection.vendor != "postgresql":
+        pytest.skip("notifications are PostgreSQL's (the PostgreSQL pass runs this mode)")
     cache.clear()
-    with override_settings(LIANBAN_CACHE_SHARED=request.param):
-        yield request.param
+    with override_settings(LIANBAN_CACHE_SHARED=mode == "shared-cache", LIANBAN_TRACK_LISTEN=mode == "listening"):
+        if mode == "listening":
+            assert track_local.enabled()
+            assert track_local.STAMPS.sync(), "the tracking listener does not listen"
+        yield mode
+    track_local.STAMPS.stop()  # its connection would keep the test database from being dropped
     cache.clear()
+
+
+def heard() -> None:
+    """In the listening mode: wait until the process has heard every change committed so far."""
+    if track_local.enabled():
+        assert track_local.STAMPS.sync(), "a committed change was not heard"
 
 
 def afresh(case: Case) -> Any:
@@ -75,6 +93,7 @@ class Watcher:
 
     def check(self, step: str) -> None:
         """The served answer equals a fresh one; the previous ETag no longer matches; the new one does."""
+        heard()
         if self.etag:
             response = self.get(If_None_Match=self.etag)
             assert response.status_code == 200, f"after {step}: 304 for a changed case"
@@ -219,24 +238,28 @@ def test_the_tracking_page_shares_the_cached_answer_and_follows_changes(
     assert page.status_code == 200
     check_all(people, case)
     intake_accept(actor=people.clerk, case_id=case.pk)
+    heard()
     assert track(case.tracking_code) == case_progress(fresh(case))
     assert track(case.tracking_code)["state"] == "IN_PROGRESS"  # type: ignore[index]
 
 
 def test_with_a_shared_cache_a_repeated_request_reads_no_database(
-    client: Client, people: People, clock: FrozenClock, cache_mode: bool
+    client: Client, people: People, clock: FrozenClock, cache_mode: str
 ) -> None:
     case = submit(people)
     url = f"/api/track/{case.tracking_code}"
+    heard()
     first = client.get(url)
     with CaptureQueriesContext(connection) as queries:
         again = client.get(url)
         not_modified = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert again.content == first.content
     assert not_modified.status_code == 304
-    assert len(queries) == (0 if cache_mode else 2)  # otherwise one read of the stamp per request
+    # the database-read mode reads the stamp once per request; the others keep it
+    assert len(queries) == (2 if cache_mode == "per-process-cache" else 0)
     check_all(people, case)  # locks the case: renews its generation on commit
     intake_accept(actor=people.clerk, case_id=case.pk)
+    heard()
     with CaptureQueriesContext(connection) as queries:
         changed = client.get(url, headers={"If-None-Match": first["ETag"]})
     assert changed.status_code == 200

@@ -52,7 +52,7 @@ from lianban.cases.selectors import (
     case_materials_for_user,
     case_progress,
     notification_list_for_user,
-    track_memo,
+    track_json,
     track_progress,
     track_stamp,
 )
@@ -298,7 +298,7 @@ def _track_response(request: HttpRequest, stamp: TrackStamp) -> HttpResponse:
     if etag in parse_etags(request.headers.get("If-None-Match", "")):
         response: HttpResponse = HttpResponseNotModified()
     else:
-        body = track_memo(stamp, "json", lambda: JSONRenderer().render(TrackSerializer(track_progress(stamp)).data))
+        body = track_json(stamp, lambda: JSONRenderer().render(TrackSerializer(track_progress(stamp)).data))
         response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     # The code is a secret link and the answer changes: only the asker's client keeps it, asking again

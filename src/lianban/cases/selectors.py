@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.selectors import identity_digest_search
-from lianban.cases import clock
+from lianban.cases import clock, track_local
 from lianban.cases.access import REVIEWER_VISIBLE_STATES, reviewer_item_codes
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, Notification
 from lianban.cases.workflow import case_generation, due_unknown_note, item_view
@@ -342,6 +342,10 @@ def _stamp_row(canonical: str) -> tuple[int, str] | None:
 def track_stamp(code: str) -> TrackStamp | None:
     """The stamp of the case with this tracking code; None for an unknown or malformed code.
 
+    On PostgreSQL the database part is kept in the process while the
+    database's notifications say it is unchanged (``cases.track_local``):
+    a request then reads nothing.
+
     With a shared cache the database part is itself cached under the
     generations of the case, the calendar and the catalog (renewed when a
     transaction that locked the case, changed the calendar or the catalog
@@ -351,7 +355,12 @@ def track_stamp(code: str) -> TrackStamp | None:
     canonical = normalise_code(code)
     if canonical is None:
         return None
-    if generations.shared():
+    if track_local.enabled():
+        row = track_local.STAMPS.stamp_row(canonical, _stamp_row)
+        if row is None:
+            return None
+        case_id, data = row
+    elif generations.shared():
         entry_key = f"lianban:track:stamp:{canonical}"
         tokens, found = generations.generations(
             [case_generation(canonical), generations.CALENDAR, generations.CATALOG], [entry_key]
@@ -390,3 +399,11 @@ def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
         value = build()
         cache.set(key, value, TRACK_CACHE_SECONDS)
     return value
+
+
+def track_json(stamp: TrackStamp, build: Callable[[], bytes]) -> bytes:
+    """The tracking answer as JSON bytes, cached under the stamp (and kept in the process where stamps are)."""
+    if track_local.enabled():
+        key = f"lianban:track:json:{stamp.key}"
+        return track_local.STAMPS.answer(key, lambda: track_memo(stamp, "json", build))
+    return track_memo(stamp, "json", build)

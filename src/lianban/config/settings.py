@@ -405,6 +405,8 @@ AXES_LOCKOUT_CALLABLE = "lianban.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # ------------------------------------------------------------------ lianban
+#: On PostgreSQL each process keeps tracking stamps, forgotten as the database notifies changes (cases.track_local).
+LIANBAN_TRACK_LISTEN = env.bool("LIANBAN_TRACK_LISTEN", default=True)
 #: A running item is "due soon" when this many working days or fewer are left.
 LIANBAN_DUE_SOON_DAYS = env.int("LIANBAN_DUE_SOON_DAYS", default=1)
 #: Deadline signals (docs/configuration.md): 提示 with this many working days or fewer left ...
