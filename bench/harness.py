@@ -12,6 +12,9 @@ from pathlib import Path
 from typing import Any
 
 RESULTS = Path(__file__).resolve().parent / "results"
+#: Personal-data keys of the benchmarks' own databases (fake data; never a deployment's keys).
+BENCH_DATA_KEYS = "b1:YmVuY2gtZGF0YS1rZXktMQ=="
+BENCH_LOOKUP_KEY = "YmVuY2gtbG9va3VwLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 
 
 def rate(fn: Callable[[], object], seconds: float) -> float:

@@ -39,7 +39,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import machine, save  # noqa: E402
+from bench.harness import BENCH_DATA_KEYS, BENCH_LOOKUP_KEY, machine, save  # noqa: E402
 
 GOAL = 0.40
 DEFAULT_POSTGRES = "postgres://postgres@127.0.0.1:5432/lianban_bench"
@@ -173,6 +173,8 @@ def run_child(database: str, args: argparse.Namespace, url: str | None) -> dict[
         "DJANGO_SECRET_KEY": "bench-" + secrets.token_hex(16),
         "LIANBAN_DATA_DIR": data_dir,
         "LIANBAN_LOG_LEVEL": "WARNING",
+        "LIANBAN_DATA_KEYS": BENCH_DATA_KEYS,
+        "LIANBAN_LOOKUP_KEY": BENCH_LOOKUP_KEY,
         "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
     }
     env.pop("DATABASE_URL", None)

@@ -44,7 +44,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from bench.harness import machine, save  # noqa: E402
+from bench.harness import BENCH_DATA_KEYS, BENCH_LOOKUP_KEY, machine, save  # noqa: E402
 from bench.scale.targets import BARE, CURSOR, TARGETS, TRACK  # noqa: E402
 
 SIZES = {"s": 10_000, "l": 300_000}
@@ -58,9 +58,6 @@ CLIENTS = 4
 MANY_CODES = 1_000
 #: A fixed key: the sessions the run creates must be valid in the server it starts.
 SECRET = "bench-scale-" + "k" * 40
-#: Personal-data keys of the bench's databases only (fake data; never a deployment's keys).
-BENCH_DATA_KEYS = "b1:YmVuY2gtZGF0YS1rZXktMQ=="
-BENCH_LOOKUP_KEY = "YmVuY2gtbG9va3VwLWtleS1ub3QtZm9yLXByb2R1Y3Rpb24="
 
 
 # ------------------------------------------------------------------ databases and Django children
