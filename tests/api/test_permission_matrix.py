@@ -91,6 +91,12 @@ GET  /api/licences/{licence_id}                    ready       200/404   404/200
 GET  /api/supervision/due-soon                     accepted    403       403        403     403       403      403     +/+        403     403
 GET  /api/supervision/overdue                      overdue     403       403        403     403       403      403     +/+        403     403
 GET  /api/supervision/signals                      overdue     403       403        -/-     -/-       +/-      -/-     +/+        403     403
+GET  /api/supervision/orders                       overdue     403       403        403     403       +/-      -/-     +/+        403     403
+POST /api/supervision/orders                       overdue     403       403        403     403       403      403     201        403     403
+GET  /api/supervision/orders/{order_id}            overdue     404/404   404/404   404/404   404/404   200/404   404/404   200/200   404/404   403/403
+POST /api/supervision/orders/{order_id}/sign       overdue     404/404   404/404   404/404   404/404   200/404   404/404   403/403   404/404   403/403
+POST /api/supervision/orders/{order_id}/reply      overdue     404/404   404/404   404/404   404/404   409/404   404/404   403/403   404/404   403/403
+POST /api/supervision/orders/{order_id}/review     overdue     404/404   404/404   404/404   404/404   403/404   404/404   409/409   404/404   403/403
 GET  /api/things/                                  submitted   200       200        200     200       200      200     200        200     200
 GET  /api/things/{code}                            submitted   200       200        200     200       200      200     200        200     200
 POST /api/things/{code}/plan                       submitted   200       200        200     200       200      200     200        200     200
@@ -190,6 +196,7 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         item_case_id=objects["item"].pk,
         applicant_id=objects["applicant"].pk,
         licence_id=objects["licence"].pk if objects["licence"] else 0,
+        order_id=objects["order"].pk if objects["order"] else 0,
         code=code,
     )
 
@@ -212,7 +219,11 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         return {"applicant": objects["applicant"].pk, "thing": thing, "answers": answers, "form": form}, False
     if path.endswith("/materials/{code}"):
         return {"file": pdf()}, True
+    if path == "/api/supervision/orders":
+        return {"cases": [objects["case"].pk], "department": "SCJG", "reason": "请加快办理"}, False
     bodies: dict[str, Any] = {
+        "/reply": {"reply": "已办理"},
+        "/review": {"accept": True},
         "/checks": {"checks": [{"material": objects["material"], "result": "OK"}]},
         "/withdraw": {"reason": "不办了"},
         "/refuse": {"reason": "不予受理"},
@@ -238,6 +249,8 @@ def _listed(row: Row, payload: dict[str, Any], objects: dict[str, Any]) -> bool:
         return objects["licence"].pk in {r["id"] for r in rows}
     if path in ("/api/notifications/", "/api/supervision/signals"):
         return objects["case"].pk in {r["case"]["id"] for r in rows}
+    if path == "/api/supervision/orders":
+        return objects["order"].pk in {r["id"] for r in rows}
     return objects["item"].pk in {r["id"] for r in rows}  # item-cases, supervision lists
 
 

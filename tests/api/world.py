@@ -19,6 +19,7 @@ from lianban.intake.services import intake_accept, intake_check, intake_request_
 from lianban.issuance.services import bill_mark_paid
 from lianban.licences.models import Licence
 from lianban.review.services import item_case_approve, item_case_request_supplement, item_case_take
+from lianban.supervision.models import SupervisionOrder
 from lianban.supervision.services import deadline_sweep
 from tests.cases.kit import FrozenClock, People, full_form, import_catalog, make_user, pdf, submit, submit_codes
 
@@ -140,5 +141,6 @@ def build_world(people: People, clock: FrozenClock, stage: str) -> World:
             "applicant": applicant,
             "licence": licence,
             "notification": Notification.objects.filter(case=case).first(),
+            "order": SupervisionOrder.objects.filter(item_case=item).first(),  # the red card's, when overdue
         }
     return world

@@ -103,7 +103,16 @@ def test_the_sweep_command_and_task(people: People, clock: FrozenClock, capsys: 
     assert f"signals raised: {Signal.objects.count()}" in out and Signal.objects.exists()
     assert items(case)["SCJG-GSSL"].due_status == DueStatus.OVERDUE
     result = deadline_sweep_job.enqueue()
-    assert result.return_value == {"cases": 1, "changed": {}, "skipped": [], "signals": 0}
+    assert "supervision orders raised: 1" in out  # the item's red card
+    assert result.return_value == {
+        "cases": 1,
+        "changed": {},
+        "skipped": [],
+        "signals": 0,
+        "orders": 0,
+        "urged": 0,
+        "escalated": 0,
+    }
 
 
 def test_an_uncovered_year_leaves_the_dates_unknown_not_guessed_and_the_work_goes_on(

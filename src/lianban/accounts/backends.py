@@ -31,6 +31,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "accounts.view_apitoken",
             "accounts.add_apitoken",
             "accounts.change_apitoken",
+            # who escalated 督办 orders go to
+            "supervision.view_departmentleader",
+            "supervision.add_departmentleader",
+            "supervision.change_departmentleader",
+            "supervision.delete_departmentleader",
         }
     ),
 }

@@ -15,6 +15,8 @@ from lianban.cases.models import CaseState, ItemState
 from lianban.catalog.wording import translated
 from lianban.core.case_errors import IntakeIncomplete, TransitionRefused
 from lianban.core.errors import AnswerProblem, CalendarNotCovered, DomainError
+from lianban.core.orders import OrderStepRefused
+from lianban.supervision.wording import order_step_text
 from lianban.workbench import words
 
 __all__ = ["answer_text", "domain_message", "intake_problem_text", "invalid_input_message"]
@@ -87,6 +89,8 @@ def domain_message(exc: DomainError) -> str:
         return headline
     if isinstance(exc, TransitionRefused):
         return transition_text(exc)
+    if isinstance(exc, OrderStepRefused):
+        return order_step_text(exc)
     if isinstance(exc, CalendarNotCovered):
         return _("The working-day calendar does not cover %(year)s yet; an administrator must enter it.") % {
             "year": exc.year

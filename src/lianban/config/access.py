@@ -38,6 +38,8 @@ from lianban.licences.access import access_licence_for_user
 from lianban.portal.access import can_open_draft
 from lianban.portal.models import Draft
 from lianban.review.access import can_see_item_case
+from lianban.supervision.access import can_see_order
+from lianban.supervision.models import SupervisionOrder
 
 if TYPE_CHECKING:
     from rest_framework.views import APIView
@@ -76,6 +78,11 @@ def _licence(user: User, kwargs: Mapping[str, Any]) -> bool:
     return True
 
 
+def _order(user: User, kwargs: Mapping[str, Any]) -> bool:
+    order = SupervisionOrder.objects.filter(pk=kwargs["order_id"]).first()
+    return order is not None and can_see_order(user, order)
+
+
 #: How each kind of object of a path is found and whether a user may see it.
 TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "case": _case,
@@ -83,6 +90,7 @@ TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "draft": _draft,
     "applicant": _applicant,
     "licence": _licence,
+    "order": _order,
 }
 
 
@@ -191,6 +199,12 @@ ROUTES: dict[str, Route] = {
     "workbench:supplement_file": only(R, S, target="item"),
     # workbench: supervision, the catalog files
     "workbench:supervision": only(S),
+    "workbench:orders": only(R, S),
+    "workbench:order_new": only(S),
+    "workbench:order": only(R, S, target="order"),
+    "workbench:order_sign": only(R, target="order"),
+    "workbench:order_reply": only(R, target="order"),
+    "workbench:order_review": only(S, target="order"),
     "workbench:catalog_files": only(Role.ADMIN),
     "workbench:catalog_export": only(Role.ADMIN),
     # API: open to everyone
@@ -236,6 +250,11 @@ ROUTES: dict[str, Route] = {
     "supervision-due-soon": only(S),
     "supervision-overdue": only(S),
     "supervision-signals": only(C, R, S),
+    "supervision-orders": only(R, S, POST=rule(S)),
+    "supervision-order": only(R, S, target="order"),
+    "supervision-order-sign": only(R, target="order"),
+    "supervision-order-reply": only(R, target="order"),
+    "supervision-order-review": only(S, target="order"),
 }
 
 

@@ -300,6 +300,8 @@ SPECTACULAR_SETTINGS = {
         "MaterialStateEnum": "lianban.cases.models.MaterialState",
         "ApplicantKindEnum": "lianban.accounts.models.ApplicantKind",
         "NotificationKindEnum": "lianban.cases.models.NotificationKind",
+        "OrderStateEnum": "lianban.supervision.models.OrderState",
+        "OrderOriginEnum": "lianban.supervision.models.OrderOrigin",
     },
 }
 
@@ -414,6 +416,10 @@ LIANBAN_SIGNAL_NOTICE_DAYS = env.int("LIANBAN_SIGNAL_NOTICE_DAYS", default=1)
 #: ... 黄牌 with this share (%) of the promised time or fewer left, or this many working days or fewer.
 LIANBAN_SIGNAL_YELLOW_PERCENT = env.int("LIANBAN_SIGNAL_YELLOW_PERCENT", default=20)
 LIANBAN_SIGNAL_YELLOW_DAYS = env.int("LIANBAN_SIGNAL_YELLOW_DAYS", default=1)
+#: 督办 orders: working days to sign for, to reply, and after a missed date before escalation to the leader.
+LIANBAN_ORDER_SIGN_DAYS = env.int("LIANBAN_ORDER_SIGN_DAYS", default=1)
+LIANBAN_ORDER_REPLY_DAYS = env.int("LIANBAN_ORDER_REPLY_DAYS", default=5)
+LIANBAN_ORDER_ESCALATE_DAYS = env.int("LIANBAN_ORDER_ESCALATE_DAYS", default=5)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
 #: Years past the last confirmed holiday arrangement (or this year) given a provisional calendar (预计).

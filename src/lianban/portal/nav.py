@@ -34,6 +34,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("workbench:window_queue", _("Window workbench"), frozenset({Role.CLERK})),
     NavLink("workbench:department_queue", _("Department workbench"), frozenset({Role.REVIEWER})),
     NavLink("workbench:supervision", _("Supervision"), frozenset({Role.SUPERVISOR})),
+    NavLink("workbench:orders", _("Supervision orders"), frozenset({Role.SUPERVISOR, Role.REVIEWER})),
     NavLink("workbench:catalog_files", _("Catalog import/export"), frozenset({Role.ADMIN})),
     NavLink("admin:index", _("Catalog administration"), staff=True),
 )

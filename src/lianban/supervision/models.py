@@ -133,3 +133,123 @@ class Signal(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Never."""
         raise AppendOnlySignal("signals are append-only")
+
+
+class OrderState(models.TextChoices):
+    """Where a 督办 order stands (``lianban.core.orders``)."""
+
+    OPEN = "OPEN", _("waiting to be signed for")
+    SIGNED = "SIGNED", _("signed for, waiting for the reply")
+    REPLIED = "REPLIED", _("replied, waiting for review")
+    CLOSED = "CLOSED", _("closed")
+
+
+class OrderOrigin(models.TextChoices):
+    """Who raised a 督办 order."""
+
+    SUPERVISOR = "SUPERVISOR", _("raised by a supervisor")
+    RED_CARD = "RED_CARD", _("raised by a red card")
+
+
+class SupervisionOrder(models.Model):
+    """A 督办 order to a department about one or more cases: raised → signed → replied → reviewed → closed.
+
+    Every step is recorded in the audit trail of each case it concerns; the
+    deadline sweep reminds (催办) the department the day after a missed date
+    and escalates to its leader ``LIANBAN_ORDER_ESCALATE_DAYS`` working days later.
+    """
+
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible department")
+    )
+    cases = models.ManyToManyField("cases.Case", related_name="+", verbose_name=_("cases"))
+    item_case = models.ForeignKey(
+        "cases.ItemCase",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("item case"),
+    )
+    signal = models.OneToOneField(
+        Signal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="order",
+        verbose_name=_("red card that raised it"),
+    )
+    origin = models.CharField(_("raised by"), max_length=12, choices=OrderOrigin.choices)
+    reason = models.TextField(_("reason"))
+    state = models.CharField(_("state"), max_length=8, choices=OrderState.choices, default=OrderState.OPEN)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raised_at = models.DateTimeField(_("raised at"))
+    sign_due_on = models.DateField(_("sign for by"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    reply_due_on = models.DateField(_("reply by"), null=True, blank=True)
+    reply = models.TextField(_("reply"), blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("replied at"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    returns = models.PositiveSmallIntegerField(_("replies returned"), default=0)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    urged_for = models.DateField(_("reminded (催办) about the date"), null=True, blank=True)
+    urged_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    escalated_for = models.DateField(_("escalated about the date"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("escalated to"),
+    )
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("supervision order (督办)")
+        verbose_name_plural = _("supervision orders (督办)")
+        ordering = ["-raised_at", "-id"]
+        indexes = [
+            models.Index(fields=["raised_at", "id"], name="order_raised"),
+            models.Index(fields=["department", "raised_at", "id"], name="order_dept_raised"),
+            # the sweep's follow-ups: the orders still waiting on a department
+            models.Index(fields=["id"], name="order_waiting", condition=models.Q(state__in=["OPEN", "SIGNED"])),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=OrderState.values), name="order_state_valid"),
+            models.CheckConstraint(condition=models.Q(origin__in=OrderOrigin.values), name="order_origin_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"督办 {self.pk}"
+
+
+class DepartmentLeader(models.Model):
+    """Who an escalated 督办 order goes to for a department (its leader, kept by the administrators)."""
+
+    department = models.OneToOneField(
+        "catalog.Department", on_delete=models.CASCADE, related_name="+", verbose_name=_("department")
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("leader")
+    )
+
+    class Meta:
+        verbose_name = _("department leader")
+        verbose_name_plural = _("department leaders")
+
+    def __str__(self) -> str:
+        return str(self.department_id)

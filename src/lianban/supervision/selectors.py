@@ -1,14 +1,17 @@
-"""Supervision reads: what is late, what is due soon, what has no due date yet, the signals, the state of all cases."""
+"""Supervision reads: what is late, what is due soon, what has no due date yet, the signals, the state of all cases,
+the 督办 orders."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
 
 from lianban.accounts.models import Role, User
 from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, MaterialState
-from lianban.supervision.models import CalendarAlert, Signal, SignalSubject
+from lianban.supervision.access import can_see_order, order_visibility
+from lianban.supervision.models import CalendarAlert, Signal, SignalSubject, SupervisionOrder
 
 RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
 
@@ -122,3 +125,38 @@ def case_signal_levels(case_ids: Iterable[int]) -> dict[int, str]:
     )
     rows = Signal.objects.filter(current, case_id__in=list(case_ids)).values_list("case_id", "level")
     return _highest(rows.order_by())
+
+
+def order_list_for_user(user: User, *, state: str = "", department: str = "") -> QuerySet[SupervisionOrder]:
+    """The 督办 orders ``user`` may see (``supervision.access``), optionally of one state or department."""
+    seen = order_visibility(user)
+    if seen is None:
+        return SupervisionOrder.objects.none()
+    rows = SupervisionOrder.objects.filter(seen).select_related("department", "item_case")
+    if state:
+        rows = rows.filter(state=state)
+    if department:
+        rows = rows.filter(department__code=department)
+    return rows
+
+
+def order_for_user(user: User, order_id: int) -> SupervisionOrder:
+    """One order ``user`` may see, with its cases; Http404 otherwise."""
+    order = (
+        SupervisionOrder.objects.select_related("department", "item_case", "raised_by", "signed_by", "replied_by")
+        .select_related("reviewed_by", "escalated_to")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None or not can_see_order(user, order):
+        raise Http404
+    return order
+
+
+def order_cases(order: SupervisionOrder) -> list[Case]:
+    """The cases an order concerns, oldest first."""
+    return list(order.cases.select_related("thing").order_by("id"))
+
+
+#: The order lists' keyset order: newest first.
+ORDER_ORDER = ("-raised_at", "-id")

@@ -51,6 +51,7 @@ from lianban.core.signals import Thresholds, signal_levels
 from lianban.intake.models import IntakeRound
 from lianban.review.models import SupplementRequest
 from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject
+from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ class SweepResult:
     skipped: list[int] = field(default_factory=list)
     missing_years: dict[int, int] = field(default_factory=dict)
     signals: int = 0
+    #: 督办 orders raised by red cards, reminders (催办) and escalations made.
+    orders: int = 0
+    urged: int = 0
+    escalated: int = 0
 
 
 @transaction.atomic
@@ -124,7 +129,11 @@ def _case_deadlines_refresh(
         changed[item.item_code] = value
     eta_refresh(case, items, calendar=calendar)
     if raised is not None:
-        raised.extend(_case_signals_raise(case, items, calendar, today))
+        new = _case_signals_raise(case, items, calendar, today)
+        for signal in new:
+            if signal.level == SignalLevel.RED and signal.subject == SignalSubject.ITEM_CASE:
+                order_raise_for_red_card(case=case, signal=signal)
+        raised.extend(new)
     return changed, missing, recomputed
 
 
@@ -462,6 +471,9 @@ def deadline_sweep() -> SweepResult:
     for case_id in list(promised):
         raised.extend(promise_signals_raise(case_id=case_id))
     result.signals = len(raised)
+    result.orders = sum(1 for s in raised if s.level == SignalLevel.RED and s.subject == SignalSubject.ITEM_CASE)
+    follow_ups = orders_follow_up()
+    result.urged, result.escalated = follow_ups["URGE"], follow_ups["ESCALATE"]
     return result
 
 

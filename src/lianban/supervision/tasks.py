@@ -11,7 +11,15 @@ from lianban.supervision import services
 def deadline_sweep() -> dict[str, object]:
     """Recompute every running item's deadline status and every open case's ETA; raise the deadline signals."""
     result = services.deadline_sweep()
-    return {"cases": result.cases, "changed": result.changed, "skipped": result.skipped, "signals": result.signals}
+    return {
+        "cases": result.cases,
+        "changed": result.changed,
+        "skipped": result.skipped,
+        "signals": result.signals,
+        "orders": result.orders,
+        "urged": result.urged,
+        "escalated": result.escalated,
+    }
 
 
 @task()

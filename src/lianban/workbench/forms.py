@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -11,6 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianban.cases.models import CaseState
+from lianban.core.tracking import normalise_code
 from lianban.intake.services import MaterialPromise
 from lianban.workbench import words
 from lianban.workbench.selectors.window import CheckRow, QueueSearch
@@ -311,3 +313,63 @@ class CatalogFilesForm(forms.Form):
         widget=forms.RadioSelect,
         initial="validate",
     )
+
+
+class OrderRaiseForm(forms.Form):
+    """A supervisor's 督办 order: the cases (tracking codes), the responsible department, the reason."""
+
+    codes = forms.CharField(
+        label=_("Tracking codes"),
+        max_length=2000,
+        help_text=_("One or more, separated by spaces or commas."),
+        error_messages={"required": _("Name at least one case.")},
+    )
+    department = forms.ChoiceField(label=_("Responsible department"), choices=())
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("A reason is required.")},
+    )
+
+    def __init__(self, *args: Any, departments: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = departments  # type: ignore[attr-defined]
+
+    def clean_codes(self) -> list[str]:
+        raw = re.split(r"[\s,，;；、]+", str(self.cleaned_data["codes"]))
+        codes = [normalise_code(part) for part in raw if part]
+        if not codes:
+            raise forms.ValidationError(_("Name at least one case."))
+        if any(code is None for code in codes) or len(codes) > 100:
+            raise forms.ValidationError(_("Some of these are not tracking codes."))
+        return [code for code in codes if code]
+
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data["reason"]).strip()
+        if not reason:
+            raise forms.ValidationError(_("A reason is required."))
+        return reason
+
+
+class OrderReplyForm(forms.Form):
+    """The department's reply to a 督办 order."""
+
+    reply = forms.CharField(
+        label=_("What was done"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+        error_messages={"required": _("Say what was done.")},
+    )
+
+    def clean_reply(self) -> str:
+        reply = str(self.cleaned_data["reply"]).strip()
+        if not reply:
+            raise forms.ValidationError(_("Say what was done."))
+        return reply
+
+
+class OrderReviewForm(forms.Form):
+    """The supervisor's review of a reply: a note (required to return it)."""
+
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.workbench.views import catalog_files, department, files, home, supervision, window
+from lianban.workbench.views import catalog_files, department, files, home, orders, supervision, window
 
 app_name = "workbench"
 
@@ -38,6 +38,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     # supervision and the catalog files
     path("supervision/", supervision.overview, name="supervision"),
+    path("orders/", orders.order_list, name="orders"),
+    path("orders/new/", orders.order_new, name="order_new"),
+    path("orders/<int:order_id>/", orders.order, name="order"),
+    path("orders/<int:order_id>/sign/", orders.sign, name="order_sign"),
+    path("orders/<int:order_id>/reply/", orders.reply, name="order_reply"),
+    path("orders/<int:order_id>/review/", orders.review, name="order_review"),
     path("catalog/", catalog_files.files, name="catalog_files"),
     path("catalog/export/", catalog_files.export, name="catalog_export"),
 ]

@@ -20,7 +20,9 @@ from lianban.cases.models import Case, CaseMaterial
 from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
+from lianban.core.orders import OrderStepRefused
 from lianban.intake.services import IDENTITY
+from lianban.supervision.wording import order_step_text
 from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
@@ -90,6 +92,8 @@ def error_message(error: DomainError, *, case: Case | None = None) -> str:
     """A domain error in the words of the page (the engine's codes are stable; its texts are for logs)."""
     if isinstance(error, TransitionRefused):
         return _("This cannot be done now: the case is “%(state)s”.") % {"state": _state_words(error)}
+    if isinstance(error, OrderStepRefused):
+        return order_step_text(error)
     if isinstance(error, IntakeIncomplete):
         if not error.problems:
             return _("No material is checked missing or wrong, so there is nothing to correct.")

@@ -15,7 +15,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         result = deadline_sweep()
         changed = ", ".join(f"{k}: {v}" for k, v in sorted(result.changed.items())) or "none"
-        self.stdout.write(f"{result.cases} case(s) swept; status changes: {changed}; signals raised: {result.signals}")
+        self.stdout.write(
+            f"{result.cases} case(s) swept; status changes: {changed}; signals raised: {result.signals}; "
+            f"supervision orders raised: {result.orders}, reminded: {result.urged}, escalated: {result.escalated}"
+        )
         if result.skipped:
             self.stderr.write(f"skipped (calendar not covered): {result.skipped}")
         for year, waiting in result.missing_years.items():

@@ -1,0 +1,301 @@
+"""督办 orders: raise, sign for, reply, review; the sweep's reminders and escalations (writes).
+
+The steps and dates are the core's (``lianban.core.orders``); here they are
+applied under locks — the order row first, then its cases in id order — and
+recorded in the audit trail of every case the order concerns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from lianban.accounts.models import Role, User
+from lianban.cases import clock
+from lianban.cases.events import event_record
+from lianban.cases.idempotency import idempotent
+from lianban.cases.models import Case
+from lianban.cases.workflow import lock_case
+from lianban.catalog.models import Department
+from lianban.core import orders as rules
+from lianban.core.case_errors import ActionInvalid
+from lianban.core.errors import CalendarNotCovered
+from lianban.supervision.access import can_see_order
+from lianban.supervision.models import DepartmentLeader, OrderOrigin, Signal, SupervisionOrder
+
+#: The longest reason, reply or note kept (a longer text is refused, not cut).
+TEXT_MAX = 2000
+
+
+def order_dates() -> rules.OrderDates:
+    """Working days for each step (settings ``LIANBAN_ORDER_*``)."""
+    return rules.OrderDates(
+        sign_days=settings.LIANBAN_ORDER_SIGN_DAYS,
+        reply_days=settings.LIANBAN_ORDER_REPLY_DAYS,
+        escalate_days=settings.LIANBAN_ORDER_ESCALATE_DAYS,
+    )
+
+
+def _text(value: str, missing: str) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise ActionInvalid(missing)
+    if len(text) > TEXT_MAX:
+        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+    return text
+
+
+def _record(order: SupervisionOrder, cases: Sequence[Case], actor: User | None, action: str, **kwargs: object) -> None:
+    """One audit event per case the order concerns (cases locked by the caller)."""
+    after = {"order": order.pk, "state": order.state, **kwargs.pop("after", {})}  # type: ignore[dict-item]
+    for case in cases:
+        event_record(case=case, actor=actor, action=action, after=after, **kwargs)  # type: ignore[arg-type]
+
+
+def _lock_cases(ids: Sequence[int]) -> list[Case]:
+    return [lock_case(case_id) for case_id in sorted(set(ids))]
+
+
+def _sign_due(today: date) -> date:
+    return rules.sign_due(clock.calendar(), today, order_dates())
+
+
+def order_raise(
+    *, actor: User, case_ids: Sequence[int], department_code: str, reason: str, idempotency_key: str | None = None
+) -> SupervisionOrder:
+    """A supervisor raises a 督办 order to a department about one or more cases.
+
+    Raises:
+        PermissionDenied (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
+        CalendarNotCovered.
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="order.raise",
+        model=SupervisionOrder,
+        run=lambda: _order_raise(actor=actor, case_ids=case_ids, department_code=department_code, reason=reason),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _order_raise(*, actor: User, case_ids: Sequence[int], department_code: str, reason: str) -> SupervisionOrder:
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(_("only supervisors raise supervision orders"))
+    text = _text(reason, _("say why the order is raised"))
+    if not case_ids:
+        raise ActionInvalid(_("name at least one case"))
+    department = Department.objects.filter(code=department_code).first()
+    if department is None:
+        raise ActionInvalid(_("unknown department"))
+    try:
+        cases = _lock_cases(case_ids)
+    except Case.DoesNotExist:
+        raise ActionInvalid(_("unknown case")) from None
+    now = clock.now()
+    order = SupervisionOrder.objects.create(
+        department=department,
+        origin=OrderOrigin.SUPERVISOR,
+        reason=text,
+        raised_by=actor,
+        raised_at=now,
+        sign_due_on=_sign_due(clock.local_date(now)),
+    )
+    order.cases.set(cases)
+    _record(order, cases, actor, "order.raised", reason=text, after={"department": department.code})
+    return order
+
+
+def order_raise_for_red_card(*, case: Case, signal: Signal) -> SupervisionOrder | None:
+    """The deadline sweep's order for a new 红牌 on an item case (the case is locked by the caller).
+
+    None when the signal already has its order or the sign-for date cannot be counted yet.
+    """
+    if signal.item_case_id is None or SupervisionOrder.objects.filter(signal=signal).exists():
+        return None
+    now = clock.now()
+    try:
+        due = _sign_due(clock.local_date(now))
+    except CalendarNotCovered:
+        return None  # the sweep raises the calendar alert; the order comes once the year is entered
+    order = SupervisionOrder.objects.create(
+        department_id=signal.department_id,
+        item_case_id=signal.item_case_id,
+        signal=signal,
+        origin=OrderOrigin.RED_CARD,
+        reason=_("The item case is overdue (red card of %(due)s).") % {"due": signal.due_on.isoformat()},
+        raised_at=now,
+        sign_due_on=due,
+    )
+    order.cases.set([case])
+    _record(order, [case], None, "order.raised", reason=order.reason, after={"department": signal.department_id})
+    return order
+
+
+def _locked_order(actor: User, order_id: int) -> tuple[SupervisionOrder, list[Case]]:
+    order = SupervisionOrder.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    if order is None or not can_see_order(actor, order):
+        raise Http404
+    cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
+    return order, cases
+
+
+def _step(order: SupervisionOrder, event: rules.OrderEvent) -> str:
+    before = order.state
+    order.state = rules.next_state(rules.OrderState(order.state), event).value
+    order.version += 1
+    return before
+
+
+def _department_member(actor: User, order: SupervisionOrder) -> None:
+    if actor.role != Role.REVIEWER or actor.department_id != order.department_id:
+        raise PermissionDenied(_("only the responsible department signs for and replies to the order"))
+
+
+def order_sign(*, actor: User, order_id: int, idempotency_key: str | None = None) -> SupervisionOrder:
+    """The responsible department signs for the order (签收); the reply date is set.
+
+    Raises:
+        Http404, PermissionDenied, OrderStepRefused, CalendarNotCovered.
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="order.sign",
+        model=SupervisionOrder,
+        run=lambda: _order_sign(actor=actor, order_id=order_id),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _order_sign(*, actor: User, order_id: int) -> SupervisionOrder:
+    order, cases = _locked_order(actor, order_id)
+    _department_member(actor, order)
+    before = _step(order, rules.OrderEvent.SIGN)
+    now = clock.now()
+    order.signed_by, order.signed_at = actor, now
+    order.reply_due_on = rules.reply_due(clock.calendar(), clock.local_date(now), order_dates())
+    order.save()
+    _record(
+        order, cases, actor, "order.signed", before={"state": before}, after={"reply_due_on": str(order.reply_due_on)}
+    )
+    return order
+
+
+def order_reply(*, actor: User, order_id: int, reply: str, idempotency_key: str | None = None) -> SupervisionOrder:
+    """The responsible department replies with what it did (回复).
+
+    Raises:
+        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (no reply).
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="order.reply",
+        model=SupervisionOrder,
+        run=lambda: _order_reply(actor=actor, order_id=order_id, reply=reply),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _order_reply(*, actor: User, order_id: int, reply: str) -> SupervisionOrder:
+    order, cases = _locked_order(actor, order_id)
+    _department_member(actor, order)
+    text = _text(reply, _("say what was done"))
+    before = _step(order, rules.OrderEvent.REPLY)
+    order.reply, order.replied_by, order.replied_at = text, actor, clock.now()
+    order.save()
+    _record(order, cases, actor, "order.replied", reason=text, before={"state": before})
+    return order
+
+
+def order_review(
+    *, actor: User, order_id: int, accept: bool, note: str = "", idempotency_key: str | None = None
+) -> SupervisionOrder:
+    """The supervisor accepts the reply (the order is closed) or returns it with a note (a new reply date).
+
+    Raises:
+        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
+    """
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="order.review",
+        model=SupervisionOrder,
+        run=lambda: _order_review(actor=actor, order_id=order_id, accept=accept, note=note),
+    )
+
+
+@transaction.atomic(savepoint=False)  # inside idempotent()'s block
+def _order_review(*, actor: User, order_id: int, accept: bool, note: str = "") -> SupervisionOrder:
+    order, cases = _locked_order(actor, order_id)
+    if actor.role != Role.SUPERVISOR:
+        raise PermissionDenied(_("only supervisors review the reply"))
+    text = (note or "").strip() if accept else _text(note, _("say why the reply is returned"))
+    if len(text) > TEXT_MAX:
+        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+    before = _step(order, rules.OrderEvent.ACCEPT if accept else rules.OrderEvent.RETURN)
+    now = clock.now()
+    order.review_note, order.reviewed_by, order.reviewed_at = text, actor, now
+    if accept:
+        order.closed_at = now
+        action = "order.accepted"
+    else:
+        order.returns += 1
+        order.reply_due_on = rules.reply_due(clock.calendar(), clock.local_date(now), order_dates())
+        action = "order.returned"
+    order.save()
+    _record(order, cases, actor, action, reason=text, before={"state": before})
+    return order
+
+
+def orders_follow_up(today: date | None = None) -> dict[str, int]:
+    """The sweep's part: remind (催办) and escalate the orders whose department missed a date.
+
+    One transaction per order; each follow-up is owed once per missed date.
+    Returns how many of each were made.
+    """
+    today = today or clock.today()
+    calendar = clock.calendar()
+    dates = order_dates()
+    done = {rules.FollowUp.URGE.value: 0, rules.FollowUp.ESCALATE.value: 0}
+    waiting = SupervisionOrder.objects.filter(state__in=["OPEN", "SIGNED"]).order_by("id").values_list("id", flat=True)
+    for order_id in list(waiting):
+        with transaction.atomic():
+            order = SupervisionOrder.objects.select_for_update(of=("self",)).get(pk=order_id)
+            due = rules.pending_due(rules.OrderState(order.state), order.sign_due_on, order.reply_due_on)
+            try:
+                owed = rules.follow_ups(
+                    calendar, due, today, dates, urged_for=order.urged_for, escalated_for=order.escalated_for
+                )
+            except CalendarNotCovered:
+                continue  # the deadline sweep raises the calendar alert
+            if not owed:
+                continue
+            cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
+            now = clock.now()
+            for follow_up in owed:
+                if follow_up == rules.FollowUp.URGE:
+                    order.urged_for, order.urged_at = due, now
+                    _record(order, cases, None, "order.urged", after={"missed": str(due)})
+                else:
+                    leader = DepartmentLeader.objects.filter(department_id=order.department_id).first()
+                    order.escalated_for, order.escalated_at = due, now
+                    order.escalated_to = leader.leader if leader else None
+                    _record(
+                        order,
+                        cases,
+                        None,
+                        "order.escalated",
+                        after={"missed": str(due), "leader": leader.leader_id if leader else None},
+                    )
+                done[follow_up.value] += 1
+            order.version += 1
+            order.save()
+    return done
