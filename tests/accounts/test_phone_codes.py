@@ -434,3 +434,18 @@ def test_sign_in_by_mobile_number_is_locked_after_repeated_failures(settings, sm
     response = client.post("/accounts/login/", {"username": PHONE, "password": PASSWORD})
     assert response.status_code == 429
     assert "_auth_user_id" not in client.session
+
+
+def test_a_reset_lifts_the_lock_of_the_number(settings, sms) -> None:
+    settings.AXES_ENABLED = True
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_LOCKOUT_PARAMETERS = ["username"]
+    citizen()
+    for _ in range(3):
+        Client().post("/accounts/login/", {"username": PHONE, "password": "wrong"})
+    assert Client().post("/accounts/login/", {"username": PHONE, "password": PASSWORD}).status_code == 429
+    client = Client()
+    page(client, "/password/forgot/", {"phone": PHONE})
+    new = "Other-Lantern-77"
+    page(client, "/password/forgot/verify/", {"code": last_code(sms), "password": new, "password2": new})
+    assert Client().post("/accounts/login/", {"username": PHONE, "password": new}).status_code == 302

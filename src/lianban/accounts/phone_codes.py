@@ -31,6 +31,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from axes.utils import reset as axes_reset
+
 from lianban.accounts.models import Applicant, ApplicantKind, CodePurpose, PhoneCode, Role, User
 from lianban.accounts.services import AccountInvalid, account_event_write, applicant_create, applicant_id_number_clean
 from lianban.accounts.sms import sms_send
@@ -354,6 +356,8 @@ def password_reset_by_code(
                 action="account.password_reset",
                 detail=_("password reset with a code sent to the mobile number"),
             )
+            # the owner proved the number: the lock of the user name (django-axes) ends; the address's stays
+            axes_reset(username=user.username)
     if problems or user is None:
         raise AccountInvalid(problems)
     return user
