@@ -228,3 +228,13 @@ def test_single_sign_on_is_off_unless_configured() -> None:
     assert client.get("/accounts/sso/").status_code == 404
     assert client.get("/accounts/sso/callback/?code=x&state=y").status_code == 404
     assert 'action="/accounts/sso/"' not in client.get("/accounts/login/").content.decode()
+
+
+def test_the_security_administrator_sees_the_identity_on_the_users_page(sso: dict[str, Any]) -> None:
+    single_sign_on(Client(), "lisi")
+    user = User.objects.get(role=Role.APPLICANT)
+    security = User.objects.create_user("sec", password="pw-for-tests-only", role=Role.SECURITY, is_staff=True)
+    admin = Client()
+    admin.force_login(security)
+    page = admin.get(f"/admin/accounts/user/{user.pk}/change/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "统一身份认证账号" in page and sso["issuer"] in page

@@ -257,6 +257,7 @@ class PhoneCode(models.Model):
         indexes = [
             models.Index(fields=["phone_digest", "created_at"], name="phonecode_phone_at"),
             models.Index(fields=["address_digest", "created_at"], name="phonecode_address_at"),
+            models.Index(fields=["created_at"], name="phonecode_at"),  # pruning
         ]
 
     def __str__(self) -> str:

@@ -363,6 +363,19 @@ def password_reset_by_code(
     return user
 
 
+def phone_codes_prune(now: datetime | None = None) -> int:
+    """Delete the code rows no rule reads any more (older than the longest limit window and a day): how many."""
+    now = now or timezone.now()
+    windows = [
+        limit.seconds
+        for name in ("LIANBAN_PHONE_CODE_LIMITS", "LIANBAN_PHONE_CODE_ADDRESS_LIMITS")
+        for limit in parse_limits(getattr(settings, name))
+    ]
+    keep = timedelta(seconds=max([UNITS["day"], *windows]), minutes=_minutes())
+    deleted, _rows = PhoneCode.objects.filter(created_at__lt=now - keep).delete()
+    return deleted
+
+
 def applicant_of_citizen(user: User) -> Applicant | None:
     """The person applicant a citizen signed up with (their real-name identity), if any."""
     return Applicant.objects.filter(memberships__user=user, kind=ApplicantKind.PERSON).order_by("id").first()

@@ -486,4 +486,5 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.supervision.tasks.deadline_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
+    ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
 ]

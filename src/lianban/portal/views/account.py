@@ -106,7 +106,7 @@ def _add_problems(form: forms.Form, problems: dict[str, str]) -> None:
 
 def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
     form = PhoneForm(request.POST or None)
-    status = 200
+    status, retry_after = 200, 0
     if request.method == "POST" and form.is_valid():
         try:
             phone = phone_clean(form.cleaned_data["phone"])
@@ -115,7 +115,7 @@ def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
             _add_problems(form, exc.problems)
         except CodeRefused as refused:
             form.add_error(None, refused.message)
-            status = 429
+            status, retry_after = 429, refused.retry_after
         except CodeNotSent:
             form.add_error(None, _("The code could not be sent just now. Please try again later."))
             status = 503
@@ -129,8 +129,8 @@ def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
     if form.errors and status == 200:
         status = 400
     response = render(request, "registration/phone_code.html", {"form": form, "purpose": purpose}, status=status)
-    if status == 429:
-        response["Retry-After"] = "60"
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
     return response
 
 
