@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -146,6 +146,21 @@ def _check_limits(field: str, digest: str, limits: tuple[Limit, ...], now: datet
     return wait
 
 
+def _serialise(*digests: str) -> None:
+    """One code request at a time per number and per address, until the transaction ends.
+
+    PostgreSQL: transaction-scoped advisory locks on the digests (always the number's first, so two
+    requests never wait for each other crosswise). SQLite: the transaction began IMMEDIATE, which
+    already serialises every writer.
+    """
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for digest in digests:
+            if digest:
+                cursor.execute("SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))", [f"phonecode:{digest}"])
+
+
 def _number_has_account(phone: str) -> bool:
     return User.objects.filter(username=phone, is_active=True, role=Role.APPLICANT).exists()
 
@@ -173,9 +188,7 @@ def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | N
     phone_digest = _digest(phone, "phone")
     address_digest = _digest(address, "address") if address else ""
     with transaction.atomic():
-        # one request at a time per number: a row lock on the user table would not cover numbers without
-        # an account, so the newest code row of the number is locked (SQLite serialises writers anyway)
-        list(PhoneCode.objects.select_for_update().filter(phone_digest=phone_digest).order_by("-id")[:1])
+        _serialise(phone_digest, address_digest)
         wait = _check_limits("phone_digest", phone_digest, parse_limits(settings.LIANBAN_PHONE_CODE_LIMITS), now)
         if wait:
             raise CodeRefused(
