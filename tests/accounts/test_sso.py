@@ -35,27 +35,53 @@ CALLBACK = "http://testserver/accounts/sso/callback/"
 PORTS = range(18700, 18750)
 
 
-def free_port() -> int:
-    for port in PORTS:
+def candidate_ports() -> list[int]:
+    """Free-looking ports of 18700–18749, each pytest-xdist worker starting at its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+    start = (int(worker) * 7 if worker.isdigit() else 0) % len(PORTS)
+    ports = []
+    for port in [*PORTS[start:], *PORTS[:start]]:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
-    raise RuntimeError("no free port in 18700-18749")
+        ports.append(port)
+    return ports
+
+
+def serve(python: str, env: dict[str, str], port: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]] | None:
+    """The platform serving on ``port`` and its discovery document; None when it could not start there."""
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(  # noqa: S603
+        [python, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
+        cwd=ROOT,
+        env={**env, "IDENTITY_PLATFORM_URL": url},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            response = requests.get(f"{url}/openid/.well-known/openid-configuration", timeout=2)
+            if response.status_code == 200:
+                return server, response.json()
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.2)
+    server.terminate()
+    server.wait(timeout=10)
+    return None
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The identity platform, migrated, seeded and serving; its discovery document."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
+    """The identity platform, migrated, seeded and serving (its own process and port); its discovery document."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.accounts.identity_platform.settings",
         "IDENTITY_PLATFORM_DB": str(tmp_path_factory.mktemp("identity-platform") / "db.sqlite3"),
-        "IDENTITY_PLATFORM_URL": url,
+        "IDENTITY_PLATFORM_URL": "http://127.0.0.1",
         "PYTHONPATH": str(ROOT),
     }
     python = sys.executable
@@ -65,30 +91,17 @@ def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
 
     run("-m", "django", "migrate", "--no-input")
     run("-m", "tests.accounts.identity_platform.seed", CALLBACK)
-    server = subprocess.Popen(  # noqa: S603
-        [python, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        discovery = f"{url}/openid/.well-known/openid-configuration"
-        deadline = time.monotonic() + 60
-        while True:
+    for port in candidate_ports()[:5]:  # another process may take a port between the probe and the start
+        started = serve(python, env, port)
+        if started is not None:
+            server, discovery = started
             try:
-                response = requests.get(discovery, timeout=2)
-                if response.status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the identity platform did not start")
-            time.sleep(0.2)
-        yield response.json()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+                yield discovery
+            finally:
+                server.terminate()
+                server.wait(timeout=10)
+            return
+    raise RuntimeError("the identity platform did not start on any port of 18700-18749")
 
 
 @pytest.fixture
