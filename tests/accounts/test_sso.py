@@ -10,13 +10,7 @@ driven with ``requests``; lianban's side with Django's test client.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -27,97 +21,24 @@ import requests
 from pytest_django import Settings
 
 from lianban.accounts.models import AccountEvent, Applicant, Role, SingleSignOnIdentity, User
+from tests.accounts.identity_platform.server import PASSWORD, configure, identity_platform
 
 pytestmark = pytest.mark.django_db
 
-ROOT = Path(__file__).resolve().parents[2]
 CALLBACK = "http://testserver/accounts/sso/callback/"
-PORTS = range(18700, 18750)
-
-
-def candidate_ports() -> list[int]:
-    """Free-looking ports of 18700–18749, each pytest-xdist worker starting at its own."""
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
-    start = (int(worker) * 7 if worker.isdigit() else 0) % len(PORTS)
-    ports = []
-    for port in [*PORTS[start:], *PORTS[:start]]:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-        ports.append(port)
-    return ports
-
-
-def serve(python: str, env: dict[str, str], port: int) -> tuple[subprocess.Popen[bytes], dict[str, Any]] | None:
-    """The platform serving on ``port`` and its discovery document; None when it could not start there."""
-    url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(  # noqa: S603
-        [python, "-m", "django", "runserver", f"127.0.0.1:{port}", "--noreload", "--nothreading"],
-        cwd=ROOT,
-        env={**env, "IDENTITY_PLATFORM_URL": url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            response = requests.get(f"{url}/openid/.well-known/openid-configuration", timeout=2)
-            if response.status_code == 200:
-                return server, response.json()
-        except requests.ConnectionError:
-            pass
-        time.sleep(0.2)
-    server.terminate()
-    server.wait(timeout=10)
-    return None
 
 
 @pytest.fixture(scope="module")
 def platform(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    """The identity platform, migrated, seeded and serving (its own process and port); its discovery document."""
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "tests.accounts.identity_platform.settings",
-        "IDENTITY_PLATFORM_DB": str(tmp_path_factory.mktemp("identity-platform") / "db.sqlite3"),
-        "IDENTITY_PLATFORM_URL": "http://127.0.0.1",
-        "PYTHONPATH": str(ROOT),
-    }
-    python = sys.executable
-
-    def run(*args: str) -> None:
-        subprocess.run([python, *args], cwd=ROOT, env=env, check=True, capture_output=True, timeout=120)  # noqa: S603
-
-    run("-m", "django", "migrate", "--no-input")
-    run("-m", "tests.accounts.identity_platform.seed", CALLBACK)
-    for port in candidate_ports()[:5]:  # another process may take a port between the probe and the start
-        started = serve(python, env, port)
-        if started is not None:
-            server, discovery = started
-            try:
-                yield discovery
-            finally:
-                server.terminate()
-                server.wait(timeout=10)
-            return
-    raise RuntimeError("the identity platform did not start on any port of 18700-18749")
+    """The identity platform serving in its own process; its discovery document."""
+    with identity_platform(tmp_path_factory.mktemp("identity-platform"), CALLBACK) as discovery:
+        yield discovery
 
 
 @pytest.fixture
 def sso(settings: Settings, platform: dict[str, Any]) -> dict[str, Any]:
     """lianban configured for the platform, as the LIANBAN_OIDC_* variables would (docs/configuration.md)."""
-    settings.LIANBAN_OIDC_ENABLED = True
-    settings.OIDC_RP_CLIENT_ID = "lianban"
-    settings.OIDC_RP_CLIENT_SECRET = "lianban-secret"
-    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = platform["authorization_endpoint"]
-    settings.OIDC_OP_TOKEN_ENDPOINT = platform["token_endpoint"]
-    settings.OIDC_OP_USER_ENDPOINT = platform["userinfo_endpoint"]
-    settings.OIDC_OP_JWKS_ENDPOINT = platform["jwks_uri"]
-    settings.OIDC_RP_SIGN_ALGO = "RS256"
-    settings.OIDC_RP_SCOPES = "openid profile phone identity"
-    settings.LIANBAN_OIDC_ISSUER = platform["issuer"]
-    settings.AUTHENTICATION_BACKENDS = [*settings.AUTHENTICATION_BACKENDS, "lianban.accounts.sso.SingleSignOnBackend"]
+    configure(settings, platform)
     return platform
 
 
@@ -135,7 +56,7 @@ def sign_in_at_the_platform(authorize_url: str, username: str) -> str:
                 data={
                     "csrfmiddlewaretoken": token,
                     "username": username,
-                    "password": "platform-password",
+                    "password": PASSWORD,
                     "next": next_,
                 },
                 headers={"Referer": url},
@@ -233,14 +154,14 @@ def test_a_forged_callback_is_refused(sso: dict[str, Any]) -> None:
 
 def test_the_login_page_offers_the_platform_when_configured(sso: dict[str, Any]) -> None:
     page = Client().get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
-    assert 'action="/accounts/sso/"' in page and "使用省统一身份认证平台登录" in page
+    assert 'href="/accounts/sso/"' in page and "使用省统一身份认证平台登录" in page
 
 
 def test_single_sign_on_is_off_unless_configured() -> None:
     client = Client()
     assert client.get("/accounts/sso/").status_code == 404
     assert client.get("/accounts/sso/callback/?code=x&state=y").status_code == 404
-    assert 'action="/accounts/sso/"' not in client.get("/accounts/login/").content.decode()
+    assert "/accounts/sso/" not in client.get("/accounts/login/").content.decode()
 
 
 def test_the_security_administrator_sees_the_identity_on_the_users_page(sso: dict[str, Any]) -> None:

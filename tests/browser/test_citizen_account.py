@@ -1,4 +1,5 @@
-"""A citizen signs up with a mobile number and a code, signs out, signs in with the number, and resets the password."""
+"""A citizen signs up with a mobile number and a code, signs out, signs in with the number, and resets the password;
+another signs in through the identity platform (a real OpenID Connect provider in its own process)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from stdnum.cn import ric
 
 from lianban.accounts.models import PhoneCode
 from lianban.accounts.sms import MemorySmsBackend
+from tests.accounts.identity_platform.server import PASSWORD as PLATFORM_PASSWORD
+from tests.accounts.identity_platform.server import configure, identity_platform
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -109,4 +112,26 @@ def test_sign_up_sign_out_sign_in_and_reset_the_password(page, sms) -> None:
     page.get_by_label("密码").fill(NEW_PASSWORD)
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".who")).to_contain_text("张三")
+    expect(page.locator(".who")).to_contain_text("申请人")
+
+
+@pytest.fixture
+def platform(live_server, settings: Settings, tmp_path) -> Iterator[dict]:
+    """The identity platform in its own process, with lianban's live server as its client; lianban configured."""
+    with identity_platform(tmp_path, f"{live_server.url}/accounts/sso/callback/") as discovery:
+        configure(settings, discovery)
+        yield discovery
+
+
+def test_a_citizen_signs_in_through_the_identity_platform(page, platform) -> None:
+    page.goto("/accounts/login/?next=/my/cases/")
+    page.get_by_role("link", name="使用省统一身份认证平台登录").click()
+    # the platform's own login page, on its own origin
+    expect(page).to_have_url(re.compile(r"^http://127\.0\.0\.1:187\d\d/login/"))
+    page.locator("#id_username").fill("lisi")
+    page.locator("#id_password").fill(PLATFORM_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    # back on lianban, signed in as the platform's person, on the page asked for
+    expect(page).to_have_url(re.compile(r"/my/cases/$"))
+    expect(page.locator(".who")).to_contain_text("李四")
     expect(page.locator(".who")).to_contain_text("申请人")

@@ -18,15 +18,16 @@ def main(redirect_uri: str) -> None:
     from oidc_provider.models import Client, ResponseType
 
     from tests.accounts.identity_platform.claims import PEOPLE
+    from tests.accounts.identity_platform.server import CLIENT_ID, CLIENT_SECRET, PASSWORD
 
     call_command("creatersakey")
     for username in PEOPLE:
-        User.objects.create_user(username, password="platform-password")
+        User.objects.create_user(username, password=PASSWORD)
     client = Client.objects.create(
         name="lianban",
         client_type="confidential",
-        client_id="lianban",
-        client_secret="lianban-secret",
+        client_id=CLIENT_ID,
+        client_secret=CLIENT_SECRET,
         jwt_alg="RS256",
         require_consent=False,
         reuse_consent=True,
