@@ -97,7 +97,7 @@ def test_the_login_page_is_chinese_and_labels_its_fields(client, db):
     body = response.content.decode()
     assert response.status_code == 200
     assert '<h1 id="login-title">登录</h1>' in body
-    assert '<label for="id_username">用户名</label>' in body and '<label for="id_password">密码</label>' in body
+    assert '<label for="id_username">用户名或手机号</label>' in body and '<label for="id_password">密码</label>' in body
     assert 'name="next" value="/guide/KJD/"' in body
     assert "请登录后继续。" in body
 

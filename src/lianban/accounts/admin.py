@@ -15,7 +15,15 @@ from django.forms import TypedChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lianban.accounts.models import AccountEvent, ApiToken, Applicant, ApplicantMember, Role, User
+from lianban.accounts.models import (
+    AccountEvent,
+    ApiToken,
+    Applicant,
+    ApplicantMember,
+    Role,
+    SingleSignOnIdentity,
+    User,
+)
 from lianban.accounts.selectors import identity_digest_search
 from lianban.accounts.services import (
     account_event_write,
@@ -80,11 +88,11 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (
         (None, {"fields": ("username", "password")}),
         (_("Personal info"), {"fields": ("first_name", "last_name", "email")}),
-        (_("Role"), {"fields": ("role", "department", "display_name", "phone")}),
+        (_("Role"), {"fields": ("role", "department", "display_name", "phone", "sso_identities")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff")}),
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
-    readonly_fields = ("last_login", "date_joined")
+    readonly_fields = ("last_login", "date_joined", "sso_identities")
     add_form = StaffCreationForm
     add_fieldsets = (
         (
@@ -103,6 +111,11 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+    @admin.display(description=_("single sign-on identities"))
+    def sso_identities(self, user: User) -> str:
+        """The identity platform's identities that sign in this user (made by single sign-on only)."""
+        return "; ".join(f"{i.issuer} · {i.subject}" for i in SingleSignOnIdentity.objects.filter(user=user)) or "-"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))

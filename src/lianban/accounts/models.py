@@ -222,3 +222,60 @@ class ApplicantMember(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} → {self.applicant}"
+
+
+class CodePurpose(models.TextChoices):
+    """What a one-time code sent to a mobile number is for."""
+
+    SIGNUP = "signup", _("sign-up")
+    RESET = "reset", _("password reset")
+
+
+class PhoneCode(models.Model):
+    """A six-digit one-time code sent (or, to keep answers alike, not sent) to a mobile number.
+
+    Neither the number, the client's address nor the code is stored: only keyed
+    digests (HMAC-SM3 under the lookup key; the code with a random salt). A code
+    works once, until it expires, for a few attempts, and only while it is the
+    number's newest of its purpose. The rows also count the requests of a
+    number and of an address for the rate limits (``accounts.phone_codes``).
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=16, choices=CodePurpose.choices)
+    phone_digest = models.CharField(_("mobile number digest"), max_length=64)
+    address_digest = models.CharField(_("address digest"), max_length=64, blank=True)
+    salt = models.CharField(_("salt"), max_length=32)
+    code_digest = models.CharField(_("code digest"), max_length=64)
+    created_at = models.DateTimeField(_("created at"))
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+        indexes = [
+            models.Index(fields=["phone_digest", "created_at"], name="phonecode_phone_at"),
+            models.Index(fields=["address_digest", "created_at"], name="phonecode_address_at"),
+            models.Index(fields=["created_at"], name="phonecode_at"),  # pruning
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class SingleSignOnIdentity(models.Model):
+    """An identity of the single sign-on provider (OpenID Connect ``iss`` + ``sub``) and the user it signs in."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="sso_identities")
+    issuer = models.CharField(_("issuer"), max_length=200)
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("single sign-on identity")
+        verbose_name_plural = _("single sign-on identities")
+        constraints = [models.UniqueConstraint(fields=["issuer", "subject"], name="sso_identity_once")]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

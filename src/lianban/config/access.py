@@ -150,6 +150,13 @@ ROUTES: dict[str, Route] = {
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
     "set_language": PUBLIC,
+    # single sign-on (404 unless configured); citizens' sign-up and password reset by mobile code
+    "sso_start": PUBLIC,
+    "sso_callback": PUBLIC,
+    "portal:signup": PUBLIC,
+    "portal:signup_verify": PUBLIC,
+    "portal:password_forgot": PUBLIC,
+    "portal:password_forgot_verify": PUBLIC,
     # portal: public pages
     "portal:home": PUBLIC,
     "portal:search": PUBLIC,

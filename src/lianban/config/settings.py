@@ -7,6 +7,7 @@ With nothing set, lianban runs on a SQLite file in ``$LIANBAN_DATA_DIR``
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -406,6 +407,58 @@ AXES_CLIENT_IP_CALLABLE = "lianban.common.client_ip.axes_client_ip"
 AXES_LOCKOUT_CALLABLE = "lianban.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
+# ------------------------------------------------------------------ citizens' accounts: mobile codes, single sign-on
+#: Where text messages go (a dotted class with ``send(phone, text)``); the default writes them to the log.
+LIANBAN_SMS_BACKEND = env.str("LIANBAN_SMS_BACKEND", default="lianban.accounts.sms.LoggingSmsBackend")
+#: A one-time code (sign-up, password reset) is valid this many minutes, for this many wrong attempts.
+LIANBAN_PHONE_CODE_MINUTES = env.int("LIANBAN_PHONE_CODE_MINUTES", default=10)
+LIANBAN_PHONE_CODE_ATTEMPTS = env.int("LIANBAN_PHONE_CODE_ATTEMPTS", default=5)
+#: Code requests allowed per mobile number and per client address ("N/minute,N/hour,N/day"; "none": no limit).
+LIANBAN_PHONE_CODE_LIMITS = env.str("LIANBAN_PHONE_CODE_LIMITS", default="1/minute,5/hour,10/day")
+LIANBAN_PHONE_CODE_ADDRESS_LIMITS = env.str("LIANBAN_PHONE_CODE_ADDRESS_LIMITS", default="5/minute,20/hour,50/day")
+_RATE = r"\s*(none|\d+\s*/\s*(second|minute|min|hour|day)s?)\s*"
+for _name in ("LIANBAN_PHONE_CODE_LIMITS", "LIANBAN_PHONE_CODE_ADDRESS_LIMITS"):
+    if not all(re.fullmatch(_RATE, part.lower()) for part in globals()[_name].split(",") if part.strip()):
+        raise ImproperlyConfigured(f"{_name} must look like 1/minute,5/hour,10/day (or none)")
+
+# Single sign-on through OpenID Connect (mozilla-django-oidc): on when a client id is configured.
+OIDC_RP_CLIENT_ID = env.str("LIANBAN_OIDC_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("LIANBAN_OIDC_CLIENT_SECRET", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("LIANBAN_OIDC_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("LIANBAN_OIDC_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("LIANBAN_OIDC_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("LIANBAN_OIDC_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env.str("LIANBAN_OIDC_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("LIANBAN_OIDC_SCOPES", default="openid profile phone")
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso_callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/"
+LIANBAN_OIDC_ENABLED = bool(OIDC_RP_CLIENT_ID)
+#: The identity platform's issuer (kept with each identity); default: the authorization endpoint's origin.
+LIANBAN_OIDC_ISSUER = env.str("LIANBAN_OIDC_ISSUER", default="") or (
+    "{0.scheme}://{0.netloc}".format(urlsplit(OIDC_OP_AUTHORIZATION_ENDPOINT)) if OIDC_OP_AUTHORIZATION_ENDPOINT else ""
+)
+#: The claims holding the person's name, 公民身份号码 and mobile number; the login page's button text.
+LIANBAN_OIDC_NAME_CLAIM = env.str("LIANBAN_OIDC_NAME_CLAIM", default="name")
+LIANBAN_OIDC_ID_NUMBER_CLAIM = env.str("LIANBAN_OIDC_ID_NUMBER_CLAIM", default="id_number")
+LIANBAN_OIDC_PHONE_CLAIM = env.str("LIANBAN_OIDC_PHONE_CLAIM", default="phone_number")
+LIANBAN_OIDC_LABEL = env.str("LIANBAN_OIDC_LABEL", default="")
+if LIANBAN_OIDC_ENABLED:
+    _missing = [
+        name
+        for name, value in {
+            "LIANBAN_OIDC_CLIENT_SECRET": OIDC_RP_CLIENT_SECRET,
+            "LIANBAN_OIDC_AUTHORIZATION_ENDPOINT": OIDC_OP_AUTHORIZATION_ENDPOINT,
+            "LIANBAN_OIDC_TOKEN_ENDPOINT": OIDC_OP_TOKEN_ENDPOINT,
+            "LIANBAN_OIDC_USERINFO_ENDPOINT": OIDC_OP_USER_ENDPOINT,
+            "LIANBAN_OIDC_JWKS_ENDPOINT": OIDC_OP_JWKS_ENDPOINT,
+        }.items()
+        if not value
+    ]
+    if _missing:
+        raise ImproperlyConfigured(f"single sign-on (LIANBAN_OIDC_CLIENT_ID) also needs {', '.join(_missing)}")
+    AUTHENTICATION_BACKENDS.append("lianban.accounts.sso.SingleSignOnBackend")
+
 # ------------------------------------------------------------------ lianban
 #: On PostgreSQL each process keeps tracking stamps, forgotten as the database notifies changes (cases.track_local).
 LIANBAN_TRACK_LISTEN = env.bool("LIANBAN_TRACK_LISTEN", default=True)
@@ -441,4 +494,5 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.supervision.tasks.deadline_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
+    ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
 ]

@@ -3,9 +3,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from lianban.portal.views import SignInView, sso_callback, sso_start
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include("lianban.api.urls")),
+    # the login page with sign-up, reset and single sign-on links; Django's other account pages after it
+    path("accounts/login/", SignInView.as_view(), name="login"),
+    path("accounts/sso/", sso_start, name="sso_start"),
+    path("accounts/sso/callback/", sso_callback, name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("work/", include("lianban.workbench.urls")),

@@ -27,6 +27,11 @@ urlpatterns = [
     path("my/cases/<int:case_id>/items/<int:item_id>/supply/", views.item_supply, name="item_supply"),
     path("my/cases/<int:case_id>/supplements/<int:supplement_id>/file/", views.supplement_file, name="supplement_file"),
     path("my/licences/", views.my_licences, name="my_licences"),
+    # citizens' accounts: sign up, reset a forgotten password (codes sent to the mobile number)
+    path("signup/", views.signup, name="signup"),
+    path("signup/verify/", views.signup_verify, name="signup_verify"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/forgot/verify/", views.password_forgot_verify, name="password_forgot_verify"),
     # public tracking, no login
     path("track/", views.track, name="track"),
     path("track/<str:code>/", views.track_code, name="track_code"),

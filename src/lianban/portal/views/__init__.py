@@ -1,5 +1,14 @@
 """Portal pages, one module per area. Thin: read through selectors, write through services."""
 
+from lianban.portal.views.account import (
+    SignInView,
+    password_forgot,
+    password_forgot_verify,
+    signup,
+    signup_verify,
+    sso_callback,
+    sso_start,
+)
 from lianban.portal.views.apply import apply, draft_file, draft_page, draft_remove, draft_upload
 from lianban.portal.views.cases import (
     case_file,
@@ -18,6 +27,7 @@ from lianban.portal.views.licences import my_licences
 from lianban.portal.views.track import track, track_code
 
 __all__ = [
+    "SignInView",
     "apply",
     "case_file",
     "case_page",
@@ -34,7 +44,13 @@ __all__ = [
     "item_supply",
     "my_cases",
     "my_licences",
+    "password_forgot",
+    "password_forgot_verify",
     "search",
+    "signup",
+    "signup_verify",
+    "sso_callback",
+    "sso_start",
     "supplement_file",
     "track",
     "track_code",
