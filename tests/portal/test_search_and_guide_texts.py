@@ -87,6 +87,9 @@ def test_the_home_page_groups_things_for_enterprises_and_for_individuals(client,
     enterprise, person = body.index('id="group-enterprise"'), body.index('id="group-person"')
     assert enterprise < body.index("我要开便利店") < body.index("我要开诊所") < person < body.index("新生儿出生")
     assert body.count('class="thing-card"') == 3
+    # a card shows the thing's summary from the catalog (a thing without one shows none)
+    assert '<span class="thing-summary">宝宝出生后需要办理的出生医学证明' in body
+    assert body.count('class="thing-summary"') == 1
 
 
 def test_the_guide_shows_the_summary_the_notes_and_each_items_basis(client, unseen):
