@@ -137,3 +137,8 @@ def test_jieba_is_not_loaded_at_import():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "ok"
+
+
+def test_a_keyword_jieba_knows_only_as_the_start_of_a_longer_word_is_still_learnt():
+    assert "营业执" not in segment("办营业执")  # in jieba's dictionary only as a prefix, with frequency 0
+    assert "营业执" in segment("办营业执", tokenizer_with(["营业执"]))

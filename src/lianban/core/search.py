@@ -117,7 +117,7 @@ def _jieba() -> Any:
 def tokenizer_with(words: Iterable[str]) -> Any:
     """A tokenizer that also knows ``words`` (the base dictionary is shared, never changed)."""
     base = _jieba()
-    extra = sorted({w for w in (normalise(word) for word in words) if len(w) >= 2 and w not in base.FREQ})
+    extra = sorted({w for w in (normalise(word) for word in words) if len(w) >= 2 and not base.FREQ.get(w)})
     if not extra:
         return base
     import jieba
