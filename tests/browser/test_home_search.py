@@ -52,3 +52,23 @@ def test_assets_come_from_the_platform_only(page, demo, live_server):
     assert outside == []
     assert any(url.endswith("/static/portal/lianban.css") for url in requested)
     assert any(url.endswith("/static/portal/lianban.js") for url in requested)
+
+
+def test_a_catalog_never_seen_is_found_by_its_keywords_and_its_guide_shows_its_notes(page, demo):
+    from lianban.catalog.services import CatalogFile, catalog_import
+    from tests.search.queries import UNSEEN
+
+    catalog_import(files=[CatalogFile(UNSEEN.name, UNSEEN.read_bytes())])
+    page.goto("/")
+    expect(page.get_by_role("heading", name="个人办事")).to_be_visible()
+    expect(page.locator("#search-hint")).to_have_text("用您自己的话描述即可，例如：开便利店、开饭店、开宾馆。")
+    page.get_by_label("您想办什么事？").fill("孩子出生了要办什么")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/search/\?q="))
+    expect(page.locator(".result-name")).to_have_count(1)
+    page.locator(".result-name").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("新生儿出生")
+    expect(page.get_by_role("heading", name="办理须知")).to_be_visible()
+    expect(page.locator(".guide-notes li")).to_have_text(["请在出生后一个月内申报户口。"])
+    page.get_by_text("各事项的设定依据").click()
+    expect(page.locator(".basis-list dd")).to_have_text(["《中华人民共和国母婴保健法》"])

@@ -300,3 +300,45 @@ def test_choice_options_are_typed_one_per_line_and_may_hold_commas(admin_client,
     assert response.status_code == 302, response.content.decode()
     question = m.Question.objects.get(thing__code="KJD", key="scale")
     assert question.options == ["小型，不足50间", "大型, 50间以上"]
+
+
+def test_keywords_summary_and_notes_are_edited_one_per_line_and_exported(admin_client, demo_catalog):
+    url = thing_url("KYD")
+    data = form_data(admin_client, url)
+    assert data["keywords"].splitlines()[:2] == ["开药房", "开药铺"]  # the imported list, one per line
+    data["keywords"] = "开药房\r\n卖药, 售药\r\n"
+    data["summary"] = "新的介绍。"
+    data["notes"] = "第一条须知\r\n\r\n第二条须知\r\n"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.content.decode()
+    thing = m.Thing.objects.get(code="KYD")
+    assert (thing.keywords, thing.summary, thing.notes) == (
+        ["开药房", "卖药, 售药"],
+        "新的介绍。",
+        ["第一条须知", "第二条须知"],
+    )
+    yaml = catalog_state()["yaml"]
+    assert "keywords: [开药房, '卖药, 售药']\n  summary: 新的介绍。\n  notes:\n  - 第一条须知\n  - 第二条须知\n" in yaml
+    assert catalog_revision() == demo_catalog["revision"] + 1
+
+
+def test_a_keyword_typed_twice_is_refused_like_an_import_would(admin_client, demo_catalog):
+    url = thing_url("KYD")
+    data = form_data(admin_client, url)
+    data["keywords"] = "卖药\r\n卖药\r\n"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "一件事 KYD：keywords[1]：" in unescape(response.content.decode())
+    assert catalog_state() == demo_catalog
+
+
+def test_an_items_legal_basis_is_edited_and_an_empty_one_means_none(admin_client, demo_catalog):
+    url = item_url("SCJG-GSSL")
+    data = form_data(admin_client, url)
+    assert data["basis"] == ""
+    data["basis"] = "《中华人民共和国公司法》"
+    assert admin_client.post(url, data).status_code == 302
+    assert "  basis: 《中华人民共和国公司法》\n" in catalog_state()["yaml"]
+    data["basis"] = ""
+    assert admin_client.post(url, data).status_code == 302
+    assert "basis:" not in catalog_state()["yaml"]

@@ -34,6 +34,7 @@ CATALOGS: dict[str, list[Path]] = {
     "materials and an item shared by two things": [LEGAL / "materials_and_shared_items.yaml"],
     "a potential cycle no answers realise": [LEGAL / "potential_cycle_no_answers_realise.yaml"],
     "numbers large and small": [LEGAL / "numbers_large_and_small.yaml"],
+    "keywords, summary, notes and basis": [LEGAL / "guide_texts.yaml"],
     "split over files": SPLIT[:4],
     "split over files, things first": SPLIT[:4][::-1],
     "split over files, then entries replaced": SPLIT,

@@ -44,7 +44,7 @@ def test_there_is_a_bad_file_for_every_rule_the_brief_lists():
         "material_condition_names_no_question_of_any_including_thing",
         "material_condition_type_conflict_across_things", "cycle_among_items_with_after",
         "cycle_through_produced_and_needed_materials", "cycle_through_an_excluded_item", "invalid_yaml",
-        "invalid_json", "not_utf8", "top_level_not_a_mapping", "thing_without_items",
+        "invalid_json", "not_utf8", "top_level_not_a_mapping", "thing_without_items", "guide_texts_wrong",
     ):  # fmt: skip
         assert rule in names
 

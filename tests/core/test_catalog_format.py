@@ -468,6 +468,7 @@ def catalogs(draw: st.DrawFn) -> Catalog:
             ),
             produces=tuple(draw(st.lists(st.sampled_from(results), unique=True)) if results else ()),
             fields=tuple(draw(st.lists(_texts, unique=True, max_size=3))),
+            basis=draw(st.one_of(st.none(), _texts)),
         )
     thing_items = tuple(
         ThingItem(code, draw(conditions), tuple(draw(st.lists(st.sampled_from(item_codes[:i]), unique=True))))
@@ -489,6 +490,9 @@ def catalogs(draw: st.DrawFn) -> Catalog:
                 thing_items,
                 draw(st.sampled_from(["enterprise", "person"])),
                 questions,
+                keywords=tuple(draw(st.lists(_texts, unique=True, max_size=3))),
+                summary=draw(st.one_of(st.none(), _texts)),
+                notes=tuple(draw(st.lists(_texts, unique=True, max_size=3))),
             )
         },
     )

@@ -155,3 +155,25 @@ def test_the_receipt_says_how_the_case_was_applied_for_and_on_the_spot_for_a_zer
     assert all(value.isdigit() for name, value in days.items() if value != "即办")
     case.channel = "WINDOW"
     assert ("申报方式", "窗口申报") in documents.acceptance_receipt(case, receipt_round(case), "x").facts
+
+
+@pytest.mark.django_db
+def test_the_receipt_prints_the_things_notes_from_the_catalog(people, clock):
+    case = accepted(people)
+    notes = list(case.thing.notes)
+    assert notes, "the demo thing has notes (办理须知)"
+    document = documents.acceptance_receipt(case, receipt_round(case), "http://testserver/track/x/")
+    table = next(t for t in document.tables if t.heading == "办理须知")
+    assert [row[1] for row in table.rows] == notes
+    assert [row[0] for row in table.rows] == [str(n) for n in range(1, len(notes) + 1)]
+    text = pdf_text(documents.receipt_pdf(case, receipt_round(case), "http://testserver/track/x/"))
+    assert "办理须知" in text and notes[0][:12] in text.replace("\n", "")
+
+
+@pytest.mark.django_db
+def test_a_thing_without_notes_prints_no_notes_table(people, clock):
+    case = accepted(people)
+    case.thing.notes = []
+    case.thing.save(update_fields=["notes"])
+    document = documents.acceptance_receipt(case, receipt_round(case), "x")
+    assert all(t.heading != "办理须知" for t in document.tables)

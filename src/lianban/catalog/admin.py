@@ -141,6 +141,7 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = m.Item
         fields = "__all__"  # noqa: DJ007
+        widgets = {"basis": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
 
 class ThingItemForm(forms.ModelForm):
@@ -157,6 +158,10 @@ class OptionListField(forms.CharField):
     """Choice options typed one per line (an option may contain commas or spaces)."""
 
     widget = forms.Textarea(attrs={"rows": 2, "cols": 24})
+
+    def __init__(self, *args: Any, rows: int = 2, cols: int = 24, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows, "cols": cols}))
+        super().__init__(*args, **kwargs)
 
     def prepare_value(self, value: Any) -> Any:
         if isinstance(value, list | tuple):
@@ -178,6 +183,30 @@ class QuestionForm(forms.ModelForm):
     def clean_options(self) -> list[str] | None:
         options: list[str] = self.cleaned_data.get("options") or []
         return options or None
+
+
+class ThingForm(forms.ModelForm):
+    """A thing with its search words and guide text; lists are typed one entry per line."""
+
+    keywords = OptionListField(
+        label=_("search keywords"),
+        required=False,
+        rows=3,
+        cols=60,
+        help_text=_("Words people use for it: one per line."),
+    )
+    notes = OptionListField(
+        label=_("what to know before applying"),
+        required=False,
+        rows=4,
+        cols=60,
+        help_text=_("Shown in the guide and on the acceptance receipt: one note per line."),
+    )
+
+    class Meta:
+        model = m.Thing
+        fields = "__all__"  # noqa: DJ007
+        widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
 
 class ItemMaterialInline(admin.TabularInline):
@@ -236,11 +265,15 @@ class ItemAdmin(ValidatedCatalogAdmin):
     list_filter = ("department", "category", "online")
     search_fields = ("code", "name")
     inlines = (ItemMaterialInline, ItemProductInline)
-    fields = ("code", "name", "department", "category", "legal_days", "promised_days", "fee", "online", "form_fields")
+    fields = (
+        "code", "name", "department", "category", "legal_days", "promised_days", "fee", "online", "form_fields",
+        "basis",
+    )  # fmt: skip
 
 
 @admin.register(m.Thing)
 class ThingAdmin(ValidatedCatalogAdmin):
+    form = ThingForm
     list_display = ("code", "name", "subject", "lead_department")
     list_filter = ("subject", "lead_department")
     search_fields = ("code", "name")

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import Http404
 
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from lianban.api.fields import MAX_ROWS, ScalarMapField, code_field
 from lianban.catalog.planning import plan_document
+from lianban.catalog.search import MAX_QUERY_CHARS, thing_search
 from lianban.catalog.selectors import thing_get, thing_list
 from lianban.common.http import public_answer
 from lianban.core.errors import UnknownThing
@@ -38,32 +39,80 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
+class SearchMatchSerializer(serializers.Serializer):
+    score = serializers.FloatField(help_text="higher is a better match; results come best first")
+    words = serializers.ListField(
+        child=serializers.CharField(), help_text="words of the query found in the thing's name or keywords"
+    )
+    items = serializers.ListField(child=serializers.CharField(), help_text="names of its items that matched")
+
+
 class ThingSummarySerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
     subject = serializers.ChoiceField(choices=["enterprise", "person"])
     lead_department = DepartmentRefSerializer()
+    summary = serializers.CharField(allow_null=True, help_text="one paragraph introducing the thing")
+    keywords = serializers.ListField(child=serializers.CharField(), help_text="words people use for it")
+    match = SearchMatchSerializer(
+        required=False,
+        allow_null=True,
+        help_text="only with `q`: why the thing matched; null on every thing when nothing matched",
+    )
+
+
+def _summary(thing: Any) -> dict[str, Any]:
+    return {
+        "code": thing.code,
+        "name": thing.name,
+        "subject": thing.subject,
+        "lead_department": {"code": thing.lead_department.code, "name": thing.lead_department.name},
+        "summary": thing.summary or None,
+        "keywords": list(thing.keywords),
+    }
 
 
 @public_answer
 class ThingListApi(APIView):
-    """The one-things of the catalog."""
+    """The one-things of the catalog, or those matching a search."""
 
     permission_classes = (AllowAny,)
     authentication_classes = ()
 
-    @extend_schema(operation_id="things_list", responses=ThingSummarySerializer(many=True), tags=["planning"])
+    @extend_schema(
+        operation_id="things_list",
+        parameters=[
+            OpenApiParameter(
+                "q",
+                str,
+                required=False,
+                description=(
+                    "Search in plain words (e.g. what a citizen types). Things are ranked by their name, "
+                    "keywords, item names and question texts (Chinese is segmented with jieba), best match "
+                    "first, each with `match`. When nothing matches, every thing is listed by code with "
+                    f"`match: null`. Longer queries are cut to {MAX_QUERY_CHARS} characters."
+                ),
+            )
+        ],
+        responses=ThingSummarySerializer(many=True),
+        tags=["planning"],
+    )
     def get(self, request: Request) -> Response:
-        things = [
-            {
-                "code": t.code,
-                "name": t.name,
-                "subject": t.subject,
-                "lead_department": {"code": t.lead_department.code, "name": t.lead_department.name},
-            }
-            for t in thing_list()
-        ]
-        return Response(things)
+        query = str(request.query_params.get("q", "")).strip()
+        if not query:
+            return Response([_summary(t) for t in thing_list()])
+        results = thing_search(query, limit=None)
+        if not results:
+            return Response([{**_summary(t), "match": None} for t in thing_list()])
+        return Response(
+            [
+                {
+                    **_summary(r.thing),
+                    "match": {"score": r.hit.score, "words": list(r.hit.words), "items": list(r.hit.matched_items)},
+                }
+                for r in results
+            ]
+        )
 
 
 class QuestionSerializer(serializers.Serializer):
@@ -87,6 +136,7 @@ class CandidateItemSerializer(serializers.Serializer):
     promised_days = serializers.IntegerField()
     fee = serializers.FloatField()
     online = serializers.BooleanField()
+    basis = serializers.CharField(allow_null=True, help_text="legal basis (设定依据)")
 
 
 class ThingDetailSerializer(serializers.Serializer):
@@ -96,6 +146,9 @@ class ThingDetailSerializer(serializers.Serializer):
     lead_department = DepartmentRefSerializer()
     questions = QuestionSerializer(many=True)
     items = CandidateItemSerializer(many=True)
+    keywords = serializers.ListField(child=serializers.CharField(), help_text="words people use for it")
+    summary = serializers.CharField(allow_null=True, help_text="one paragraph introducing the thing")
+    notes = serializers.ListField(child=serializers.CharField(), help_text="what to know before applying (办理须知)")
 
 
 @public_answer
@@ -133,6 +186,9 @@ class ThingDetailApi(APIView):
                     for q in thing.questions.all()
                 ],
                 "items": [_candidate(entry) for entry in thing.entries.all()],
+                "keywords": list(thing.keywords),
+                "summary": thing.summary or None,
+                "notes": list(thing.notes),
             }
         )
 
@@ -150,6 +206,7 @@ def _candidate(entry: Any) -> dict[str, Any]:
         "promised_days": item.promised_days,
         "fee": item.fee,
         "online": item.online,
+        "basis": item.basis or None,
     }
 
 

@@ -102,6 +102,7 @@ class Item(models.Model):
     produces = models.ManyToManyField(
         Material, through="ItemProduct", verbose_name=_("produces"), related_name="produced_by", blank=True
     )
+    basis = models.TextField(_("legal basis"), blank=True, default="")  # "" = not given
 
     class Meta:
         verbose_name = _("item")
@@ -180,6 +181,9 @@ class Thing(models.Model):
     lead_department = models.ForeignKey(
         Department, verbose_name=_("lead department"), on_delete=models.PROTECT, related_name="led_things"
     )
+    keywords = models.JSONField(_("search keywords"), default=list, blank=True)
+    summary = models.TextField(_("summary"), blank=True, default="")  # "" = not given
+    notes = models.JSONField(_("what to know before applying"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("one-thing")

@@ -41,6 +41,7 @@ def _item(row: m.Item) -> core.Item:
         ),
         produces=tuple(product.material.code for product in row.products.all()),
         fields=tuple(row.form_fields),
+        basis=row.basis or None,
     )
 
 
@@ -66,6 +67,9 @@ def _thing(row: m.Thing) -> core.Thing:
             core.ThingItem(item=entry.item.code, when=entry.when or None, after=tuple(entry.after))
             for entry in row.entries.all()
         ),
+        keywords=tuple(row.keywords),
+        summary=row.summary or None,
+        notes=tuple(row.notes),
     )
 
 

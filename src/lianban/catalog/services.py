@@ -142,6 +142,7 @@ def _write(catalog: core.Catalog, touched: Mapping[str, frozenset[str]]) -> None
                 "fee": float(i.fee),
                 "online": i.online,
                 "form_fields": list(i.fields),
+                "basis": i.basis or "",
             }
             for i in item_specs
         },
@@ -184,7 +185,14 @@ def _write(catalog: core.Catalog, touched: Mapping[str, frozenset[str]]) -> None
         m.Thing,
         things,
         {
-            t.code: {"name": t.name, "subject": t.subject, "lead_department_id": dept_ids[t.lead_department]}
+            t.code: {
+                "name": t.name,
+                "subject": t.subject,
+                "lead_department_id": dept_ids[t.lead_department],
+                "keywords": list(t.keywords),
+                "summary": t.summary or "",
+                "notes": list(t.notes),
+            }
             for t in thing_specs
         },
     )

@@ -58,6 +58,7 @@ class Item:
     materials: tuple[ItemMaterial, ...] = ()
     produces: tuple[str, ...] = ()
     fields: tuple[str, ...] = ()
+    basis: str | None = None  # legal basis (设定依据), shown in the guide
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +93,9 @@ class Thing:
     items: tuple[ThingItem, ...]
     subject: str = "enterprise"
     questions: tuple[Question, ...] = ()
+    keywords: tuple[str, ...] = ()  # words people use for it: search finds the thing by them
+    summary: str | None = None  # one paragraph introducing the thing in the guide
+    notes: tuple[str, ...] = ()  # what to know before applying (办理须知): guide and receipt
 
 
 @dataclass(slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,7 +18,6 @@ from lianban.issuance.models import Bill, Issuance
 from lianban.issuance.selectors import bill_get, issuance_get
 from lianban.licences.models import Licence
 from lianban.portal.models import Draft, DraftFile
-from lianban.portal.search import SearchDocument, SearchHit, SearchIndex
 from lianban.review.models import SupplementRequest
 
 
@@ -45,49 +43,29 @@ def thing_groups() -> list[ThingGroup]:
     return groups
 
 
-_index: tuple[object, SearchIndex] | None = None
-_index_lock = threading.Lock()
-
-
-def _catalog_version() -> object:
-    row = catalog.CatalogRevision.objects.filter(pk=1).values_list("revision", "changed_at").first()
-    return row or (0, None)
-
-
-def search_index() -> SearchIndex:
-    """The search index over the catalog's one-things, rebuilt when the catalog changes."""
-    global _index
-    version = _catalog_version()
-    current = _index
-    if current is not None and current[0] == version:
-        return current[1]
-    things = catalog.Thing.objects.order_by("code").prefetch_related(
-        Prefetch("entries", queryset=catalog.ThingItem.objects.select_related("item").order_by("position", "id"))
-    )
-    index = SearchIndex(
-        SearchDocument(thing.code, thing.name, tuple(entry.item.name for entry in thing.entries.all()))
-        for thing in things
-    )
-    with _index_lock:
-        _index = (version, index)
-    return index
-
-
 @dataclass(frozen=True, slots=True)
-class SearchResult:
-    """A matching thing and why it matched."""
+class GuideTexts:
+    """What the catalog says about a thing beyond planning: its summary, notes (办理须知), each item's basis."""
 
-    thing: catalog.Thing
-    hit: SearchHit
+    summary: str
+    notes: tuple[str, ...]
+    bases: dict[str, str]  # item code -> legal basis (设定依据), only items that have one
+    items: tuple[tuple[str, str, str], ...]  # (code, name, basis) of the candidate items with a basis
 
 
-def thing_search(query: str, limit: int = 20) -> list[SearchResult]:
-    """One-things matching a query in plain Chinese, best first."""
-    hits = search_index().search(query, limit=limit)
-    things = catalog.Thing.objects.select_related("lead_department").in_bulk(
-        [hit.code for hit in hits], field_name="code"
+def guide_texts(code: str) -> GuideTexts:
+    """The guide texts of the thing ``code`` (empty when it has none or does not exist)."""
+    thing = catalog.Thing.objects.filter(code=code).only("summary", "notes").first()
+    if thing is None:
+        return GuideTexts("", (), {}, ())
+    rows = (
+        catalog.ThingItem.objects.filter(thing=thing)
+        .exclude(item__basis="")
+        .order_by("position", "id")
+        .values_list("item__code", "item__name", "item__basis")
     )
-    return [SearchResult(things[hit.code], hit) for hit in hits if hit.code in things]
+    items = tuple(rows)
+    return GuideTexts(thing.summary, tuple(thing.notes), {c: basis for c, _, basis in items}, items)
 
 
 # ------------------------------------------------------------------ applicants

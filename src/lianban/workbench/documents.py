@@ -195,6 +195,16 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
             ),
         )
     )
+    notes = tuple(case.thing.notes)
+    if notes:  # the catalog's 办理须知 for this thing, as the guide shows them
+        tables.append(
+            Table(
+                _("What to know (办理须知)"),
+                (_("No."), _("Note")),
+                (14, 160),
+                tuple((str(n), note) for n, note in enumerate(notes, 1)),
+            )
+        )
     closing = [_("Follow the progress with the tracking code or the QR code.")]
     if case.eta and case.eta_provisional:
         closing.append(

@@ -2,7 +2,9 @@
 
 Entries are sorted by code; lists keep their order; every default is written
 out for items and things (so an export reads the same whatever the input
-omitted), optional keys of materials and questions only when set. Exporting
+omitted), optional keys of materials and questions only when set. The guide
+texts (an item's ``basis``; a thing's ``keywords``, ``summary``, ``notes``) are
+written last and only when set: an empty list means the same as none. Exporting
 what an export imported gives the same bytes.
 """
 
@@ -97,7 +99,7 @@ def export_document(catalog: Catalog) -> dict[str, Any]:
             entry["after"] = _FlowList(t.after)
         return entry
 
-    return {
+    document = {
         "format": FORMAT,
         "departments": [_Flow(code=d.code, name=d.name) for d in sort(catalog.departments)],
         "materials": [_Flow(code=m.code, name=m.name, source=m.source) for m in sort(catalog.materials)],
@@ -129,6 +131,24 @@ def export_document(catalog: Catalog) -> dict[str, Any]:
             for t in sort(catalog.things)
         ],
     }
+    _add_guide_texts(document, catalog)
+    return document
+
+
+def _add_guide_texts(document: dict[str, Any], catalog: Catalog) -> None:
+    """Append the guide texts that are set to the exported items and things."""
+    for entry in document["items"]:
+        basis = catalog.items[entry["code"]].basis
+        if basis is not None:
+            entry["basis"] = basis
+    for entry in document["things"]:
+        thing = catalog.things[entry["code"]]
+        if thing.keywords:
+            entry["keywords"] = _FlowList(thing.keywords)
+        if thing.summary is not None:
+            entry["summary"] = thing.summary
+        if thing.notes:
+            entry["notes"] = list(thing.notes)
 
 
 def dump_yaml(catalog: Catalog) -> str:

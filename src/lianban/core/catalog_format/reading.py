@@ -247,7 +247,7 @@ def _material(r: _Reader) -> Material:
 
 _ITEM_KEYS = (
     "code", "name", "department", "category", "legal_days", "promised_days",
-    "fee", "online", "materials", "produces", "fields",
+    "fee", "online", "materials", "produces", "fields", "basis",
 )  # fmt: skip
 
 
@@ -290,6 +290,7 @@ def _item(r: _Reader) -> Item:
         materials=tuple(materials),
         produces=r.texts("produces"),
         fields=r.texts("fields"),
+        basis=r.text("basis", required=False),
     )
 
 
@@ -311,8 +312,11 @@ def _question(r: _Reader) -> Question:
     )
 
 
+_THING_KEYS = ("code", "name", "subject", "lead_department", "questions", "items", "keywords", "summary", "notes")
+
+
 def _thing(r: _Reader) -> Thing:
-    r.only(("code", "name", "subject", "lead_department", "questions", "items"))
+    r.only(_THING_KEYS)
     code, name = r.text("code") or "", r.text("name") or ""
     subject = r.text("subject", required=False) or "enterprise"
     lead_department = r.text("lead_department") or ""
@@ -337,6 +341,9 @@ def _thing(r: _Reader) -> Thing:
         lead_department=lead_department,
         questions=tuple(questions),
         items=tuple(items),
+        keywords=r.texts("keywords"),
+        summary=r.text("summary", required=False),
+        notes=r.texts("notes"),
     )
 
 

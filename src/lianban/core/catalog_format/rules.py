@@ -196,6 +196,8 @@ def _item_issues(item: Item, s: Sink) -> None:
             s.check(f"{path}.when", condition_problem(need.when, None))
     _list_issues("produces", item.produces, s, EMPTY)
     _list_issues("fields", item.fields, s, None)
+    if item.basis is not None:
+        s.check("basis", text_problem(item.basis))
 
 
 def _list_issues(key: str, values: tuple[str, ...], s: Sink, empty: Text | None) -> None:
@@ -301,6 +303,7 @@ def _thing_issues(thing: Thing, s: Sink) -> None:
     for index, question in enumerate(thing.questions):
         if s.ok(f"questions[{index}]"):
             _question_issues(question, f"questions[{index}]", s, asked)
+    _guide_text_issues(thing, s)
     if not thing.items:
         s.check("items", tx("a thing needs at least one item"))
     env = question_env(thing, s.broken)
@@ -336,6 +339,14 @@ def _thing_issues(thing: Thing, s: Sink) -> None:
             elif all_known and code not in codes:
                 s.add(where, tx("%(item)s is not an item of this thing", item=repr(code)))
             before.add(code)
+
+
+def _guide_text_issues(thing: Thing, s: Sink) -> None:
+    """Search words and guide text: no empty or repeated keyword or note, no empty summary."""
+    _list_issues("keywords", thing.keywords, s, EMPTY)
+    if thing.summary is not None:
+        s.check("summary", text_problem(thing.summary))
+    _list_issues("notes", thing.notes, s, EMPTY)
 
 
 _ENTRY_RULES: dict[str, Callable[[object, Sink], None]] = {

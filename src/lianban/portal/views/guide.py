@@ -17,6 +17,7 @@ from lianban.core.errors import AnswersInvalid, DependencyCycle, UnknownThing
 from lianban.core.planner import CompiledThing
 from lianban.portal.guide import add_problems, is_submitted, read_answers
 from lianban.portal.menu import build_menu, fee_text
+from lianban.portal.selectors import guide_texts
 
 
 def _apply_url(request: HttpRequest, thing: CompiledThing, query: str) -> str | None:
@@ -61,5 +62,6 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
         "menu": menu,
         "fee": fee_text(menu.fee_total) if menu else "",
         "apply_url": _apply_url(request, thing, query) if menu else None,
+        "texts": guide_texts(code),
     }
     return render(request, "portal/guide.html", context, status=400 if has_errors else 200)
