@@ -236,6 +236,12 @@ ROUTES: dict[str, Route] = {
     "supervision-due-soon": only(S),
     "supervision-overdue": only(S),
     "supervision-signals": only(C, R, S),
+    # API: events to department systems (subscriptions: catalog administrators; failures: supervisors too)
+    "webhook-subscriptions-list": only(Role.ADMIN),
+    "webhook-subscriptions-detail": only(Role.ADMIN),
+    "webhook-subscriptions-attempts": only(Role.ADMIN, S),
+    "webhook-deliveries-list": only(Role.ADMIN, S),
+    "webhook-deliveries-replay": only(Role.ADMIN, S),
 }
 
 
