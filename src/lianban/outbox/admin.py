@@ -19,6 +19,7 @@ from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, Outb
 
 
 class SubscriptionForm(forms.ModelForm):
+    url = forms.URLField(label=_("callback URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("event types"),
         choices=[(t, t) for t in webhooks.PUBLIC_TYPES],
