@@ -177,9 +177,7 @@ def post(url: str, headers: dict[str, str], body: bytes) -> int:
 def test_a_receiver_down_while_200_events_are_produced_gets_every_one_in_order_once_back(
     people: People, workers: Workers, receiver: Receiver
 ) -> None:
-    services.subscription_create(
-        actor=None, name="部门系统", url=receiver.url, event_types=[], secret=receiver.secret
-    )
+    services.subscription_create(actor=None, name="部门系统", url=receiver.url, event_types=[], secret=receiver.secret)
     workers.start("one")
     workers.start("two")
     cases = [submit(people) for _ in range(5)]
@@ -219,9 +217,7 @@ def test_a_receiver_down_while_200_events_are_produced_gets_every_one_in_order_o
 
 @pytest.mark.usefixtures("case_rows_wiped_first")
 def test_a_worker_killed_mid_delivery_loses_nothing(people: People, workers: Workers, receiver: Receiver) -> None:
-    services.subscription_create(
-        actor=None, name="部门系统", url=receiver.url, event_types=[], secret=receiver.secret
-    )
+    services.subscription_create(actor=None, name="部门系统", url=receiver.url, event_types=[], secret=receiver.secret)
     receiver.hold()  # the first request is received, then held: its worker stays mid-delivery
     receiver.start()
     cases = [submit(people) for _ in range(2)]

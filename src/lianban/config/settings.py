@@ -441,7 +441,8 @@ LIANBAN_PERIODIC_TASKS = [
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).
 LIANBAN_WEBHOOK_RETRY_SECONDS = [
-    float(s) for s in env.list("LIANBAN_WEBHOOK_RETRY_SECONDS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])
+    float(s)
+    for s in env.list("LIANBAN_WEBHOOK_RETRY_SECONDS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])
 ]
 LIANBAN_WEBHOOK_TIMEOUT_SECONDS = env.float("LIANBAN_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 LIANBAN_WEBHOOK_ALLOWED_HOSTS = env.list("LIANBAN_WEBHOOK_ALLOWED_HOSTS", default=[])

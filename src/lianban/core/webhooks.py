@@ -20,7 +20,7 @@ import time
 from collections.abc import Mapping, Sequence
 from urllib.parse import urlsplit
 
-SECRET_PREFIX = "whsec_"
+SECRET_PREFIX = "whsec_"  # noqa: S105 - the scheme's prefix, not a secret
 #: Seconds a signed timestamp may be off from the receiver's clock, either way.
 TOLERANCE_SECONDS = 5 * 60
 #: Seconds to wait before each retry after a failed attempt (27.6 hours in all): then the delivery is dead.

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -16,7 +16,6 @@ from lianban.api.common import ListApi, actor, errors, validated
 from lianban.core import webhooks
 from lianban.outbox import selectors, services
 from lianban.outbox.models import Delivery, DeliveryState, Subscription
-
 
 
 def _event_type() -> serializers.ChoiceField:

@@ -21,9 +21,7 @@ class Subscription(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("callback URL"), max_length=500)
-    event_types = models.JSONField(
-        _("event types"), default=list, blank=True, help_text=_("Empty: every event type.")
-    )
+    event_types = models.JSONField(_("event types"), default=list, blank=True, help_text=_("Empty: every event type."))
     secret = models.CharField(_("signing secret"), max_length=100, help_text=_("whsec_ followed by base64."))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
@@ -131,3 +129,6 @@ class DeliveryAttempt(models.Model):
         verbose_name_plural = _("delivery attempts")
         ordering = ["-id"]
         indexes = [models.Index(fields=["subscription", "-id"], name="outbox_attempt_log")]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"
