@@ -105,7 +105,7 @@ def url_check(url: str) -> None:
     """
     problem = webhooks.url_problem(url, settings.LIANBAN_WEBHOOK_ALLOWED_HOSTS)
     if problem == "the host is not in the allowed list":
-        raise ValidationError(_("This host is not in LIANBAN_WEBHOOK_ALLOWED_HOSTS."))
+        raise ValidationError(_("This host is not among the hosts allowed for callbacks."))
     if problem:
         raise ValidationError(_("Use an http or https URL with a host and without a user name or password."))
 
