@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 from pytest_django import Settings
@@ -192,3 +192,54 @@ def test_who_may_use_the_event_api(people: People, settings: Settings) -> None:
     assert supervisor.post(f"/api/webhook-deliveries/{claimed.delivery_id}/replay").json() == {"replayed": 1}
     assert supervisor.post("/api/webhook-deliveries/999999/replay").status_code == 404
     assert supervisor.get("/api/webhook-deliveries/?state=NOPE").status_code == 400
+
+
+def _dead_delivery(settings: Settings) -> int:
+    settings.LIANBAN_WEBHOOK_RETRY_SECONDS = []
+    claimed = services.delivery_claim()
+    assert claimed is not None
+    services.delivery_send(claimed)
+    return claimed.delivery_id
+
+
+def test_the_supervisor_sees_dead_deliveries_on_the_supervision_page(people: People, settings: Settings) -> None:
+    subscribe()
+    submit(people)
+    browser = Client()
+    browser.force_login(people.supervisor)
+    assert 'data-alert="dead-deliveries"' not in browser.get("/work/supervision/").content.decode()
+    _dead_delivery(settings)
+    with translation.override("zh-hans"):
+        page = browser.get("/work/supervision/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'data-alert="dead-deliveries"' in page
+    assert "1 条推送给部门系统的事件在全部重试后仍未送达" in page
+
+
+def test_the_admin_adds_a_subscription_and_replays_a_dead_delivery(people: People, settings: Settings) -> None:
+    people.admin.is_staff = True
+    people.admin.save()
+    browser = Client()
+    browser.force_login(people.admin)
+    added = browser.post(
+        "/admin/outbox/subscription/add/",
+        {
+            "name": "卫健系统",
+            "url": "https://wj.example.gov.cn/events",
+            "event_types": ["case.submitted"],
+            "active": "on",
+        },
+    )
+    assert added.status_code == 302, added.content.decode()[:2000]
+    subscription = Subscription.objects.get(name="卫健系统")
+    assert subscription.secret.startswith("whsec_") and subscription.event_types == ["case.submitted"]
+    assert CaseEvent.objects.filter(action="subscription.created", actor=people.admin).exists()
+    refused = browser.post("/admin/outbox/subscription/add/", {"name": "x", "url": "ftp://wj.example.gov.cn/"})
+    assert refused.status_code == 200 and Subscription.objects.count() == 1
+    submit(people)
+    dead = _dead_delivery(settings)
+    replayed = browser.post(
+        "/admin/outbox/delivery/", {"action": "replay", "_selected_action": [str(dead)]}, follow=True
+    )
+    assert replayed.status_code == 200
+    assert Delivery.objects.get(pk=dead).state == DeliveryState.PENDING
+    assert browser.get(f"/admin/outbox/deliveryattempt/?subscription__id__exact={subscription.pk}").status_code == 200
