@@ -243,3 +243,20 @@ def test_the_admin_adds_a_subscription_and_replays_a_dead_delivery(people: Peopl
     assert replayed.status_code == 200
     assert Delivery.objects.get(pk=dead).state == DeliveryState.PENDING
     assert browser.get(f"/admin/outbox/deliveryattempt/?subscription__id__exact={subscription.pk}").status_code == 200
+
+
+def test_creating_and_replaying_are_idempotent_with_a_key(people: People, settings: Settings) -> None:
+    admin = _api(people.admin)
+    body = {"name": "消防系统", "url": "https://xf.example.gov.cn/events"}
+    first = admin.post("/api/webhook-subscriptions/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    again = admin.post("/api/webhook-subscriptions/", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k1")
+    assert first.status_code == again.status_code == 201
+    assert again.json() == first.json() and again["Idempotent-Replayed"] == "true"
+    assert Subscription.objects.count() == 1
+    submit(people)
+    dead = _dead_delivery(settings)
+    replays = [admin.post(f"/api/webhook-deliveries/{dead}/replay", HTTP_IDEMPOTENCY_KEY="k2").json() for _ in range(2)]
+    assert replays == [{"replayed": 1}, {"replayed": 1}]
+    assert CaseEvent.objects.filter(action="delivery.replayed").count() == 1
+    reused = admin.post(f"/api/webhook-deliveries/{dead}/replay", HTTP_IDEMPOTENCY_KEY="k1")
+    assert reused.status_code == 409

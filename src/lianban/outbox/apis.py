@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianban.api.common import ListApi, actor, errors, validated
+from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.core import webhooks
 from lianban.outbox import selectors, services
 from lianban.outbox.models import Delivery, DeliveryState, Subscription
@@ -107,14 +108,20 @@ class SubscriptionListApi(ListApi):
 
     @extend_schema(
         operation_id="webhook_subscriptions_create",
+        parameters=[IDEMPOTENCY_KEY],
         request=SubscriptionCreateSerializer,
-        responses={201: SubscriptionWithSecretSerializer, **errors(400, 403)},
+        responses={201: SubscriptionWithSecretSerializer, **errors(400, 403, 409)},
         tags=["events"],
     )
     def post(self, request: Request) -> Response:
         data = validated(SubscriptionCreateSerializer, request.data)
-        subscription = services.subscription_create(actor=actor(request), **data)
-        return Response(SubscriptionWithSecretSerializer(subscription).data, status=status.HTTP_201_CREATED)
+        user = actor(request)
+        return command(
+            request,
+            run=lambda key: services.subscription_create(actor=user, idempotency_key=key, **data),
+            render=lambda subscription: SubscriptionWithSecretSerializer(subscription).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 class SubscriptionDetailApi(APIView):
@@ -189,11 +196,16 @@ class DeliveryReplayApi(APIView):
 
     @extend_schema(
         operation_id="webhook_deliveries_replay",
+        parameters=[IDEMPOTENCY_KEY],
         request=None,
-        responses={200: ReplayedSerializer, **errors(403, 404)},
+        responses={200: ReplayedSerializer, **errors(403, 404, 409)},
         tags=["events"],
     )
     def post(self, request: Request, delivery_id: int) -> Response:
         delivery = get_object_or_404(Delivery, pk=delivery_id)
-        count = services.delivery_replay(actor=actor(request), delivery_ids=[delivery.pk])
-        return Response({"replayed": count})
+        user = actor(request)
+        return command(
+            request,
+            run=lambda key: services.delivery_replay_one(actor=user, delivery=delivery, idempotency_key=key),
+            render=lambda result: {"replayed": result[1]},
+        )

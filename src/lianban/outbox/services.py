@@ -132,11 +132,33 @@ def _audit(actor: User | None, action: str, subscription: Subscription, **after:
     )
 
 
-@transaction.atomic
 def subscription_create(
-    *, actor: User | None, name: str, url: str, event_types: list[str], secret: str = ""
+    *,
+    actor: User | None,
+    name: str,
+    url: str,
+    event_types: list[str],
+    secret: str = "",
+    idempotency_key: str | None = None,
 ) -> Subscription:
-    """A new subscription (a new secret unless one is given); audited. The secret is never logged."""
+    """A new subscription (a new secret unless one is given); audited. The secret is never logged.
+
+    With ``idempotency_key``, a repeat by the same actor returns the first subscription.
+    """
+    from lianban.cases.idempotency import idempotent
+
+    return idempotent(
+        actor=actor,
+        key=idempotency_key,
+        operation="subscription.create",
+        run=lambda: _subscription_create(actor=actor, name=name, url=url, event_types=event_types, secret=secret),
+        model=Subscription,
+    )
+
+
+def _subscription_create(
+    *, actor: User | None, name: str, url: str, event_types: list[str], secret: str
+) -> Subscription:
     url_check(url)
     event_types_check(event_types)
     secret = secret or webhooks.secret_new()
@@ -366,6 +388,22 @@ def deliveries_run(*, budget_seconds: float = 30.0) -> int:
             break
         sent += delivery_send(claimed)
     return sent
+
+
+def delivery_replay_one(*, actor: User, delivery: Delivery, idempotency_key: str | None = None) -> tuple[Delivery, int]:
+    """Replay one delivery if it is dead: the delivery and 1, or 0 when it was not dead (a repeat with the same
+    ``idempotency_key`` returns the delivery and 0 without a second effect)."""
+    from lianban.cases.idempotency import idempotent
+
+    count = 0
+
+    def once() -> Delivery:
+        nonlocal count
+        count = delivery_replay(actor=actor, delivery_ids=[delivery.pk])
+        return Delivery.objects.get(pk=delivery.pk)
+
+    replayed = idempotent(actor=actor, key=idempotency_key, operation="delivery.replay", run=once, model=Delivery)
+    return replayed, count
 
 
 @transaction.atomic
