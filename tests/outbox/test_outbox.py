@@ -260,3 +260,14 @@ def test_creating_and_replaying_are_idempotent_with_a_key(people: People, settin
     assert CaseEvent.objects.filter(action="delivery.replayed").count() == 1
     reused = admin.post(f"/api/webhook-deliveries/{dead}/replay", HTTP_IDEMPOTENCY_KEY="k1")
     assert reused.status_code == 409
+
+
+def test_the_secret_is_encrypted_at_rest(people: People) -> None:
+    from django.db import connection
+
+    subscription = subscribe()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT secret FROM outbox_subscription WHERE id = %s", [subscription.pk])
+        (stored,) = cursor.fetchone()
+    assert subscription.secret.startswith("whsec_") and subscription.secret not in stored
+    assert Subscription.objects.get(pk=subscription.pk).secret == subscription.secret

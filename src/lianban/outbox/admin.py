@@ -30,12 +30,16 @@ class SubscriptionForm(forms.ModelForm):
     secret = forms.CharField(
         label=_("signing secret"),
         required=False,
-        help_text=_("Empty: a new secret is made. Give it to the department system."),
+        help_text=_("Empty: a new secret is made (or the current one kept). Give it to the department system."),
     )
 
     class Meta:
         model = Subscription
         fields = ["name", "url", "event_types", "secret", "active"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.initial["secret"] = ""  # the secret is shown once, when made; a new one replaces it
 
     def clean_url(self) -> str:
         url = str(self.cleaned_data["url"])
@@ -73,7 +77,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
                 event_types=list(data["event_types"]),
                 active=data["active"],
             )
-            if data["secret"] and data["secret"] != saved.secret:
+            if data["secret"]:
                 saved.secret = data["secret"]
                 saved.save(update_fields=["secret"])
         else:
@@ -86,6 +90,12 @@ class SubscriptionAdmin(admin.ModelAdmin):
             )
             if not data["active"]:
                 services.subscription_update(actor=_user(request), subscription=saved, active=False)
+            if not data["secret"]:
+                self.message_user(
+                    request,
+                    _("The signing secret, shown this once: %(secret)s") % {"secret": saved.secret},
+                    messages.WARNING,
+                )
         obj.pk = saved.pk
 
     def delete_model(self, request: HttpRequest, obj: Subscription) -> None:

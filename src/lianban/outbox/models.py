@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianban.cases.models import Case, ItemCase
+from lianban.common.fields import EncryptedTextField
 
 
 class Subscription(models.Model):
@@ -22,7 +23,8 @@ class Subscription(models.Model):
     name = models.CharField(_("name"), max_length=100)
     url = models.URLField(_("callback URL"), max_length=500)
     event_types = models.JSONField(_("event types"), default=list, blank=True, help_text=_("Empty: every event type."))
-    secret = models.CharField(_("signing secret"), max_length=100, help_text=_("whsec_ followed by base64."))
+    #: Encrypted at rest like personal data (rotated with the data keys); never logged.
+    secret = EncryptedTextField(_("signing secret"), max_length=100, help_text=_("whsec_ followed by base64."))
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     created_by = models.ForeignKey(
