@@ -96,3 +96,19 @@ def test_callback_urls(url: str, allowed: tuple[str, ...], ok: bool) -> None:
 def test_every_public_type_comes_from_an_audit_action() -> None:
     assert set(webhooks.PUBLIC_TYPES) == set(webhooks.EVENT_TYPES.values())
     assert "case.deemed_accepted" not in webhooks.PUBLIC_TYPES
+
+
+def test_the_receiver_example_in_the_docs_verifies_our_signatures() -> None:
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "events.md").read_text(encoding="utf-8")
+    example = doc.split("## Verifying a signature", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, object] = {}
+    exec(compile(example, "docs/events.md", "exec"), namespace)  # noqa: S102 - the documentation's own code
+    doc_verify = namespace["verify"]
+    now = int(__import__("time").time())
+    headers = webhooks.headers(SECRET, "evt_9", now, BODY)
+    assert doc_verify(SECRET, headers, BODY) == "evt_9"  # type: ignore[operator]
+    for bad in ({**headers, "webhook-timestamp": str(now - 600)}, webhooks.headers(SECRET, "evt_9", now, b"{}")):
+        with pytest.raises(ValueError):
+            doc_verify(SECRET, bad, BODY)  # type: ignore[operator]
