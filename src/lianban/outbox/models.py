@@ -61,7 +61,9 @@ class OutboxEvent(models.Model):
     item_case = models.ForeignKey(
         ItemCase, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("item case")
     )
-    data = models.JSONField(_("data"), default=dict, help_text=_("API URLs of the resources; no personal data."))
+    data = models.JSONField(
+        _("data"), default=dict, blank=True, help_text=_("More of the event's data; never personal data.")
+    )
 
     class Meta:
         verbose_name = _("outbox event")

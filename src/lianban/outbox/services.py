@@ -61,20 +61,12 @@ def event_publish(audit: CaseEvent) -> OutboxEvent | None:
     event_type = webhooks.EVENT_TYPES.get(audit.action)
     if event_type is None:
         return None
-    data: dict[str, Any] = {}
-    if audit.case_id is not None:
-        data["case_id"] = audit.case_id
-        data["case"] = _api_url("cases-detail", case_id=audit.case_id)
-    if audit.item_case_id is not None:
-        data["item_case_id"] = audit.item_case_id
-        data["item_case"] = _api_url("item-cases-detail", item_case_id=audit.item_case_id)
     event = OutboxEvent.objects.create(
         public_id=f"evt_{uuid.uuid4().hex}",
         type=event_type,
         occurred_at=audit.at,
         case_id=audit.case_id,
         item_case_id=audit.item_case_id,
-        data=data,
     )
     subscriptions = [s for s in Subscription.objects.filter(active=True) if s.wants(event_type)]
     Delivery.objects.bulk_create(
@@ -83,13 +75,26 @@ def event_publish(audit: CaseEvent) -> OutboxEvent | None:
     return event
 
 
+def event_data(event: OutboxEvent) -> dict[str, Any]:
+    """The event's ``data``: the ids and API URLs of its case and item case (built when sent, so the URLs
+    follow ``LIANBAN_PUBLIC_URL``), and whatever the event stored."""
+    data: dict[str, Any] = dict(event.data)
+    if event.case_id is not None:
+        data["case_id"] = event.case_id
+        data["case"] = _api_url("cases-detail", case_id=event.case_id)
+    if event.item_case_id is not None:
+        data["item_case_id"] = event.item_case_id
+        data["item_case"] = _api_url("item-cases-detail", item_case_id=event.item_case_id)
+    return data
+
+
 def event_body(event: OutboxEvent) -> bytes:
-    """The JSON body sent for ``event`` (the same bytes on every attempt)."""
+    """The JSON body sent for ``event`` (the same bytes on every attempt while the public URL stays)."""
     payload = {
         "id": event.public_id,
         "type": event.type,
         "timestamp": event.occurred_at.isoformat(),
-        "data": event.data,
+        "data": event_data(event),
     }
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
