@@ -29,6 +29,8 @@ LOCALE = PACKAGE / "locale" / "zh_Hans" / "LC_MESSAGES"
 KEPT = NAMES | {"ASCII", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or", "not", "in", "true", "false"}
 #: The holiday file's format and its keys, named as they are written in the file.
 KEPT |= {"JSON", "year", "days", "date", "name", "isOffDay"}
+#: Event subscriptions: the URL schemes and the secret's format (Standard Webhooks), as they are written.
+KEPT |= {"http", "https", "whsec", "base"}  # whsec_<base64>
 BRACES = re.compile(r"\{\w*\}")
 
 

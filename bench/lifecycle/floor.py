@@ -45,6 +45,10 @@ JSON_ID_KEYS = {"licence": "licences_licence"}
 #: Task paths whose positional arguments are row ids (the task rows enqueued on commit).
 TASK_ARGUMENTS = {"lianban.cases.tasks.send_notification": ("cases_notification",)}
 TASK_TABLE = "django_tasks_db_dbtaskresult"
+#: Unique random text columns: each replay writes a fresh value (the outbox's public event ids).
+FRESH_TEXT: dict[tuple[str, str], Callable[[], str]] = {
+    ("outbox_outboxevent", "public_id"): lambda: f"evt_{uuid.uuid4().hex}",
+}
 
 _INSERT = re.compile(
     r'^INSERT INTO "(?P<table>\w+)" \((?P<columns>[^)]*)\) (?P<values>VALUES .*?|SELECT \* FROM UNNEST\(.*?\))'
@@ -261,6 +265,9 @@ class Floor:
             if isinstance(value, uuid.UUID | str) and value in self.created.get(table, ()):
                 return _new_uuid(table, value)
             raise FloorUnsupported(f"{table}: explicit primary key {value!r} that is not a UUID")
+        fresh = FRESH_TEXT.get((table, column))
+        if fresh is not None:
+            return lambda ctx: fresh()
         target = self.schema.fk.get((table, column))
         if target is not None:
             return self._id_resolver(target, value)

@@ -33,6 +33,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 import pytest
 
 from lianban.accounts.models import User
+from lianban.outbox.models import Delivery
+from lianban.outbox.services import subscription_create
 from tests.api.kit import Api
 from tests.api.world import World, build_world
 from tests.cases.kit import HOTEL, USCC, USCC_OTHER, FrozenClock, People, full_form, pdf
@@ -102,6 +104,14 @@ GET  /api/things/{code}                            submitted   200       200    
 POST /api/things/{code}/plan                       submitted   200       200        200     200       200      200     200        200     200
 GET  /api/schema/                                  submitted   200       200        200     200       200      200     200        200     200
 GET  /api/docs/                                    submitted   200       200        200     200       200      200     200        200     200
+GET  /api/webhook-subscriptions/                   submitted   403       403        403     403       403      403     403        200     403
+POST /api/webhook-subscriptions/                   submitted   403       403        403     403       403      403     403        201     403
+GET  /api/webhook-subscriptions/{subscription_id}  submitted   403       403        403     403       403      403     403        200     403
+PATCH /api/webhook-subscriptions/{subscription_id} submitted   403       403        403     403       403      403     403        200     403
+DELETE /api/webhook-subscriptions/{subscription_id} submitted  403       403        403     403       403      403     403        204     403
+GET  /api/webhook-subscriptions/{subscription_id}/attempts submitted 403 403        403     403       403      403     200        200     403
+GET  /api/webhook-deliveries/                      submitted   403       403        403     403       403      403     200        200     403
+POST /api/webhook-deliveries/{delivery_id}/replay  submitted   403       403        403     403       403      403     200        200     403
 """
 
 
@@ -198,6 +208,8 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         licence_id=objects["licence"].pk if objects["licence"] else 0,
         order_id=objects["order"].pk if objects["order"] else 0,
         code=code,
+        subscription_id=objects.get("subscription", 0),
+        delivery_id=objects.get("delivery", 0),
     )
 
 
@@ -234,6 +246,8 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         "/bill/pay": {"reference": "POS-2"},
         "/issue": {"method": "PICKUP"},
         "/plan": {"answers": HOTEL},
+        "/webhook-subscriptions/": {"name": "部门系统", "url": "https://scjg.example.gov.cn/events"},
+        "/webhook-subscriptions/{subscription_id}": {"name": "部门系统"},
     }
     return next((body for suffix, body in bodies.items() if path.endswith(suffix)), {}), False
 
@@ -284,7 +298,16 @@ def _answer(world: World, row: Row, role: str, side: str | None) -> str:
 @pytest.mark.parametrize("key", list(ROWS))
 def test_permission_matrix(key: str, people: People, clock: FrozenClock) -> None:
     row = ROWS[key]
+    subscription = None
+    if "/webhook-" in row.path:  # subscribed first: the world's events are delivered to it
+        subscription = subscription_create(
+            actor=None, name="部门系统", url="https://scjg.example.gov.cn/e", event_types=[]
+        )
     world = build_world(people, clock, row.stage)
+    if subscription is not None:
+        for objects in world.objects.values():
+            objects["subscription"] = subscription.pk
+            objects["delivery"] = Delivery.objects.filter(subscription=subscription).values_list("pk", flat=True)[0]
     got: dict[str, str] = {}
     for role in ROLES:
         expected = row.cells[role]

@@ -18,7 +18,7 @@ from lianban.accounts.models import Role
 
 #: Per role: the app labels it manages in full, and single permissions (``app.codename``).
 ROLE_APPS: dict[str, frozenset[str]] = {
-    Role.ADMIN: frozenset({"catalog", "workdays"}),
+    Role.ADMIN: frozenset({"catalog", "workdays", "outbox"}),
 }
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.SECURITY: frozenset(

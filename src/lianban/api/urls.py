@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("lianban.licences.api_urls")),
     path("", include("lianban.supervision.api_urls")),
     path("", include("lianban.workdays.api_urls")),
+    path("", include("lianban.outbox.api_urls")),
 ]

@@ -39,4 +39,7 @@ def event_record(
         reason=reason,
     )
     event.save(force_insert=True)
+    from lianban.outbox.services import event_publish  # the outbox builds on the cases app
+
+    event_publish(event)  # the public event and its deliveries commit with the change, or not at all
     return event

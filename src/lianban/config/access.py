@@ -262,6 +262,12 @@ ROUTES: dict[str, Route] = {
     "supervision-order-sign": only(R, target="order"),
     "supervision-order-reply": only(R, target="order"),
     "supervision-order-review": only(S, target="order"),
+    # API: events to department systems (subscriptions: catalog administrators; failures: supervisors too)
+    "webhook-subscriptions-list": only(Role.ADMIN),
+    "webhook-subscriptions-detail": only(Role.ADMIN),
+    "webhook-subscriptions-attempts": only(Role.ADMIN, S),
+    "webhook-deliveries-list": only(Role.ADMIN, S),
+    "webhook-deliveries-replay": only(Role.ADMIN, S),
 }
 
 

@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "lianban.review",
     "lianban.issuance",
     "lianban.supervision",
+    "lianban.outbox",
     "lianban.portal",
     "lianban.workbench",
     "lianban.api",
@@ -495,4 +496,13 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
     ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
+    ("lianban.outbox.tasks.deliver_events", env.int("LIANBAN_WEBHOOK_SECONDS", default=5)),
 ]
+#: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
+#: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).
+LIANBAN_WEBHOOK_RETRY_SECONDS = [
+    float(s)
+    for s in env.list("LIANBAN_WEBHOOK_RETRY_SECONDS", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
+LIANBAN_WEBHOOK_TIMEOUT_SECONDS = env.float("LIANBAN_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+LIANBAN_WEBHOOK_ALLOWED_HOSTS = env.list("LIANBAN_WEBHOOK_ALLOWED_HOSTS", default=[])

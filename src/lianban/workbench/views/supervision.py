@@ -13,6 +13,7 @@ from lianban.cases.models import Case
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import thing_list
 from lianban.common.pages import ListPage, list_page
+from lianban.outbox.selectors import dead_delivery_count
 from lianban.supervision.models import SignalLevel
 from lianban.supervision.selectors import case_signal_levels
 from lianban.workbench.forms import CaseFilterForm
@@ -94,6 +95,7 @@ def overview(request: HttpRequest) -> HttpResponse:
         "signal_department": department,
         "alerts": calendar_alerts(),
         "arrangement": arrangement_warning(),
+        "dead_deliveries": dead_delivery_count(),
     }
     return render(
         request,
