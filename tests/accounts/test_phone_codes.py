@@ -20,6 +20,7 @@ import pytest
 from pytest_django import Settings
 from stdnum.cn import ric
 
+from lianban.accounts import phone_codes
 from lianban.accounts.models import AccountEvent, Applicant, CodePurpose, PhoneCode, Role, User
 from lianban.accounts.phone_codes import (
     CodeNotSent,
@@ -459,3 +460,14 @@ def test_old_code_rows_are_pruned(sms, t0) -> None:
     assert phone_codes_prune(now=t0) == 1
     assert PhoneCode.objects.count() == 1
     assert phone_code_prune.call() == 0  # the worker's periodic task
+
+
+def test_a_sign_up_that_loses_a_race_for_its_number_is_refused_not_a_server_error(sms, t0, monkeypatch) -> None:
+    send(at=t0)
+    code = last_code(sms)
+    citizen()  # another sign-up for the number committed after this one's check
+    monkeypatch.setattr(phone_codes, "_username_taken", lambda phone: False)
+    with pytest.raises(AccountInvalid) as refused:
+        sign_up(code, at=t0)
+    assert set(refused.value.problems) == {"code"}
+    assert User.objects.filter(username=PHONE).count() == 1

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -278,6 +278,11 @@ def _checked_code(phone: str, purpose: str, code: str, problems: dict[str, str],
     return {"code": problem, **problems} if problem else problems
 
 
+def _username_taken(phone: str) -> bool:
+    """Whether an account already has this mobile number as its user name."""
+    return User.objects.filter(username=phone).exists()
+
+
 def signup_complete(
     *,
     phone: str,
@@ -314,27 +319,31 @@ def signup_complete(
     # the code's check commits on its own (a wrong guess counts even when the answer is a refusal)
     with transaction.atomic():
         problems = _checked_code(phone, CodePurpose.SIGNUP, code, problems, now)
-        if not problems and User.objects.filter(username=phone).exists():
+        if not problems and _username_taken(phone):
             # no code is sent to a number with an account: only a race gets here
             problems["code"] = _("the code is wrong or no longer valid; ask for a new one")
         if not problems:
-            user.set_password(password)
-            user.save()
-            applicant_create(
-                actor=user,
-                kind=ApplicantKind.PERSON,
-                id_number=number,
-                name=name,
-                contact_name=name,
-                contact_phone=phone,
-            )
-            account_event_write(
-                actor=user,
-                target=user,
-                username=user.username,
-                action="account.signed_up",
-                detail=_("portal sign-up"),
-            )
+            try:
+                with transaction.atomic():  # a sign-up for the same number committed meanwhile: refused, not 500
+                    user.set_password(password)
+                    user.save()
+                    applicant_create(
+                        actor=user,
+                        kind=ApplicantKind.PERSON,
+                        id_number=number,
+                        name=name,
+                        contact_name=name,
+                        contact_phone=phone,
+                    )
+                    account_event_write(
+                        actor=user,
+                        target=user,
+                        username=user.username,
+                        action="account.signed_up",
+                        detail=_("portal sign-up"),
+                    )
+            except IntegrityError:
+                problems["code"] = _("the code is wrong or no longer valid; ask for a new one")
     if problems:
         raise AccountInvalid(problems)
     return user
