@@ -26,7 +26,6 @@ from pypdf import PdfWriter
 from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock as case_clock
-from lianban.cases.demo import SAMPLE_FORM, sample_form
 from lianban.cases.models import Case, CaseMaterial, ItemCase
 from lianban.cases.services import case_submit
 from lianban.catalog import selectors as catalog_selectors
@@ -34,6 +33,7 @@ from lianban.catalog.models import Department
 from lianban.catalog.selectors import compiled_thing
 from lianban.catalog.services import CatalogFile, catalog_import
 from lianban.core.planner import plan
+from lianban.demo.cases import SAMPLE_FORM, sample_form
 from lianban.demo.services import demo_catalog_files
 from lianban.intake.services import intake_check
 from lianban.workdays.services import work_calendar
