@@ -310,9 +310,9 @@ class ThingPlanApi(APIView):
         responses={200: PlanOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
         examples=[
             OpenApiExample(
-                "hotel",
+                "answers",
                 request_only=True,
-                value={"answers": {"area": 600, "central_ac": True, "has_catering": True}, "licences": []},
+                value={"answers": {"size": 600, "shared": True}, "licences": []},
             )
         ],
         tags=["planning"],
