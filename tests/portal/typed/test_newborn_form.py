@@ -197,7 +197,7 @@ def test_typed_values_are_checked_on_the_server_with_chinese_messages_naming_the
 
 
 def test_a_valid_form_becomes_a_case_with_typed_values_labels_for_staff_and_personal_values_masked(mother):
-    user, applicant, client = mother
+    user, _applicant, client = mother
     draft = start(mother)
     posted = {
         **SUBMIT,
