@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from django.utils.translation import gettext
+
 from lianban.accounts.models import Applicant
 from lianban.catalog.selectors import field_definitions
 from lianban.catalog.wording import translated
@@ -89,6 +91,24 @@ def applicant_data(applicant: Applicant | None) -> dict[str, Any] | None:
 def prefill_value(definition: FieldDef, applicant: Applicant | None, answers: Mapping[str, Any]) -> str:
     """What the applicant's record or the answers already say for a field, as text ("" when nothing)."""
     return core.prefill_value(definition, applicant_data(applicant), answers)
+
+
+def value_text(value: Any) -> str:
+    """A stored form value in words (是/否 for yes/no)."""
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value)
+
+
+def case_form_rows(form: Mapping[str, Any], plan: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """A case's form as (label, value) in the plan's field order, with the labels it was submitted with."""
+    order = [key for key in (plan.get("fields") or list(form)) if key in form]
+    known = definitions(order, plan)
+    return [(field_definition(key, known).label, value_text(form[key])) for key in order]
 
 
 def form_masked(
