@@ -303,8 +303,12 @@ def submit(
     skip: Iterable[str] = (),
     actor: User | None = None,
     applicant: Applicant | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Case:
-    """Submit a case for ``people.applicant`` (or ``applicant``) with a PDF for every material to submit (but ``skip``)."""
+    """Submit a case for ``people.applicant`` (or ``applicant``) with a PDF for every material to submit (but ``skip``).
+
+    ``form``: values typed instead of the sample form's (for the plan's fields among them).
+    """
     if answers is None:
         answers = HOTEL if thing == "KJD" else {"area": 200}
     applicant = applicant or people.applicant
@@ -317,7 +321,7 @@ def submit(
         applicant=applicant,
         thing_code=thing,
         answers=answers,
-        form=full_form(thing, answers, held),
+        form={**(sample := full_form(thing, answers, held)), **{k: v for k, v in (form or {}).items() if k in sample}},
         files=uploads,
     )
 

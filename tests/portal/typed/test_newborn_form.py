@@ -240,7 +240,7 @@ def test_a_valid_form_becomes_a_case_with_typed_values_labels_for_staff_and_pers
     assert {row.key: row.value for row in form_rows(case, full_keys=None)}["phone"] == "13800138000"
     # the applicant's case page shows the form with its labels, in full
     page = client.get(f"/my/cases/{case.pk}/").content.decode()
-    assert "<h2 id=\"form-title\">您填写的申请表</h2>" in page
+    assert '<h2 id="form-title">您填写的申请表</h2>' in page
     assert "<dt>父亲公民身份号码</dt><dd>11010519491231002X</dd>" in page
     assert "<dt>随父落户</dt><dd>是</dd>" in page and "<dt>hospital_ward</dt><dd>产科三病区</dd>" in page
     # public tracking shows none of the personal values
