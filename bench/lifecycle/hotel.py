@@ -37,6 +37,7 @@ from lianban.catalog.models import Department
 from lianban.catalog.selectors import compiled_thing
 from lianban.catalog.services import CatalogFile, catalog_import
 from lianban.core.planner import plan
+from lianban.demo.cases import sample_form
 from lianban.demo.services import CATALOG_DIR, demo_catalog_files
 from lianban.intake.services import intake_accept, intake_check
 from lianban.issuance.services import bill_mark_paid, case_issue
@@ -92,7 +93,7 @@ class HotelLifecycle:
         )
         planned = plan(compiled_thing(THING), ANSWERS)
         self.items = [item.code for item in planned.items]
-        self.form = {key: f"{key} 示例" for key in planned.fields}
+        self.form = sample_form(planned.fields)
         self.to_submit = [m.code for m in planned.materials if m.provenance == "submit"]
         self.reviewers = {
             code: User.objects.create_user(

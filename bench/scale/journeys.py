@@ -22,6 +22,7 @@ from lianban.cases.services import case_submit
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.planner import plan
+from lianban.demo.cases import sample_form
 from lianban.intake.services import intake_accept, intake_check
 from lianban.issuance.models import Bill
 from lianban.issuance.services import bill_mark_paid, case_issue
@@ -92,7 +93,7 @@ def template_case(staff: Staff, *, number: int, thing: str, answers: dict[str, A
         applicant=applicant,
         thing_code=thing,
         answers=answers,
-        form={name: f"{name} 示例" for name in planned.fields},
+        form=sample_form(planned.fields),
         files=files,
         idempotency_key=f"{key}-submit",
     )

@@ -28,7 +28,7 @@ from lianban.common.migration_helpers import rows_encrypt
 from lianban.config.settings import _sqlite_file_private
 from lianban.core.masking import mask
 from lianban.intake.services import intake_accept
-from lianban.portal.form_fields import personal_kind
+from lianban.portal.form_fields import field_definition
 from lianban.portal.models import Draft
 from lianban.portal.services import draft_start
 from tests.accounts.keys import NEW_KEY, TEST_KEY_ENV
@@ -199,9 +199,13 @@ def test_masking() -> None:
     assert mask("wang@example.cn", "email") == "****@example.cn"
     assert mask("12345", "id_number") == "1****"
     assert mask("", "phone") == ""
-    assert personal_kind("legal_person_id_no") == "id_number"
-    assert personal_kind("contact_phone") == "phone"
-    assert personal_kind("company_name") is None
+
+
+def test_which_form_fields_are_personal_comes_from_the_catalog(people: People) -> None:
+    assert field_definition("legal_person_id_no").is_personal  # id_number: personal by default
+    assert field_definition("contact_phone").is_personal  # phone: personal by default
+    assert not field_definition("company_name").is_personal
+    assert not field_definition("no_such_key").is_personal
 
 
 def _signed_in(user: User) -> Client:

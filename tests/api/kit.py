@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 from rest_framework.test import APIClient
 
 from lianban.accounts.models import User
-from lianban.cases.demo import sample_form
+from lianban.demo.cases import sample_form
 from tests.cases.kit import People, pdf
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from lianban.cases.models import Case
 from lianban.catalog.models import Department, Material
 from lianban.licences.services import licence_record
 from lianban.supervision.services import deadline_sweep
@@ -28,7 +29,38 @@ def test_a_form_that_does_not_fit_the_plan_is_400_with_a_problem_per_field(peopl
     form["colour"] = "red"
     answer = Api(people.applicant_user).post("/api/cases/", {**body, "form": form}, expect=400)
     assert answer["code"] == "form-invalid"
-    assert answer["fields"] == {"company_name": ["is required"], "colour": ["is not a field of this application"]}
+    assert answer["fields"] == {
+        "company_name": ["Please fill in 企业名称."],
+        "colour": ["colour is not a field of this application."],
+    }
+
+
+def test_form_values_are_checked_by_type_and_named_by_their_label_in_chinese(
+    people: People, clock: FrozenClock
+) -> None:
+    body = hotel_body(people)
+    form = dict(body["form"])  # type: ignore[call-overload]
+    form.update(legal_person_id_no="110105194912310021", project_type="拆除", bed_count=1.5, central_ac="maybe")
+    api = Api(people.applicant_user)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "zh-hans"
+    answer = api.post("/api/cases/", {**body, "form": form}, expect=400)
+    assert answer["code"] == "form-invalid"
+    assert answer["fields"] == {
+        "legal_person_id_no": ["法定代表人身份证号码：最后一位校验码不符，请检查是否输错。"],
+        "project_type": ["工程类别：请从新建、扩建、改建、装修中选择一项。"],
+        "bed_count": ["床位数应为整数。"],
+        "central_ac": ["是否使用集中空调通风系统：请选择是或否。"],
+    }
+    # typed values are stored typed
+    form.update(legal_person_id_no="11010519491231002x", project_type="装修", bed_count="120", central_ac="true")
+    created = api.post("/api/cases/", {**body, "form": form}, expect=201)
+    case = Case.objects.get(pk=created["id"])
+    assert (case.form["legal_person_id_no"], case.form["bed_count"], case.form["central_ac"]) == (
+        "11010519491231002X",
+        120,
+        True,
+    )
+    assert case.plan["field_definitions"][0]["label"] == "企业名称"
 
 
 def test_bad_answers_unknown_things_and_malformed_bodies_are_400(people: People, clock: FrozenClock) -> None:

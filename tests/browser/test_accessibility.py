@@ -237,7 +237,7 @@ def start_a_draft(page: Any) -> None:
 @pytest.fixture
 def demo_world(demo: Any, clock: Any, case_rows_wiped_first: None) -> list[Any]:
     """The demo with its cases (on the kit's frozen clock, whose year the working-day calendar covers)."""
-    from lianban.cases.demo import demo_cases_load
+    from lianban.demo.cases import demo_cases_load
 
     cases = demo_cases_load()
     assert {case.state for case in cases} == {"SUBMITTED", "IN_PROGRESS", "READY"}

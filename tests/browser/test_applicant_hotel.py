@@ -19,6 +19,7 @@ from lianban.portal.services import draft_plan
 from tests.cases.kit import PDF
 
 from .conftest import no_horizontal_scroll
+from .forms import fill_field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,7 +35,7 @@ TYPED = {
     "project_name": "江城大酒店装修工程",
     "design_unit": "武汉设计院",
     "construction_unit": "武汉建工",
-    "project_type": "装饰装修",
+    "project_type": "装修",
     "venue_name": "江城大酒店",
     "fire_safety_manager": "李四",
     "venue_type": "宾馆",
@@ -74,7 +75,9 @@ def test_a_hotel_application_on_a_phone(phone_page, people, clock, case_rows_wip
 
     # the one form: prefilled from the profile and the answers; it saves itself while typing
     def field(name: str):
-        return page.get_by_role("textbox", name=name, exact=True)
+        return page.get_by_role("textbox", name=name, exact=True).or_(
+            page.get_by_role("spinbutton", name=name, exact=True)
+        )
 
     expect(field("企业名称")).to_have_value("武汉联办酒店有限公司")
     expect(field("统一社会信用代码")).to_have_value(people.applicant.id_number)
@@ -87,7 +90,7 @@ def test_a_hotel_application_on_a_phone(phone_page, people, clock, case_rows_wip
     draft.refresh_from_db()
     assert draft.form["legal_person"] == "张三"
     for key, value in TYPED.items():
-        page.locator(f"#f-{key}").fill(value)
+        fill_field(page, key, value)
     expect(status).to_have_attribute("data-state", "saved")
 
     # each material once: a refused file says why; good files upload with a progress bar
@@ -176,15 +179,18 @@ def test_the_form_with_the_keyboard_alone(page, people, clock, case_rows_wiped_f
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/apply/drafts/\d+/$"))
 
-    # the draft: type into fields, move with Tab, choose yes/no with the arrow keys, save with Enter
+    # the draft: type into fields, move with Tab, choose an option with the arrow keys, tick with Space, save with Enter
     tab_to("f-legal_person")
     page.keyboard.type("张三")
     page.keyboard.press("Tab")
     assert focused() == "f-legal_person_id_no"
     page.keyboard.type("11010519491231002x")
+    tab_to("f-project_type")
+    page.keyboard.press("ArrowRight")  # 新建 → 扩建
+    expect(page.locator("#f-project_type-1")).to_be_checked()
     tab_to("f-central_ac")
-    page.keyboard.press("ArrowRight")  # 是 → 否
-    expect(page.locator("#f-central_ac-no")).to_be_checked()
+    page.keyboard.press("Space")  # prefilled from the answers (checked): untick
+    expect(page.locator("#f-central_ac")).not_to_be_checked()
     tab_to("f-room_count")
     page.keyboard.type("80")
     page.keyboard.press("Enter")
@@ -192,6 +198,7 @@ def test_the_form_with_the_keyboard_alone(page, people, clock, case_rows_wiped_f
     draft = Draft.objects.get()
     assert draft.form["legal_person"] == "张三"
     assert draft.form["central_ac"] == "false"
+    assert draft.form["project_type"] == "扩建"
     assert draft.form["room_count"] == "80"
 
     # submitting too early: the summary takes the focus and links to each problem

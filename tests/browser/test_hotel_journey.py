@@ -21,6 +21,7 @@ from tests.cases.kit import HOTEL_STAGES, PDF
 from tests.workbench.kit import PASSWORD, pdf_text
 
 from .conftest import TIMEOUT_MS, csp_watch
+from .forms import fill_field
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,7 +39,7 @@ FORM = {
     "building_area": "600",
     "design_unit": "武汉建筑设计院",
     "construction_unit": "武汉第一建设公司",
-    "project_type": "装饰装修",
+    "project_type": "装修",
     "venue_name": "联办酒店",
     "fire_safety_manager": "李安全",
     "venue_type": "酒店",
@@ -122,9 +123,8 @@ def apply(page) -> str:
     page.get_by_role("button", name="开始填写申请").click()
     expect(page.locator("#application")).to_be_visible()
     for key, value in FORM.items():
-        control = page.locator(f'[data-field="{key}"] input, [data-field="{key}"] textarea')
-        if control.count() and not control.first.input_value():
-            control.first.fill(value)
+        if page.locator(f'[data-field="{key}"]').count():
+            fill_field(page, key, value, keep_prefilled=True)
     page.get_by_role("button", name="保存草稿").first.click()
     codes = page.locator("#materials [data-slot]").evaluate_all("slots => slots.map(s => s.dataset.material)")
     assert set(LEFT_OUT) <= set(codes)

@@ -26,7 +26,6 @@ from pypdf import PdfWriter
 from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock as case_clock
-from lianban.cases.demo import SAMPLE_FORM, sample_form
 from lianban.cases.models import Case, CaseMaterial, ItemCase
 from lianban.cases.services import case_submit
 from lianban.catalog import selectors as catalog_selectors
@@ -34,6 +33,7 @@ from lianban.catalog.models import Department
 from lianban.catalog.selectors import compiled_thing
 from lianban.catalog.services import CatalogFile, catalog_import
 from lianban.core.planner import plan
+from lianban.demo.cases import SAMPLE_FORM, sample_form
 from lianban.demo.services import demo_catalog_files
 from lianban.intake.services import intake_check
 from lianban.workdays.services import work_calendar
@@ -303,8 +303,12 @@ def submit(
     skip: Iterable[str] = (),
     actor: User | None = None,
     applicant: Applicant | None = None,
+    form: dict[str, Any] | None = None,
 ) -> Case:
-    """Submit a case for ``people.applicant`` (or ``applicant``) with a PDF for every material to submit (but ``skip``)."""
+    """Submit a case for ``people.applicant`` (or ``applicant``) with a PDF for every material to submit (but ``skip``).
+
+    ``form``: values typed instead of the sample form's (for the plan's fields among them).
+    """
     if answers is None:
         answers = HOTEL if thing == "KJD" else {"area": 200}
     applicant = applicant or people.applicant
@@ -317,7 +321,7 @@ def submit(
         applicant=applicant,
         thing_code=thing,
         answers=answers,
-        form=full_form(thing, answers, held),
+        form={**(sample := full_form(thing, answers, held)), **{k: v for k, v in (form or {}).items() if k in sample}},
         files=uploads,
     )
 

@@ -7,9 +7,9 @@ from django.test import Client
 import pytest
 
 from lianban.accounts.models import Role, User
-from lianban.cases.demo import demo_cases_load
 from lianban.cases.models import Case, CaseMaterial
 from lianban.catalog import selectors as catalog_selectors
+from lianban.demo.cases import demo_cases_load
 from lianban.demo.services import demo_load
 from tests.cases.kit import FrozenClock, People, submit
 

@@ -18,6 +18,7 @@ LEGAL = HERE / "legal"
 CATALOG_MODELS = (
     m.Department,
     m.Material,
+    m.FieldDefinition,
     m.Item,
     m.ItemMaterial,
     m.ItemProduct,

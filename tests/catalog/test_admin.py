@@ -342,3 +342,44 @@ def test_an_items_legal_basis_is_edited_and_an_empty_one_means_none(admin_client
     data["basis"] = ""
     assert admin_client.post(url, data).status_code == 302
     assert "basis:" not in catalog_state()["yaml"]
+
+
+def field_url(key: str) -> str:
+    return f"/admin/catalog/fielddefinition/{m.FieldDefinition.objects.get(key=key).pk}/change/"
+
+
+def test_a_field_definition_is_edited_with_the_rules_of_an_import(admin_client, demo_catalog):
+    url = field_url("opening_date")
+    data = form_data(admin_client, url)
+    data["max"] = '"2019-12-31"'  # before its min 2020-01-01
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    page = unescape(response.content.decode())
+    assert "表单项 opening_date：min：2020-01-01 is greater than max 2019-12-31" not in page
+    assert "表单项 opening_date：min：" in page and "2019-12-31" in page
+    assert catalog_state() == demo_catalog
+
+    data = form_data(admin_client, url)
+    data["type"] = "text"  # a text field cannot have date bounds
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "只有整数、数字、金额和日期类表单项才能设置最小值和最大值" in unescape(response.content.decode())
+    assert catalog_state() == demo_catalog
+
+    data = form_data(admin_client, url)
+    data["label"] = "开业日期"
+    data["help"] = "营业执照上的日期"
+    assert admin_client.post(url, data).status_code == 302
+    saved = m.FieldDefinition.objects.get(key="opening_date")
+    assert (saved.label, saved.help, saved.min) == ("开业日期", "营业执照上的日期", "2020-01-01")
+    assert catalog_revision() == demo_catalog["revision"] + 1
+
+
+def test_a_choice_field_needs_two_options_in_the_admin_too(admin_client, demo_catalog):
+    url = field_url("project_type")
+    data = form_data(admin_client, url)
+    data["options"] = "新建"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "选择类表单项至少需要两个选项" in unescape(response.content.decode())
+    assert catalog_state() == demo_catalog

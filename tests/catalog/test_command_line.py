@@ -35,7 +35,9 @@ def run(*args: str) -> tuple[int, str, str]:
 def test_import_reports_what_it_imported():
     code, out, err = run("import", *map(str, sorted(SCENARIOS.glob("*.yaml"))))
     assert (code, err) == (0, "")
-    assert out == "Imported 3 file(s): 8 departments, 54 materials, 14 items, 3 things (catalog revision 1).\n"
+    assert (
+        out == "Imported 4 file(s): 8 departments, 54 materials, 31 fields, 14 items, 3 things (catalog revision 1).\n"
+    )
     assert m.Thing.objects.count() == 3
 
 
@@ -133,7 +135,9 @@ def test_the_lianban_program_imports_validates_and_exports(tmp_path):
     assert lianban("catalog", "validate", str(GOOD)).returncode == 0
     done = lianban("catalog", "import", str(GOOD))
     assert done.returncode == 0, done.stderr
-    assert done.stdout.decode("utf-8").startswith("Imported 1 file(s): 1 departments, 0 materials, 1 items, 1 things")
+    assert done.stdout.decode("utf-8").startswith(
+        "Imported 1 file(s): 1 departments, 0 materials, 0 fields, 1 items, 1 things"
+    )
     exported = lianban("catalog", "export")
     assert exported.returncode == 0
     assert "name: 最简一件事" in exported.stdout.decode("utf-8")
@@ -141,3 +145,23 @@ def test_the_lianban_program_imports_validates_and_exports(tmp_path):
     assert written.returncode == 0
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["things"][0]["code"] == "T"
     assert lianban("catalog", "import", str(tmp_path / "nope.yaml")).returncode == 1
+
+
+def test_validate_lists_each_field_key_without_a_definition_as_a_warning_and_still_passes():
+    path = LEGAL / "form_fields.yaml"
+    code, out, err = run("validate", str(path))
+    assert code == 0
+    assert out == "OK: 1 file(s) can be imported (1 warning(s)).\n"
+    assert err == (
+        f"warning: {path}: item CSDJ: fields[15]: field 'hospital' has no definition "
+        "(shown as a text field labelled with its key)\n"
+    )
+    code, out, err = run("import", str(path))
+    assert code == 0
+    assert m.Item.objects.get(code="CSDJ").form_fields[-1] == "hospital"
+
+
+def test_validate_of_the_demo_catalog_has_no_warning():
+    code, out, err = run("validate", *map(str, sorted(SCENARIOS.glob("*.yaml"))))
+    assert (code, err) == (0, "")
+    assert out == "OK: 4 file(s) can be imported.\n"

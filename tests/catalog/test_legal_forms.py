@@ -28,6 +28,7 @@ SPLIT = sorted((LEGAL / "split").glob("*.yaml"))
 
 CATALOGS: dict[str, list[Path]] = {
     "yaml quirks": [LEGAL / "yaml_quirks.yaml"],
+    "every form field type": [LEGAL / "form_fields.yaml"],
     "json with explicit nulls": [LEGAL / "full_with_nulls.json"],
     "every condition form": [LEGAL / "every_condition_form.yaml"],
     "defaults omitted": [LEGAL / "defaults_omitted.yaml"],
@@ -60,6 +61,7 @@ def wipe_catalog() -> None:
     m.Item.objects.all().delete()
     m.Material.objects.all().delete()
     m.Department.objects.all().delete()
+    m.FieldDefinition.objects.all().delete()
 
 
 @pytest.mark.parametrize("paths", CATALOGS.values(), ids=CATALOGS.keys())
@@ -129,6 +131,7 @@ def test_the_export_writes_every_default_so_the_output_does_not_depend_on_what_t
         "departments:\n"
         "- {code: D, name: 部门}\n"
         "materials: []\n"
+        "fields: []\n"
         "items:\n"
         "- code: I\n"
         "  name: 即办事项\n"

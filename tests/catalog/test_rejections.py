@@ -45,6 +45,8 @@ def test_there_is_a_bad_file_for_every_rule_the_brief_lists():
         "material_condition_type_conflict_across_things", "cycle_among_items_with_after",
         "cycle_through_produced_and_needed_materials", "cycle_through_an_excluded_item", "invalid_yaml",
         "invalid_json", "not_utf8", "top_level_not_a_mapping", "thing_without_items", "guide_texts_wrong",
+        "field_unknown_type_or_key", "field_options_rules", "field_min_greater_than_max", "field_bound_of_wrong_type",
+        "field_unknown_prefill_source", "field_prefill_answer_cannot_fill",
     ):  # fmt: skip
         assert rule in names
 

@@ -11,10 +11,10 @@ from django.test import Client
 import pytest
 
 from lianban.accounts.models import User
-from lianban.cases.demo import DEMO_REVIEWER_DEPARTMENTS
 from lianban.cases.models import Case, CaseEvent
 from lianban.catalog.models import Department
 from lianban.catalog.selectors import catalog_revision
+from lianban.demo.cases import DEMO_REVIEWER_DEPARTMENTS
 from lianban.demo.services import DEMO_ACCOUNTS
 from tests.catalog.conftest import catalog_state
 

@@ -28,8 +28,8 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 from pytest_django import Settings
 
-from lianban.cases.demo import sample_form
 from lianban.cases.models import Case, Notification
+from lianban.demo.cases import sample_form
 from tests.cases.kit import PDF, People
 from tests.common import tasks_for_tests
 from tests.deploy import tasks_for_deploy

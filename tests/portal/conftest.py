@@ -18,6 +18,9 @@ materials:
   - {code: PT-SFZ, name: 居民身份证, source: licence}
   - {code: PT-SQB, name: 申请表, source: applicant}
   - {code: PT-ZM, name: 证明材料, source: applicant}
+fields:
+  - {key: name, label: 姓名, prefill: applicant.name}
+  - {key: id_no, label: 公民身份号码, type: id_number, prefill: applicant.id_number}
 items:
   - code: PT-A
     name: 户口迁移登记

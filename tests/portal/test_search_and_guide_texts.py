@@ -132,9 +132,8 @@ def demo_words() -> set[str]:
     return words
 
 
-#: Known leftovers owned by other work: the hard-coded field help of ``portal/form_fields.py`` (例如：宾馆、旅店、饭馆),
-#: which the catalog's field definitions replace (issue 10 item 2). Remove the entry when that lands.
-KNOWN = {"portal/locale/zh_Hans/LC_MESSAGES/django.po: 宾馆"}
+#: Known leftovers owned by other work (none left).
+KNOWN: set[str] = set()
 
 
 def test_no_code_template_or_translation_outside_the_demo_names_a_demo_thing_keyword_or_note():

@@ -116,6 +116,12 @@ def test_the_receipt_of_a_case_points_its_qr_code_to_the_public_tracking_page(pe
     assert (
         received.heading == "已收取的材料" and len(received.rows) == case.materials.filter(provenance="submit").count()
     )
+    # the form with the labels it was submitted with; personal values masked on paper
+    form = next(table for table in document.tables if table.heading == "申请表")
+    rows = dict(form.rows)
+    assert form.columns == ("表单项", "填写内容")
+    assert rows["法定代表人身份证号码"] == "1101**********002X" and rows["企业名称"] == case.form["company_name"]
+    assert "legal_person_id_no" not in rows and len(rows) == len(case.form)
 
 
 @pytest.mark.django_db

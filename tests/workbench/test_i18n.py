@@ -16,6 +16,7 @@ from lianban.cases.models import CaseOutcome, CaseState, Channel, DueStatus, Ite
 from lianban.cases.services import case_submit
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.planner import plan
+from lianban.demo.cases import sample_form
 from lianban.intake.models import CheckResult, Decision
 from lianban.intake.services import MaterialPromise, intake_accept, intake_check
 from lianban.issuance.models import BillStatus, DeliveryMethod
@@ -117,7 +118,7 @@ def chinese_hotel(people: People, skip: tuple[str, ...] = ()):
         applicant=people.applicant,
         thing_code="KJD",
         answers=answers,
-        form=dict.fromkeys(planned.fields, "示例内容"),
+        form=sample_form(planned.fields),
         files=files,
     )
 

@@ -31,7 +31,9 @@ def claimed_case(people: People) -> tuple[Case, Applicant]:
         contact_name="李四",
         contact_phone="13700000000",
     )
-    case = submit(people, thing="KFG", applicant=claim, actor=people.other_user)
+    # the claimant types its own details (its form is shown to it; the registered applicant's never is)
+    typed = {"company_name": "冒名酒店", "legal_person": "李四", "address": "别处", "shareholders": "李四 100%"}
+    case = submit(people, thing="KFG", applicant=claim, actor=people.other_user, form=typed)
     check_all(people, case)
     return case, claim
 

@@ -26,7 +26,7 @@ from lianban.cases.models import (
 )
 from lianban.cases.selectors import case_materials_for_user, item_case_list, item_form_fields
 from lianban.issuance.selectors import issuance_get
-from lianban.portal.form_fields import form_masked
+from lianban.portal.form_fields import definitions, form_masked
 
 
 class ThingRefSerializer(serializers.Serializer):
@@ -225,7 +225,8 @@ def case_document(user: User, case_id: int) -> dict[str, Any]:
         context["issuance"] = None
         context["answers"] = {}
         context["form"] = {key: value for key, value in case.form.items() if key in keys}
-    context["form"] = form_masked(context["form"], personal_form_keys(user, case))
+    known = definitions(case.form, case.plan)
+    context["form"] = form_masked(context["form"], personal_form_keys(user, case), known)
     return dict(CaseDetailSerializer(case, context=context).data)
 
 

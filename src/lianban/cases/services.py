@@ -47,6 +47,7 @@ from lianban.catalog.models import Department, Thing
 from lianban.catalog.selectors import compiled_thing
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, FormInvalid, MaterialUnknown
+from lianban.core.form_fields import clean_form, form_definitions
 from lianban.core.planner import plan as make_plan
 from lianban.core.tracking import ALPHABET, LENGTH
 from lianban.licences.selectors import licence_best, licence_codes_held
@@ -61,21 +62,6 @@ def tracking_code_new() -> str:
         code = "".join(secrets.choice(ALPHABET) for _ in range(LENGTH))
         if not Case.objects.filter(tracking_code=code).exists():
             return code
-
-
-def form_problems(fields: list[str], form: Mapping[str, Any]) -> dict[str, str]:
-    """What is wrong with the merged form: every plan field is required, nothing else is allowed."""
-    problems: dict[str, str] = {}
-    for key in fields:
-        value = form.get(key)
-        if value is None or (isinstance(value, str) and not value.strip()):
-            problems[key] = _("is required")
-        elif not isinstance(value, str | int | float | bool):
-            problems[key] = _("must be text or a number")
-    for key in form:
-        if key not in fields:
-            problems[key] = _("is not a field of this application")
-    return problems
 
 
 def _submitter(actor: User, applicant: Applicant, thing: Thing) -> tuple[str, User | None]:
@@ -146,7 +132,8 @@ def _case_submit(
     held = licence_codes_held(holder=applicant, on=today)
     planned = make_plan(compiled, answers, held)
     frozen = planned.to_dict()
-    problems = form_problems(frozen["fields"], form)
+    frozen["field_definitions"] = form_definitions(compiled.field_definitions, planned.fields)
+    values, problems = clean_form(compiled.field_definitions, planned.fields, form)
     if problems:
         raise FormInvalid(problems)
     submit_codes = {m["code"] for m in frozen["materials"] if m["provenance"] == Provenance.SUBMIT}
@@ -163,7 +150,7 @@ def _case_submit(
         answers=dict(frozen["answers"]),
         plan=frozen,
         plan_schema_version=PLAN_SCHEMA_VERSION,
-        form=dict(form),
+        form=values,
         channel=channel,
         submitted_by=actor,
         entered_by=entered_by,

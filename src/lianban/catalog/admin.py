@@ -209,6 +209,18 @@ class ThingForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
 
+class FieldDefinitionForm(forms.ModelForm):
+    options = OptionListField(label=_("options"), required=False, help_text=_("For choice fields: one per line."))
+
+    class Meta:
+        model = m.FieldDefinition
+        fields = "__all__"  # noqa: DJ007
+
+    def clean_options(self) -> list[str] | None:
+        options: list[str] = self.cleaned_data.get("options") or []
+        return options or None
+
+
 class ItemMaterialInline(admin.TabularInline):
     model = m.ItemMaterial
     formset = OrderedInlineFormSet
@@ -256,6 +268,15 @@ class MaterialAdmin(ValidatedCatalogAdmin):
     list_display = ("code", "name", "source")
     list_filter = ("source",)
     search_fields = ("code", "name")
+
+
+@admin.register(m.FieldDefinition)
+class FieldDefinitionAdmin(ValidatedCatalogAdmin):
+    form = FieldDefinitionForm
+    list_display = ("key", "label", "type", "required", "prefill", "personal")
+    list_filter = ("type", "required")
+    search_fields = ("key", "label")
+    fields = ("key", "label", "type", "required", "help", "options", "min", "max", "max_length", "prefill", "personal")
 
 
 @admin.register(m.Item)

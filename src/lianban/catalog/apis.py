@@ -22,6 +22,7 @@ from lianban.catalog.planning import plan_document
 from lianban.catalog.search import MAX_QUERY_CHARS, thing_search
 from lianban.catalog.selectors import thing_get, thing_list
 from lianban.common.http import public_answer
+from lianban.core.catalog import FIELD_TYPES
 from lianban.core.errors import UnknownThing
 
 
@@ -317,6 +318,23 @@ class ExplanationSerializer(serializers.Serializer):
     alternatives = AlternativeSerializer(many=True, required=False, help_text="yes/no and choice questions")
 
 
+class FieldDefinitionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField(  # type: ignore[assignment]
+        help_text="what the form shows; the key itself when the catalog has no definition"
+    )
+    type = serializers.ChoiceField(choices=list(FIELD_TYPES))
+    required = serializers.BooleanField()  # type: ignore[assignment]
+    help = serializers.CharField(help_text="a hint under the field; empty when none")
+    options = serializers.ListField(child=serializers.CharField(), allow_null=True, help_text="for choice")
+    min = serializers.JSONField(allow_null=True, help_text="a number, or an ISO date for date fields")
+    max = serializers.JSONField(allow_null=True, help_text="a number, or an ISO date for date fields")
+    max_length = serializers.IntegerField(allow_null=True)
+    prefill = serializers.CharField(allow_null=True, help_text="applicant.name … or answer.KEY")
+    personal = serializers.BooleanField(help_text="masked for staff, never shown in public tracking")
+    defined = serializers.BooleanField(help_text="false: the catalog has no definition for this key")
+
+
 class PlanOutputSerializer(serializers.Serializer):
     thing = serializers.CharField()
     thing_name = serializers.CharField()
@@ -327,6 +345,7 @@ class PlanOutputSerializer(serializers.Serializer):
     items = PlanItemSerializer(many=True)
     materials = PlanMaterialSerializer(many=True)
     fields = serializers.ListField(child=serializers.CharField())  # type: ignore[assignment]
+    field_definitions = FieldDefinitionSerializer(many=True, help_text="the definition of each of fields, in order")
     serial_days = serializers.IntegerField()
     plan_days = serializers.IntegerField()
     fee_total = serializers.FloatField()
@@ -348,9 +367,9 @@ class ThingPlanApi(APIView):
         responses={200: PlanOutputSerializer, 400: ErrorSerializer, 404: ErrorSerializer},
         examples=[
             OpenApiExample(
-                "hotel",
+                "answers",
                 request_only=True,
-                value={"answers": {"area": 600, "central_ac": True, "has_catering": True}, "licences": []},
+                value={"answers": {"size": 600, "shared": True}, "licences": []},
             )
         ],
         tags=["planning"],

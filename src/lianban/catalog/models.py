@@ -12,7 +12,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lianban.core.catalog_format import key_problem
+from lianban.core.catalog_format import field_key_problem, key_problem, prefill_problem
 
 code_validator = RegexValidator(
     r"\A[A-Za-z0-9_-]{1,40}\Z",
@@ -26,6 +26,26 @@ def validate_question_key(value: str) -> None:
         raise ValidationError(
             _(
                 "Keys are identifiers (letters, digits and '_', not starting with a digit), not and/or/not/in/true/false."
+            ),
+            code="invalid",
+        )
+
+
+def validate_field_key(value: str) -> None:
+    """A form field key: a lowercase letter, then lowercase letters, digits or '_'."""
+    if field_key_problem(value) is not None:
+        raise ValidationError(
+            _("Field keys are a lowercase letter, then up to 39 lowercase letters, digits or '_'."), code="invalid"
+        )
+
+
+def validate_prefill(value: str) -> None:
+    """A prefill source the platform knows."""
+    if value and prefill_problem(value) is not None:
+        raise ValidationError(
+            _(
+                "Prefill from applicant.name, applicant.id_number, applicant.contact_name, "
+                "applicant.contact_phone, applicant.address or answer.KEY."
             ),
             code="invalid",
         )
@@ -72,6 +92,49 @@ class Material(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class FieldType(models.TextChoices):
+    """Types of application-form fields (catalog-format.md)."""
+
+    TEXT = "text", _("text")
+    TEXTAREA = "textarea", _("long text")
+    INTEGER = "integer", _("whole number")
+    NUMBER = "number", _("number")
+    AMOUNT = "amount", _("amount (yuan)")
+    DATE = "date", _("date")
+    BOOLEAN = "boolean", _("yes / no")
+    CHOICE = "choice", _("choice")
+    PHONE = "phone", _("phone number")
+    EMAIL = "email", _("e-mail address")
+    ID_NUMBER = "id_number", _("citizen identity number")
+    USCC = "uscc", _("unified social credit code")
+    BANK_ACCOUNT = "bank_account", _("bank account")
+    ADDRESS = "address", _("address")
+
+
+class FieldDefinition(models.Model):
+    """An application-form field (表单项); the same key is the same field in every item."""
+
+    key = models.CharField(_("key"), max_length=40, unique=True, validators=[validate_field_key])
+    label = models.TextField(_("label"))
+    type = models.CharField(_("type"), max_length=16, choices=FieldType.choices, default=FieldType.TEXT)
+    required = models.BooleanField(_("required"), default=True)
+    help = models.TextField(_("help text"), blank=True, null=True)
+    options = models.JSONField(_("options"), null=True, blank=True)
+    min = models.JSONField(_("minimum"), null=True, blank=True)
+    max = models.JSONField(_("maximum"), null=True, blank=True)
+    max_length = models.PositiveIntegerField(_("maximum length"), null=True, blank=True)
+    prefill = models.TextField(_("prefill from"), blank=True, null=True, validators=[validate_prefill])
+    personal = models.BooleanField(_("personal data"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("form field")
+        verbose_name_plural = _("form fields")
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.key})"
 
 
 class Category(models.TextChoices):

@@ -11,6 +11,7 @@ from typing import Any
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.errors import AnswersInvalid, DomainError
 from lianban.core.explain import explain, explanations_to_dict
+from lianban.core.form_fields import form_definitions
 from lianban.core.planner import CompiledThing, plan
 
 
@@ -32,6 +33,7 @@ def plan_document(
     compiled = resolve(thing_code)
     result = plan(compiled, answers, licences)
     document = result.to_dict()
+    document["field_definitions"] = form_definitions(compiled.field_definitions, result.fields)
     if explained:
         document["explanations"] = explanations_to_dict(
             explain(compiled, result.answers, licences, base=result), compiled

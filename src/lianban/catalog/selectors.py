@@ -73,6 +73,38 @@ def _thing(row: m.Thing) -> core.Thing:
     )
 
 
+def _field(row: m.FieldDefinition) -> core.FieldDef:
+    return core.FieldDef(
+        key=row.key,
+        label=row.label,
+        type=row.type,
+        required=row.required,
+        help=row.help or None,
+        options=tuple(row.options) if row.options is not None else None,
+        min=_bound(row.min),
+        max=_bound(row.max),
+        max_length=row.max_length,
+        prefill=row.prefill or None,
+        personal=row.personal,
+    )
+
+
+def _bound(value: object) -> int | float | str | None:
+    if isinstance(value, str) or value is None:
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return _num(value)
+    return None
+
+
+def field_definitions(keys: Iterable[str] | None = None) -> dict[str, core.FieldDef]:
+    """Field definitions by key (every one, or those of ``keys``); a key without one is absent."""
+    rows = m.FieldDefinition.objects.order_by("key")
+    if keys is not None:
+        rows = rows.filter(key__in=list(keys))
+    return {row.key: _field(row) for row in rows}
+
+
 def _items_queryset() -> QuerySet[m.Item]:
     return m.Item.objects.select_related("department").prefetch_related(
         Prefetch("needs", queryset=m.ItemMaterial.objects.select_related("material").order_by("position", "id")),
@@ -94,6 +126,7 @@ def catalog_snapshot() -> core.Catalog:
         materials={x.code: core.Material(x.code, x.name, x.source) for x in m.Material.objects.order_by("code")},
         items={row.code: _item(row) for row in _items_queryset().order_by("code")},
         things={row.code: _thing(row) for row in _things_queryset().order_by("code")},
+        fields=field_definitions(),
     )
 
 
@@ -113,6 +146,7 @@ def thing_catalog(code: str) -> core.Catalog:
         },
         items=items,
         things=things,
+        fields=field_definitions({key for i in items.values() for key in i.fields}),
     )
 
 

@@ -13,7 +13,14 @@ from lianban.catalog import models as m
 from lianban.catalog.selectors import catalog_snapshot
 from lianban.common import generations
 from lianban.core import catalog as core
-from lianban.core.catalog_format import SECTIONS, check_files, dump_json, dump_yaml, validate_catalog
+from lianban.core.catalog_format import (
+    SECTIONS,
+    check_files,
+    dump_json,
+    dump_yaml,
+    undefined_field_warnings,
+    validate_catalog,
+)
 from lianban.core.errors import CatalogInvalid, CatalogProblem
 
 
@@ -32,6 +39,13 @@ def catalog_check(*, files: Sequence[CatalogFile], incomplete: bool = False) -> 
     references into them are not reported unknown.
     """
     return check_files(catalog_snapshot(), [(f.name, f.content) for f in files], incomplete=incomplete).problems
+
+
+def catalog_warnings(*, files: Sequence[CatalogFile]) -> list[CatalogProblem]:
+    """What is worth a warning after importing ``files`` (field keys without a definition); changes nothing."""
+    result = check_files(catalog_snapshot(), [(f.name, f.content) for f in files])
+    name = files[-1].name if files else "catalog"
+    return undefined_field_warnings(result.catalog, filename=name)
 
 
 @transaction.atomic
@@ -93,9 +107,11 @@ def _lock_revision() -> m.CatalogRevision:
     return m.CatalogRevision.objects.select_for_update().get(pk=1)
 
 
-def _upsert(model: Any, codes: Sequence[str], values: Mapping[str, dict[str, Any]]) -> dict[str, Any]:
-    """Create or update rows by code; return code → row for those codes."""
-    existing = {row.code: row for row in model.objects.filter(code__in=codes)}
+def _upsert(
+    model: Any, codes: Sequence[str], values: Mapping[str, dict[str, Any]], *, by: str = "code"
+) -> dict[str, Any]:
+    """Create or update rows by code (or the ``by`` column); return code → row for those codes."""
+    existing = {getattr(row, by): row for row in model.objects.filter(**{f"{by}__in": codes})}
     to_create, to_update = [], []
     fields: set[str] = set()
     for code in codes:
@@ -103,7 +119,7 @@ def _upsert(model: Any, codes: Sequence[str], values: Mapping[str, dict[str, Any
         fields.update(data)
         row = existing.get(code)
         if row is None:
-            to_create.append(model(code=code, **data))
+            to_create.append(model(**{by: code}, **data))
         else:
             for key, value in data.items():
                 setattr(row, key, value)
@@ -112,7 +128,22 @@ def _upsert(model: Any, codes: Sequence[str], values: Mapping[str, dict[str, Any
         model.objects.bulk_update(to_update, sorted(fields), batch_size=500)
     if to_create:
         model.objects.bulk_create(to_create, batch_size=500)
-    return {row.code: row for row in model.objects.filter(code__in=codes)}
+    return {getattr(row, by): row for row in model.objects.filter(**{f"{by}__in": codes})}
+
+
+def _field_values(f: core.FieldDef) -> dict[str, Any]:
+    return {
+        "label": f.label,
+        "type": f.type,
+        "required": f.required,
+        "help": f.help,
+        "options": list(f.options) if f.options is not None else None,
+        "min": f.min,
+        "max": f.max,
+        "max_length": f.max_length,
+        "prefill": f.prefill,
+        "personal": f.personal,
+    }
 
 
 def _write(catalog: core.Catalog, touched: Mapping[str, frozenset[str]]) -> None:
@@ -125,6 +156,8 @@ def _write(catalog: core.Catalog, touched: Mapping[str, frozenset[str]]) -> None
         materials,
         {c: {"name": catalog.materials[c].name, "source": catalog.materials[c].source} for c in materials},
     )
+    keys = sorted(touched["fields"])
+    _upsert(m.FieldDefinition, keys, {k: _field_values(catalog.fields[k]) for k in keys}, by="key")
 
     items = sorted(touched["items"])
     item_specs = [catalog.items[c] for c in items]

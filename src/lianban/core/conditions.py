@@ -2,7 +2,7 @@
 
 A condition is one boolean expression over a thing's question keys::
 
-    area >= 500 and (central_ac == true or kind in ["hotel", "hostel"])
+    size >= 500 and (shared == true or kind in ["a", "b"])
 
 Supported: comparisons ``== != < <= > >=`` (chains such as ``300 <= area < 500``
 included), ``and``, ``or``, ``not``, parentheses, membership ``x in [...]`` against

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
-from lianban.core.catalog import Catalog, Question, Thing
+from lianban.core.catalog import Catalog, FieldDef, Question, Thing
 from lianban.core.conditions import Condition, QuestionType, Value, compile_condition
 from lianban.core.errors import AnswerProblem, AnswersInvalid, DependencyCycle, UnknownThing
 from lianban.core.text import Text, tx
@@ -93,6 +93,8 @@ class CompiledThing:
     materials: Mapping[str, MaterialInfo]
     departments: Mapping[str, str]
     producers: Mapping[str, tuple[str, ...]]
+    #: The definitions of the candidate items' form fields (a key without one is absent).
+    field_definitions: Mapping[str, FieldDef] = field(default_factory=dict)
 
     def item(self, code: str) -> PlanItem:
         """The candidate item with this code."""
@@ -199,6 +201,7 @@ def compile_thing(catalog: Catalog, code: str) -> CompiledThing:
         materials=materials,
         departments=departments,
         producers={code: tuple(codes) for code, codes in producers.items()},
+        field_definitions={key: catalog.fields[key] for item in items for key in item.fields if key in catalog.fields},
     )
 
 

@@ -1,7 +1,7 @@
 """The guide's question form: read answers from the query string, word the planner's errors.
 
 The answers travel in the URL (a GET form), so a customised menu can be
-shared or bookmarked: ``/guide/KJD/?area=600&central_ac=true&has_catering=true``.
+shared or bookmarked: ``/guide/<thing>/?size=600&shared=true``.
 This module only turns text into typed answers; whether an answer is valid
 (required, in range, a known option) is the planner's call (``AnswersInvalid``),
 and its problems are worded here, in the applicant's language, naming the question.

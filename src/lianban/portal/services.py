@@ -28,14 +28,14 @@ from lianban.cases.models import Case
 from lianban.cases.services import case_submit
 from lianban.cases.uploads import upload_store
 from lianban.catalog.models import Thing
-from lianban.catalog.selectors import compiled_thing
+from lianban.catalog.selectors import compiled_thing, field_definitions
 from lianban.core.case_errors import ActionInvalid, MaterialUnknown
 from lianban.core.conditions import Value
 from lianban.core.errors import DomainError
 from lianban.core.planner import Plan, plan
 from lianban.licences.selectors import licence_codes_held
 from lianban.portal.access import access_draft_for_user
-from lianban.portal.form_fields import MAX_TEXTAREA, clean_form, field_spec, prefill_value
+from lianban.portal.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.portal.models import Draft, DraftFile
 
 logger = logging.getLogger(__name__)
@@ -106,8 +106,9 @@ def draft_plan(draft: Draft) -> Plan:
 
 def _prefilled(keys: tuple[str, ...], applicant: Applicant, answers: Mapping[str, Any]) -> dict[str, str]:
     form = {}
+    known = field_definitions(keys)
     for key in keys:
-        value = prefill_value(field_spec(key), applicant, answers)
+        value = prefill_value(field_definition(key, known), applicant, answers)
         if value:
             form[key] = value
     return form

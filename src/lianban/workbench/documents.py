@@ -30,7 +30,7 @@ from lianban.cases.models import Case, CaseMaterial
 from lianban.cases.selectors import item_case_list
 from lianban.intake.models import Decision, IntakeRound
 from lianban.workbench import words
-from lianban.workbench.selectors.common import code_text, date_text, provenance_text
+from lianban.workbench.selectors.common import code_text, date_text, form_rows, provenance_text
 
 FONT = Path(__file__).resolve().parent / "fonts" / "LianbanSansSC-Regular.ttf"
 FAMILY = "lianban"
@@ -195,6 +195,16 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
             ),
         )
     )
+    form = form_rows(case)  # labels as submitted; personal values masked on paper
+    if form:
+        tables.append(
+            Table(
+                _("Application form"),
+                (_("Form field"), _("Value")),
+                (60, 114),
+                tuple((row.label, row.value) for row in form),
+            )
+        )
     notes = tuple(case.thing.notes)
     if notes:  # the catalog's 办理须知 for this thing, as the guide shows them
         tables.append(

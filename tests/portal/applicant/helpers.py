@@ -37,7 +37,7 @@ VALID = {
     "project_name": "江城大酒店装修工程",
     "design_unit": "武汉设计院",
     "construction_unit": "武汉建工",
-    "project_type": "装饰装修",
+    "project_type": "装修",
     "venue_name": "江城大酒店",
     "fire_safety_manager": "李四",
     "venue_type": "宾馆",

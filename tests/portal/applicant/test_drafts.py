@@ -8,7 +8,7 @@ from django.core.files.storage import default_storage
 
 import pytest
 
-from lianban.portal.form_fields import FIELDS
+from lianban.catalog.models import FieldDefinition
 from lianban.portal.models import Draft, DraftFile
 from lianban.portal.services import draft_file_store
 from tests.cases.kit import pdf
@@ -43,28 +43,31 @@ def test_the_form_has_one_field_per_plan_field_with_labels_help_and_prefill(boss
         "venue_type",
         "central_ac",
     ]
+    labels = dict(FieldDefinition.objects.values_list("key", "label"))
     for key in planned_fields:
         assert html.count(f'data-field="{key}"') == 1, key
-        assert f'<label for="f-{key}">' in html or f"<legend>{FIELDS[key].label}" in html, key
-    # labels and help from the table, not the keys
-    assert "Unified social credit code" in html and "18 characters: digits and capital letters." in html
+        assert f">{labels[key]}<" in html, key
+    # labels and help from the catalog's definitions, not the keys
+    assert "统一社会信用代码" in html and "手机号码，或带区号的固定电话" in html
+    assert "表单项" not in html and ">uscc<" not in html
     # what the profile and the answers already say
     assert f'name="field-company_name" value="{people.applicant.name}"' in html
     assert f'name="field-uscc" value="{people.applicant.id_number}"' in html
     assert 'name="field-contact_phone" value="13800000000"' in html
     assert 'name="field-building_area" value="600"' in html
-    assert 'id="f-central_ac" name="field-central_ac" value="true" checked' in html
-    assert 'type="tel"' in html and 'inputmode="decimal"' in html
+    assert 'type="checkbox" id="f-central_ac" name="field-central_ac" value="true" checked' in html
+    assert 'type="tel"' in html and 'type="number" step="any" min="0"' in html
+    # a choice of up to five options is asked with radio buttons
+    assert 'id="f-project_type" name="field-project_type" value="新建"' in html
 
 
-def test_a_key_the_table_does_not_know_gets_a_readable_field(people):
-    from lianban.portal.form_fields import clean_value, field_spec
+def test_a_key_the_catalog_does_not_define_gets_a_text_field_labelled_with_its_key(people):
+    from lianban.portal.form_fields import clean_value, field_definition
 
-    spec = field_spec("mystery_key")
-    assert not spec.known
-    assert "mystery_key" in str(spec.label)
-    assert clean_value(spec, "  something ") == ("something", None)
-    assert clean_value(spec, "")[1]
+    definition = field_definition("mystery_key")
+    assert definition.label == "mystery_key" and definition.type == "text" and definition.required
+    assert clean_value(definition, "  something ") == ("something", None)
+    assert clean_value(definition, "")[1] == "Please fill in mystery_key."
 
 
 def test_saving_keeps_what_was_typed_and_the_draft_resumes_with_it(boss, people):

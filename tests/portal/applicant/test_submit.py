@@ -34,16 +34,17 @@ def test_an_incomplete_draft_lists_every_problem_next_to_its_field_and_material(
     response = boss.post(f"/apply/drafts/{draft.pk}/", posted)
     html = response.content.decode()
     assert response.status_code == 400
-    assert field_error(html, "uscc").startswith("Unified social credit code: the last character does not match")
-    assert field_error(html, "legal_person_id_no").startswith(
-        "Legal representative's citizen identity number: the last"
+    # the catalog's labels name the fields (in English too: they are the catalog's words)
+    assert field_error(html, "uscc") == "统一社会信用代码: the check digit does not match; check for a typing error."
+    assert field_error(html, "legal_person_id_no").startswith("法定代表人身份证号码: the check digit does not match")
+    assert field_error(html, "contact_phone") == (
+        "联系电话 must be an 11-digit mobile number or a landline with its area code."
     )
-    assert field_error(html, "contact_phone").endswith(
-        "must be an 11-digit mobile number or a landline with its area code."
+    assert field_error(html, "registered_capital") == (
+        "注册资本（万元） must be an amount in yuan: 0 or more, at most 2 decimals."
     )
-    assert field_error(html, "registered_capital") == "Registered capital (10,000 yuan) must be a number, 0 or more."
-    assert field_error(html, "operating_area") == "Operating area (m²) must be a number, 0 or more."
-    assert field_error(html, "legal_person") == "Please fill in Legal representative."
+    assert field_error(html, "operating_area") == "经营面积（平方米） must be a number."
+    assert field_error(html, "legal_person") == "Please fill in 法定代表人."
     # every required material to submit is asked for; the tolerable one (容缺) may come later
     assert 'id="err-GSZC" data-upload-error>Upload this material.' in html
     assert 'id="err-WSJC" data-upload-error hidden>' in html

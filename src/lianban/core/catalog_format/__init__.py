@@ -45,7 +45,10 @@ from lianban.core.catalog_format.rules import (
     RESERVED_KEYS,
     code_problem,
     entry_issues,
+    field_key_problem,
+    iso_date,
     key_problem,
+    prefill_problem,
     text_problem,
 )
 from lianban.core.errors import CatalogProblem
@@ -67,12 +70,16 @@ __all__ = [
     "dump_json",
     "dump_yaml",
     "export_document",
+    "field_key_problem",
     "find_cycle",
+    "iso_date",
     "key_problem",
     "load_document",
     "parse_document",
     "possible_cycle",
+    "prefill_problem",
     "text_problem",
+    "undefined_field_warnings",
     "validate_catalog",
 ]
 
@@ -102,6 +109,27 @@ def validate_catalog(catalog: Catalog, *, filename: str = "catalog") -> list[Cat
             for issue in (*own.get((kind, code), ()), *cross.get((kind, code), ())):
                 problems.append(CatalogProblem(filename, entry_label(kind, code), _message(issue)))
     return problems
+
+
+def undefined_field_warnings(catalog: Catalog, *, filename: str = "catalog") -> list[CatalogProblem]:
+    """Each item's field key with no definition in ``catalog``: not an error, but worth a warning.
+
+    Such a key is shown as a required text field labelled with the key itself.
+    """
+    return [
+        CatalogProblem(
+            filename,
+            entry_label("item", code),
+            tx(
+                "fields[%(index)s]: field %(key)s has no definition (shown as a text field labelled with its key)",
+                index=index,
+                key=repr(key),
+            ),
+        )
+        for code in sorted(catalog.items)
+        for index, key in enumerate(catalog.items[code].fields)
+        if key and key not in catalog.fields
+    ]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,11 @@
 """The catalog → ``lianban-catalog/1`` text (YAML or JSON), deterministically.
 
-Entries are sorted by code; lists keep their order; every default is written
-out for items and things (so an export reads the same whatever the input
-omitted), optional keys of materials and questions only when set. The guide
-texts (an item's ``basis``; a thing's ``keywords``, ``summary``, ``notes``) are
-written last and only when set: an empty list means the same as none. Exporting
+Entries are sorted by code (fields by key); lists keep their order; every
+default is written out for items and things (so an export reads the same
+whatever the input omitted), ``type`` and ``required`` of fields too; optional
+keys of materials, fields and questions only when set. The guide texts (an
+item's ``basis``; a thing's ``keywords``, ``summary``, ``notes``) are written
+last and only when set: an empty list means the same as none. Exporting
 what an export imported gives the same bytes.
 """
 
@@ -17,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from lianban.core.catalog import Catalog, ItemMaterial, Question, ThingItem
+from lianban.core.catalog import Catalog, FieldDef, ItemMaterial, Question, ThingItem
 from lianban.core.catalog_format.loading import YAML12_FLOAT
 from lianban.core.catalog_format.reading import FORMAT
 
@@ -91,6 +92,23 @@ def export_document(catalog: Catalog) -> dict[str, Any]:
             entry["required"] = False
         return entry
 
+    def field_entry(f: FieldDef) -> dict[str, Any]:
+        entry: dict[str, Any] = {"key": f.key, "label": f.label, "type": f.type, "required": f.required}
+        if f.help is not None:
+            entry["help"] = f.help
+        if f.options is not None:
+            entry["options"] = _FlowList(f.options)
+        for bound, value in (("min", f.min), ("max", f.max)):
+            if value is not None:
+                entry[bound] = value if isinstance(value, str) else _num(value)
+        if f.max_length is not None:
+            entry["max_length"] = f.max_length
+        if f.prefill is not None:
+            entry["prefill"] = f.prefill
+        if f.personal is not None:
+            entry["personal"] = f.personal
+        return entry
+
     def thing_item_entry(t: ThingItem) -> _Flow:
         entry = _Flow(item=t.item)
         if t.when is not None:
@@ -103,6 +121,7 @@ def export_document(catalog: Catalog) -> dict[str, Any]:
         "format": FORMAT,
         "departments": [_Flow(code=d.code, name=d.name) for d in sort(catalog.departments)],
         "materials": [_Flow(code=m.code, name=m.name, source=m.source) for m in sort(catalog.materials)],
+        "fields": [field_entry(f) for f in sort(catalog.fields)],
         "items": [
             {
                 "code": i.code,

@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from lianban.core.catalog import (
     Catalog,
     Department,
+    FieldDef,
     Item,
     ItemMaterial,
     Material,
@@ -33,9 +35,17 @@ from lianban.core.catalog_format.loading import Plain, unplain
 from lianban.core.text import Text, tx
 
 FORMAT = "lianban-catalog/1"
-SECTIONS = ("departments", "materials", "items", "things")
-KIND_OF_SECTION = {"departments": "department", "materials": "material", "items": "item", "things": "thing"}
+SECTIONS = ("departments", "materials", "fields", "items", "things")
+KIND_OF_SECTION = {
+    "departments": "department",
+    "materials": "material",
+    "fields": "field",
+    "items": "item",
+    "things": "thing",
+}
 SECTION_OF_KIND = {kind: section for section, kind in KIND_OF_SECTION.items()}
+#: The key that identifies an entry of each kind (``code`` unless listed).
+ID_KEYS = {"field": "key"}
 
 Key = tuple[str, str]  # (kind, code)
 
@@ -220,6 +230,20 @@ class _Reader:
                 result.append((index, None))
         return result
 
+    def bound(self, key: str) -> int | float | str | None:
+        """A bound: a number, or an ISO date (text, or a date YAML read unquoted)."""
+        value = self.get(key)
+        if value is _ABSENT:
+            return None
+        if isinstance(value, Plain):
+            if isinstance(value.value, date):
+                return value.raw
+            value = value.value
+        if isinstance(value, str) or (isinstance(value, int | float) and not isinstance(value, bool)):
+            return value
+        self.fail(key, tx("must be a number or an ISO date, not %(value)s", value=describe(value)))
+        return None
+
     def condition(self, key: str) -> str | None:
         value = self.get(key)
         if value is _ABSENT:
@@ -243,6 +267,30 @@ def _department(r: _Reader) -> Department:
 def _material(r: _Reader) -> Material:
     r.only(("code", "name", "source"))
     return Material(code=r.text("code") or "", name=r.text("name") or "", source=r.text("source") or "")
+
+
+_FIELD_KEYS = (
+    "key", "label", "type", "required", "help", "options", "min", "max", "max_length", "prefill", "personal",
+)  # fmt: skip
+
+
+def _field(r: _Reader) -> FieldDef:
+    r.only(_FIELD_KEYS)
+    options = r.texts("options") if r.get("options") is not _ABSENT else None
+    personal = r.boolean("personal", False) if r.get("personal") is not _ABSENT else None
+    return FieldDef(
+        key=r.text("key") or "",
+        label=r.text("label") or "",
+        type=r.text("type", required=False) or "text",
+        required=r.boolean("required", True),
+        help=r.text("help", required=False),
+        options=options,
+        min=r.bound("min"),
+        max=r.bound("max"),
+        max_length=r.integer("max_length", required=False),
+        prefill=r.text("prefill", required=False),
+        personal=personal,
+    )
 
 
 _ITEM_KEYS = (
@@ -350,6 +398,7 @@ def _thing(r: _Reader) -> Thing:
 _ENTRY_READERS: dict[str, Callable[[_Reader], Any]] = {
     "department": _department,
     "material": _material,
+    "field": _field,
     "item": _item,
     "thing": _thing,
 }
@@ -408,7 +457,8 @@ def parse_document(data: Any, filename: str) -> ParsedFile:
             if not isinstance(raw, dict):
                 parsed.issues.append(Issue(position, tx("must be a mapping, not %(value)s", value=describe(raw))))
                 continue
-            code = raw.get("code")
+            id_key = ID_KEYS.get(kind, "code")
+            code = raw.get(id_key)
             code_text = code.raw if isinstance(code, Plain) and code.value is not None else code
             usable = isinstance(code_text, str) and code_text != ""
             key = code_text if isinstance(code_text, str) and usable else f"\x00{position}"
@@ -416,9 +466,9 @@ def parse_document(data: Any, filename: str) -> ParsedFile:
             entry.value = read_entry(kind, raw, entry)
             if usable and key in first_seen:
                 entry.issues.insert(
-                    0, Issue("code", tx("%(code)s appears twice in %(section)s", code=repr(key), section=section))
+                    0, Issue(id_key, tx("%(code)s appears twice in %(section)s", code=repr(key), section=section))
                 )
-                entry.broken.add("code")
+                entry.broken.add(id_key)
                 parsed.duplicates.add(len(parsed.entries))
             else:
                 first_seen[key] = entry
@@ -436,6 +486,7 @@ def entry_label(kind: str, code: str) -> Text:
 _LABELS: dict[str, Callable[[str], Text]] = {
     "department": lambda code: tx("department %(code)s", code=code),
     "material": lambda code: tx("material %(code)s", code=code),
+    "field": lambda code: tx("field %(code)s", code=code),
     "item": lambda code: tx("item %(code)s", code=code),
     "thing": lambda code: tx("thing %(code)s", code=code),
 }

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 
-from lianban.core.catalog import Catalog, Thing
+from lianban.core.catalog import ANSWER_FILLS, FIELD_TYPES, Catalog, Thing
 from lianban.core.catalog_format.cycles import CYCLE_SEARCH_LIMIT, answer_text, possible_cycle
 from lianban.core.catalog_format.reading import Issue, Key
 from lianban.core.catalog_format.rules import (
@@ -80,6 +80,14 @@ def reference_issues(
         if s.issues:
             found[("item", code)] = s.issues
 
+    for key, definition in catalog.fields.items():
+        s = sink_for("field", key)
+        problem = _prefill_answer_problem(definition.prefill, definition.type, key, catalog, including)
+        if problem is not None and s.ok("type"):
+            s.check("prefill", problem)
+        if s.issues:
+            found[("field", key)] = s.issues
+
     for code, thing in catalog.things.items():
         s = sink_for("thing", code)
         if thing.lead_department and thing.lead_department not in catalog.departments and "department" not in unsure:
@@ -103,6 +111,34 @@ def reference_issues(
         if message is not None:
             found.setdefault(("thing", code), []).append(Issue("items", message))
     return found
+
+
+def _prefill_answer_problem(
+    prefill: str | None, field_type: str, key: str, catalog: Catalog, including: Mapping[str, list[Thing]]
+) -> Text | None:
+    """``answer.KEY``: each question KEY of a thing asking this field must be able to fill its type."""
+    if prefill is None or not prefill.startswith("answer.") or field_type not in FIELD_TYPES:
+        return None
+    name = prefill.removeprefix("answer.")
+    seen: set[str] = set()
+    for item in catalog.items.values():
+        if key not in item.fields:
+            continue
+        for thing in including.get(item.code, []):
+            if thing.code in seen:
+                continue
+            seen.add(thing.code)
+            for question in thing.questions:
+                fills = ANSWER_FILLS.get(question.type)
+                if question.key == name and fills is not None and field_type not in fills:
+                    return tx(
+                        "answer %(key)s of thing %(thing)s is a %(qtype)s question: it cannot fill a %(type)s field",
+                        key=name,
+                        thing=thing.code,
+                        qtype=question.type,
+                        type=field_type,
+                    )
+    return None
 
 
 def _material_condition_problem(

@@ -15,13 +15,19 @@ import math
 import re
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 
 from lianban.core.catalog import (
+    APPLICANT_PREFILLS,
     CATEGORIES,
+    FIELD_TYPES,
     MATERIAL_SOURCES,
+    NUMERIC_FIELD_TYPES,
     QUESTION_TYPES,
     SUBJECTS,
+    TEXT_FIELD_LENGTHS,
     Department,
+    FieldDef,
     Item,
     Material,
     Question,
@@ -33,6 +39,8 @@ from lianban.core.errors import ConditionError
 from lianban.core.text import Text, tx
 
 CODE_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+FIELD_KEY_RE = re.compile(r"[a-z][a-z0-9_]{0,39}")
+ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 RESERVED_KEYS = frozenset({"and", "or", "not", "in", "true", "false"})
 #: Largest number of days an item may take (what every database stores).
 MAX_DAYS = 2_147_483_647
@@ -78,6 +86,42 @@ def key_problem(value: str) -> Text | None:
             reserved=", ".join(sorted(RESERVED_KEYS)),
         )
     return None
+
+
+def field_key_problem(value: str) -> Text | None:
+    """What is wrong with a form field key, or None."""
+    if value == "":
+        return EMPTY
+    if not FIELD_KEY_RE.fullmatch(value):
+        return tx(
+            "%(key)s is not a valid field key (a lowercase letter, then up to 39 lowercase letters, digits or '_')",
+            key=repr(value),
+        )
+    return None
+
+
+def prefill_problem(value: str) -> Text | None:
+    """What is wrong with a field's ``prefill`` source, or None."""
+    if value in APPLICANT_PREFILLS:
+        return None
+    source, dot, name = value.partition(".")
+    if source == "answer" and dot and key_problem(name) is None:
+        return None
+    return tx(
+        "unknown prefill source %(value)s (allowed: %(allowed)s, or answer.KEY)",
+        value=repr(value),
+        allowed=", ".join(APPLICANT_PREFILLS),
+    )
+
+
+def iso_date(value: object) -> date | None:
+    """``value`` as a date when it is an ISO date ``YYYY-MM-DD``, else None."""
+    if not isinstance(value, str) or not ISO_DATE_RE.fullmatch(value):
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return None
 
 
 def _days_problem(value: int) -> Text | None:
@@ -154,6 +198,62 @@ def _material_issues(m: Material, s: Sink) -> None:
     s.check("code", code_problem(m.code))
     s.check("name", text_problem(m.name))
     s.check("source", _one_of(m.source, MATERIAL_SOURCES))
+
+
+def _bound_problem(f: FieldDef, value: int | float | str) -> Text | None:
+    if f.type == "date":
+        if iso_date(value) is None:
+            return tx("must be an ISO date YYYY-MM-DD for a date field, not %(value)s", value=repr(value))
+        return None
+    if f.type in NUMERIC_FIELD_TYPES:
+        if isinstance(value, str):
+            return tx("must be a number for a field of type %(type)s, not %(value)s", type=f.type, value=repr(value))
+        if f.type == "integer" and isinstance(value, float) and not value.is_integer():
+            return tx("must be a whole number for an integer field, not %(value)s", value=repr(value))
+        return _number_problem(value)
+    return tx("only integer, number, amount and date fields have min/max")
+
+
+def _field_issues(f: FieldDef, s: Sink) -> None:
+    s.check("key", field_key_problem(f.key))
+    s.check("label", text_problem(f.label))
+    s.check("type", _one_of(f.type, FIELD_TYPES))
+    if f.help is not None:
+        s.check("help", text_problem(f.help))
+    type_known = s.ok("type") and f.type in FIELD_TYPES
+    if type_known and f.type == "choice":
+        if f.options is None:
+            s.check("options", tx("a choice field needs options"))
+        elif len(f.options) < 2:
+            s.check("options", tx("a choice field needs at least two options"))
+        else:
+            _list_issues("options", f.options, s, EMPTY)
+    elif type_known and f.options is not None:
+        s.check("options", tx("only choice fields have options"))
+    good: dict[str, bool] = {}
+    for bound, value in (("min", f.min), ("max", f.max)):
+        if value is None or not type_known:
+            continue
+        problem = _bound_problem(f, value)
+        s.check(bound, problem)
+        good[bound] = problem is None and s.ok(bound)
+    if good.get("min") and good.get("max") and f.min is not None and f.max is not None:
+        low, high = (iso_date(f.min), iso_date(f.max)) if f.type == "date" else (f.min, f.max)
+        if low > high:  # type: ignore[operator]
+            s.add("min", tx("%(min)s is greater than max %(max)s", min=_bound_text(f.min), max=_bound_text(f.max)))
+    if f.max_length is not None:
+        if type_known and f.type not in TEXT_FIELD_LENGTHS:
+            s.check("max_length", tx("only text, textarea and address fields have max_length"))
+        elif f.max_length <= 0:
+            s.check("max_length", tx("must be > 0, not %(value)s", value=f.max_length))
+        elif f.max_length > MAX_DAYS:
+            s.check("max_length", tx("must be at most %(most)s, not %(value)s", most=MAX_DAYS, value=f.max_length))
+    if f.prefill is not None:
+        s.check("prefill", prefill_problem(f.prefill))
+
+
+def _bound_text(value: int | float | str) -> str:
+    return value if isinstance(value, str) else _num_text(value)
 
 
 def _item_issues(item: Item, s: Sink) -> None:
@@ -352,6 +452,7 @@ def _guide_text_issues(thing: Thing, s: Sink) -> None:
 _ENTRY_RULES: dict[str, Callable[[object, Sink], None]] = {
     "department": _department_issues,  # type: ignore[dict-item]
     "material": _material_issues,  # type: ignore[dict-item]
+    "field": _field_issues,  # type: ignore[dict-item]
     "item": _item_issues,  # type: ignore[dict-item]
     "thing": _thing_issues,  # type: ignore[dict-item]
 }

@@ -27,6 +27,7 @@ from lianban.catalog.models import Thing
 from lianban.catalog.planning import plan_document
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.case_errors import ApplicantInvalid
+from lianban.core.catalog import FieldDef
 from lianban.core.errors import AnswersInvalid, DependencyCycle, DomainError, UnknownThing
 from lianban.core.planner import CompiledThing, plan
 from lianban.licences.selectors import licence_best, licence_codes_held
@@ -134,16 +135,14 @@ def _check_new_applicant(kind: str, fields: list[NewApplicantField]) -> bool:
             field.error = _("Please fill in %(field)s.") % {"field": field.label}
     number = by_key["id_number"]
     if number.value:
-        spec = form_fields.FieldSpec(
-            "id_number", number.label, form_fields.USCC if kind == ApplicantKind.ENTERPRISE else form_fields.RIC
+        definition = FieldDef(
+            "id_number", str(number.label), "uscc" if kind == ApplicantKind.ENTERPRISE else "id_number"
         )
-        _value, problem = form_fields.clean_value(spec, number.value)
+        _value, problem = form_fields.clean_value(definition, number.value)
         number.error = problem or ""
     phone = by_key["contact_phone"]
     if phone.value:
-        _value, problem = form_fields.clean_value(
-            form_fields.FieldSpec("contact_phone", phone.label, form_fields.PHONE), phone.value
-        )
+        _value, problem = form_fields.clean_value(FieldDef("contact_phone", str(phone.label), "phone"), phone.value)
         phone.error = problem or ""
     return not any(f.error for f in fields)
 
@@ -248,7 +247,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 class FormField:
     """One field of the merged form as the page shows it."""
 
-    spec: form_fields.FieldSpec
+    spec: FieldDef
     value: str
     error: str
     prefilled: bool
@@ -256,7 +255,29 @@ class FormField:
     @property
     def prefilled_from(self) -> str:
         """``applicant`` or ``answer`` when the value is the one already known, else ""."""
-        return self.spec.prefill.partition(".")[0] if self.prefilled else ""
+        return (self.spec.prefill or "").partition(".")[0] if self.prefilled else ""
+
+    @property
+    def control(self) -> str:
+        """How the page asks for the value: the field's type, or radio/select for a choice."""
+        if self.spec.type == "choice":
+            return "radio" if len(self.spec.options or ()) <= RADIO_OPTIONS else "select"
+        return self.spec.type
+
+    @property
+    def min(self) -> str:
+        """The lower bound as an input attribute ("" when none)."""
+        return _bound(self.spec.min)
+
+    @property
+    def max(self) -> str:
+        """The upper bound as an input attribute ("" when none)."""
+        return _bound(self.spec.max)
+
+    @property
+    def step(self) -> str:
+        """The step of a number input."""
+        return {"integer": "1", "amount": "0.01"}.get(self.spec.type, "any")
 
     @property
     def input_id(self) -> str:
@@ -267,6 +288,18 @@ class FormField:
     def name(self) -> str:
         """The posted name."""
         return FIELD + self.spec.key
+
+
+#: A choice with at most this many options is asked with radio buttons, a longer one with a list.
+RADIO_OPTIONS = 5
+
+
+def _bound(value: int | float | str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,8 +321,9 @@ def _form_fields(
     keys: list[str], draft: Draft, errors: Mapping[str, str], posted: Mapping[str, str] | None
 ) -> list[FormField]:
     result = []
+    known = form_fields.definitions(keys)
     for key in keys:
-        spec = form_fields.field_spec(key)
+        spec = form_fields.field_definition(key, known)
         prefill = form_fields.prefill_value(spec, draft.applicant, draft.answers)
         value = posted.get(key, "") if posted is not None else str(draft.form.get(key, prefill) or "")
         result.append(FormField(spec, value, errors.get(key, ""), bool(prefill) and value == prefill))

@@ -41,6 +41,7 @@ from lianban.portal.case_words import (
     error_text,
     state_text,
 )
+from lianban.portal.form_fields import case_form_rows
 from lianban.portal.selectors import CASE_ORDER, DRAFT_ORDER, case_detail, case_rows_for_user, draft_list_for_user
 from lianban.portal.views.common import applicant_page, posted_key, signed_in_user, stored_file, wants_json
 from lianban.review.models import SupplementRequest
@@ -125,6 +126,7 @@ def _case_page(
         "today": clock.today(),
         "supplements": detail.supplements,
         "materials": [(m, MATERIAL_STATES.get(m.state, m.state)) for m in detail.materials],
+        "form_rows": case_form_rows(case.form, case.plan),
         "bill": detail.bill,
         "bill_status": BILL_STATUSES.get(detail.bill.status, "") if detail.bill else "",
         "issuance": detail.issuance,

@@ -19,7 +19,7 @@ from lianban.catalog.models import Department, Item, Question
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
-from lianban.portal.form_fields import field_spec, form_masked
+from lianban.portal.form_fields import definitions, field_definition, form_masked
 from lianban.workbench import words
 
 UNKNOWN = "UNKNOWN"
@@ -168,9 +168,10 @@ def date_text(day: date | datetime | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def field_label(key: str) -> str:
-    """The label of a form field, from the portal's table of known fields (the same words the applicant saw)."""
-    return str(field_spec(key).label)
+def field_label(key: str, case: Case | None = None) -> str:
+    """The label of a form field: as the case was submitted with it, else from the catalog (its key when none)."""
+    known = definitions([key], case.plan if case is not None else None)
+    return field_definition(key, known).label
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,9 +201,10 @@ def form_rows(case: Case, keys: Iterable[str] | None = None, *, full_keys: Itera
     """
     order = list(case.plan.get("fields", [])) or list(case.form)
     wanted = set(keys) if keys is not None else None
-    shown = form_masked(case.form, None if full_keys is None else set(full_keys))
+    known = definitions(order, case.plan)
+    shown = form_masked(case.form, None if full_keys is None else set(full_keys), known)
     return [
-        FieldRow(key, field_label(key), value_text(shown.get(key)))
+        FieldRow(key, field_definition(key, known).label, value_text(shown.get(key)))
         for key in order
         if key in case.form and (wanted is None or key in wanted)
     ]

@@ -2,7 +2,8 @@
 
 ``import`` and ``validate`` list every problem on standard error, one per line
 (``file:line: entry: what is wrong``), and exit with status 1; nothing is
-imported then. ``-`` reads a file from standard input. ``export`` writes the
+imported then. ``validate`` also lists warnings (an item's field key without a
+definition), which do not stop an import. ``-`` reads a file from standard input. ``export`` writes the
 whole catalog, YAML unless ``--format json`` or an ``-o`` name ending in
 ``.json``.
 """
@@ -16,7 +17,7 @@ from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lianban.catalog.services import CatalogFile, catalog_check, catalog_export, catalog_import
+from lianban.catalog.services import CatalogFile, catalog_check, catalog_export, catalog_import, catalog_warnings
 from lianban.core.errors import CatalogInvalid, CatalogProblem
 
 
@@ -46,7 +47,11 @@ class Command(BaseCommand):
             problems = problems or catalog_check(files=files)
             if problems:
                 self.fail(problems, "the files cannot be imported")
-            self.stdout.write(f"OK: {len(files)} file(s) can be imported.")
+            warnings = catalog_warnings(files=files)
+            for warning in warnings:
+                self.stderr.write(f"warning: {warning}")
+            suffix = f" ({len(warnings)} warning(s))" if warnings else ""
+            self.stdout.write(f"OK: {len(files)} file(s) can be imported{suffix}.")
             return
         if problems:
             self.fail(problems, "nothing was imported")

@@ -10,9 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from lianban.accounts.models import Role, User
-from lianban.cases.demo import demo_cases_load
 from lianban.common.crypto import demo_keys_allow
 from lianban.core.tracking import format_code
+from lianban.demo.cases import demo_cases_load
 from lianban.demo.services import DEMO_PASSWORD, demo_load
 
 STATE_WORDS = {

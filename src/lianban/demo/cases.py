@@ -54,7 +54,7 @@ SAMPLE_FORM: Mapping[str, str | int | bool] = {
     "operating_area": 600,
     "building_area": 600,
     "project_name": "联办酒店装修工程",
-    "project_type": "装饰装修",
+    "project_type": "装修",
     "design_unit": "武汉建筑设计院",
     "construction_unit": "武汉第一建设有限公司",
     "venue_name": "联办酒店",
