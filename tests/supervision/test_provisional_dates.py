@@ -29,6 +29,8 @@ from lianban.intake.services import intake_accept
 from lianban.review.services import item_case_approve, item_case_take
 from lianban.supervision.services import deadline_sweep, provisional_dates_recompute
 from lianban.workbench.documents import acceptance_receipt, render_pdf
+from lianban.workbench.selectors.supervision import arrangement_warning
+from lianban.workbench.views import supervision as supervision_views
 from lianban.workdays.services import (
     chinese_calendar_exceptions,
     chinese_calendar_years,
@@ -187,3 +189,17 @@ def test_the_acceptance_receipt_marks_the_expected_date_provisional(people: Peop
         pdf = render_pdf(acceptance_receipt(case, round_, "x"))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
     assert "（预计）" in text and "尚未公布" in text
+
+
+def test_the_supervisors_warning_counts_provisional_dates_only_up_to_a_cap(
+    people: People, drugstore: Case, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warning = arrangement_warning()
+    assert warning is not None and (warning.item_cases, warning.item_cases_more) == (1, False)
+    assert (warning.cases, warning.cases_more) == (1, False)
+    capped = arrangement_warning(cap=0)  # at a city's scale: "more than N", not a count of every row
+    assert capped is not None and capped.item_cases_more and capped.cases_more
+    monkeypatch.setattr(supervision_views, "arrangement_warning", lambda: capped)
+    client.force_login(people.supervisor)
+    html = client.get("/work/supervision/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "超过 0 个在办事项" in html and "超过 0 件在办办件" in html

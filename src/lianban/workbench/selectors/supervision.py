@@ -12,6 +12,7 @@ from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.models import RUNNING_ITEMS, Case, ItemCase
 from lianban.cases.selectors import case_list_filter, case_list_for_user, overdue_item_cases
+from lianban.common.keyset import COUNT_CAP, capped_count
 from lianban.core import case_flow as flow
 from lianban.core.workdays import arrangement_needed
 from lianban.supervision.models import Signal
@@ -155,26 +156,39 @@ class ArrangementWarning:
     Attributes:
         year: The year whose arrangement should be entered.
         last: The last year with an official arrangement.
-        item_cases: Running item cases whose due date is provisional (预计).
-        cases: Open cases whose expected-ready date is provisional.
+        item_cases: Running item cases whose due date is provisional (预计), counted up to ``cap``.
+        cases: Open cases whose expected-ready date is provisional, counted up to ``cap``.
+        item_cases_more, cases_more: More than ``cap`` of them (the page says so instead of counting all).
     """
 
     year: int
     last: int | None
+    item_cases_more: bool = False
+    cases_more: bool = False
+    cap: int = COUNT_CAP
     item_cases: int = 0
     cases: int = 0
 
 
-def arrangement_warning() -> ArrangementWarning | None:
-    """A warning from ``LIANBAN_CALENDAR_WARNING_DAYS`` days before the last officially arranged year ends."""
+def arrangement_warning(*, cap: int = COUNT_CAP) -> ArrangementWarning | None:
+    """A warning from ``LIANBAN_CALENDAR_WARNING_DAYS`` days before the last officially arranged year ends.
+
+    Counts the provisional dates up to ``cap`` (the page then says "more than").
+    """
     last = max(confirmed_years(), default=None)
     year = arrangement_needed(last, clock.today(), settings.LIANBAN_CALENDAR_WARNING_DAYS)
     if year is None:
         return None
     closed = [state.value for state in flow.FINAL_CASE_STATES]
+    # capped: in December nearly every running item may be provisional, and a city has hundreds of thousands
+    items, items_more = capped_count(ItemCase.objects.filter(RUNNING_ITEMS, due_provisional=True), cap)
+    cases, cases_more = capped_count(Case.objects.filter(eta_provisional=True).exclude(state__in=closed), cap)
     return ArrangementWarning(
         year=year,
         last=last,
-        item_cases=ItemCase.objects.filter(RUNNING_ITEMS, due_provisional=True).count(),
-        cases=Case.objects.filter(eta_provisional=True).exclude(state__in=closed).count(),
+        item_cases=items,
+        item_cases_more=items_more,
+        cases=cases,
+        cases_more=cases_more,
+        cap=cap,
     )
