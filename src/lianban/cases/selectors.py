@@ -203,7 +203,8 @@ def case_event_list_for_user(user: User, case: Case) -> QuerySet[CaseEvent]:
 def notification_list_for_user(user: User) -> QuerySet[Notification]:
     """In-app notifications of the applicants ``user`` acts for, newest first."""
     return (
-        Notification.objects.filter(applicant_id__in=_acting_for(user))
+        # the applicant ids as values (one read): the planner then walks (applicant, created_at, id)
+        Notification.objects.filter(applicant_id__in=list(_acting_for(user).values_list("applicant_id", flat=True)))
         .select_related("case")
         .order_by("-created_at", "-id")
     )

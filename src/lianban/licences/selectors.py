@@ -44,7 +44,10 @@ def licence_list_for_user(user: User) -> QuerySet[Licence]:
     if not user.is_active:
         return licences.none()
     if user.role == Role.APPLICANT:
-        return licences.filter(holder_id__in=ApplicantMember.objects.filter(user=user).values("applicant_id"))
+        # the applicant ids as values, not a subquery: with a literal holder the planner walks
+        # (holder, issued_on, id) newest first and stops at the page, even for a holder of thousands
+        holders = list(ApplicantMember.objects.filter(user=user).values_list("applicant_id", flat=True))
+        return licences.filter(holder_id__in=holders)
     if user.role == Role.CLERK:
         return licences.filter(window_licences(user))
     if user.role == Role.SUPERVISOR:
