@@ -182,11 +182,6 @@ class Rating(models.Model):
     def __str__(self) -> str:
         return f"{self.service} {self.level}"
 
-    @property
-    def is_bad(self) -> bool:
-        """Whether this is a 差评."""
-        return rules.is_bad(self.level)
-
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert only."""
         if not self._state.adding:
@@ -196,6 +191,11 @@ class Rating(models.Model):
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Never."""
         raise AppendOnlyRating("ratings are append-only")
+
+    @property
+    def is_bad(self) -> bool:
+        """Whether this is a 差评."""
+        return rules.is_bad(self.level)
 
 
 class TicketState(models.TextChoices):

@@ -474,7 +474,7 @@ def default_ratings(today: date | None = None) -> int:
     given = 0
     finished = Case.objects.filter(state__in=FINISHED_STATES, closed_at__isnull=False).order_by("id")
     for case_id, closed_at in finished.values_list("id", "closed_at"):
-        if not rules.default_owed(clock.local_date(closed_at), today, rule):
+        if closed_at is None or not rules.default_owed(clock.local_date(closed_at), today, rule):
             continue
         evaluator_rated = set(
             Rating.objects.filter(case_id=case_id, follow_up_of__isnull=True).values_list("service", flat=True)
