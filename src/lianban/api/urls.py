@@ -24,5 +24,6 @@ urlpatterns = [
     path("", include("lianban.issuance.api_urls")),
     path("", include("lianban.licences.api_urls")),
     path("", include("lianban.supervision.api_urls")),
+    path("", include("lianban.evaluation.api_urls")),
     path("", include("lianban.workdays.api_urls")),
 ]
