@@ -304,6 +304,10 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "lianban.cases.models.NotificationKind",
         "OrderStateEnum": "lianban.supervision.models.OrderState",
         "OrderOriginEnum": "lianban.supervision.models.OrderOrigin",
+        "ChannelEnum": "lianban.cases.models.Channel",
+        "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",
+        "EnteredChannelEnum": "lianban.evaluation.models.EnteredChannel",
+        "TicketStateEnum": "lianban.evaluation.models.TicketState",
     },
 }
 
@@ -504,5 +508,8 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.intake.tasks.deemed_acceptance_sweep", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
     ("lianban.accounts.tasks.phone_code_prune", 3600),
-    ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),  # one-time code rows past every rate-limit window
+    (
+        "lianban.evaluation.tasks.default_ratings",
+        env.int("LIANBAN_SWEEP_SECONDS", default=900),
+    ),  # one-time code rows past every rate-limit window
 ]

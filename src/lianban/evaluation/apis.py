@@ -27,7 +27,7 @@ from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import CaseRefSerializer
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
-from lianban.evaluation.models import Rating, RatingChannel, Rerating, TicketState, Verdict
+from lianban.evaluation.models import EnteredChannel, Rating, RatingChannel, Rerating, TicketState, Verdict
 from lianban.evaluation.selectors import rating_state_for_applicant, ticket_for_user, ticket_list_for_user
 
 LEVELS = (
@@ -56,7 +56,7 @@ class GivenSerializer(serializers.Serializer):
 
 
 class EnteredSerializer(GivenSerializer):
-    channel = serializers.ChoiceField(choices=[("PHONE", "PHONE"), ("PAPER", "PAPER")])
+    channel = serializers.ChoiceField(choices=EnteredChannel.choices)
 
 
 class RatingSerializer(serializers.Serializer):

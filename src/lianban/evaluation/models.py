@@ -30,6 +30,13 @@ class RatingChannel(models.TextChoices):
     SYSTEM = rules.Channel.SYSTEM.value, _("default rating")
 
 
+class EnteredChannel(models.TextChoices):
+    """The channels of a rating staff enter for the evaluator."""
+
+    PHONE = rules.Channel.PHONE.value, _("by telephone, entered by staff")
+    PAPER = rules.Channel.PAPER.value, _("on paper, entered by staff")
+
+
 class RatingLevel(models.IntegerChoices):
     VERY_SATISFIED = 5, _("very satisfied (非常满意)")
     SATISFIED = 4, _("satisfied (满意)")
