@@ -11,7 +11,7 @@ import pytest
 from lianban.cases.models import CaseEvent, ItemCase, Notification
 from lianban.core.evaluation import IndicatorsInvalid, LevelInvalid
 from lianban.evaluation import services as ev
-from lianban.evaluation.models import AppendOnlyRating, Rating, RectificationTicket
+from lianban.evaluation.models import AppendOnlyRating, Rating, RatingToken, RectificationTicket
 from tests.cases.kit import FrozenClock, People, submit
 from tests.evaluation.kit import issued
 
@@ -199,3 +199,11 @@ def test_a_withdrawn_case_is_rated_as_a_whole(people: People, clock: FrozenClock
     case.refresh_from_db()
     assert [s.key for s in ev.case_services(case)] == [f"case:{case.pk}"]
     assert Notification.objects.filter(case=case).exists()
+
+
+def test_the_finishing_message_carries_the_rating_link(people: People, clock: FrozenClock) -> None:
+    case = issued(people, clock)
+    message = Notification.objects.get(case=case, kind="ISSUED").message
+    token = RatingToken.objects.get(case=case, channel="LINK")
+    assert message.endswith(f"/rate/{token.token}/")
+    assert not Notification.objects.filter(case=case, kind="READY", message__contains="/rate/").exists()

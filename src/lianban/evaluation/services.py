@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
@@ -313,6 +314,12 @@ def case_token(*, case: Case, channel: str) -> RatingToken:
         case=case, channel=chosen.value, used_at__isnull=True, expires_at__gt=now
     ).first()
     return token or _token_new(case=case, kind=rules.Kind.SERVICE, channel=chosen, staff=None)
+
+
+def rating_invitation(case: Case) -> str:
+    """The sentence with the rating link a finishing message ends with (absolute with ``LIANBAN_PUBLIC_URL``)."""
+    path = reverse("evaluation:rate", args=[case_token(case=case, channel=rules.Channel.LINK.value).token])
+    return _("Please rate our service: %(url)s") % {"url": f"{settings.LIANBAN_PUBLIC_URL}{path}"}
 
 
 def visit_token_make(*, actor: User, case_id: int) -> RatingToken:
