@@ -106,3 +106,13 @@ def test_follow_up_once_through_the_api(people: People, clock: FrozenClock) -> N
     rating = api.call("POST", f"/api/cases/{case.pk}/ratings", {"level": 4}).json()
     assert api.call("POST", f"/api/ratings/{rating['id']}/follow-up", {"comment": "补充"}).status_code == 201
     assert api.call("POST", f"/api/ratings/{rating['id']}/follow-up", {"comment": "再补充"}).status_code == 409
+
+
+def test_a_rating_sent_again_with_its_key_is_replayed_not_refused(people: People, clock: FrozenClock) -> None:
+    case = issued(people, clock)
+    api = Api(people.applicant_user)
+    first = api.call("POST", f"/api/cases/{case.pk}/ratings", {"level": 4}, key="k-1")
+    again = api.call("POST", f"/api/cases/{case.pk}/ratings", {"level": 4}, key="k-1")
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    assert Rating.objects.filter(case=case).count() == 1

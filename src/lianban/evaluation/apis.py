@@ -7,6 +7,7 @@ rating's answer goes to whoever gave it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -23,11 +24,20 @@ from rest_framework.views import APIView
 from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
+from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.access import access_case_for_user
 from lianban.cases.api_serializers import CaseRefSerializer
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
-from lianban.evaluation.models import EnteredChannel, Rating, RatingChannel, Rerating, TicketState, Verdict
+from lianban.evaluation.models import (
+    EnteredChannel,
+    Rating,
+    RatingChannel,
+    RectificationTicket,
+    Rerating,
+    TicketState,
+    Verdict,
+)
 from lianban.evaluation.selectors import rating_state_for_applicant, ticket_for_user, ticket_list_for_user
 
 LEVELS = (
@@ -141,6 +151,7 @@ class CaseRatingsApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_rate",
+        parameters=[IDEMPOTENCY_KEY],
         description="One rating per service per evaluator: a second answers 409 `already-rated`.",
         request=GivenSerializer,
         responses={201: RatingSerializer, **errors(400, 403, 404, 409)},
@@ -149,8 +160,14 @@ class CaseRatingsApi(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         user = actor(request)
         data = validated(GivenSerializer, request.data)
-        rating = services.rating_give(actor=user, case_id=case_id, item_case_id=data["item_case"], given=_given(data))
-        return Response(RatingSerializer(rating).data, status=201)
+        return command(
+            request,
+            run=lambda key: services.rating_give(
+                actor=user, case_id=case_id, item_case_id=data["item_case"], given=_given(data), idempotency_key=key
+            ),
+            render=lambda rating: RatingSerializer(rating).data,
+            status=201,
+        )
 
 
 class CaseRatingEnterApi(APIView):
@@ -158,6 +175,7 @@ class CaseRatingEnterApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_enter",
+        parameters=[IDEMPOTENCY_KEY],
         request=EnteredSerializer,
         responses={201: RatingSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
@@ -165,10 +183,19 @@ class CaseRatingEnterApi(APIView):
     def post(self, request: Request, case_id: int) -> Response:
         user = actor(request)
         data = validated(EnteredSerializer, request.data)
-        rating = services.rating_enter(
-            actor=user, case_id=case_id, item_case_id=data["item_case"], channel=data["channel"], given=_given(data)
+        return command(
+            request,
+            run=lambda key: services.rating_enter(
+                actor=user,
+                case_id=case_id,
+                item_case_id=data["item_case"],
+                channel=data["channel"],
+                given=_given(data),
+                idempotency_key=key,
+            ),
+            render=lambda rating: RatingSerializer(rating).data,
+            status=201,
         )
-        return Response(RatingSerializer(rating).data, status=201)
 
 
 def _tablet_url(request: Request, token: str) -> str:
@@ -181,15 +208,23 @@ class VisitTokenApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_visit_token",
+        parameters=[IDEMPOTENCY_KEY],
         request=None,
         responses={201: TokenSerializer, **errors(403, 404)},
         tags=["evaluation"],
     )
     def post(self, request: Request, case_id: int) -> Response:
         user = actor(request)
-        token = services.visit_token_make(actor=user, case_id=case_id)
-        body = {"token": token.token, "url": _tablet_url(request, token.token), "expires_at": token.expires_at}
-        return Response(TokenSerializer(body).data, status=201)
+        return command(
+            request,
+            run=lambda key: services.visit_token_make(actor=user, case_id=case_id, idempotency_key=key),
+            render=lambda token: (
+                TokenSerializer(
+                    {"token": token.token, "url": _tablet_url(request, token.token), "expires_at": token.expires_at}
+                ).data
+            ),
+            status=201,
+        )
 
 
 class TokenRatingApi(APIView):
@@ -222,7 +257,7 @@ class TokenRatingApi(APIView):
         return Response(TokenServicesSerializer(body).data)
 
     @extend_schema(
-        operation_id="evaluation_token_rate",
+        operation_id="evaluation_token_rate",  # public: the token is spent once, no Idempotency-Key
         request=GivenSerializer,
         responses={201: None, **errors(400, 404, 409)},
         tags=["evaluation"],
@@ -238,6 +273,7 @@ class FollowUpApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_follow_up",
+        parameters=[IDEMPOTENCY_KEY],
         request=FollowUpSerializer,
         responses={201: RatingSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
@@ -245,8 +281,14 @@ class FollowUpApi(APIView):
     def post(self, request: Request, rating_id: int) -> Response:
         user = actor(request)
         data = validated(FollowUpSerializer, request.data)
-        follow = services.follow_up_add(actor=user, rating_id=rating_id, comment=data["comment"])
-        return Response(RatingSerializer(follow).data, status=201)
+        return command(
+            request,
+            run=lambda key: services.follow_up_add(
+                actor=user, rating_id=rating_id, comment=data["comment"], idempotency_key=key
+            ),
+            render=lambda follow: RatingSerializer(follow).data,
+            status=201,
+        )
 
 
 # ------------------------------------------------------------------ rectification tickets
@@ -339,8 +381,11 @@ class RerateSerializer(serializers.Serializer):
     rerating = serializers.ChoiceField(choices=Rerating.choices)
 
 
-def _ticket(request: Request, ticket_id: int) -> Response:
-    return Response(TicketSerializer(ticket_for_user(actor(request), ticket_id)).data)
+def _step(request: Request, run: Callable[[str | None], RectificationTicket]) -> Response:
+    """A ticket step as a command: the ticket after it (a repeat with the same key replays the answer)."""
+    return command(
+        request, run=run, render=lambda ticket: TicketSerializer(ticket_for_user(actor(request), ticket.pk)).data
+    )
 
 
 class TicketPrecheckApi(APIView):
@@ -348,14 +393,23 @@ class TicketPrecheckApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_ticket_precheck",
+        parameters=[IDEMPOTENCY_KEY],
         request=PrecheckSerializer,
         responses={200: TicketSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
     )
     def post(self, request: Request, ticket_id: int) -> Response:
         data = validated(PrecheckSerializer, request.data)
-        services.ticket_precheck(actor=actor(request), ticket_id=ticket_id, verdict=data["verdict"], note=data["note"])
-        return _ticket(request, ticket_id)
+        return _step(
+            request,
+            lambda key: services.ticket_precheck(
+                actor=actor(request),
+                ticket_id=ticket_id,
+                verdict=data["verdict"],
+                note=data["note"],
+                idempotency_key=key,
+            ),
+        )
 
 
 class TicketVisitApi(APIView):
@@ -363,14 +417,19 @@ class TicketVisitApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_ticket_visit",
+        parameters=[IDEMPOTENCY_KEY],
         request=VisitSerializer,
         responses={200: TicketSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
     )
     def post(self, request: Request, ticket_id: int) -> Response:
         data = validated(VisitSerializer, request.data)
-        services.ticket_visit(actor=actor(request), ticket_id=ticket_id, call_record=data["call_record"])
-        return _ticket(request, ticket_id)
+        return _step(
+            request,
+            lambda key: services.ticket_visit(
+                actor=actor(request), ticket_id=ticket_id, call_record=data["call_record"], idempotency_key=key
+            ),
+        )
 
 
 class TicketRectifyApi(APIView):
@@ -380,16 +439,23 @@ class TicketRectifyApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_ticket_rectify",
+        parameters=[IDEMPOTENCY_KEY],
         request={"multipart/form-data": RectifySerializer},
         responses={200: TicketSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
     )
     def post(self, request: Request, ticket_id: int) -> Response:
         data = validated(RectifySerializer, request.data)
-        services.ticket_rectify(
-            actor=actor(request), ticket_id=ticket_id, rectification=data["rectification"], evidence=data["evidence"]
+        return _step(
+            request,
+            lambda key: services.ticket_rectify(
+                actor=actor(request),
+                ticket_id=ticket_id,
+                rectification=data["rectification"],
+                evidence=data["evidence"],
+                idempotency_key=key,
+            ),
         )
-        return _ticket(request, ticket_id)
 
 
 class TicketFeedbackApi(APIView):
@@ -397,14 +463,19 @@ class TicketFeedbackApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_ticket_feedback",
+        parameters=[IDEMPOTENCY_KEY],
         request=FeedbackSerializer,
         responses={200: TicketSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
     )
     def post(self, request: Request, ticket_id: int) -> Response:
         data = validated(FeedbackSerializer, request.data)
-        services.ticket_feedback(actor=actor(request), ticket_id=ticket_id, feedback=data["feedback"])
-        return _ticket(request, ticket_id)
+        return _step(
+            request,
+            lambda key: services.ticket_feedback(
+                actor=actor(request), ticket_id=ticket_id, feedback=data["feedback"], idempotency_key=key
+            ),
+        )
 
 
 class TicketRerateApi(APIView):
@@ -412,11 +483,16 @@ class TicketRerateApi(APIView):
 
     @extend_schema(
         operation_id="evaluation_ticket_rerate",
+        parameters=[IDEMPOTENCY_KEY],
         request=RerateSerializer,
         responses={200: TicketSerializer, **errors(400, 403, 404, 409)},
         tags=["evaluation"],
     )
     def post(self, request: Request, ticket_id: int) -> Response:
         data = validated(RerateSerializer, request.data)
-        services.ticket_rerate(actor=actor(request), ticket_id=ticket_id, rerating=data["rerating"])
-        return _ticket(request, ticket_id)
+        return _step(
+            request,
+            lambda key: services.ticket_rerate(
+                actor=actor(request), ticket_id=ticket_id, rerating=data["rerating"], idempotency_key=key
+            ),
+        )
