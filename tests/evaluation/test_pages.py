@@ -113,3 +113,27 @@ def test_the_unit_works_the_ticket_and_the_supervisor_lists_it(people: People, c
     )
     assert signed_in(people.reviewer("GA")).get(url).status_code == 404
     assert signed_in(people.applicant_user).get("/work/rectifications/").status_code == 403
+
+
+def test_the_ticket_page_names_the_online_indicators_and_offers_the_unit_no_rerating(
+    people: People, clock: FrozenClock, signed_in
+) -> None:  # type: ignore[no-untyped-def]
+    case = issued(people, clock)
+    item = ItemCase.objects.get(case=case, item_code="SCJG-GSSL")
+    signed_in(people.applicant_user).post(
+        f"/my/cases/{case.pk}/rate/",
+        {"action": "rate", "item_case": str(item.pk), "level": "2", "indicators": ["efficiency"]},
+    )
+    ticket = RectificationTicket.objects.get(case=case)
+    unit = signed_in(people.reviewer("SCJG"))
+    url = f"/work/rectifications/{ticket.pk}/"
+    page = unit.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "办事效率" in page and "服务效率" not in page  # a portal rating: the online indicator's words
+    for step, data in (
+        ("precheck", {"verdict": "TRUE", "note": "属实"}),
+        ("visit", {"call_record": "已回访"}),
+        ("rectify", {"rectification": "已整改"}),
+        ("feedback", {"feedback": "请复评"}),
+    ):
+        unit.post(url, {"step": step, **data})
+    assert "data-next-step" not in unit.get(url).content.decode()  # the 复评 is the evaluator's

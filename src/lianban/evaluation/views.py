@@ -228,7 +228,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
             except DomainError as exc:
                 _error(request, exc)
         return see_other(reverse("evaluation:ticket", args=[ticket.pk]))
-    allowed = rules.allowed_events(rules.TicketState(ticket.state))
+    state = rules.TicketState(ticket.state)
+    allowed = rules.allowed_events(state) if rules.waiting_on(state) == "unit" else ()
     context = {
         "ticket": ticket,
         "rating": ticket.rating,
@@ -242,11 +243,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 def _labels(rating: Rating) -> list[str]:
-    every = {
-        i.code: i.label
-        for mode in rules.Mode
-        for i in rules.INDICATOR_SETS.get(
-            rating.indicator_version, rules.INDICATOR_SETS[rules.CURRENT_INDICATORS]
-        ).for_mode(mode)
-    }
-    return [every.get(code, code) for code in rating.indicators]
+    """The words of the rating's indicators, from the set and the mode it was given under."""
+    mode = rules.mode_of_channel(rules.Channel(rating.channel), rules.Kind(rating.kind))
+    known = rules.INDICATOR_SETS.get(rating.indicator_version, rules.INDICATOR_SETS[rules.CURRENT_INDICATORS])
+    words = {i.code: i.label for i in known.for_mode(mode)}
+    return [words.get(code, code) for code in rating.indicators]
