@@ -91,7 +91,10 @@ def test_the_unit_works_the_ticket_and_the_supervisor_lists_it(people: People, c
     ticket = RectificationTicket.objects.get(case=case)
     unit = signed_in(people.reviewer("SCJG"))
     url = f"/work/rectifications/{ticket.pk}/"
-    assert 'data-next-step="precheck"' in unit.get(url).content.decode()
+    first = unit.get(url).content.decode()
+    assert 'data-next-step="precheck"' in first
+    assert 'data-correction-rounds="0"' in first and 'data-supplements="0"' in first  # the case's history
+    assert 'data-finished-late="0"' in first
     unit.post(url, {"step": "precheck", "verdict": "TRUE", "note": "属实"})
     unit.post(url, {"step": "visit", "call_record": "已回访"})
     unit.post(url, {"step": "rectify", "rectification": "已整改", "evidence": pdf()})

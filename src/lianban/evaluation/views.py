@@ -26,7 +26,12 @@ from lianban.evaluation import services
 from lianban.evaluation.access import is_unit_member
 from lianban.evaluation.models import Rating, RatingLevel, Rerating, TicketState, Verdict
 from lianban.evaluation.models import RectificationTicket as Ticket
-from lianban.evaluation.selectors import rating_state_for_applicant, ticket_for_user, ticket_list_for_user
+from lianban.evaluation.selectors import (
+    rating_state_for_applicant,
+    ticket_for_user,
+    ticket_list_for_user,
+    ticket_root_cause,
+)
 from lianban.workbench.views.common import see_other, staff_user
 
 #: The newest tickets first, for the keyset pages.
@@ -237,6 +242,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "indicator_labels": _labels(ticket.rating),
         "next": allowed[0].value if allowed and is_unit_member(user, ticket) else "",
         "verdicts": Verdict.choices,
+        "history": ticket_root_cause(ticket),
         "can_see_case": user.role in (Role.CLERK, Role.SUPERVISOR),
     }
     return render(request, "evaluation/ticket.html", context)
