@@ -99,6 +99,20 @@ GET  /api/supervision/orders/{order_id}            overdue     404/404   404/404
 POST /api/supervision/orders/{order_id}/sign       overdue     404/404   404/404   404/404   404/404   200/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/reply      overdue     404/404   404/404   404/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/review     overdue     404/404   404/404   404/404   404/404   403/404   404/404   409/409   404/404   403/403
+GET  /api/cases/{case_id}/ratings                  rated       200/404   404/200   403/404   404/404   403/404   403/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/ratings                  rated       201/404   404/201   403/404   404/404   403/404   403/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/ratings/entered          rated       403/404   404/403   201/404   404/404   403/404   403/404   403/403   404/404   403/403
+POST /api/cases/{case_id}/visit-token              rated       403/404   404/403   201/404   404/404   403/404   403/404   403/403   404/404   403/403
+GET  /api/ratings/token/{token}                    rated       200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200   200/200
+POST /api/ratings/token/{token}                    rated       201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201   201/201
+POST /api/ratings/{rating_id}/follow-up            rated       201/404   404/201   403/404   404/404   403/404   403/404   403/403   404/404   403/403
+GET  /api/rectifications                           rated       +/-       -/+       +/-       -/-       +/-       -/-       +/+       403       403
+GET  /api/rectifications/{ticket_id}               rated       200/404   404/200   200/404   404/404   200/404   404/404   200/200   404/404   403/403
+POST /api/rectifications/{ticket_id}/precheck      rated       403/404   404/403   200/404   404/404   200/404   404/404   403/403   404/404   403/403
+POST /api/rectifications/{ticket_id}/visit         rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
+POST /api/rectifications/{ticket_id}/rectify       rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
+POST /api/rectifications/{ticket_id}/feedback      rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
+POST /api/rectifications/{ticket_id}/rerate        rated       409/404   404/409   403/404   404/404   403/404   404/404   403/403   404/404   403/403
 GET  /api/things/                                  submitted   200       200        200     200       200      200     200        200     200
 GET  /api/things/{code}                            submitted   200       200        200     200       200      200     200        200     200
 POST /api/things/{code}/plan                       submitted   200       200        200     200       200      200     200        200     200
@@ -207,6 +221,9 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         applicant_id=objects["applicant"].pk,
         licence_id=objects["licence"].pk if objects["licence"] else 0,
         order_id=objects["order"].pk if objects["order"] else 0,
+        ticket_id=objects["ticket"].pk if objects["ticket"] else 0,
+        rating_id=objects["rating"].pk if objects["rating"] else 0,
+        token=objects["token"].token if objects["token"] else "none",
         code=code,
         subscription_id=objects.get("subscription", 0),
         delivery_id=objects.get("delivery", 0),
@@ -231,10 +248,20 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         return {"applicant": objects["applicant"].pk, "thing": thing, "answers": answers, "form": form}, False
     if path.endswith("/materials/{code}"):
         return {"file": pdf()}, True
+    if path.endswith("/rectify"):
+        return {"rectification": "已整改", "evidence": pdf()}, True
     if path == "/api/supervision/orders":
         return {"cases": [objects["case"].pk], "department": "SCJG", "reason": "请加快办理"}, False
     bodies: dict[str, Any] = {
         "/reply": {"reply": "已办理"},
+        "/ratings": {"level": 5},
+        "/ratings/entered": {"level": 4, "channel": "PHONE"},
+        "/{token}": {"level": 5},
+        "/follow-up": {"comment": "补充一句"},
+        "/precheck": {"verdict": "TRUE", "note": "属实"},
+        "/visit": {"call_record": "已回访"},
+        "/feedback": {"feedback": "已整改"},
+        "/rerate": {"rerating": "SATISFIED"},
         "/review": {"accept": True},
         "/checks": {"checks": [{"material": objects["material"], "result": "OK"}]},
         "/withdraw": {"reason": "不办了"},
@@ -265,6 +292,8 @@ def _listed(row: Row, payload: dict[str, Any], objects: dict[str, Any]) -> bool:
         return objects["case"].pk in {r["case"]["id"] for r in rows}
     if path == "/api/supervision/orders":
         return objects["order"].pk in {r["id"] for r in rows}
+    if path == "/api/rectifications":
+        return objects["ticket"].pk in {r["id"] for r in rows}
     return objects["item"].pk in {r["id"] for r in rows}  # item-cases, supervision lists
 
 

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("lianban.issuance.api_urls")),
     path("", include("lianban.licences.api_urls")),
     path("", include("lianban.supervision.api_urls")),
+    path("", include("lianban.evaluation.api_urls")),
     path("", include("lianban.workdays.api_urls")),
     path("", include("lianban.outbox.api_urls")),
 ]

@@ -51,8 +51,19 @@ def notification_sender() -> NotificationSender:
     return sender
 
 
+#: The messages that finish a case: they carry the link to rate the service (好差评).
+RATING_INVITED = frozenset({"ISSUED", "REFUSED", "WITHDRAWN"})
+
+
 def notification_create(*, case: Case, kind: str, message: str) -> Notification:
-    """Create the in-app notification and send it out once the transaction commits."""
+    """Create the in-app notification and send it out once the transaction commits.
+
+    A message that finishes the case ends with the link to rate the service (a one-time token).
+    """
+    if kind in RATING_INVITED:
+        from lianban.evaluation.services import rating_invitation
+
+        message = f"{message} {rating_invitation(case)}"
     notification = Notification.objects.create(applicant_id=case.applicant_id, case=case, kind=kind, message=message)
 
     def enqueue() -> None:

@@ -34,6 +34,8 @@ from lianban.accounts.access import can_see_applicant
 from lianban.accounts.models import Applicant, Role, User
 from lianban.cases.access import can_see_case
 from lianban.cases.models import Case, ItemCase
+from lianban.evaluation.access import can_see_ticket
+from lianban.evaluation.models import Rating, RectificationTicket
 from lianban.licences.access import access_licence_for_user
 from lianban.portal.access import can_open_draft
 from lianban.portal.models import Draft
@@ -83,6 +85,16 @@ def _order(user: User, kwargs: Mapping[str, Any]) -> bool:
     return order is not None and can_see_order(user, order)
 
 
+def _ticket(user: User, kwargs: Mapping[str, Any]) -> bool:
+    ticket = RectificationTicket.objects.select_related("rating").filter(pk=kwargs["ticket_id"]).first()
+    return ticket is not None and can_see_ticket(user, ticket)
+
+
+def _rating(user: User, kwargs: Mapping[str, Any]) -> bool:
+    rating = Rating.objects.select_related("case", "case__applicant").filter(pk=kwargs["rating_id"]).first()
+    return rating is not None and can_see_case(user, rating.case)
+
+
 #: How each kind of object of a path is found and whether a user may see it.
 TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "case": _case,
@@ -91,6 +103,8 @@ TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "applicant": _applicant,
     "licence": _licence,
     "order": _order,
+    "ticket": _ticket,
+    "rating": _rating,
 }
 
 
@@ -198,6 +212,12 @@ ROUTES: dict[str, Route] = {
     # workbench: the departments
     "workbench:department_queue": only(R),
     "workbench:item": only(R, S, target="item"),
+    # 好差评 pages: a token's rating page (the token is the proof), the applicant's, the window's, the tickets
+    "evaluation:rate": PUBLIC,
+    "evaluation:case_rate": only(A, target="case"),
+    "evaluation:visit_start": only(C, target="case"),
+    "evaluation:tickets": only(C, R, S),
+    "evaluation:ticket": only(C, R, S, target="ticket"),
     "workbench:item_take": only(R, target="item"),
     "workbench:item_supplement": only(R, target="item"),
     "workbench:item_approve": only(R, target="item"),
@@ -268,6 +288,19 @@ ROUTES: dict[str, Route] = {
     "webhook-subscriptions-attempts": only(Role.ADMIN, S),
     "webhook-deliveries-list": only(Role.ADMIN, S),
     "webhook-deliveries-replay": only(Role.ADMIN, S),
+    # 好差评: ratings and the rectification of 差评
+    "evaluation-case-ratings": only(A, target="case"),
+    "evaluation-enter": only(C, target="case"),
+    "evaluation-visit-token": only(C, target="case"),
+    "evaluation-token": PUBLIC,  # a one-time token is the caller's proof
+    "evaluation-follow-up": only(A, target="rating"),
+    "evaluation-tickets": only(A, C, R, S),
+    "evaluation-ticket": only(A, C, R, S, target="ticket"),
+    "evaluation-ticket-precheck": only(C, R, target="ticket"),
+    "evaluation-ticket-visit": only(C, R, target="ticket"),
+    "evaluation-ticket-rectify": only(C, R, target="ticket"),
+    "evaluation-ticket-feedback": only(C, R, target="ticket"),
+    "evaluation-ticket-rerate": only(A, target="ticket"),
 }
 
 

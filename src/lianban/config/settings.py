@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "lianban.issuance",
     "lianban.supervision",
     "lianban.outbox",
+    "lianban.evaluation",
     "lianban.portal",
     "lianban.workbench",
     "lianban.api",
@@ -304,6 +305,10 @@ SPECTACULAR_SETTINGS = {
         "NotificationKindEnum": "lianban.cases.models.NotificationKind",
         "OrderStateEnum": "lianban.supervision.models.OrderState",
         "OrderOriginEnum": "lianban.supervision.models.OrderOrigin",
+        "ChannelEnum": "lianban.cases.models.Channel",
+        "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",
+        "EnteredChannelEnum": "lianban.evaluation.models.EnteredChannel",
+        "TicketStateEnum": "lianban.evaluation.models.TicketState",
     },
 }
 
@@ -474,6 +479,14 @@ LIANBAN_SIGNAL_YELLOW_DAYS = env.int("LIANBAN_SIGNAL_YELLOW_DAYS", default=1)
 LIANBAN_ORDER_SIGN_DAYS = env.int("LIANBAN_ORDER_SIGN_DAYS", default=1)
 LIANBAN_ORDER_REPLY_DAYS = env.int("LIANBAN_ORDER_REPLY_DAYS", default=5)
 LIANBAN_ORDER_ESCALATE_DAYS = env.int("LIANBAN_ORDER_ESCALATE_DAYS", default=5)
+#: 好差评: natural days before an unrated finished service gets the default 基本满意; the 追评 window;
+#: how long a one-time rating token (message link, receipt QR, window tablet) works.
+LIANBAN_RATING_DEFAULT_DAYS = env.int("LIANBAN_RATING_DEFAULT_DAYS", default=7)
+LIANBAN_RATING_FOLLOW_UP_DAYS = env.int("LIANBAN_RATING_FOLLOW_UP_DAYS", default=15)
+LIANBAN_RATING_TOKEN_DAYS = env.int("LIANBAN_RATING_TOKEN_DAYS", default=30)
+#: 差评 rectification tickets: working days to contact and verify, and to rectify.
+LIANBAN_TICKET_CONTACT_DAYS = env.int("LIANBAN_TICKET_CONTACT_DAYS", default=1)
+LIANBAN_TICKET_RECTIFY_DAYS = env.int("LIANBAN_TICKET_RECTIFY_DAYS", default=15)
 #: A case without an intake decision this many working days after submission is accepted by law.
 LIANBAN_DEEMED_ACCEPTANCE_DAYS = env.int("LIANBAN_DEEMED_ACCEPTANCE_DAYS", default=5)
 #: Years past the last confirmed holiday arrangement (or this year) given a provisional calendar (预计).
@@ -497,6 +510,7 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
     ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
     ("lianban.outbox.tasks.deliver_events", env.int("LIANBAN_WEBHOOK_SECONDS", default=5)),
+    ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
 ]
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).

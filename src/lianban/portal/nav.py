@@ -35,6 +35,9 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("workbench:department_queue", _("Department workbench"), frozenset({Role.REVIEWER})),
     NavLink("workbench:supervision", _("Supervision"), frozenset({Role.SUPERVISOR})),
     NavLink("workbench:orders", _("Supervision orders"), frozenset({Role.SUPERVISOR, Role.REVIEWER})),
+    NavLink(
+        "evaluation:tickets", _("Bad-rating rectification"), frozenset({Role.SUPERVISOR, Role.REVIEWER, Role.CLERK})
+    ),
     NavLink("workbench:catalog_files", _("Catalog import/export"), frozenset({Role.ADMIN})),
     NavLink("admin:index", _("Catalog administration"), staff=True),
 )

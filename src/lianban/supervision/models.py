@@ -149,6 +149,7 @@ class OrderOrigin(models.TextChoices):
 
     SUPERVISOR = "SUPERVISOR", _("raised by a supervisor")
     RED_CARD = "RED_CARD", _("raised by a red card")
+    RATING = "RATING", _("raised by a 差评 still not satisfied after rectification")
 
 
 class SupervisionOrder(models.Model):

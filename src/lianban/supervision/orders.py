@@ -299,3 +299,21 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
             order.version += 1
             order.save()
     return done
+
+
+def order_raise_for_rating(*, cases: Sequence[Case], department_id: int, reason: str) -> SupervisionOrder:
+    """The 督办 order a 差评's rectification ticket raises when the evaluator is still not satisfied.
+
+    The cases are locked by the caller (the rectification service). Raises CalendarNotCovered.
+    """
+    now = clock.now()
+    order = SupervisionOrder.objects.create(
+        department_id=department_id,
+        origin=OrderOrigin.RATING,
+        reason=reason,
+        raised_at=now,
+        sign_due_on=_sign_due(clock.local_date(now)),
+    )
+    order.cases.set(cases)
+    _record(order, list(cases), None, "order.raised", reason=reason, after={"department": department_id})
+    return order

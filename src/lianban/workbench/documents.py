@@ -67,6 +67,8 @@ class Document:
     tables: tuple[Table, ...] = ()
     closing: tuple[str, ...] = ()
     signature: tuple[str, ...] = field(default_factory=tuple)
+    #: A second QR code: the rating page (好差评) of the case, on the acceptance receipt.
+    rating_qr_text: str = ""
 
     def texts(self) -> Iterable[str]:
         """Every piece of text the document prints."""
@@ -127,7 +129,7 @@ def _eta_text(case: Case) -> str:
     return date_text(case.eta)
 
 
-def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Document:
+def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str, rating_url: str = "") -> Document:
     """The acceptance receipt (受理回执) of an accepted case: what was received, promised and will follow."""
     items = item_case_list(case)
     by_code = {item.item_code: item for item in items}
@@ -234,6 +236,7 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str) -> Do
         tables=tuple(tables),
         closing=tuple(closing),
         signature=(case.lead_department.name, date_text(round_.decided_at)),
+        rating_qr_text=rating_url,
     )
 
 
@@ -433,7 +436,28 @@ def render_pdf(document: Document) -> bytes:
         pdf.set_font(FAMILY, size=11)
         for line in document.signature:
             pdf.cell(0, 7, line, align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if document.rating_qr_text:
+        _rating_qr(pdf, document.rating_qr_text)
     return bytes(pdf.output())
+
+
+def _rating_qr(pdf: FPDF, text: str) -> None:
+    """The rating page's QR code at the left, with what it is for (a new page when it does not fit)."""
+    size = 26.0
+    if pdf.get_y() + size + 12 > pdf.h - pdf.b_margin:
+        pdf.add_page()
+    pdf.ln(4)
+    top = pdf.get_y()
+    _qr(pdf, text, pdf.l_margin, top, size)
+    pdf.set_font(FAMILY, size=10)
+    pdf.set_xy(pdf.l_margin + size + 4, top + 8)
+    pdf.multi_cell(
+        0,
+        6,
+        _("Scan to rate the service (好差评) once the application is finished."),
+        align="L",
+        wrapmode=WrapMode.CHAR,
+    )
 
 
 def _lines(pdf: FPDF, width: float, height: float, text: str) -> None:
@@ -459,9 +483,9 @@ def _facts(pdf: FPDF, facts: Sequence[tuple[str, str]]) -> None:
             line.cell(value or "—")
 
 
-def receipt_pdf(case: Case, round_: IntakeRound, tracking_url: str) -> bytes:
+def receipt_pdf(case: Case, round_: IntakeRound, tracking_url: str, rating_url: str = "") -> bytes:
     """The acceptance receipt of ``case`` as PDF bytes."""
-    return render_pdf(acceptance_receipt(case, round_, tracking_url))
+    return render_pdf(acceptance_receipt(case, round_, tracking_url, rating_url))
 
 
 def correction_notice_pdf(case: Case, round_: IntakeRound, tracking_url: str) -> bytes:

@@ -130,6 +130,13 @@ def attempt(request: HttpRequest, run: Callable[[], object], success: str, *, ca
     return True
 
 
+def rating_url(request: HttpRequest, case: Case) -> str:
+    """The rating page (好差评) of the case's receipt QR code, absolute: a one-time token of the QR channel."""
+    from lianban.evaluation.services import case_token
+
+    return absolute_url(request, reverse("evaluation:rate", args=[case_token(case=case, channel="QR").token]))
+
+
 def tracking_url(request: HttpRequest, case: Case) -> str:
     """The public tracking page of the case, absolute (what the QR code on a document points to)."""
     code = case.code_for_people

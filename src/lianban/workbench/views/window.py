@@ -54,6 +54,7 @@ from lianban.workbench.views.common import (
     attempt,
     error_message,
     idempotency_key,
+    rating_url,
     roles_required,
     see_other,
     staff_user,
@@ -346,7 +347,7 @@ def receipt(request: HttpRequest, case_id: int) -> HttpResponse:
     if round_ is None:
         raise Http404(_("The case has not been accepted."))
     try:
-        content = receipt_pdf(visible, round_, tracking_url(request, visible))
+        content = receipt_pdf(visible, round_, tracking_url(request, visible), rating_url(request, visible))
     except UnprintableCharacters as exc:
         return _unprintable(exc)
     return _pdf(content, f"receipt-{visible.tracking_code}.pdf")

@@ -1,0 +1,256 @@
+"""好差评 pages: the rating page of a one-time token (message link, receipt QR code, the window's tablet), the
+applicant's rating of a finished case, the window starting a visit rating, the rectification tickets.
+
+No form pre-selects a level, and no page shows staff a level before it was given: the tablet's page answers
+"thank you" and nothing else.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from lianban.accounts.models import Role
+from lianban.cases import clock
+from lianban.cases.access import access_case_for_user
+from lianban.common.pages import list_page
+from lianban.core import evaluation as rules
+from lianban.core.errors import DomainError
+from lianban.evaluation import services
+from lianban.evaluation.access import is_unit_member
+from lianban.evaluation.models import Rating, RatingLevel, Rerating, TicketState, Verdict
+from lianban.evaluation.models import RectificationTicket as Ticket
+from lianban.evaluation.selectors import (
+    rating_state_for_applicant,
+    ticket_for_user,
+    ticket_list_for_user,
+    ticket_root_cause,
+)
+from lianban.workbench.views.common import see_other, staff_user
+
+#: The newest tickets first, for the keyset pages.
+TICKET_ORDER = ("-opened_at", "-id")
+#: The levels as the forms offer them, 5 first; none is ever checked in advance.
+LEVEL_CHOICES = [(value, label) for value, label in RatingLevel.choices]
+
+
+def _given(post: QueryDict) -> services.Given:
+    try:
+        level = int(post.get("level", ""))
+    except ValueError:
+        raise services.ActionInvalid(_("choose a level")) from None
+    return services.Given(
+        level=level, indicators=post.getlist("indicators")[:20], comment=(post.get("comment") or "")[:2000]
+    )
+
+
+def _item_case_id(post: QueryDict) -> int | None:
+    raw = post.get("item_case") or ""
+    return int(raw) if raw.isdigit() and len(raw) < 19 else None
+
+
+def _indicators(mode: rules.Mode) -> list[rules.Indicator]:
+    return list(rules.INDICATOR_SETS[rules.CURRENT_INDICATORS].for_mode(mode))
+
+
+def _error(request: HttpRequest, error: DomainError) -> None:
+    messages.error(request, str(error.message))
+
+
+# ------------------------------------------------------------------ the token's page (link, QR code, tablet)
+
+
+@require_http_methods(["GET", "POST"])
+def rate_by_token(request: HttpRequest, token: str) -> HttpResponse:
+    """Rate the services of a token: one form per service; the page ends with thanks and shows no level."""
+    try:
+        row, offered = services.token_services(token)
+    except services.TokenInvalid:
+        return render(request, "evaluation/rate_invalid.html", status=404)
+    if request.method == "POST":
+        try:
+            services.rating_give_by_token(
+                token=token, item_case_id=_item_case_id(request.POST), given=_given(request.POST)
+            )
+        except services.TokenInvalid:
+            return render(request, "evaluation/rate_invalid.html", status=404)
+        except DomainError as exc:
+            _error(request, exc)
+            return see_other(reverse("evaluation:rate", args=[token]))
+        if len(offered) <= 1:
+            return render(request, "evaluation/rate_thanks.html")
+        messages.success(request, _("Thank you: your rating was recorded."))
+        return see_other(reverse("evaluation:rate", args=[token]))
+    mode = rules.mode_of_channel(rules.Channel(row.channel), rules.Kind(row.kind))
+    context: dict[str, Any] = {
+        "code": row.case.code_for_people,
+        "visit": row.kind == rules.Kind.VISIT,
+        "services": offered,
+        "levels": LEVEL_CHOICES,
+        "indicators": _indicators(mode),
+        "action": reverse("evaluation:rate", args=[token]),
+    }
+    return render(request, "evaluation/rate.html", context)
+
+
+# ------------------------------------------------------------------ the applicant: rate a finished case
+
+
+@require_http_methods(["GET", "POST"])
+def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The applicant rates the services of their finished case, adds a 追评, re-rates (复评) a rectification."""
+    user = staff_user(request)
+    case = access_case_for_user(user, case_id)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "follow_up":
+                rating_id = request.POST.get("rating") or ""
+                services.follow_up_add(
+                    actor=user,
+                    rating_id=int(rating_id) if rating_id.isdigit() and len(rating_id) < 19 else 0,
+                    comment=request.POST.get("comment") or "",
+                )
+                messages.success(request, _("Your follow-up comment was added."))
+            elif action == "rerate":
+                ticket_id = request.POST.get("ticket") or ""
+                rerating = request.POST.get("rerating") or ""
+                if rerating not in Rerating.values:
+                    raise services.ActionInvalid(_("choose whether you are satisfied now"))
+                services.ticket_rerate(
+                    actor=user,
+                    ticket_id=int(ticket_id) if ticket_id.isdigit() and len(ticket_id) < 19 else 0,
+                    rerating=rerating,
+                )
+                messages.success(request, _("Thank you: your re-rating was recorded."))
+            else:
+                services.rating_give(
+                    actor=user, case_id=case.pk, item_case_id=_item_case_id(request.POST), given=_given(request.POST)
+                )
+                messages.success(request, _("Thank you: your rating was recorded."))
+        except DomainError as exc:
+            _error(request, exc)
+        return see_other(reverse("evaluation:case_rate", args=[case.pk]))
+    pairs = rating_state_for_applicant(user, case)
+    tickets = {
+        t.rating_id: t
+        for t in Ticket.objects.filter(case=case, rating__in=[r for _s, r in pairs if r is not None]).select_related(
+            "rating"
+        )
+    }
+    limits = services.limits()
+    now = clock.now()
+    rows = [
+        {
+            "service": service,
+            "rating": rating,
+            "follow_up": getattr(rating, "follow_up", None) if rating is not None else None,
+            "follow_up_open": rating is not None
+            and not rating.is_default
+            and rules.follow_up_open(rating.rated_at, now, limits),
+            "ticket": tickets.get(rating.pk) if rating is not None else None,
+        }
+        for service, rating in pairs
+    ]
+    context: dict[str, Any] = {
+        "case": case,
+        "code": case.code_for_people,
+        "rows": rows,
+        "levels": LEVEL_CHOICES,
+        "indicators": _indicators(rules.Mode.ONLINE),
+        "reratings": Rerating.choices,
+        "finished": bool(pairs),
+    }
+    return render(request, "evaluation/case_rate.html", context)
+
+
+# ------------------------------------------------------------------ the window: start a visit rating
+
+
+@require_POST
+def visit_start(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The clerk starts a visit rating: the tablet opens the token's page (the clerk never sees the level)."""
+    user = staff_user(request)
+    try:
+        token = services.visit_token_make(actor=user, case_id=case_id)
+    except DomainError as exc:
+        _error(request, exc)
+        return see_other(reverse("workbench:case", args=[case_id]))
+    return see_other(reverse("evaluation:rate", args=[token.token]))
+
+
+# ------------------------------------------------------------------ rectification tickets (workbench)
+
+
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    """The tickets the user may see (supervisor: all; the unit: its own), newest first, by state."""
+    user = staff_user(request)
+    state = request.GET.get("state", "")
+    state = state if state in TicketState.values else ""
+    context = {
+        "rows": list_page(request, ticket_list_for_user(user, state=state), TICKET_ORDER),
+        "state": state,
+        "states": TicketState.choices,
+    }
+    return render(request, "evaluation/tickets.html", context)
+
+
+STEPS = {
+    "precheck": lambda user, pk, post, files: services.ticket_precheck(
+        actor=user, ticket_id=pk, verdict=post.get("verdict") or "", note=post.get("note") or ""
+    ),
+    "visit": lambda user, pk, post, files: services.ticket_visit(
+        actor=user, ticket_id=pk, call_record=post.get("call_record") or ""
+    ),
+    "rectify": lambda user, pk, post, files: services.ticket_rectify(
+        actor=user, ticket_id=pk, rectification=post.get("rectification") or "", evidence=files.get("evidence")
+    ),
+    "feedback": lambda user, pk, post, files: services.ticket_feedback(
+        actor=user, ticket_id=pk, feedback=post.get("feedback") or ""
+    ),
+}
+
+
+@require_http_methods(["GET", "POST"])
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """One ticket with the rating, the case's trail link, the due dates and the step the unit takes next."""
+    user = staff_user(request)
+    ticket = ticket_for_user(user, ticket_id)
+    if request.method == "POST":
+        step = STEPS.get(request.POST.get("step", ""))
+        if step is None or (step is STEPS["precheck"] and request.POST.get("verdict") not in Verdict.values):
+            messages.error(request, _("Choose a step and fill it in."))
+        else:
+            try:
+                step(user, ticket.pk, request.POST, request.FILES)
+                messages.success(request, _("The step is recorded."))
+            except DomainError as exc:
+                _error(request, exc)
+        return see_other(reverse("evaluation:ticket", args=[ticket.pk]))
+    state = rules.TicketState(ticket.state)
+    allowed = rules.allowed_events(state) if rules.waiting_on(state) == "unit" else ()
+    context = {
+        "ticket": ticket,
+        "rating": ticket.rating,
+        "level_label": rules.LEVEL_LABELS[ticket.rating.level],
+        "indicator_labels": _labels(ticket.rating),
+        "next": allowed[0].value if allowed and is_unit_member(user, ticket) else "",
+        "verdicts": Verdict.choices,
+        "history": ticket_root_cause(ticket),
+        "can_see_case": user.role in (Role.CLERK, Role.SUPERVISOR),
+    }
+    return render(request, "evaluation/ticket.html", context)
+
+
+def _labels(rating: Rating) -> list[str]:
+    """The words of the rating's indicators, from the set and the mode it was given under."""
+    mode = rules.mode_of_channel(rules.Channel(rating.channel), rules.Kind(rating.kind))
+    known = rules.INDICATOR_SETS.get(rating.indicator_version, rules.INDICATOR_SETS[rules.CURRENT_INDICATORS])
+    words = {i.code: i.label for i in known.for_mode(mode)}
+    return [words.get(code, code) for code in rating.indicators]
