@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+import secrets
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,9 +46,11 @@ JSON_ID_KEYS = {"licence": "licences_licence"}
 #: Task paths whose positional arguments are row ids (the task rows enqueued on commit).
 TASK_ARGUMENTS = {"lianban.cases.tasks.send_notification": ("cases_notification",)}
 TASK_TABLE = "django_tasks_db_dbtaskresult"
-#: Unique random text columns: each replay writes a fresh value (the outbox's public event ids).
+#: Unique random text columns: each replay writes a fresh value (the outbox's public event ids, the
+#: one-time rating tokens of the finishing message).
 FRESH_TEXT: dict[tuple[str, str], Callable[[], str]] = {
     ("outbox_outboxevent", "public_id"): lambda: f"evt_{uuid.uuid4().hex}",
+    ("evaluation_ratingtoken", "token"): lambda: secrets.token_urlsafe(24),
 }
 
 _INSERT = re.compile(
