@@ -14,13 +14,15 @@ from datetime import date, timedelta
 
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 import pytest
 
 from lianban.cases import audit
 from lianban.cases.events import event_record
-from lianban.cases.models import AuditAnchor, CaseEvent
+from lianban.cases.models import AuditAnchor, Case, CaseEvent
+from lianban.cases.workflow import lock_case, lock_item_cases
 from lianban.intake.services import CheckVerdict, intake_check_many
 from tests.cases.kit import FrozenClock, People, check_all, submit, submit_codes
 
@@ -185,4 +187,79 @@ def test_one_request_with_many_identical_checks_writes_one_event(people: People,
     assert CaseEvent.objects.filter(case=case).count() == before + 1  # the last verdict is OK, as already recorded
     intake_check_many(actor=people.clerk, case_id=case.pk, verdicts=[*flip, CheckVerdict(code, "WRONG", "模糊")])
     assert CaseEvent.objects.filter(case=case).count() == before + 2
+    assert audit.verify() == []
+
+
+# ------------------------------------------------------------------ chain heads known in the transaction
+
+
+def _chain_reads(queries: list[dict[str, str]]) -> list[str]:
+    """Statements that read a chain's last link on their own (not as part of the case lock)."""
+    return [q["sql"] for q in queries if q["sql"].startswith(f'SELECT "{TABLE}"."seq", "{TABLE}"."hash"')]
+
+
+def test_a_service_appending_several_events_never_reads_the_chain_alone(people: People, clock: FrozenClock) -> None:
+    case = submit(people, thing="KFG", answers={"area": 200})
+    codes = submit_codes(case)
+    assert len(codes) >= 2
+    before = CaseEvent.objects.filter(case=case).count()
+    with CaptureQueriesContext(connection) as ctx:
+        intake_check_many(actor=people.clerk, case_id=case.pk, verdicts=[CheckVerdict(c, "OK") for c in codes])
+    assert CaseEvent.objects.filter(case=case).count() == before + len(codes)
+    assert _chain_reads(ctx.captured_queries) == []
+    assert audit.verify() == []
+
+
+def _append_then_fail(case: Case, people: People) -> None:
+    with transaction.atomic():
+        event_record(case=case, actor=people.clerk, action="intake.checked", reason="rolled back")
+        raise RuntimeError
+
+
+def _lock_then_fail(case_id: int) -> None:
+    with transaction.atomic():
+        lock_item_cases(lock_case(case_id))
+        raise RuntimeError
+
+
+def test_an_event_rolled_back_with_its_savepoint_is_not_linked_to(people: People, clock: FrozenClock) -> None:
+    case = submit(people, thing="KFG", answers={"area": 200})
+    last = CaseEvent.objects.filter(case=case).order_by("-seq").first()
+    assert last is not None
+    with transaction.atomic():
+        locked = lock_case(case.pk)
+        with pytest.raises(RuntimeError):
+            _append_then_fail(locked, people)
+        kept = event_record(case=locked, actor=people.clerk, action="intake.checked", reason="kept")
+    assert (kept.seq, kept.prev_hash) == (last.seq + 1, last.hash)
+    assert audit.verify() == []
+
+
+def test_events_appended_through_two_instances_of_one_case_stay_in_one_chain(
+    people: People, clock: FrozenClock
+) -> None:
+    case = submit(people, thing="KFG", answers={"area": 200})
+    with transaction.atomic():
+        locked = lock_case(case.pk)
+        other = Case.objects.get(pk=case.pk)
+        first = event_record(case=other, actor=people.clerk, action="intake.checked", reason="one")
+        second = event_record(case=locked, actor=people.clerk, action="intake.checked", reason="two")
+    assert (second.seq, second.prev_hash) == (first.seq + 1, first.hash)
+    assert audit.verify() == []
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("case_rows_wiped_first")
+def test_nothing_is_remembered_past_the_end_of_a_transaction(people: People, clock: FrozenClock) -> None:
+    case = submit(people, thing="KFG", answers={"area": 200})
+    with transaction.atomic():
+        locked = lock_case(case.pk)
+        event_record(case=locked, actor=people.clerk, action="intake.checked", reason="one")
+        assert audit.chain_head_known(case.pk) is not None
+    with transaction.atomic():
+        assert audit.chain_head_known(case.pk) is None
+    with pytest.raises(RuntimeError):
+        _lock_then_fail(case.pk)
+    with transaction.atomic():
+        assert audit.chain_head_known(case.pk) is None
     assert audit.verify() == []

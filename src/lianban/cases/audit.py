@@ -29,6 +29,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
 from cryptography.hazmat.primitives import hashes
@@ -119,13 +120,90 @@ def chain_link(event: CaseEvent) -> None:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CASELESS_CHAIN_LOCK])
         chain = CaseEvent.objects.filter(case__isnull=True)
     else:
+        known = chain_head_known(event.case_id)
+        if known is not None:
+            event.seq, event.prev_hash = known[0] + 1, known[1]
+            _finish_link(event)
+            return
         chain = CaseEvent.objects.filter(case_id=event.case_id)
     last = chain.order_by("-seq").values_list("seq", "hash").first()
     event.seq, event.prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    _finish_link(event)
+
+
+def _finish_link(event: CaseEvent) -> None:
+    """Canonical JSON and the hash, once ``seq`` and ``prev_hash`` are set."""
     # What the database will give back: canonical JSON, microsecond datetimes.
     event.before = _canonical_json(event.before)
     event.after = _canonical_json(event.after)
     event.hash = event_hash(event)
+
+
+# ------------------------------------------------------------------ chain heads known in the transaction
+#
+# The last link of a case's chain is read with the case row lock (``workflow.lock_case``) and
+# advanced by every event appended after it, so a service appending several events reads the
+# chain once. What is remembered is valid only as long as the writes it was learnt from are part
+# of the transaction: each entry carries a marker registered with ``transaction.on_commit``, and
+# Django drops a savepoint's callbacks when the savepoint rolls back and all of them when the
+# transaction ends, so an entry whose marker is no longer pending is never used (the chain is
+# read instead). Entries are kept on the connection, not on a case instance, so an event
+# appended through another instance of the same case advances the same entry.
+
+_HEADS = "_lianban_chain_heads"
+
+
+class ChainMarker:
+    """A no-op ``on_commit`` callback whose presence says "the writes before it still count"."""
+
+    __slots__ = ()
+
+    def __call__(self) -> None:
+        return None
+
+
+def _pending(marker: ChainMarker) -> bool:
+    return any(entry[1] is marker for entry in connection.run_on_commit)
+
+
+def chain_head_remember(case_id: int, seq: int | None, last_hash: str | None) -> None:
+    """Remember, for the rest of the transaction, that ``seq``/``last_hash`` end the case's chain.
+
+    Call with the case row locked: after reading the head in a statement run once the lock was
+    granted (:func:`chain_head_columns`; ``None``: no event yet), and after appending an event. Outside a transaction nothing is remembered.
+    """
+    if not connection.in_atomic_block:
+        return
+    memo: tuple[ChainMarker, dict[int, tuple[int, str, ChainMarker]]] | None = getattr(connection, _HEADS, None)
+    if memo is None or not _pending(memo[0]):
+        memo = (ChainMarker(), {})
+        transaction.on_commit(memo[0])
+        setattr(connection, _HEADS, memo)
+    marker = ChainMarker()
+    transaction.on_commit(marker)
+    memo[1][case_id] = (seq or 0, last_hash or GENESIS, marker)
+
+
+def chain_head_columns(case_ref: str = "case_id") -> dict[str, Subquery]:
+    """Annotations giving the last ``seq`` and ``hash`` of the chain of the case ``case_ref`` names.
+
+    For a read made *after* the case row is locked (a later statement sees every event committed
+    before the lock was granted; the locking statement itself may not, on PostgreSQL, when it had
+    to wait), to be passed to :func:`chain_head_remember`.
+    """
+    last = CaseEvent.objects.filter(case=OuterRef(case_ref)).order_by("-seq")
+    return {"chain_seq": Subquery(last.values("seq")[:1]), "chain_hash": Subquery(last.values("hash")[:1])}
+
+
+def chain_head_known(case_id: int) -> tuple[int, str] | None:
+    """``(seq, hash)`` of the case chain's last event if remembered in this transaction and still valid."""
+    memo: tuple[ChainMarker, dict[int, tuple[int, str, ChainMarker]]] | None = getattr(connection, _HEADS, None)
+    if memo is None or not connection.in_atomic_block or not _pending(memo[0]):
+        return None
+    entry = memo[1].get(case_id)
+    if entry is None or not _pending(entry[2]):
+        return None
+    return entry[0], entry[1]
 
 
 @dataclass(frozen=True, slots=True)

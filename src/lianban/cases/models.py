@@ -444,11 +444,13 @@ class CaseEvent(models.Model):
         """Insert only: an event that exists is never saved again; a new one is linked into its hash chain."""
         if not self._state.adding:
             raise AppendOnly("case events are append-only")
-        from lianban.cases.audit import chain_link  # the audit module reads this one
+        from lianban.cases.audit import chain_head_remember, chain_link  # the audit module reads this one
 
         with transaction.atomic(savepoint=False):
             chain_link(self)
             super().save(*args, **kwargs)
+        if self.case_id is not None:
+            chain_head_remember(self.case_id, self.seq, self.hash)
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         """Never."""

@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import can_see_case
+from lianban.cases.audit import chain_head_columns, chain_head_remember
 from lianban.cases.events import event_record
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, NotificationKind
 from lianban.cases.notifications import notification_create
@@ -43,7 +44,9 @@ CASE_UNREAD = ("plan", "form", "answers")
 
 #: The locking reads, built once and filtered per call (``filter`` clones a query, never changes it).
 _CASES_LOCKED = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
-_ITEM_CASES_LOCKED = ItemCase.objects.select_for_update(of=("self",))
+#: Item cases are locked after their case: the read also brings the head of the case's audit chain, so
+#: the events the transaction appends are linked without reading the chain (``audit.chain_head_remember``).
+_ITEM_CASES_LOCKED = ItemCase.objects.select_for_update(of=("self",)).annotate(**chain_head_columns())
 
 
 def case_generation(code: str) -> str:
@@ -92,6 +95,8 @@ def lock_item_cases(case: Case) -> list[ItemCase]:
     items = list(_ITEM_CASES_LOCKED.filter(case=case).order_by("position"))
     for item in items:
         item.case = case  # already locked and read: no second read through the relation
+    if items:
+        chain_head_remember(case.pk, items[0].chain_seq, items[0].chain_hash)  # type: ignore[attr-defined]
     return items
 
 
@@ -99,6 +104,7 @@ def lock_item_case(case: Case, item_case_id: int) -> ItemCase:
     """One item case of ``case``, locked (call after ``lock_case``; ``ItemCase.DoesNotExist`` if absent)."""
     item = _ITEM_CASES_LOCKED.get(pk=item_case_id, case=case)
     item.case = case
+    chain_head_remember(case.pk, item.chain_seq, item.chain_hash)  # type: ignore[attr-defined]
     return item
 
 

@@ -41,6 +41,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import Applicant, ApplicantMember, User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves
+from lianban.cases.audit import chain_head_columns, chain_head_remember
 from lianban.cases.events import event_record
 from lianban.cases.idempotency import idempotent
 from lianban.cases.models import (
@@ -137,6 +138,7 @@ _MATERIAL_TO_CHECK = (
         earlier_check=Subquery(
             MaterialCheck.objects.filter(material=OuterRef("pk"), round__decision="").order_by().values("pk")[:1]
         ),
+        **chain_head_columns(),
     )
     .order_by()
 )
@@ -145,11 +147,13 @@ _MATERIAL_TO_CHECK = (
 def _material_for_check(case: Case, code: str) -> CaseMaterial:
     """The material to check, locked, with the open round and this material's check in it (ids, or None).
 
-    One read instead of three: the round and the earlier verdict come as subqueries.
+    One read instead of four: the round, the earlier verdict and the head of the case's audit chain
+    come as subqueries.
     """
     material = _MATERIAL_TO_CHECK.filter(case=case, code=code).first()
     if material is None or material.provenance != Provenance.SUBMIT:
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": code})
+    chain_head_remember(case.pk, material.chain_seq, material.chain_hash)  # type: ignore[attr-defined]
     return material
 
 
