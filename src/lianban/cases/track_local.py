@@ -18,6 +18,12 @@ listener is not listening (starting, or its connection lost) nothing is kept
 or served from here: every request reads the database, as on SQLite or with
 ``LIANBAN_TRACK_LISTEN=false``.
 
+Other process-local views share the listener through *topics*: a payload
+``t<topic>`` (e.g. ``tsubscriptions``, sent by the outbox's trigger when a
+subscription changes) moves that topic's epoch without forgetting any stamp;
+:meth:`LocalStamps.topic_epoch` tells a view whether what it keeps is still
+current (``None`` while not listening: read the database).
+
 The answers themselves (JSON bytes) are kept under the whole stamp key, which
 names what they are computed from, so they never go stale: only the least
 recently used are dropped.
@@ -60,6 +66,9 @@ class LocalStamps:
         self._answers_lock = threading.Lock()
         self._create_lock = threading.Lock()
         self._synced: deque[str] = deque(maxlen=64)
+        #: Moved by each reset, and per topic by each ``t<topic>`` notification (see :meth:`topic_epoch`).
+        self._resets = 0
+        self._topics: dict[str, int] = {}
 
     # ---------------------------------------------------------------- notifications (listener lock held)
 
@@ -67,6 +76,10 @@ class LocalStamps:
         """A case changed (``c<id>``), or anything may have (``*``); ``s<token>`` answers :meth:`sync`."""
         if payload.startswith("s"):
             self._synced.append(payload[1:])
+            return
+        if payload.startswith("t"):
+            topic = payload[1:]
+            self._topics[topic] = self._topics.get(topic, 0) + 1
             return
         self.seq += 1
         if payload.startswith("c") and payload[1:].isdigit():
@@ -79,6 +92,7 @@ class LocalStamps:
     def on_reset(self) -> None:
         """The listener starts or lost its connection: nothing kept can be trusted."""
         self.seq += 1
+        self._resets += 1
         self._forget()
 
     def _forget(self) -> None:
@@ -123,6 +137,19 @@ class LocalStamps:
             code, (case_id, _data) = self._stamps.popitem(last=False)
             if self._code_of_case.get(case_id) == code:
                 del self._code_of_case[case_id]
+
+    def topic_epoch(self, topic: str) -> tuple[int, int] | None:
+        """Where ``topic`` stands: equal epochs mean no change was heard in between; ``None``: not listening.
+
+        A view keeps what it read under the epoch taken *before* the read, and
+        keeps it only if the epoch is the same after the read (a change heard
+        meanwhile may have been missed by it).
+        """
+        listener = self._listening()
+        with listener.lock:
+            if not listener.drain():
+                return None
+            return self._resets, self._topics.get(topic, 0)
 
     def answer(self, key: str, build: Callable[[], bytes]) -> bytes:
         """The answer kept under ``key`` (a whole stamp key: it never goes stale), else ``build()``, kept."""

@@ -8,6 +8,8 @@ them outside any transaction and log every ``DeliveryAttempt``.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -46,7 +48,12 @@ class Subscription(models.Model):
 
     def wants(self, event_type: str) -> bool:
         """Whether this subscription receives events of ``event_type``."""
-        return not self.event_types or event_type in self.event_types
+        return types_want(self.event_types, event_type)
+
+
+def types_want(event_types: Collection[str], event_type: str) -> bool:
+    """Whether a subscription to ``event_types`` (none: every type) receives events of ``event_type``."""
+    return not event_types or event_type in event_types
 
 
 class OutboxEvent(models.Model):

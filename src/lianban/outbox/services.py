@@ -34,9 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
+from lianban.cases import track_local
 from lianban.cases.models import CaseEvent
 from lianban.core import webhooks
-from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, Subscription
+from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, Subscription, types_want
 
 logger = logging.getLogger(__name__)
 
@@ -68,11 +69,42 @@ def event_publish(audit: CaseEvent) -> OutboxEvent | None:
         case_id=audit.case_id,
         item_case_id=audit.item_case_id,
     )
-    subscriptions = [s for s in Subscription.objects.filter(active=True) if s.wants(event_type)]
     Delivery.objects.bulk_create(
-        Delivery(event=event, subscription=s, case_key=audit.case_id, next_attempt_at=audit.at) for s in subscriptions
+        Delivery(event=event, subscription_id=pk, case_key=audit.case_id, next_attempt_at=audit.at)
+        for pk, types in active_subscriptions()
+        if types_want(types, event_type)
     )
     return event
+
+
+#: Topic of the notifications the subscription table's trigger sends (migration ``outbox/0002``).
+SUBSCRIPTIONS_TOPIC = "subscriptions"
+#: The active subscriptions as last read, with the topic epoch they were read under (see below).
+_active: tuple[tuple[int, int], tuple[tuple[int, frozenset[str]], ...]] | None = None
+
+
+def active_subscriptions() -> tuple[tuple[int, frozenset[str]], ...]:
+    """``(id, event types)`` of every active subscription (no types: every event).
+
+    Read for every public event, in the transaction of its change. Where the
+    process listens to the database's notifications (PostgreSQL,
+    ``LIANBAN_TRACK_LISTEN``) the list is kept in the process until the
+    subscription table's trigger says it changed; elsewhere it is read each
+    time. Either way a subscription receives the events of the changes that
+    commit after its own commit has been heard (a matter of milliseconds).
+    """
+    global _active
+    epoch = track_local.STAMPS.topic_epoch(SUBSCRIPTIONS_TOPIC) if track_local.enabled() else None
+    kept = _active
+    if epoch is not None and kept is not None and kept[0] == epoch:
+        return kept[1]
+    found = tuple(
+        (pk, frozenset(types or ()))
+        for pk, types in Subscription.objects.filter(active=True).order_by("pk").values_list("pk", "event_types")
+    )
+    if epoch is not None and track_local.STAMPS.topic_epoch(SUBSCRIPTIONS_TOPIC) == epoch:
+        _active = (epoch, found)
+    return found
 
 
 def event_data(event: OutboxEvent) -> dict[str, Any]:
