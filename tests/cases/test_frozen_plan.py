@@ -48,6 +48,7 @@ def test_the_frozen_plan_is_read_once_per_instance_and_again_when_the_plan_chang
         return original(cls, data)
 
     monkeypatch.setattr(Plan, "from_dict", classmethod(counting))
+    assert case.thing_name == "我要开酒店、宾馆" and reads == []  # list rows read the heading only
     first = case.frozen_plan
     assert case.frozen_plan is first and case.thing_name == first.thing_name
     assert len(reads) == 1

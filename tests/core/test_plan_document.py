@@ -23,6 +23,7 @@ from lianban.core.planner import (
     CandidateExplanation,
     MaterialUse,
     Plan,
+    PlanHeading,
     PlannedItem,
     PlannedMaterial,
     PlanSchemaError,
@@ -147,6 +148,7 @@ def test_any_plan_comes_back_from_its_document(p):
     assert document["schema_version"] == PLAN_SCHEMA_VERSION
     again = Plan.from_dict(through_json(document))  # JSON-serialisable, as a case stores it
     assert again == p
+    assert PlanHeading.from_dict(through_json(document)) == p.heading == (p.thing, p.thing_name, p.lead_department)
     assert json.dumps(again.to_dict()) == json.dumps(document)  # stable: the same document, key order included
 
 
@@ -180,6 +182,7 @@ def test_a_schema_1_plan_without_field_definitions_reads_with_none():
     document = stored("v1_without_field_definitions.json")
     assert "schema_version" not in document and "field_definitions" not in document
     read = Plan.from_dict(document)
+    assert PlanHeading.from_dict(document) == read.heading
     expected = demo_plan("KJD", {"area": 600, "central_ac": True, "has_catering": True}, ("GDZG", "SFZ"))
     assert read == dataclasses.replace(expected, field_definitions={})
     assert any(m.provenance == "licence" for m in read.materials)
@@ -234,6 +237,8 @@ def test_undefined_fields_stay_undefined():
 def test_a_document_that_is_not_a_readable_plan_is_refused(document, problem):
     with pytest.raises(PlanSchemaError, match=problem):
         Plan.from_dict(document)
+    with pytest.raises(PlanSchemaError, match=problem):
+        PlanHeading.from_dict(document)
 
 
 def test_the_golden_plans_read_back():

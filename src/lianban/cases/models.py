@@ -18,7 +18,7 @@ from lianban.common.append_only import AppendOnlyQuerySet
 from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
 from lianban.core.planner import PLAN_SCHEMA_VERSION as PLAN_SCHEMA_VERSION  # the version Case.plan is written in
-from lianban.core.planner import Plan
+from lianban.core.planner import Plan, PlanHeading
 from lianban.core.tracking import format_code
 
 
@@ -227,9 +227,17 @@ class Case(models.Model):
         return cached[1]
 
     @property
+    def plan_heading(self) -> PlanHeading:
+        """The thing of the frozen plan, typed, without reading the rest of the document (for list rows)."""
+        cached: tuple[Any, Plan] | None = self.__dict__.get("_frozen_plan")
+        if cached is not None and cached[0] is self.plan:
+            return cached[1].heading
+        return PlanHeading.from_dict(self.plan)
+
+    @property
     def thing_name(self) -> str:
         """The one-thing's name as the applicant applied for it (from the frozen plan)."""
-        return self.frozen_plan.thing_name or self.thing.name
+        return self.plan_heading.thing_name or self.thing.name
 
 
 class ItemCase(models.Model):

@@ -84,6 +84,27 @@ class CandidateExplanation(NamedTuple):
     read: Mapping[str, Value | None]
 
 
+class PlanHeading(NamedTuple):
+    """What a list row shows of a plan: the thing it is for (read without the rest of the document)."""
+
+    thing: str
+    thing_name: str
+    lead_department: str
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> PlanHeading:
+        """The heading of a stored document of any schema version (as :meth:`Plan.from_dict` would read it).
+
+        Raises:
+            PlanSchemaError: as :meth:`Plan.from_dict`.
+        """
+        current = upgrade(data)
+        try:
+            return cls(current["thing"], current["thing_name"], current["lead_department"])
+        except KeyError as exc:
+            raise PlanSchemaError(f"not a plan document: {exc!r}") from exc
+
+
 @dataclass(frozen=True, slots=True)
 class Plan:
     """The applicant's customised plan for one thing.
@@ -110,6 +131,11 @@ class Plan:
     reductions: Mapping[str, Mapping[str, int]]
     candidates: tuple[CandidateExplanation, ...]
     field_definitions: Mapping[str, FieldDef] = field(default_factory=dict)
+
+    @property
+    def heading(self) -> PlanHeading:
+        """The thing this plan is for."""
+        return PlanHeading(self.thing, self.thing_name, self.lead_department)
 
     def item(self, code: str) -> PlannedItem:
         """The included item with this code (KeyError when it is not in the plan)."""
