@@ -137,13 +137,6 @@ class Plan:
         """The thing this plan is for."""
         return PlanHeading(self.thing, self.thing_name, self.lead_department)
 
-    def item(self, code: str) -> PlannedItem:
-        """The included item with this code (KeyError when it is not in the plan)."""
-        for item in self.items:
-            if item.code == code:
-                return item
-        raise KeyError(code)
-
     def to_dict(self) -> dict[str, Any]:
         """The plan as the JSON shape of the contract, plus ``schema_version`` and ``field_definitions``.
 
