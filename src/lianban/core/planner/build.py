@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
-from typing import Any, NamedTuple
+from typing import Any
 
 from lianban.core.conditions import Value
-from lianban.core.form_fields import frozen_definition
 from lianban.core.planner.answers import validate_answers
 from lianban.core.planner.compiled import CompiledThing, NeedSpec, PlanItem
 from lianban.core.planner.document import CandidateExplanation, MaterialUse, Plan, PlannedItem, PlannedMaterial
@@ -61,9 +60,7 @@ def plan(
         fee_total=sum(item.fee for item in included),
         reductions=_reductions(included, needed, materials, fields, serial_days, plan_days),  # rule 7
         candidates=_candidates(thing, included, clean),
-        field_definitions={
-            key: frozen_definition(thing.field_definitions[key]) for key in fields if key in thing.field_definitions
-        },
+        field_definitions={key: thing.field_definitions[key] for key in fields if key in thing.field_definitions},
     )
 
 
@@ -104,33 +101,40 @@ def _planned_items(
     )
 
 
-class _Need(NamedTuple):
-    item: str
-    spec: NeedSpec
+#: Material code → (item code, need) of the included items whose need of it holds, in the items' order.
+_Needed = dict[str, list[tuple[str, NeedSpec]]]
 
 
-def _needs(included: list[PlanItem], answers: Mapping[str, Value]) -> dict[str, list[_Need]]:
-    """Material code → the included items' needs of it whose condition holds, in the items' order."""
-    needed: dict[str, list[_Need]] = {}
+def _needs(included: list[PlanItem], answers: Mapping[str, Value]) -> _Needed:
+    """The needs of the included items whose condition holds, by material."""
+    needed: _Needed = {}
     for item in included:
         for need in item.needs:
             if need.when.holds(answers):
-                needed.setdefault(need.material, []).append(_Need(item.code, need))
+                uses_of = needed.get(need.material)
+                if uses_of is None:
+                    needed[need.material] = [(item.code, need)]
+                else:
+                    uses_of.append((item.code, need))
     return needed
 
 
 def _materials(
-    thing: CompiledThing, included: list[PlanItem], needed: Mapping[str, list[_Need]], held: frozenset[str]
+    thing: CompiledThing, included: list[PlanItem], needed: _Needed, held: frozenset[str]
 ) -> tuple[PlannedMaterial, ...]:
-    """Each needed material once, with one provenance: ``produced`` > ``licence`` > ``submit``."""
+    """Each needed material once, with one provenance: ``produced`` > ``licence`` > ``submit``.
+
+    Plain loops: this runs for every material of every plan (and of every trial plan of explanations).
+    """
     included_codes = {item.code for item in included}
     materials = []
     for code, uses in needed.items():
-        needers = tuple(use.item for use in uses)
-        produced_by = next(
-            (p for p in thing.producers.get(code, ()) if p in included_codes and p not in needers),
-            None,
-        )
+        needers = [item_code for item_code, _ in uses]
+        produced_by = None
+        for producer in thing.producers.get(code, ()):
+            if producer in included_codes and producer not in needers:
+                produced_by = producer
+                break
         info = thing.materials[code]
         if produced_by is not None:
             provenance = "produced"
@@ -138,21 +142,27 @@ def _materials(
             provenance = "licence"
         else:
             provenance = "submit"
+        required = False
+        tolerable_any = False
+        tolerable_all_required = True  # 容缺 only when some use allows it and every required use does
+        use_records = []
+        for item_code, need in uses:
+            required = required or need.required
+            tolerable_any = tolerable_any or need.tolerable
+            if need.required and not need.tolerable:
+                tolerable_all_required = False
+            use_records.append(MaterialUse(item_code, need.required, need.tolerable, need.name_override))
         materials.append(
             PlannedMaterial(
                 code=code,
                 name=info.name,
                 source=info.source,
                 provenance=provenance,
-                required=any(use.spec.required for use in uses),
-                # 容缺 only when some use allows it and every required use does
-                tolerable=any(use.spec.tolerable for use in uses)
-                and all(use.spec.tolerable for use in uses if use.spec.required),
-                needed_by=needers,
+                required=required,
+                tolerable=tolerable_any and tolerable_all_required,
+                needed_by=tuple(needers),
                 produced_by=produced_by,
-                uses=tuple(
-                    MaterialUse(use.item, use.spec.required, use.spec.tolerable, use.spec.name_override) for use in uses
-                ),
+                uses=tuple(use_records),
             )
         )
     return tuple(materials)
@@ -160,7 +170,7 @@ def _materials(
 
 def _reductions(
     included: list[PlanItem],
-    needed: Mapping[str, list[_Need]],
+    needed: _Needed,
     materials: tuple[PlannedMaterial, ...],
     fields: tuple[str, ...],
     serial_days: int,
@@ -174,7 +184,7 @@ def _reductions(
             "trips": sum(0 if item.online else 2 for item in included),
             "forms": len(included),
             "fields": sum(len(item.fields) for item in included),
-            "materials": sum(1 for uses in needed.values() for use in uses if use.spec.required),
+            "materials": sum(1 for uses in needed.values() for _, need in uses if need.required),
             "days": serial_days,
         },
         "after": {

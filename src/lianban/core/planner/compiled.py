@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from lianban.core.catalog import Catalog, FieldDef, Question, Thing
 from lianban.core.conditions import Condition, QuestionType, compile_condition
 from lianban.core.errors import UnknownThing
+from lianban.core.form_fields import frozen_definition
 from lianban.core.text import tx
 
 
@@ -70,7 +71,8 @@ class CompiledThing:
     materials: Mapping[str, MaterialInfo]
     departments: Mapping[str, str]
     producers: Mapping[str, tuple[str, ...]]
-    #: The definitions of the candidate items' form fields (a key without one is absent).
+    #: The definitions of the candidate items' form fields, defaults written out
+    #: (:func:`lianban.core.form_fields.frozen_definition`); a key without one is absent.
     field_definitions: Mapping[str, FieldDef] = field(default_factory=dict)
 
     def item(self, code: str) -> PlanItem:
@@ -178,5 +180,10 @@ def compile_thing(catalog: Catalog, code: str) -> CompiledThing:
         materials=materials,
         departments=departments,
         producers={code: tuple(codes) for code, codes in producers.items()},
-        field_definitions={key: catalog.fields[key] for item in items for key in item.fields if key in catalog.fields},
+        field_definitions={
+            key: frozen_definition(catalog.fields[key])
+            for item in items
+            for key in item.fields
+            if key in catalog.fields
+        },
     )
