@@ -46,7 +46,7 @@ from lianban.licences.models import Licence
 from lianban.review.models import SupplementRequest
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 3  # 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
+FILL_VERSION = 4  # 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
@@ -403,8 +403,10 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
 
     Rows per copied table equal the template rows times their copies; no
     foreign key of a copied table points nowhere; every case has its item
-    cases, an applicant its member, and every copy a distinct, valid tracking code.
+    cases, an applicant its member, every copy a distinct, valid tracking code,
+    and every plan a document of the current schema version that reads back.
     """
+    from lianban.core.planner import PLAN_SCHEMA_VERSION, PlanSchemaError
     from lianban.core.tracking import normalise_code
 
     problems: list[str] = []
@@ -454,6 +456,9 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
             "events of another case's item case": "SELECT count(*) FROM cases_caseevent e "
             "JOIN cases_itemcase i ON i.id = e.item_case_id WHERE i.case_id <> e.case_id",
             "duplicate tracking codes": "SELECT count(*) - count(DISTINCT tracking_code) FROM cases_case",
+            "plans not of the current schema version": "SELECT count(*) FROM cases_case WHERE "  # noqa: S608
+            f"plan_schema_version <> {PLAN_SCHEMA_VERSION} "
+            f"OR (plan->>'schema_version')::int IS DISTINCT FROM {PLAN_SCHEMA_VERSION}",
         }
         for what, sql in checks.items():
             cursor.execute(sql)
@@ -464,4 +469,9 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
         bad = [code for (code,) in cursor.fetchall() if normalise_code(code) != code]
         if bad:
             problems.append(f"{len(bad)} invalid tracking codes, e.g. {bad[0]}")
+    for case in Case.objects.filter(pk__in=templates).only("id", "plan"):  # the copies hold the same documents
+        try:
+            case.frozen_plan  # noqa: B018 (read to check)
+        except PlanSchemaError as exc:
+            problems.append(f"template case {case.pk}: its plan does not read: {exc}")
     return problems

@@ -83,3 +83,14 @@ def test_a_broken_copy_is_reported(filled: dict[str, Any]) -> None:
     problems = scale_fill.fill_problems(filled)
     assert any(p.startswith("cases_itemcase:") for p in problems)
     assert any("point to no cases_itemcase row" in p for p in problems)
+
+
+def test_the_fill_writes_current_plans_and_reports_an_old_one(filled: dict[str, Any]) -> None:
+    from lianban.core.planner import PLAN_SCHEMA_VERSION
+
+    assert set(Case.objects.values_list("plan_schema_version", flat=True)) == {PLAN_SCHEMA_VERSION}
+    copy = Case.objects.exclude(pk__in=[t["case_id"] for t in filled["templates"]]).order_by("pk").first()
+    assert copy is not None and copy.frozen_plan.items  # a copy's plan reads back, typed
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE cases_case SET plan = plan - 'schema_version' WHERE id = %s", [copy.pk])
+    assert "1 plans not of the current schema version" in scale_fill.fill_problems(filled)

@@ -291,7 +291,7 @@ def full_form(thing: str, answers: dict[str, Any], licences: Iterable[str] = ())
 
 def submit_codes(case: Case) -> list[str]:
     """Codes of the materials the applicant submits, in plan order."""
-    return [m["code"] for m in case.plan["materials"] if m["provenance"] == "submit"]
+    return [m.code for m in case.frozen_plan.materials if m.provenance == "submit"]
 
 
 def submit(

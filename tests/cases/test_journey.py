@@ -77,7 +77,8 @@ def test_hotel_journey_from_answers_to_paid_bill_and_issued_results(people: Peop
     assert case.state == CaseState.SUBMITTED
     assert case.channel == Channel.ONLINE
     assert case.plan["stages"] == HOTEL_STAGES
-    assert case.plan_schema_version == 1
+    assert case.plan_schema_version == case.plan["schema_version"] == 2
+    assert [list(stage) for stage in case.frozen_plan.stages] == HOTEL_STAGES
     assert len(case.tracking_code) == 12
     assert material(case, "YYZZ").provenance == "produced"
     assert material(case, "GSZC").state == MaterialState.PENDING

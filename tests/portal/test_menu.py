@@ -6,7 +6,7 @@ from django.utils import translation
 
 import pytest
 
-from lianban.catalog.planning import plan_document
+from lianban.catalog.planning import plan_document, planned
 from lianban.catalog.selectors import compiled_thing
 from lianban.portal.menu import MIN_BAR_PERCENT, _axis, build_menu, fee_text
 
@@ -18,8 +18,9 @@ ANSWERS = {"area": 600, "central_ac": True, "has_catering": True}
 @pytest.fixture
 def menu(demo_catalog):
     with translation.override("zh-hans"):
-        plan = plan_document("KJD", ANSWERS)
-        yield plan, build_menu(plan, compiled_thing("KJD"))
+        plan = plan_document("KJD", ANSWERS)  # the JSON the menu is checked against
+        typed = planned("KJD", ANSWERS)
+        yield plan, build_menu(typed.plan, compiled_thing("KJD"), typed.explanations)
 
 
 def test_stages_follow_the_plan(menu):

@@ -156,7 +156,7 @@ class CaseSummarySerializer(serializers.Serializer):
 
     @extend_schema_field(ThingRefSerializer)
     def get_thing(self, case: Case) -> dict[str, str]:
-        return {"code": case.thing.code, "name": case.plan.get("thing_name", case.thing.name)}
+        return {"code": case.thing.code, "name": case.thing_name}
 
 
 class IssuanceSerializer(serializers.Serializer):
@@ -225,7 +225,7 @@ def case_document(user: User, case_id: int) -> dict[str, Any]:
         context["issuance"] = None
         context["answers"] = {}
         context["form"] = {key: value for key, value in case.form.items() if key in keys}
-    known = definitions(case.form, case.plan)
+    known = definitions(case.form, case.frozen_plan)
     context["form"] = form_masked(context["form"], personal_form_keys(user, case), known)
     return dict(CaseDetailSerializer(case, context=context).data)
 

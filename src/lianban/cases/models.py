@@ -17,10 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from lianban.common.append_only import AppendOnlyQuerySet
 from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
+from lianban.core.planner import PLAN_SCHEMA_VERSION as PLAN_SCHEMA_VERSION  # the version Case.plan is written in
+from lianban.core.planner import Plan, PlanHeading
 from lianban.core.tracking import format_code
-
-#: Version of the frozen plan JSON stored in ``Case.plan``.
-PLAN_SCHEMA_VERSION = 1
 
 
 class CaseState(models.TextChoices):
@@ -212,6 +211,33 @@ class Case(models.Model):
     def code_for_people(self) -> str:
         """The tracking code as printed and read aloud: ``7K2Q-9M4D-4R7A``."""
         return format_code(self.tracking_code)
+
+    @property
+    def frozen_plan(self) -> Plan:
+        """The plan frozen at submission, typed (read from ``plan`` of any schema version once per instance).
+
+        Reading it loads ``plan`` when the query deferred it: lists that defer the plan read
+        ``thing.name`` instead.
+        """
+        document = self.plan
+        cached: tuple[Any, Plan] | None = self.__dict__.get("_frozen_plan")
+        if cached is None or cached[0] is not document:
+            cached = (document, Plan.from_dict(document))
+            self.__dict__["_frozen_plan"] = cached
+        return cached[1]
+
+    @property
+    def plan_heading(self) -> PlanHeading:
+        """The thing of the frozen plan, typed, without reading the rest of the document (for list rows)."""
+        cached: tuple[Any, Plan] | None = self.__dict__.get("_frozen_plan")
+        if cached is not None and cached[0] is self.plan:
+            return cached[1].heading
+        return PlanHeading.from_dict(self.plan)
+
+    @property
+    def thing_name(self) -> str:
+        """The one-thing's name as the applicant applied for it (from the frozen plan)."""
+        return self.plan_heading.thing_name or self.thing.name
 
 
 class ItemCase(models.Model):

@@ -257,7 +257,7 @@ def case_progress(case: Case) -> dict[str, Any]:
     return {
         "code": case.code_for_people,
         "thing": case.thing.code,
-        "thing_name": case.plan.get("thing_name", case.thing.name),
+        "thing_name": case.thing_name,
         "state": case.state,
         "state_label": str(CaseState(case.state).label),
         "outcome": case.outcome,

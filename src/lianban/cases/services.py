@@ -47,7 +47,7 @@ from lianban.catalog.models import Department, Thing
 from lianban.catalog.selectors import compiled_thing
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, FormInvalid, MaterialUnknown
-from lianban.core.form_fields import clean_form, form_definitions
+from lianban.core.form_fields import clean_form
 from lianban.core.planner import plan as make_plan
 from lianban.core.tracking import ALPHABET, LENGTH
 from lianban.licences.selectors import licence_best, licence_codes_held
@@ -131,12 +131,10 @@ def _case_submit(
     today = clock.today()
     held = licence_codes_held(holder=applicant, on=today)
     planned = make_plan(compiled, answers, held)
-    frozen = planned.to_dict()
-    frozen["field_definitions"] = form_definitions(compiled.field_definitions, planned.fields)
     values, problems = clean_form(compiled.field_definitions, planned.fields, form)
     if problems:
         raise FormInvalid(problems)
-    submit_codes = {m["code"] for m in frozen["materials"] if m["provenance"] == Provenance.SUBMIT}
+    submit_codes = {m.code for m in planned.materials if m.provenance == Provenance.SUBMIT}
     unknown = sorted(set(files) - submit_codes)
     if unknown:
         raise MaterialUnknown(_("not a material to submit in this plan: %(codes)s") % {"codes": ", ".join(unknown)})
@@ -147,8 +145,8 @@ def _case_submit(
         applicant=applicant,
         thing=thing,
         lead_department=thing.lead_department,
-        answers=dict(frozen["answers"]),
-        plan=frozen,
+        answers=dict(planned.answers),
+        plan=planned.to_dict(),
         plan_schema_version=PLAN_SCHEMA_VERSION,
         form=values,
         channel=channel,
@@ -158,46 +156,46 @@ def _case_submit(
         submitted_at=moment,
         updated_at=moment,
     )
-    departments = {d.code: d for d in Department.objects.filter(code__in={i["department"] for i in frozen["items"]})}
+    departments = {d.code: d for d in Department.objects.filter(code__in={i.department for i in planned.items})}
     item_cases = ItemCase.objects.bulk_create(
         ItemCase(
             case=case,
-            item_code=item["code"],
-            item_name=item["name"],
-            department=departments[item["department"]],
+            item_code=item.code,
+            item_name=item.name,
+            department=departments[item.department],
             position=position,
-            stage=item["stage"],
-            after=list(item["after"]),
-            produces=list(item["produces"]),
-            legal_days=item["legal_days"],
-            promised_days=item["promised_days"],
-            fee=item["fee"],
+            stage=item.stage,
+            after=list(item.after),
+            produces=list(item.produces),
+            legal_days=item.legal_days,
+            promised_days=item.promised_days,
+            fee=item.fee,
         )
-        for position, item in enumerate(frozen["items"])
+        for position, item in enumerate(planned.items)
     )
     attached: list[str] = []
     materials: list[CaseMaterial] = []
-    for position, m in enumerate(frozen["materials"]):
+    for position, m in enumerate(planned.materials):
         material = CaseMaterial(
             case=case,
-            code=m["code"],
-            name=m["name"],
+            code=m.code,
+            name=m.name,
             position=position,
-            source=m["source"],
-            provenance=m["provenance"],
-            required=m["required"],
-            tolerable=m["tolerable"],
-            needed_by=list(m["needed_by"]),
-            produced_by=m["produced_by"] or "",
+            source=m.source,
+            provenance=m.provenance,
+            required=m.required,
+            tolerable=m.tolerable,
+            needed_by=list(m.needed_by),
+            produced_by=m.produced_by or "",
         )
-        if m["provenance"] == Provenance.LICENCE:
-            material.licence = licence_best(holder=applicant, material_code=m["code"], on=today)
+        if m.provenance == Provenance.LICENCE:
+            material.licence = licence_best(holder=applicant, material_code=m.code, on=today)
             material.state = MaterialState.RECEIVED
-            attached.append(m["code"])
-        elif m["provenance"] == Provenance.PRODUCED:
+            attached.append(m.code)
+        elif m.provenance == Provenance.PRODUCED:
             material.state = MaterialState.AWAITING_RESULT
-        if m["code"] in files:
-            stored = upload_store(file=files[m["code"]], folder=f"cases/{case.tracking_code}")
+        if m.code in files:
+            stored = upload_store(file=files[m.code], folder=f"cases/{case.tracking_code}")
             _apply_file(material, stored.as_dict())
         materials.append(material)
     CaseMaterial.objects.bulk_create(materials)
@@ -209,7 +207,7 @@ def _case_submit(
             "state": case.state,
             "thing": thing.code,
             "channel": channel,
-            "items": [i["code"] for i in frozen["items"]],
+            "items": [i.code for i in planned.items],
             "licences_attached": attached,
             "files": sorted(files),
         },

@@ -336,6 +336,7 @@ class FieldDefinitionSerializer(serializers.Serializer):
 
 
 class PlanOutputSerializer(serializers.Serializer):
+    schema_version = serializers.IntegerField(help_text="version of this document's shape (2); a case freezes it")
     thing = serializers.CharField()
     thing_name = serializers.CharField()
     lead_department = serializers.CharField()

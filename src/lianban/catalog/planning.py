@@ -1,18 +1,50 @@
-"""Planning a thing from the catalog: one entry point for the API and the command line.
+"""Planning a thing from the catalog: one entry point for the API, the command line and the pages.
 
-Both call :func:`plan_document`, so for the same input they return the same JSON.
+The API and the command line call :func:`plan_document`, so for the same input
+they return the same JSON; the portal's menus read the typed :func:`planned`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.errors import AnswersInvalid, DomainError
-from lianban.core.explain import explain, explanations_to_dict
-from lianban.core.form_fields import form_definitions
-from lianban.core.planner import CompiledThing, plan
+from lianban.core.explain import QuestionExplanation, explain, explanations_to_dict
+from lianban.core.planner import CompiledThing, Plan, plan
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """A plan with the compiled thing it was made from and, when asked for, its explanations."""
+
+    thing: CompiledThing
+    plan: Plan
+    explanations: tuple[QuestionExplanation, ...] = ()
+
+
+def planned(
+    thing_code: str,
+    answers: Mapping[str, Any],
+    licences: Collection[str] = (),
+    *,
+    explained: bool = True,
+    resolve: Callable[[str], CompiledThing] = compiled_thing,
+) -> Planned:
+    """The plan for a thing and answers, typed, with explanations unless ``explained`` is False.
+
+    Raises:
+        UnknownThing: no such thing.
+        AnswersInvalid: bad answers, one problem per question.
+        DependencyCycle: the included items' ordering is cyclic.
+    """
+    compiled = resolve(thing_code)
+    result = plan(compiled, answers, licences)
+    if not explained:
+        return Planned(compiled, result)
+    return Planned(compiled, result, explain(compiled, result.answers, licences, base=result))
 
 
 def plan_document(
@@ -23,21 +55,17 @@ def plan_document(
     explained: bool = True,
     resolve: Callable[[str], CompiledThing] = compiled_thing,
 ) -> dict[str, Any]:
-    """The plan for a thing and answers as the contract's JSON, with explanations.
+    """The plan for a thing and answers as the contract's JSON (:meth:`Plan.to_dict`), with explanations.
 
     Raises:
         UnknownThing: no such thing.
         AnswersInvalid: bad answers, one problem per question.
         DependencyCycle: the included items' ordering is cyclic.
     """
-    compiled = resolve(thing_code)
-    result = plan(compiled, answers, licences)
-    document = result.to_dict()
-    document["field_definitions"] = form_definitions(compiled.field_definitions, result.fields)
+    result = planned(thing_code, answers, licences, explained=explained, resolve=resolve)
+    document = result.plan.to_dict()
     if explained:
-        document["explanations"] = explanations_to_dict(
-            explain(compiled, result.answers, licences, base=result), compiled
-        )
+        document["explanations"] = explanations_to_dict(result.explanations, result.thing)
     return document
 
 

@@ -17,6 +17,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -35,7 +36,9 @@ __all__ = [
     "clean_form",
     "clean_value",
     "definition_dict",
+    "definition_from_dict",
     "form_definitions",
+    "frozen_definition",
     "masked_form",
     "prefill_value",
 ]
@@ -74,6 +77,39 @@ def definition_dict(definition: FieldDef, *, defined: bool = True) -> dict[str, 
         "personal": definition.is_personal,
         "defined": defined,
     }
+
+
+def definition_from_dict(entry: Mapping[str, Any]) -> FieldDef:
+    """A definition as :func:`definition_dict` wrote it (defaults applied: see :func:`frozen_definition`)."""
+    options = entry.get("options")
+    return FieldDef(
+        key=str(entry["key"]),
+        label=str(entry.get("label") or entry["key"]),
+        type=str(entry.get("type") or "text"),
+        required=bool(entry.get("required", True)),
+        help=entry.get("help") or None,
+        options=tuple(options) if isinstance(options, list | tuple) else None,
+        min=entry.get("min"),
+        max=entry.get("max"),
+        max_length=entry.get("max_length"),
+        prefill=entry.get("prefill"),
+        personal=bool(entry.get("personal", False)),
+    )
+
+
+def frozen_definition(definition: FieldDef) -> FieldDef:
+    """``definition`` with the type's defaults written out, as a frozen plan keeps it.
+
+    Behaves exactly as ``definition`` (same :attr:`~FieldDef.length_limit` and
+    :attr:`~FieldDef.is_personal`), and ``definition_from_dict(definition_dict(d))``
+    gives it back unchanged.
+    """
+    return replace(
+        definition,
+        help=definition.help or None,
+        max_length=definition.length_limit,
+        personal=definition.is_personal,
+    )
 
 
 def _normalise(text: str) -> str:

@@ -200,7 +200,7 @@ def case_row(case: Case) -> CaseRow:
     return CaseRow(
         case=case,
         code=case.code_for_people,
-        thing_name=case.plan.get("thing_name", case.thing.name),
+        thing_name=case.thing_name,
         state_text=state_text(case.state),
         submitted_on=clock.local_date(case.submitted_at),
         eta=case.eta,

@@ -7,8 +7,8 @@ themselves are pure (:mod:`lianban.core.form_fields`): this module looks the
 definitions up, takes the applicant's record for prefills, and words the
 problems in the active language.
 
-A case keeps the definitions it was submitted with (``plan["field_definitions"]``):
-its pages show the labels the applicant saw.
+A case keeps the definitions it was submitted with (``Plan.field_definitions``
+of ``Case.frozen_plan``): its pages show the labels the applicant saw.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from lianban.catalog.selectors import field_definitions
 from lianban.catalog.wording import translated
 from lianban.core import form_fields as core
 from lianban.core.catalog import FieldDef, undefined_field
+from lianban.core.planner import Plan
 
 #: Longest text a draft keeps for one field (what the API accepts too).
 MAX_TEXTAREA = 2000
@@ -32,32 +33,13 @@ TRUE, FALSE = "true", "false"
 APPLICANT_ATTRIBUTES = ("name", "id_number", "contact_name", "contact_phone", "address")
 
 
-def definitions(keys: Iterable[str], plan: Mapping[str, Any] | None = None) -> dict[str, FieldDef]:
+def definitions(keys: Iterable[str], plan: Plan | None = None) -> dict[str, FieldDef]:
     """The definitions of ``keys``: those frozen in a case's ``plan`` first, else the catalog's."""
     keys = list(keys)
     found = field_definitions(keys)
-    for entry in (plan or {}).get("field_definitions") or ():
-        if isinstance(entry, dict) and entry.get("defined") and entry.get("key") in keys:
-            found[entry["key"]] = definition_from_dict(entry)
+    if plan is not None:
+        found.update((key, plan.field_definitions[key]) for key in keys if key in plan.field_definitions)
     return found
-
-
-def definition_from_dict(entry: Mapping[str, Any]) -> FieldDef:
-    """A definition as :func:`lianban.core.form_fields.definition_dict` wrote it."""
-    options = entry.get("options")
-    return FieldDef(
-        key=str(entry["key"]),
-        label=str(entry.get("label") or entry["key"]),
-        type=str(entry.get("type") or "text"),
-        required=bool(entry.get("required", True)),
-        help=entry.get("help") or None,
-        options=tuple(options) if isinstance(options, list) else None,
-        min=entry.get("min"),
-        max=entry.get("max"),
-        max_length=entry.get("max_length"),
-        prefill=entry.get("prefill"),
-        personal=bool(entry.get("personal", False)),
-    )
 
 
 def field_definition(key: str, known: Mapping[str, FieldDef] | None = None) -> FieldDef:
@@ -104,9 +86,9 @@ def value_text(value: Any) -> str:
     return "" if value is None else str(value)
 
 
-def case_form_rows(form: Mapping[str, Any], plan: Mapping[str, Any]) -> list[tuple[str, str]]:
+def case_form_rows(form: Mapping[str, Any], plan: Plan) -> list[tuple[str, str]]:
     """A case's form as (label, value) in the plan's field order, with the labels it was submitted with."""
-    order = [key for key in (plan.get("fields") or list(form)) if key in form]
+    order = [key for key in (plan.fields or list(form)) if key in form]
     known = definitions(order, plan)
     return [(field_definition(key, known).label, value_text(form[key])) for key in order]
 

@@ -1,7 +1,8 @@
-"""The customised menu (定制清单) as the guide page shows it, built from a plan document.
+"""The customised menu (定制清单) as the guide page shows it, built from a typed plan.
 
-Input: the JSON-shaped plan of :func:`lianban.catalog.planning.plan_document`
-and the compiled thing (names of items, materials, departments, questions).
+Input: the :class:`lianban.core.planner.Plan` and explanations of
+:func:`lianban.catalog.planning.planned`, and the compiled thing (names of
+items, materials, departments, questions).
 Output: small frozen dataclasses the templates read — the timeline, each
 material once with where it comes from, why each item is in or out, the
 thresholds that would change the plan, and the 五减 table. Words go through
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from lianban.core.planner import CompiledThing
+from lianban.core.explain import Change, QuestionExplanation
+from lianban.core.planner import CompiledThing, Plan, PlannedMaterial
 from lianban.portal.wording import answers_in_words, condition_in_words, number_text, value_text
 
 #: The shortest bar drawn for an item, in percent of the timeline (0-day items stay visible).
@@ -156,10 +157,10 @@ class Menu:
         return sum(1 for m in self.to_submit if m.tolerable)
 
 
-def _provenance_text(material: Mapping[str, Any], items: Mapping[str, str], departments: Mapping[str, str]) -> str:
-    provenance = material["provenance"]
-    if provenance == "produced":
-        producer = material["produced_by"]
+def _provenance_text(material: PlannedMaterial, items: Mapping[str, str], departments: Mapping[str, str]) -> str:
+    provenance = material.provenance
+    if provenance == "produced" and material.produced_by is not None:
+        producer = material.produced_by
         return _("Produced when “%(item)s” (%(department)s) is done; nothing to submit") % {
             "item": items.get(producer, producer),
             "department": departments.get(producer, ""),
@@ -173,17 +174,17 @@ def _names(codes: Sequence[str], names: Mapping[str, str]) -> str:
     return _(", ").join(names.get(code, code) for code in codes)
 
 
-def _changes(change: Mapping[str, Any], items: Mapping[str, str], materials: Mapping[str, str]) -> tuple[str, ...]:
+def _changes(change: Change, items: Mapping[str, str], materials: Mapping[str, str]) -> tuple[str, ...]:
     lines = []
-    if change["items_added"]:
-        lines.append(_("Adds items: %(names)s") % {"names": _names(change["items_added"], items)})
-    if change["items_removed"]:
-        lines.append(_("No longer needs items: %(names)s") % {"names": _names(change["items_removed"], items)})
-    if change["materials_added"]:
-        lines.append(_("Adds materials: %(names)s") % {"names": _names(change["materials_added"], materials)})
-    if change["materials_removed"]:
-        lines.append(_("Drops materials: %(names)s") % {"names": _names(change["materials_removed"], materials)})
-    delta = change["plan_days_delta"]
+    if change.items_added:
+        lines.append(_("Adds items: %(names)s") % {"names": _names(change.items_added, items)})
+    if change.items_removed:
+        lines.append(_("No longer needs items: %(names)s") % {"names": _names(change.items_removed, items)})
+    if change.materials_added:
+        lines.append(_("Adds materials: %(names)s") % {"names": _names(change.materials_added, materials)})
+    if change.materials_removed:
+        lines.append(_("Drops materials: %(names)s") % {"names": _names(change.materials_removed, materials)})
+    delta = change.plan_days_delta
     if delta < 0:
         lines.append(ngettext("%(days)s working day sooner", "%(days)s working days sooner", -delta) % {"days": -delta})
     elif delta > 0:
@@ -194,20 +195,18 @@ def _changes(change: Mapping[str, Any], items: Mapping[str, str], materials: Map
 
 
 def _thresholds(
-    explanations: Sequence[Mapping[str, Any]], items: Mapping[str, str], materials: Mapping[str, str]
+    explanations: Sequence[QuestionExplanation], items: Mapping[str, str], materials: Mapping[str, str]
 ) -> tuple[ThresholdView, ...]:
     views = []
     for entry in explanations:
         outcomes: list[OutcomeView] = []
-        for r in entry.get("ranges", ()):
-            outcomes.append(
-                OutcomeView(r["label"], r["current"], () if r["current"] else _changes(r["change"], items, materials))
-            )
-        for alt in entry.get("alternatives", ()):
-            label = _("If you answer “%(answer)s”") % {"answer": value_text(alt["value"])}
-            outcomes.append(OutcomeView(label, False, _changes(alt["change"], items, materials)))
+        for r in entry.ranges:
+            outcomes.append(OutcomeView(r.label, r.current, () if r.current else _changes(r.change, items, materials)))
+        for alt in entry.alternatives:
+            label = _("If you answer “%(answer)s”") % {"answer": value_text(alt.value)}
+            outcomes.append(OutcomeView(label, False, _changes(alt.change, items, materials)))
         if outcomes:
-            views.append(ThresholdView(entry["question"], entry["text"], value_text(entry["current"]), tuple(outcomes)))
+            views.append(ThresholdView(entry.key, entry.text, value_text(entry.current), tuple(outcomes)))
     return tuple(views)
 
 
@@ -241,57 +240,55 @@ def _axis(plan_days: int) -> tuple[tuple[int, float], ...]:
     return tuple((day, round(100 * day / plan_days, 2)) for day in marks)
 
 
-def build_menu(plan: Mapping[str, Any], thing: CompiledThing) -> Menu:
-    """The menu for a plan document (with ``explanations`` and ``candidates``)."""
+def build_menu(plan: Plan, thing: CompiledThing, explanations: Sequence[QuestionExplanation] = ()) -> Menu:
+    """The menu for a plan, with the thresholds its ``explanations`` give (none without)."""
     departments = dict(thing.departments)
     item_names = {item.code: item.name for item in thing.items}
     item_departments = {item.code: departments.get(item.department, item.department) for item in thing.items}
     material_names = {code: info.name for code, info in thing.materials.items()}
-    scale = max(plan["plan_days"], 1)
+    scale = max(plan.plan_days, 1)
 
     items = []
-    for item in plan["items"]:
-        left = 100 * item["start_day"] / scale
-        width = max(100 * (item["finish_day"] - item["start_day"]) / scale, MIN_BAR_PERCENT)
+    for item in plan.items:
+        left = 100 * item.start_day / scale
+        width = max(100 * (item.finish_day - item.start_day) / scale, MIN_BAR_PERCENT)
         items.append(
             ItemView(
-                code=item["code"],
-                name=item["name"],
-                department=item_departments.get(item["code"], item["department"]),
-                stage=item["stage"],
-                legal_days=item["legal_days"],
-                promised_days=item["promised_days"],
-                start_day=item["start_day"],
-                finish_day=item["finish_day"],
-                online=item["online"],
-                fee=item["fee"],
-                produces=tuple(material_names.get(code, code) for code in item["produces"]),
-                after=tuple(item_names.get(code, code) for code in item["after"]),
+                code=item.code,
+                name=item.name,
+                department=item_departments.get(item.code, item.department),
+                stage=item.stage,
+                legal_days=item.legal_days,
+                promised_days=item.promised_days,
+                start_day=item.start_day,
+                finish_day=item.finish_day,
+                online=item.online,
+                fee=item.fee,
+                produces=tuple(material_names.get(code, code) for code in item.produces),
+                after=tuple(item_names.get(code, code) for code in item.after),
                 bar_left=round(min(left, 100 - MIN_BAR_PERCENT), 2),
                 bar_width=round(min(width, 100 - min(left, 100 - MIN_BAR_PERCENT)), 2),
             )
         )
     stages = []
-    for number, codes in enumerate(plan["stages"], start=1):
+    for number, codes in enumerate(plan.stages, start=1):
         members = tuple(i for i in items if i.code in codes)
         stages.append(StageView(number, members, min(i.start_day for i in members), max(i.finish_day for i in members)))
 
     materials = []
-    for material in plan["materials"]:
+    for material in plan.materials:
         uses = tuple(
-            MaterialUseView(
-                item_names.get(use["item"], use["item"]), use["name_override"], use["required"], use["tolerable"]
-            )
-            for use in material["uses"]
+            MaterialUseView(item_names.get(use.item, use.item), use.name_override, use.required, use.tolerable)
+            for use in material.uses
         )
         materials.append(
             MaterialView(
-                code=material["code"],
-                name=material["name"],
-                provenance=material["provenance"],
+                code=material.code,
+                name=material.name,
+                provenance=material.provenance,
                 provenance_text=_provenance_text(material, item_names, item_departments),
-                required=material["required"],
-                tolerable=material["tolerable"],
+                required=material.required,
+                tolerable=material.tolerable,
                 uses=uses,
             )
         )
@@ -300,30 +297,30 @@ def build_menu(plan: Mapping[str, Any], thing: CompiledThing) -> Menu:
 
     candidates = tuple(
         CandidateView(
-            code=c["code"],
-            name=c["name"],
-            department=item_departments.get(c["code"], ""),
-            included=c["included"],
-            condition=condition_in_words(c["when"], thing.questions),
-            answers=tuple(answers_in_words(c["read"], thing.questions)),
+            code=c.code,
+            name=c.name,
+            department=item_departments.get(c.code, ""),
+            included=c.included,
+            condition=condition_in_words(c.when, thing.questions),
+            answers=tuple(answers_in_words(c.read, thing.questions)),
         )
-        for c in plan["candidates"]
+        for c in plan.candidates
     )
     return Menu(
-        thing=plan["thing"],
-        thing_name=plan.get("thing_name", thing.name),
+        thing=plan.thing,
+        thing_name=plan.thing_name or thing.name,
         lead_department=departments.get(thing.lead_department, thing.lead_department),
         stages=tuple(stages),
         items=tuple(items),
         to_submit=tuple(to_submit),
         not_submitted=tuple(m for m in materials if m.provenance != "submit"),
         candidates=candidates,
-        thresholds=_thresholds(plan.get("explanations", ()), item_names, material_names),
-        reductions=_reductions(plan["reductions"]),
-        serial_days=plan["serial_days"],
-        plan_days=plan["plan_days"],
-        fee_total=plan["fee_total"],
-        axis=_axis(plan["plan_days"]),
+        thresholds=_thresholds(explanations, item_names, material_names),
+        reductions=_reductions(plan.reductions),
+        serial_days=plan.serial_days,
+        plan_days=plan.plan_days,
+        fee_total=plan.fee_total,
+        axis=_axis(plan.plan_days),
     )
 
 

@@ -94,7 +94,7 @@ def _applicant_facts(case: Case) -> list[tuple[str, str]]:
         (_("Applicant"), applicant.name),
         (_identity_label(case), applicant.id_number),
         (_("Contact"), f"{applicant.contact_name} {applicant.contact_phone}".strip()),
-        (_("One-thing"), str(case.plan.get("thing_name") or case.thing.name)),
+        (_("One-thing"), case.thing_name),
         (_("How it was applied for"), channel_text(case.channel)),
     ]
 
@@ -229,7 +229,7 @@ def acceptance_receipt(case: Case, round_: IntakeRound, tracking_url: str, ratin
         closing.append(_("Items that need a promised material cannot be concluded before it is supplied."))
     return Document(
         title=_("Acceptance receipt"),
-        subtitle=str(case.plan.get("thing_name") or case.thing.name),
+        subtitle=case.thing_name,
         code=code_text(case),
         qr_text=tracking_url,
         facts=tuple(facts),
@@ -260,7 +260,7 @@ def correction_notice(case: Case, round_: IntakeRound, tracking_url: str) -> Doc
     )
     return Document(
         title=_("One-time correction notice"),
-        subtitle=str(case.plan.get("thing_name") or case.thing.name),
+        subtitle=case.thing_name,
         code=code_text(case),
         qr_text=tracking_url,
         facts=tuple(facts),

@@ -7,7 +7,7 @@ upload per material, and submits through ``portal.services.draft_submit``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,12 +24,12 @@ from lianban.accounts.access import access_applicant_for_user
 from lianban.accounts.models import Applicant, ApplicantKind, User
 from lianban.cases import clock
 from lianban.catalog.models import Thing
-from lianban.catalog.planning import plan_document
+from lianban.catalog.planning import planned
 from lianban.catalog.selectors import compiled_thing
 from lianban.core.case_errors import ApplicantInvalid
 from lianban.core.catalog import FieldDef
 from lianban.core.errors import AnswersInvalid, DependencyCycle, DomainError, UnknownThing
-from lianban.core.planner import CompiledThing, plan
+from lianban.core.planner import CompiledThing, Plan, plan
 from lianban.licences.selectors import licence_best, licence_codes_held
 from lianban.portal import form_fields
 from lianban.portal.access import access_draft_for_user
@@ -318,7 +318,7 @@ class MaterialSlot:
 
 
 def _form_fields(
-    keys: list[str], draft: Draft, errors: Mapping[str, str], posted: Mapping[str, str] | None
+    keys: Sequence[str], draft: Draft, errors: Mapping[str, str], posted: Mapping[str, str] | None
 ) -> list[FormField]:
     result = []
     known = form_fields.definitions(keys)
@@ -348,15 +348,14 @@ def _draft_page(
     today = clock.today()
     held = licence_codes_held(holder=draft.applicant, on=today)
     menu = None
+    draft_plan: Plan | None = None
     try:
-        document = plan_document(draft.thing.code, draft.answers, held, explained=False)
-        menu = build_menu(document, compiled)
+        draft_plan = planned(draft.thing.code, draft.answers, held, explained=False).plan
+        menu = build_menu(draft_plan, compiled)
     except AnswersInvalid as exc:
         errors += add_problems(questions, exc.problems)
-        document = None
     except DependencyCycle:
         errors.append(_("The catalog cannot order the items for these answers. Please ask at the window."))
-        document = None
     files = draft_files(draft)
     material_errors = material_errors or {}
     slots: list[MaterialSlot] = []
@@ -370,7 +369,7 @@ def _draft_page(
                 licence = licence_best(holder=draft.applicant, material_code=material.code, on=today)
                 number = licence.number if licence else ""
             others.append(MaterialSlot(material, None, "", number))
-    fields = _form_fields(document["fields"], draft, field_errors or {}, posted_form) if document else []
+    fields = _form_fields(draft_plan.fields, draft, field_errors or {}, posted_form) if draft_plan is not None else []
     has_errors = bool(errors) or any(q.errors for q in questions) or any(f.error for f in fields)
     has_errors = has_errors or any(s.error for s in slots)
     context = {

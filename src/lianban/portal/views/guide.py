@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 from django.http import Http404, HttpRequest, HttpResponse
@@ -10,7 +9,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
-from lianban.catalog.planning import plan_document
+from lianban.catalog.planning import Planned, planned
 from lianban.catalog.selectors import compiled_thing
 from lianban.common.http import public_answer
 from lianban.core.errors import AnswersInvalid, DependencyCycle, UnknownThing
@@ -42,16 +41,16 @@ def guide(request: HttpRequest, code: str) -> HttpResponse:
     submitted = is_submitted(thing.questions, request.GET)
     answers, fields = read_answers(thing.questions, request.GET if submitted else {})
     form_errors: list[str] = []
-    plan: dict[str, Any] | None = None
+    result: Planned | None = None
     if submitted:
         try:
-            plan = plan_document(code, answers)
+            result = planned(code, answers)
         except AnswersInvalid as exc:
             form_errors = add_problems(fields, exc.problems)
         except DependencyCycle:
             form_errors = [_("The catalog cannot order the items for these answers. Please ask at the window.")]
     has_errors = bool(form_errors) or any(f.errors for f in fields)
-    menu = build_menu(plan, thing) if plan is not None and not has_errors else None
+    menu = build_menu(result.plan, thing, result.explanations) if result is not None and not has_errors else None
     query = request.GET.urlencode() if menu else ""
     context = {
         "thing": thing,

@@ -170,7 +170,7 @@ def date_text(day: date | datetime | None) -> str:
 
 def field_label(key: str, case: Case | None = None) -> str:
     """The label of a form field: as the case was submitted with it, else from the catalog (its key when none)."""
-    known = definitions([key], case.plan if case is not None else None)
+    known = definitions([key], case.frozen_plan if case is not None else None)
     return field_definition(key, known).label
 
 
@@ -199,9 +199,9 @@ def form_rows(case: Case, keys: Iterable[str] | None = None, *, full_keys: Itera
 
     Personal values are masked except for ``full_keys`` (``None``: all in full; by default none).
     """
-    order = list(case.plan.get("fields", [])) or list(case.form)
+    order = list(case.frozen_plan.fields) or list(case.form)
     wanted = set(keys) if keys is not None else None
-    known = definitions(order, case.plan)
+    known = definitions(order, case.frozen_plan)
     shown = form_masked(case.form, None if full_keys is None else set(full_keys), known)
     return [
         FieldRow(key, field_definition(key, known).label, value_text(shown.get(key)))
