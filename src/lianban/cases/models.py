@@ -502,26 +502,6 @@ class AuditAnchor(models.Model):
         raise AppendOnly("audit anchors are append-only")
 
 
-class IdempotencyKey(models.Model):
-    """A request key already handled: a repeat returns the stored result without a second effect."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("actor")
-    )
-    key = models.CharField(_("key"), max_length=100)
-    operation = models.CharField(_("operation"), max_length=60)
-    result = models.JSONField(_("result"), default=dict)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency key")
-        verbose_name_plural = _("idempotency keys")
-        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_once")]
-
-    def __str__(self) -> str:
-        return f"{self.actor_id}:{self.key}"
-
-
 class NotificationKind(models.TextChoices):
     """What the applicant is told about."""
 

@@ -26,10 +26,10 @@ from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import can_see_case, clerk_serves, user_acts_for_case
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case, CaseEvent, CaseState, ItemCase, ItemState
 from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import lock_case
+from lianban.common.idempotency import command
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import ActionInvalid
 from lianban.core.errors import DomainError
@@ -228,7 +228,10 @@ def _rating_create(
     return rating
 
 
-def _rating_give(*, actor: User, case_id: int, item_case_id: int | None, given: Given) -> Rating:
+@command(operation="rating.give", model=Rating)
+def rating_give(
+    *, actor: User, case_id: int, item_case_id: int | None, given: Given, idempotency_key: str | None = None
+) -> Rating:
     """The applicant rates a service of their finished case from "my cases" (portal channel).
 
     Raises:
@@ -256,7 +259,16 @@ def _rating_give(*, actor: User, case_id: int, item_case_id: int | None, given: 
         )
 
 
-def _rating_enter(*, actor: User, case_id: int, item_case_id: int | None, channel: str, given: Given) -> Rating:
+@command(operation="rating.enter", model=Rating)
+def rating_enter(
+    *,
+    actor: User,
+    case_id: int,
+    item_case_id: int | None,
+    channel: str,
+    given: Given,
+    idempotency_key: str | None = None,
+) -> Rating:
     """A window clerk enters a rating the applicant gave by telephone or on paper (marked so).
 
     Raises:
@@ -323,7 +335,8 @@ def rating_invitation(case: Case) -> str:
     return _("Please rate our service: %(url)s") % {"url": f"{settings.LIANBAN_PUBLIC_URL}{path}"}
 
 
-def _visit_token_make(*, actor: User, case_id: int) -> RatingToken:
+@command(operation="rating.visit_token", model=RatingToken)
+def visit_token_make(*, actor: User, case_id: int, idempotency_key: str | None = None) -> RatingToken:
     """A window clerk starts a visit rating (一次一评) on the window's evaluator: a one-time token for the tablet.
 
     The clerk sees no level: the tablet shows the token's page, and the level is only stored.
@@ -420,7 +433,8 @@ def rating_give_by_token(*, token: str, item_case_id: int | None, given: Given) 
 # ------------------------------------------------------------------ 追评
 
 
-def _follow_up_add(*, actor: User, rating_id: int, comment: str) -> Rating:
+@command(operation="rating.follow_up", model=Rating)
+def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key: str | None = None) -> Rating:
     """The evaluator adds one 追评 to their rating within the configured days (same level, a new comment).
 
     Raises:
@@ -577,7 +591,10 @@ def _unit(actor: User, ticket: RectificationTicket) -> None:
         raise PermissionDenied(_("only the rated unit works the rectification"))
 
 
-def _ticket_precheck(*, actor: User, ticket_id: int, verdict: str, note: str) -> RectificationTicket:
+@command(operation="ticket.precheck", model=RectificationTicket)
+def ticket_precheck(
+    *, actor: User, ticket_id: int, verdict: str, note: str, idempotency_key: str | None = None
+) -> RectificationTicket:
     """预审: the unit finds the 差评 true, reasonable or malicious (malicious closes the ticket).
 
     Raises:
@@ -596,7 +613,10 @@ def _ticket_precheck(*, actor: User, ticket_id: int, verdict: str, note: str) ->
         return ticket
 
 
-def _ticket_visit(*, actor: User, ticket_id: int, call_record: str) -> RectificationTicket:
+@command(operation="ticket.visit", model=RectificationTicket)
+def ticket_visit(
+    *, actor: User, ticket_id: int, call_record: str, idempotency_key: str | None = None
+) -> RectificationTicket:
     """回访核实: the unit calls the evaluator and records the call.
 
     Raises:
@@ -614,7 +634,10 @@ def _ticket_visit(*, actor: User, ticket_id: int, call_record: str) -> Rectifica
         return ticket
 
 
-def _ticket_rectify(*, actor: User, ticket_id: int, rectification: str, evidence: File | None) -> RectificationTicket:
+@command(operation="ticket.rectify", model=RectificationTicket)
+def ticket_rectify(
+    *, actor: User, ticket_id: int, rectification: str, evidence: File | None, idempotency_key: str | None = None
+) -> RectificationTicket:
     """整改: the unit says what was done, with an evidence file.
 
     Raises:
@@ -643,7 +666,10 @@ def _ticket_rectify(*, actor: User, ticket_id: int, rectification: str, evidence
         return ticket
 
 
-def _ticket_feedback(*, actor: User, ticket_id: int, feedback: str) -> RectificationTicket:
+@command(operation="ticket.feedback", model=RectificationTicket)
+def ticket_feedback(
+    *, actor: User, ticket_id: int, feedback: str, idempotency_key: str | None = None
+) -> RectificationTicket:
     """反馈: the unit tells the evaluator what was done (the evaluator is asked to re-rate).
 
     Raises:
@@ -661,7 +687,10 @@ def _ticket_feedback(*, actor: User, ticket_id: int, feedback: str) -> Rectifica
         return ticket
 
 
-def _ticket_rerate(*, actor: User, ticket_id: int, rerating: str) -> RectificationTicket:
+@command(operation="ticket.rerate", model=RectificationTicket)
+def ticket_rerate(
+    *, actor: User, ticket_id: int, rerating: str, idempotency_key: str | None = None
+) -> RectificationTicket:
     """复评: the evaluator says whether they are satisfied now; 不满意 reopens the ticket once and raises 督办.
 
     Raises:
@@ -699,127 +728,3 @@ def _ticket_rerate(*, actor: User, ticket_id: int, rerating: str) -> Rectificati
             order=ticket.order_id,
         )
         return ticket
-
-
-# ------------------------------------------------------------------ the commands, once per Idempotency-Key
-
-
-def rating_give(
-    *, actor: User, case_id: int, item_case_id: int | None, given: Given, idempotency_key: str | None = None
-) -> Rating:
-    """The applicant rates a service of their finished case (portal channel); see ``_rating_give``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="rating.give",
-        model=Rating,
-        run=lambda: _rating_give(actor=actor, case_id=case_id, item_case_id=item_case_id, given=given),
-    )
-
-
-def rating_enter(
-    *,
-    actor: User,
-    case_id: int,
-    item_case_id: int | None,
-    channel: str,
-    given: Given,
-    idempotency_key: str | None = None,
-) -> Rating:
-    """A window clerk enters a telephone or paper rating; see ``_rating_enter``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="rating.enter",
-        model=Rating,
-        run=lambda: _rating_enter(
-            actor=actor, case_id=case_id, item_case_id=item_case_id, channel=channel, given=given
-        ),
-    )
-
-
-def visit_token_make(*, actor: User, case_id: int, idempotency_key: str | None = None) -> RatingToken:
-    """The window starts a visit rating on the evaluator; see ``_visit_token_make``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="rating.visit_token",
-        model=RatingToken,
-        run=lambda: _visit_token_make(actor=actor, case_id=case_id),
-    )
-
-
-def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key: str | None = None) -> Rating:
-    """The evaluator adds one 追评; see ``_follow_up_add``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="rating.follow_up",
-        model=Rating,
-        run=lambda: _follow_up_add(actor=actor, rating_id=rating_id, comment=comment),
-    )
-
-
-def ticket_precheck(
-    *, actor: User, ticket_id: int, verdict: str, note: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """预审; see ``_ticket_precheck``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="ticket.precheck",
-        model=RectificationTicket,
-        run=lambda: _ticket_precheck(actor=actor, ticket_id=ticket_id, verdict=verdict, note=note),
-    )
-
-
-def ticket_visit(
-    *, actor: User, ticket_id: int, call_record: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """回访核实; see ``_ticket_visit``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="ticket.visit",
-        model=RectificationTicket,
-        run=lambda: _ticket_visit(actor=actor, ticket_id=ticket_id, call_record=call_record),
-    )
-
-
-def ticket_rectify(
-    *, actor: User, ticket_id: int, rectification: str, evidence: File | None, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """整改; see ``_ticket_rectify``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="ticket.rectify",
-        model=RectificationTicket,
-        run=lambda: _ticket_rectify(actor=actor, ticket_id=ticket_id, rectification=rectification, evidence=evidence),
-    )
-
-
-def ticket_feedback(
-    *, actor: User, ticket_id: int, feedback: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """反馈; see ``_ticket_feedback``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="ticket.feedback",
-        model=RectificationTicket,
-        run=lambda: _ticket_feedback(actor=actor, ticket_id=ticket_id, feedback=feedback),
-    )
-
-
-def ticket_rerate(
-    *, actor: User, ticket_id: int, rerating: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """复评; see ``_ticket_rerate``. Once per Idempotency-Key."""
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="ticket.rerate",
-        model=RectificationTicket,
-        run=lambda: _ticket_rerate(actor=actor, ticket_id=ticket_id, rerating=rerating),
-    )

@@ -42,7 +42,6 @@ from lianban.accounts.models import Applicant, ApplicantMember, User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import (
     Acceptance,
     Case,
@@ -64,6 +63,7 @@ from lianban.cases.workflow import (
     refresh_held,
     start_ready_items,
 )
+from lianban.common.idempotency import command
 from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUnknown, TransitionRefused
@@ -205,6 +205,7 @@ class CheckVerdict:
     paper: bool = False
 
 
+@command(operation="intake.check", model=IntakeRound)
 def intake_check_many(
     *, actor: User, case_id: int, verdicts: Sequence[CheckVerdict], idempotency_key: str | None = None
 ) -> IntakeRound:
@@ -213,17 +214,6 @@ def intake_check_many(
     Raises:
         Http404, PermissionDenied, TransitionRefused, MaterialUnknown, ActionInvalid (also: no verdict).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.check",
-        model=IntakeRound,
-        run=lambda: _intake_check_many(actor=actor, case_id=case_id, verdicts=verdicts),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_check_many(*, actor: User, case_id: int, verdicts: Sequence[CheckVerdict]) -> IntakeRound:
     if not verdicts:
         raise ActionInvalid(_("check at least one material"))
     case = _clerk_case(actor, case_id)
@@ -261,6 +251,7 @@ def _materials_at_intake(
     ]
 
 
+@command(operation="intake.accept", model=Case)
 def intake_accept(
     *,
     actor: User,
@@ -276,17 +267,7 @@ def intake_accept(
     Raises:
         Http404, PermissionDenied, TransitionRefused, IntakeIncomplete (what blocks acceptance).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.accept",
-        model=Case,
-        run=lambda: _intake_accept(actor=actor, case_id=case_id, promises=promises or {}),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_accept(*, actor: User, case_id: int, promises: Mapping[str, MaterialPromise]) -> Case:
+    promises = promises or {}
     case = _clerk_case(actor, case_id)
     if identity_unverified(case):
         raise IntakeIncomplete(_("the case cannot be accepted"), [(IDENTITY, "identity not verified")])
@@ -373,23 +354,13 @@ def _start_work(case: Case, *, actor: User | None, outstanding: Mapping[str, Seq
     eta_refresh(case, items, calendar=calendar)
 
 
+@command(operation="intake.correct", model=IntakeRound)
 def intake_request_correction(*, actor: User, case_id: int, idempotency_key: str | None = None) -> IntakeRound:
     """Send one consolidated correction notice listing every material checked missing or wrong (一次性告知).
 
     Raises:
         Http404, PermissionDenied, TransitionRefused, IntakeIncomplete (nothing to correct).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.correct",
-        model=IntakeRound,
-        run=lambda: _intake_request_correction(actor=actor, case_id=case_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_request_correction(*, actor: User, case_id: int) -> IntakeRound:
     case = _clerk_case(actor, case_id)
     round_ = intake_round_open(case)
     problems = _material_problems(case, round_)
@@ -467,6 +438,7 @@ def _clerk_case_of_claim(actor: User, case_id: int) -> tuple[Case, Applicant, in
     return case, claim, claim.claim_of_id
 
 
+@command(operation="intake.identity_confirm", model=Case)
 def intake_identity_confirm(*, actor: User, case_id: int, idempotency_key: str | None = None) -> Case:
     """The clerk has checked the papers: the claimant acts for the registered applicant of the identity.
 
@@ -477,17 +449,6 @@ def intake_identity_confirm(*, actor: User, case_id: int, idempotency_key: str |
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (not an unverified claim).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.identity_confirm",
-        model=Case,
-        run=lambda: _intake_identity_confirm(actor=actor, case_id=case_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_identity_confirm(*, actor: User, case_id: int) -> Case:
     case, claim, registered_id = _clerk_case_of_claim(actor, case_id)
     others = Case.objects.filter(applicant=claim).exclude(pk=case.pk).order_by("id").values_list("pk", flat=True)
     for moved in [case, *(lock_case(pk) for pk in list(others))]:
@@ -513,6 +474,7 @@ def _intake_identity_confirm(*, actor: User, case_id: int) -> Case:
     return case
 
 
+@command(operation="intake.identity_refuse", model=IntakeRound)
 def intake_identity_refuse(
     *, actor: User, case_id: int, reason: str, idempotency_key: str | None = None
 ) -> IntakeRound:
@@ -525,17 +487,6 @@ def intake_identity_refuse(
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason, not an unverified claim).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.identity_refuse",
-        model=IntakeRound,
-        run=lambda: _intake_identity_refuse(actor=actor, case_id=case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_identity_refuse(*, actor: User, case_id: int, reason: str) -> IntakeRound:
     if not reason.strip():
         raise ActionInvalid(_("a reason is required"))
     case, _claim, _registered = _clerk_case_of_claim(actor, case_id)
@@ -547,23 +498,13 @@ def _intake_identity_refuse(*, actor: User, case_id: int, reason: str) -> Intake
     )
 
 
+@command(operation="intake.refuse", model=Case)
 def intake_refuse(*, actor: User, case_id: int, reason: str, idempotency_key: str | None = None) -> Case:
     """Refuse the application (不予受理) with the reason.
 
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="intake.refuse",
-        model=Case,
-        run=lambda: _intake_refuse(actor=actor, case_id=case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _intake_refuse(*, actor: User, case_id: int, reason: str) -> Case:
     if not reason.strip():
         raise ActionInvalid(_("a reason is required"))
     case = _clerk_case(actor, case_id)

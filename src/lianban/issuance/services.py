@@ -16,17 +16,16 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case, ItemCase, ItemState, NotificationKind
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import case_move, case_touch, eta_refresh, lock_case_for_user, lock_item_cases
+from lianban.common.idempotency import command
 from lianban.core.case_errors import ActionInvalid, BillUnsettled
 from lianban.issuance.models import Bill, BillLine, BillStatus, DeliveryMethod, Issuance, Payment
 
@@ -92,6 +91,7 @@ def bill_create_for_case(*, case: Case, items: Sequence[ItemCase]) -> Bill:
     return bill
 
 
+@command(operation="bill.pay", model=Bill)
 def bill_mark_paid(
     *,
     actor: User,
@@ -105,17 +105,6 @@ def bill_mark_paid(
     Raises:
         Http404, PermissionDenied, ActionInvalid (no bill yet, nothing to pay, already settled, no reference).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="bill.pay",
-        model=Bill,
-        run=lambda: _bill_mark_paid(actor=actor, case_id=case_id, reference=reference, provider=provider),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _bill_mark_paid(*, actor: User, case_id: int, reference: str, provider: PaymentProvider | None) -> Bill:
     case = lock_case_for_user(actor, case_id)
     if not clerk_serves(actor, case):
         raise PermissionDenied(_("payments are recorded at the window"))
@@ -150,6 +139,7 @@ def _bill_mark_paid(*, actor: User, case_id: int, reference: str, provider: Paym
     return bill
 
 
+@command(operation="case.issue", model=Issuance)
 def case_issue(
     *, actor: User, case_id: int, method: str, tracking_number: str = "", idempotency_key: str | None = None
 ) -> Issuance:
@@ -159,17 +149,6 @@ def case_issue(
         Http404, PermissionDenied, TransitionRefused (not ready), BillUnsettled,
         ActionInvalid (unknown method, mail without a tracking number).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="case.issue",
-        model=Issuance,
-        run=lambda: _case_issue(actor=actor, case_id=case_id, method=method, tracking_number=tracking_number),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_issue(*, actor: User, case_id: int, method: str, tracking_number: str) -> Issuance:
     case = lock_case_for_user(actor, case_id)
     if not clerk_serves(actor, case):
         raise PermissionDenied(_("results are issued at the window"))

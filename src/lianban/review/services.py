@@ -15,7 +15,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,6 @@ from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.access import user_acts_for_case
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, NotificationKind, Provenance
 from lianban.cases.notifications import notification_create
 from lianban.cases.uploads import upload_store
@@ -38,6 +36,7 @@ from lianban.cases.workflow import (
     lock_item_case,
     lock_item_cases,
 )
+from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, ItemHeld
 from lianban.core.errors import CalendarNotCovered
@@ -72,29 +71,20 @@ def _locked(
     return case, items, item
 
 
+@command(operation="item.take", model=ItemCase)
 def item_case_take(*, actor: User, item_case_id: int, idempotency_key: str | None = None) -> ItemCase:
     """The department accepts the dispatched item into review (部门受理).
 
     Raises:
         Http404, PermissionDenied, TransitionRefused.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.take",
-        model=ItemCase,
-        run=lambda: _item_case_take(actor=actor, item_case_id=item_case_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_take(*, actor: User, item_case_id: int) -> ItemCase:
     case, _items, item = _locked(actor, item_case_id, every_item=False)
     item_move(case, item, "take", actor=actor, action="item.taken", fields={"taken_by": actor, "taken_at": clock.now()})
     case_touch(case)
     return item
 
 
+@command(operation="item.request_supplement", model=SupplementRequest)
 def item_case_request_supplement(
     *, actor: User, item_case_id: int, reason: str, idempotency_key: str | None = None
 ) -> SupplementRequest:
@@ -103,17 +93,6 @@ def item_case_request_supplement(
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.request_supplement",
-        model=SupplementRequest,
-        run=lambda: _item_case_request_supplement(actor=actor, item_case_id=item_case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_request_supplement(*, actor: User, item_case_id: int, reason: str) -> SupplementRequest:
     if not reason.strip():
         raise ActionInvalid(_("say what must be supplied"))
     case, items, item = _locked(actor, item_case_id)
@@ -143,6 +122,7 @@ def _item_case_request_supplement(*, actor: User, item_case_id: int, reason: str
     return request
 
 
+@command(operation="item.supply", model=ItemCase)
 def item_case_supply(
     *,
     actor: User,
@@ -158,17 +138,6 @@ def item_case_supply(
     Raises:
         Http404, PermissionDenied, TransitionRefused, UploadRefused, ActionInvalid (nothing supplied).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.supply",
-        model=ItemCase,
-        run=lambda: _item_case_supply(actor=actor, item_case_id=item_case_id, note=note, file=file),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File | None) -> ItemCase:
     case, items, item = _locked(actor, item_case_id, reviewer=False)
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant supplies"))
@@ -249,6 +218,7 @@ def _due_after_pause(item: ItemCase, today: date) -> tuple[int, date | None, flo
     return paused, due, status, None
 
 
+@command(operation="item.approve", model=ItemCase)
 def item_case_approve(
     *,
     actor: User,
@@ -269,30 +239,6 @@ def item_case_approve(
         Http404, PermissionDenied, TransitionRefused, ItemHeld (容缺 material not yet supplied),
         ActionInvalid (missing licence number), UploadRefused.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.approve",
-        model=ItemCase,
-        run=lambda: _item_case_approve(
-            actor=actor,
-            item_case_id=item_case_id,
-            licence_number=licence_number,
-            valid_until=valid_until,
-            document=document,
-        ),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_approve(
-    *,
-    actor: User,
-    item_case_id: int,
-    licence_number: str,
-    valid_until: date | None,
-    document: File | None,
-) -> ItemCase:
     case, items, item = _locked(actor, item_case_id)
     if item.held and item.state == flow.ItemState.IN_REVIEW:
         waiting = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by("position")
@@ -377,23 +323,13 @@ def _item_case_approve(
     return item
 
 
+@command(operation="item.reject", model=ItemCase)
 def item_case_reject(*, actor: User, item_case_id: int, reason: str, idempotency_key: str | None = None) -> ItemCase:
     """Reject the item with the reason; the items that depend on it are cancelled, the others go on.
 
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.reject",
-        model=ItemCase,
-        run=lambda: _item_case_reject(actor=actor, item_case_id=item_case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_reject(*, actor: User, item_case_id: int, reason: str) -> ItemCase:
     if not reason.strip():
         raise ActionInvalid(_("a reason is required"))
     case, items, item = _locked(actor, item_case_id)

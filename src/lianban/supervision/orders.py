@@ -19,10 +19,10 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case
 from lianban.cases.workflow import lock_case
 from lianban.catalog.models import Department
+from lianban.common.idempotency import command
 from lianban.core import orders as rules
 from lianban.core.case_errors import ActionInvalid
 from lianban.core.errors import CalendarNotCovered
@@ -66,6 +66,7 @@ def _sign_due(today: date) -> date:
     return rules.sign_due(clock.calendar(), today, order_dates())
 
 
+@command(operation="order.raise", model=SupervisionOrder)
 def order_raise(
     *, actor: User, case_ids: Sequence[int], department_code: str, reason: str, idempotency_key: str | None = None
 ) -> SupervisionOrder:
@@ -75,17 +76,6 @@ def order_raise(
         PermissionDenied (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
         CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.raise",
-        model=SupervisionOrder,
-        run=lambda: _order_raise(actor=actor, case_ids=case_ids, department_code=department_code, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_raise(*, actor: User, case_ids: Sequence[int], department_code: str, reason: str) -> SupervisionOrder:
     if actor.role != Role.SUPERVISOR:
         raise PermissionDenied(_("only supervisors raise supervision orders"))
     text = _text(reason, _("say why the order is raised"))
@@ -158,23 +148,13 @@ def _department_member(actor: User, order: SupervisionOrder) -> None:
         raise PermissionDenied(_("only the responsible department signs for and replies to the order"))
 
 
+@command(operation="order.sign", model=SupervisionOrder)
 def order_sign(*, actor: User, order_id: int, idempotency_key: str | None = None) -> SupervisionOrder:
     """The responsible department signs for the order (签收); the reply date is set.
 
     Raises:
         Http404, PermissionDenied, OrderStepRefused, CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.sign",
-        model=SupervisionOrder,
-        run=lambda: _order_sign(actor=actor, order_id=order_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_sign(*, actor: User, order_id: int) -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
     before = _step(order, rules.OrderEvent.SIGN)
@@ -188,23 +168,13 @@ def _order_sign(*, actor: User, order_id: int) -> SupervisionOrder:
     return order
 
 
+@command(operation="order.reply", model=SupervisionOrder)
 def order_reply(*, actor: User, order_id: int, reply: str, idempotency_key: str | None = None) -> SupervisionOrder:
     """The responsible department replies with what it did (回复).
 
     Raises:
         Http404, PermissionDenied, OrderStepRefused, ActionInvalid (no reply).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.reply",
-        model=SupervisionOrder,
-        run=lambda: _order_reply(actor=actor, order_id=order_id, reply=reply),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_reply(*, actor: User, order_id: int, reply: str) -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
     text = _text(reply, _("say what was done"))
@@ -215,6 +185,7 @@ def _order_reply(*, actor: User, order_id: int, reply: str) -> SupervisionOrder:
     return order
 
 
+@command(operation="order.review", model=SupervisionOrder)
 def order_review(
     *, actor: User, order_id: int, accept: bool, note: str = "", idempotency_key: str | None = None
 ) -> SupervisionOrder:
@@ -223,17 +194,6 @@ def order_review(
     Raises:
         Http404, PermissionDenied, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.review",
-        model=SupervisionOrder,
-        run=lambda: _order_review(actor=actor, order_id=order_id, accept=accept, note=note),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_review(*, actor: User, order_id: int, accept: bool, note: str = "") -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     if actor.role != Role.SUPERVISOR:
         raise PermissionDenied(_("only supervisors review the reply"))
