@@ -14,12 +14,14 @@ from lianban.core import case_errors
 from lianban.core.case_errors import (
     ActionInvalid,
     ApplicantInvalid,
+    BillNotOpen,
     BillUnsettled,
     FormInvalid,
     IdempotencyKeyReused,
     IntakeIncomplete,
     ItemHeld,
     MaterialUnknown,
+    TextTooLong,
     TransitionRefused,
     UploadRefused,
 )
@@ -41,6 +43,8 @@ CASES: list[tuple[Exception, int, str, dict[str, list[str]]]] = [
     (IdempotencyKeyReused("used"), 409, "idempotency-key-reused", {}),
     (ApplicantInvalid({"id_number": "bad"}), 400, "applicant-invalid", {"id_number": ["bad"]}),
     (ActionInvalid("already settled"), 409, "action-invalid", {}),
+    (BillNotOpen("already settled"), 409, "bill-not-open", {}),
+    (TextTooLong("at most 2000 characters"), 409, "text-too-long", {}),
     (CalendarNotCovered(2027), 409, "calendar-not-covered", {}),
     (UnknownThing("NOPE"), 400, "thing-unknown", {}),
     (

@@ -11,6 +11,7 @@ from django.http import Http404
 import pytest
 
 from lianban.cases.models import Case, CaseEvent, ItemCase
+from lianban.core.case_errors import TextRequired
 from lianban.core.evaluation import TicketStepRefused
 from lianban.evaluation import services as ev
 from lianban.evaluation.models import RectificationTicket
@@ -134,5 +135,5 @@ def test_only_the_unit_works_the_ticket_and_only_the_evaluator_rerates(people: P
         ev.ticket_rerate(actor=people.reviewer("SCJG"), ticket_id=ticket.pk, rerating="SATISFIED")
     with pytest.raises(Http404):
         ev.ticket_rerate(actor=people.other_user, ticket_id=ticket.pk, rerating="SATISFIED")
-    with pytest.raises(ev.ActionInvalid):  # a step says what it found
+    with pytest.raises(TextRequired):  # a step says what it found
         ev.ticket_precheck(actor=people.reviewer("SCJG"), ticket_id=ticket.pk, verdict="TRUE", note=" ")

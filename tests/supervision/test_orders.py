@@ -168,7 +168,7 @@ def test_the_api_journey_and_who_may_do_what(people: People, clock: FrozenClock)
     assert api(scjg).post(f"{url}/reply", {"reply": "已办结"}, format="json").json()["state"] == "REPLIED"
     assert api(scjg).post(f"{url}/review", {"accept": True}, format="json").status_code == 403
     returned = api(people.supervisor).post(f"{url}/review", {"accept": False}, format="json")
-    assert returned.status_code in (400, 409) and returned.json()["code"] == "action-invalid"  # a return needs a note
+    assert returned.status_code in (400, 409) and returned.json()["code"] == "text-required"  # a return needs a note
     closed = api(people.supervisor).post(f"{url}/review", {"accept": True, "note": "同意"}, format="json").json()
     assert closed["state"] == "CLOSED" and closed["review_note"] == "同意"
 
@@ -192,11 +192,11 @@ def test_raising_by_api_checks_everything_it_is_given(people: People, clock: Fro
     unknown = raise_.post(
         "/api/supervision/orders", {"cases": [case.pk], "department": "NOPE", "reason": "x"}, format="json"
     )
-    assert unknown.status_code in (400, 409) and unknown.json()["code"] == "action-invalid"
+    assert unknown.status_code in (400, 409) and unknown.json()["code"] == "reference-unknown"
     missing = raise_.post(
         "/api/supervision/orders", {"cases": [999999], "department": "SCJG", "reason": "x"}, format="json"
     )
-    assert missing.json()["code"] == "action-invalid"
+    assert missing.json()["code"] == "reference-unknown"
     assert SupervisionOrder.objects.count() == 1  # nothing half-made
     assert api(people.reviewer("SCJG")).post("/api/supervision/orders", {}, format="json").status_code == 403
 

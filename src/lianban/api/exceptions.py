@@ -14,8 +14,10 @@
 * 409 — every other domain error: the state does not allow it
   (``transition-not-allowed``), the checks do not allow acceptance
   (``intake-incomplete``, ``fields`` lists the materials), ``item-held``,
-  ``bill-unsettled``, ``action-invalid``, ``idempotency-key-reused``,
-  ``calendar-not-covered``…; ``code`` is the domain error's stable code.
+  ``bill-unsettled``, ``idempotency-key-reused``, ``calendar-not-covered``, the
+  specific kinds of ``action-invalid`` (``text-required``, ``text-too-long``,
+  ``choice-invalid``, ``bill-not-open``… see ``lianban.core.case_errors``)…;
+  ``code`` is the domain error's stable code.
 """
 
 from __future__ import annotations

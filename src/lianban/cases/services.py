@@ -45,7 +45,13 @@ from lianban.catalog.models import Department, Thing
 from lianban.catalog.selectors import compiled_thing
 from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
-from lianban.core.case_errors import ActionInvalid, FormInvalid, MaterialUnknown
+from lianban.core.case_errors import (
+    ApplicantKindMismatch,
+    CaseNotInState,
+    FormInvalid,
+    MaterialUnknown,
+    TextRequired,
+)
 from lianban.core.form_fields import clean_form, form_definitions
 from lianban.core.planner import plan as make_plan
 from lianban.core.tracking import ALPHABET, LENGTH
@@ -105,7 +111,7 @@ def case_submit(
     thing = Thing.objects.select_related("lead_department").get(code=thing_code)
     channel, entered_by = _submitter(actor, applicant, thing)
     if thing.subject != applicant.kind:
-        raise ActionInvalid(
+        raise ApplicantKindMismatch(
             _("%(thing)s is for applicants of kind %(subject)s") % {"thing": thing.name, "subject": thing.subject}
         )
     today = clock.today()
@@ -249,7 +255,7 @@ def case_material_upload(
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": material_code})
     promised = material.state == MaterialState.PROMISED
     if case.state not in UPLOAD_STATES and not (promised and case.state == flow.CaseState.IN_PROGRESS):
-        raise ActionInvalid(_("materials cannot be changed in state %(state)s") % {"state": case.state})
+        raise CaseNotInState(_("materials cannot be changed in state %(state)s") % {"state": case.state})
     before = _file_snapshot(material)
     stored = upload_store(file=file, folder=f"cases/{case.tracking_code}")
     _apply_file(material, stored.as_dict())
@@ -298,7 +304,7 @@ def case_withdraw(*, actor: User, case_id: int, reason: str, idempotency_key: st
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant withdraws an application"))
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     items = lock_item_cases(case)
     moment = clock.now()
     case_move(

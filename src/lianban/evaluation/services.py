@@ -31,7 +31,7 @@ from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import lock_case
 from lianban.common.idempotency import command
 from lianban.core import evaluation as rules
-from lianban.core.case_errors import ActionInvalid
+from lianban.core.case_errors import ChoiceInvalid, TextRequired, TextTooLong, TooLate
 from lianban.core.errors import DomainError
 from lianban.core.text import tx
 from lianban.evaluation.access import can_see_ticket, is_evaluator, is_unit_member
@@ -86,9 +86,9 @@ def limits() -> rules.Limits:
 def _text(value: str, *, required: str = "") -> str:
     text = (value or "").strip()
     if required and not text:
-        raise ActionInvalid(required)
+        raise TextRequired(required)
     if len(text) > TEXT_MAX:
-        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
     return text
 
 
@@ -275,7 +275,7 @@ def rating_enter(
         Http404 (not the clerk's case), PermissionDenied, NotRatable, AlreadyRated, LevelInvalid, ActionInvalid.
     """
     if channel not in {c.value for c in rules.STAFF_CHANNELS}:
-        raise ActionInvalid(_("staff enter ratings given by telephone or on paper"))
+        raise ChoiceInvalid(_("staff enter ratings given by telephone or on paper"))
     with transaction.atomic():
         try:
             case = lock_case(case_id)
@@ -321,7 +321,7 @@ def case_token(*, case: Case, channel: str) -> RatingToken:
     """The case's token for the message link or the receipt's QR code (made once per channel, reused while valid)."""
     chosen = rules.Channel(channel)
     if chosen not in (rules.Channel.LINK, rules.Channel.QR):
-        raise ActionInvalid(_("a case token is for the message link or the receipt's QR code"))
+        raise ChoiceInvalid(_("a case token is for the message link or the receipt's QR code"))
     now = clock.now()
     token = RatingToken.objects.filter(
         case=case, channel=chosen.value, used_at__isnull=True, expires_at__gt=now
@@ -448,7 +448,7 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
         if not user_acts_for_case(actor, case):
             raise Http404
         if not rules.follow_up_open(found.rated_at, clock.now(), limits()):
-            raise ActionInvalid(_("the time for a follow-up comment has passed"))
+            raise TooLate(_("the time for a follow-up comment has passed"))
         text = _text(comment, required=_("say what you want to add"))
         if Rating.objects.filter(follow_up_of=found).exists():
             raise AlreadyRated

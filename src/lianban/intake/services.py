@@ -66,7 +66,15 @@ from lianban.cases.workflow import (
 from lianban.common.idempotency import command
 from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
-from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUnknown, TransitionRefused
+from lianban.core.case_errors import (
+    ChoiceInvalid,
+    IdentityNotClaimed,
+    IntakeIncomplete,
+    MaterialUnknown,
+    NothingChosen,
+    TextRequired,
+    TransitionRefused,
+)
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
@@ -157,9 +165,9 @@ def _check(case: Case, actor: User, verdict: CheckVerdict) -> MaterialCheck:
     """One verdict, under the case lock: replaces an earlier one of the round, records the event."""
     result, reason = verdict.result, verdict.reason
     if result not in CheckResult.values:
-        raise ActionInvalid(_("a check is OK, MISSING or WRONG"))
+        raise ChoiceInvalid(_("a check is OK, MISSING or WRONG"))
     if result != CheckResult.OK and not reason.strip():
-        raise ActionInvalid(_("say what is missing or wrong"))
+        raise TextRequired(_("say what is missing or wrong"))
     material = _material_for_check(case, verdict.material_code)
     round_id: int = material.open_round or intake_round_open(case).pk  # type: ignore[attr-defined]
     earlier_id: int | None = material.earlier_check  # type: ignore[attr-defined]
@@ -215,7 +223,7 @@ def intake_check_many(
         Http404, PermissionDenied, TransitionRefused, MaterialUnknown, ActionInvalid (also: no verdict).
     """
     if not verdicts:
-        raise ActionInvalid(_("check at least one material"))
+        raise NothingChosen(_("check at least one material"))
     case = _clerk_case(actor, case_id)
     # One effect per material: its last verdict, in the order the materials first appear.
     last = {verdict.material_code: verdict for verdict in verdicts}
@@ -434,7 +442,7 @@ def _clerk_case_of_claim(actor: User, case_id: int) -> tuple[Case, Applicant, in
     )
     case = _clerk_case(actor, case_id)
     if claim is None or claim.pk != case.applicant_id or claim.claim_of_id is None or claim.retired_at is not None:
-        raise ActionInvalid(_("the applicant's identity needs no confirmation"))
+        raise IdentityNotClaimed(_("the applicant's identity needs no confirmation"))
     return case, claim, claim.claim_of_id
 
 
@@ -488,7 +496,7 @@ def intake_identity_refuse(
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason, not an unverified claim).
     """
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     case, _claim, _registered = _clerk_case_of_claim(actor, case_id)
     round_ = intake_round_open(case)
     identity = {"code": IDENTITY, "name": _("Applicant identity"), "result": CheckResult.WRONG.value, "reason": reason}
@@ -506,7 +514,7 @@ def intake_refuse(*, actor: User, case_id: int, reason: str, idempotency_key: st
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     case = _clerk_case(actor, case_id)
     round_ = intake_round_open(case)
     moment = clock.now()

@@ -26,7 +26,7 @@ from lianban.cases.models import Case, ItemCase, ItemState, NotificationKind
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import case_move, case_touch, eta_refresh, lock_case_for_user, lock_item_cases
 from lianban.common.idempotency import command
-from lianban.core.case_errors import ActionInvalid, BillUnsettled
+from lianban.core.case_errors import BillNotOpen, BillUnsettled, ChoiceInvalid, TextRequired
 from lianban.issuance.models import Bill, BillLine, BillStatus, DeliveryMethod, Issuance, Payment
 
 
@@ -57,7 +57,7 @@ class WindowPayment:
     def collect(self, *, bill: Bill, actor: User, reference: str) -> PaymentConfirmation:
         """The clerk confirms the bill was paid in full."""
         if not reference.strip():
-            raise ActionInvalid(_("the payment reference is required"))
+            raise TextRequired(_("the payment reference is required"))
         return PaymentConfirmation(provider=self.name, reference=reference.strip(), amount=bill.total)
 
 
@@ -110,11 +110,11 @@ def bill_mark_paid(
         raise PermissionDenied(_("payments are recorded at the window"))
     bill = Bill.objects.select_for_update().filter(case=case).first()
     if bill is None:
-        raise ActionInvalid(_("the case has no bill yet"))
+        raise BillNotOpen(_("the case has no bill yet"))
     if bill.status == BillStatus.NO_FEE:
-        raise ActionInvalid(_("there is nothing to pay: every item of this case is free of charge"))
+        raise BillNotOpen(_("there is nothing to pay: every item of this case is free of charge"))
     if bill.status != BillStatus.OPEN:
-        raise ActionInvalid(_("the bill is already settled"))
+        raise BillNotOpen(_("the bill is already settled"))
     confirmation = (provider or WindowPayment()).collect(bill=bill, actor=actor, reference=reference)
     moment = clock.now()
     Payment.objects.create(
@@ -153,10 +153,10 @@ def case_issue(
     if not clerk_serves(actor, case):
         raise PermissionDenied(_("results are issued at the window"))
     if method not in DeliveryMethod.values:
-        raise ActionInvalid(_("deliver by PICKUP or MAIL"))
+        raise ChoiceInvalid(_("deliver by PICKUP or MAIL"))
     tracking_number = tracking_number.strip()
     if method == DeliveryMethod.MAIL and not tracking_number:
-        raise ActionInvalid(_("a mail tracking number is required"))
+        raise TextRequired(_("a mail tracking number is required"))
     items = lock_item_cases(case)
     bill = Bill.objects.filter(case=case).first()
     if case.state == "READY" and (bill is None or bill.settled_at is None):

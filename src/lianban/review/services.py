@@ -38,7 +38,7 @@ from lianban.cases.workflow import (
 )
 from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
-from lianban.core.case_errors import ActionInvalid, ItemHeld
+from lianban.core.case_errors import ItemHeld, NothingChosen, TextRequired, ValidityInvalid
 from lianban.core.errors import CalendarNotCovered
 from lianban.licences.services import licence_record_result
 from lianban.review.access import can_see_item_case
@@ -94,7 +94,7 @@ def item_case_request_supplement(
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
     if not reason.strip():
-        raise ActionInvalid(_("say what must be supplied"))
+        raise TextRequired(_("say what must be supplied"))
     case, items, item = _locked(actor, item_case_id)
     moment = clock.now()
     today = clock.local_date(moment)
@@ -142,7 +142,7 @@ def item_case_supply(
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant supplies"))
     if not note.strip() and file is None:
-        raise ActionInvalid(_("add a note or a file"))
+        raise NothingChosen(_("add a note or a file"))
     flow.next_item_state(item.state, "supply")  # refuse before storing anything
     request = (
         SupplementRequest.objects.select_for_update(of=("self",))
@@ -249,11 +249,11 @@ def item_case_approve(
     flow.next_item_state(item.state, "approve")  # refuse before storing anything
     licence_number = (licence_number or "").strip()
     if item.produces and not licence_number:
-        raise ActionInvalid(_("the licence number of the result is required"))
+        raise TextRequired(_("the licence number of the result is required"))
     moment = clock.now()
     today = clock.local_date(moment)
     if valid_until is not None and valid_until < today:
-        raise ActionInvalid(_("the validity ends before today"))
+        raise ValidityInvalid(_("the validity ends before today"))
     stored = upload_store(file=document, folder=f"cases/{case.tracking_code}/results") if document else None
     item_move(
         case,
@@ -331,7 +331,7 @@ def item_case_reject(*, actor: User, item_case_id: int, reason: str, idempotency
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     case, items, item = _locked(actor, item_case_id)
     moment = clock.now()
     today = clock.local_date(moment)

@@ -24,7 +24,7 @@ from lianban.cases.workflow import lock_case
 from lianban.catalog.models import Department
 from lianban.common.idempotency import command
 from lianban.core import orders as rules
-from lianban.core.case_errors import ActionInvalid
+from lianban.core.case_errors import NothingChosen, ReferenceUnknown, TextRequired, TextTooLong
 from lianban.core.errors import CalendarNotCovered
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, Signal, SupervisionOrder
@@ -45,9 +45,9 @@ def order_dates() -> rules.OrderDates:
 def _text(value: str, missing: str) -> str:
     text = (value or "").strip()
     if not text:
-        raise ActionInvalid(missing)
+        raise TextRequired(missing)
     if len(text) > TEXT_MAX:
-        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
     return text
 
 
@@ -80,14 +80,14 @@ def order_raise(
         raise PermissionDenied(_("only supervisors raise supervision orders"))
     text = _text(reason, _("say why the order is raised"))
     if not case_ids:
-        raise ActionInvalid(_("name at least one case"))
+        raise NothingChosen(_("name at least one case"))
     department = Department.objects.filter(code=department_code).first()
     if department is None:
-        raise ActionInvalid(_("unknown department"))
+        raise ReferenceUnknown(_("unknown department"))
     try:
         cases = _lock_cases(case_ids)
     except Case.DoesNotExist:
-        raise ActionInvalid(_("unknown case")) from None
+        raise ReferenceUnknown(_("unknown case")) from None
     now = clock.now()
     order = SupervisionOrder.objects.create(
         department=department,
@@ -199,7 +199,7 @@ def order_review(
         raise PermissionDenied(_("only supervisors review the reply"))
     text = (note or "").strip() if accept else _text(note, _("say why the reply is returned"))
     if len(text) > TEXT_MAX:
-        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
     before = _step(order, rules.OrderEvent.ACCEPT if accept else rules.OrderEvent.RETURN)
     now = clock.now()
     order.review_note, order.reviewed_by, order.reviewed_at = text, actor, now
