@@ -16,9 +16,10 @@ from rest_framework.test import APIClient
 from lianban.accounts.models import User
 from lianban.cases.models import Case
 from lianban.catalog.models import Department
+from lianban.core.case_errors import TextRequired, TextTooLong
 from lianban.core.orders import OrderStepRefused
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, SupervisionOrder
-from lianban.supervision.orders import order_raise, order_reply, order_review, order_sign
+from lianban.supervision.orders import TEXT_MAX, order_raise, order_reply, order_review, order_sign
 from lianban.supervision.services import deadline_sweep
 from tests.cases.kit import FrozenClock, People, items, make_user
 from tests.supervision.test_supervision import accepted, approve
@@ -72,6 +73,10 @@ def test_a_red_card_opens_one_order_that_goes_through_every_step_audited(people:
     order = order_review(actor=people.supervisor, order_id=order.pk, accept=False, note="请附办结材料")
     assert (order.state, order.returns, order.review_note) == ("SIGNED", 1, "请附办结材料")
     order = order_reply(actor=scjg, order_id=order.pk, reply="已补充办结材料")
+    with pytest.raises(TextRequired):  # a return says why
+        order_review(actor=people.supervisor, order_id=order.pk, accept=False, note="  ")
+    with pytest.raises(TextTooLong):  # an acceptance's note is optional, never too long
+        order_review(actor=people.supervisor, order_id=order.pk, accept=True, note="好" * (TEXT_MAX + 1))
     order = order_review(actor=people.supervisor, order_id=order.pk, accept=True)
     assert order.state == "CLOSED" and order.closed_at is not None
     assert trail(case, order) == [

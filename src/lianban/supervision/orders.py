@@ -42,9 +42,10 @@ def order_dates() -> rules.OrderDates:
     )
 
 
-def _text(value: str, missing: str) -> str:
+def _text(value: str, missing: str | None) -> str:
+    """``value`` stripped; required unless ``missing`` (the words when it is empty) is None, never too long."""
     text = (value or "").strip()
-    if not text:
+    if not text and missing is not None:
         raise TextRequired(missing)
     if len(text) > TEXT_MAX:
         raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
@@ -129,7 +130,12 @@ def order_raise_for_red_card(*, case: Case, signal: Signal) -> SupervisionOrder 
 
 
 def _locked_order(actor: User, order_id: int) -> tuple[SupervisionOrder, list[Case]]:
-    order = SupervisionOrder.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    order = (
+        SupervisionOrder.objects.select_for_update(of=("self",))
+        .select_related("department", "item_case")  # what the API renders from the returned order
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None or not can_see_order(actor, order):
         raise Http404
     cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
@@ -197,9 +203,7 @@ def order_review(
     order, cases = _locked_order(actor, order_id)
     if actor.role != Role.SUPERVISOR:
         raise PermissionDenied(_("only supervisors review the reply"))
-    text = (note or "").strip() if accept else _text(note, _("say why the reply is returned"))
-    if len(text) > TEXT_MAX:
-        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
+    text = _text(note, None if accept else _("say why the reply is returned"))
     before = _step(order, rules.OrderEvent.ACCEPT if accept else rules.OrderEvent.RETURN)
     now = clock.now()
     order.review_note, order.reviewed_by, order.reviewed_at = text, actor, now
