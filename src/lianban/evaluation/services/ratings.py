@@ -1,9 +1,8 @@
-"""好差评 writes: ratings through each channel, the default ratings, the 差评 rectification tickets.
+"""Ratings through each channel (portal, window entry, one-time tokens), 追评 and the default ratings.
 
-The rules are the core's (``lianban.core.evaluation``). Every write locks the
-case row first (``workflow.lock_case``) and records its audit event on the
-case's trail. Ratings are append-only; one rating per service per evaluator
-(the unique constraint ``rating_once`` backs the check).
+Every write locks the case row first (``workflow.lock_case``) and records its audit event on the
+case's trail. Ratings are append-only; one rating per service per evaluator (the unique constraint
+``rating_once`` backs the check). A 差评 opens its rectification ticket (``tickets``).
 """
 
 from __future__ import annotations
@@ -12,11 +11,9 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.urls import reverse
@@ -26,71 +23,24 @@ from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import can_see_case, clerk_serves, user_acts_for_case
 from lianban.cases.events import event_record
-from lianban.cases.models import Case, CaseEvent, CaseState, ItemCase, ItemState
-from lianban.cases.uploads import upload_store
+from lianban.cases.models import Case, CaseEvent, ItemCase
 from lianban.cases.workflow import lock_case
 from lianban.common.idempotency import command
 from lianban.core import evaluation as rules
-from lianban.core.case_errors import ChoiceInvalid, TextRequired, TextTooLong, TooLate
-from lianban.core.errors import DomainError
+from lianban.core.case_errors import ChoiceInvalid, TooLate
 from lianban.core.text import tx
-from lianban.evaluation.access import can_see_ticket, is_evaluator, is_unit_member
-from lianban.evaluation.models import Rating, RatingToken, RectificationTicket
-
-#: The longest comment, note or record kept (a longer text is refused, not cut).
-TEXT_MAX = 2000
-#: Case states after which the services of a case can be rated.
-FINISHED_STATES = (CaseState.ISSUED, CaseState.REFUSED, CaseState.WITHDRAWN)
-#: Item states of a service that was actually given (decided); cancelled or never started items are not rated.
-DECIDED_ITEM_STATES = (ItemState.APPROVED, ItemState.REJECTED)
-#: The audit actions that finish a case (whose actor is the staff member rated for the case as a whole).
-FINISHING_ACTIONS = ("case.issued", "case.refused", "case.withdrawn")
-
-
-class AlreadyRated(DomainError):
-    """The evaluator already rated this service (一事一评: once)."""
-
-    code = "already-rated"
-
-    def __init__(self) -> None:
-        super().__init__(tx("this service has already been rated"))
-
-
-class NotRatable(DomainError):
-    """The service cannot be rated (the case is not finished, or the service is not one of the case's)."""
-
-    code = "not-ratable"
-
-
-class TokenInvalid(DomainError):
-    """A rating token that is unknown, expired or already used (answered 404 alike by the pages)."""
-
-    code = "rating-token-invalid"
-    http_status = 404
-
-    def __init__(self) -> None:
-        super().__init__(tx("this rating link is not valid or has expired"))
-
-
-def limits() -> rules.Limits:
-    """The configured limits (settings ``LIANBAN_RATING_*`` and ``LIANBAN_TICKET_*``)."""
-    return rules.Limits(
-        default_days=settings.LIANBAN_RATING_DEFAULT_DAYS,
-        follow_up_days=settings.LIANBAN_RATING_FOLLOW_UP_DAYS,
-        token_days=settings.LIANBAN_RATING_TOKEN_DAYS,
-        contact_days=settings.LIANBAN_TICKET_CONTACT_DAYS,
-        rectify_days=settings.LIANBAN_TICKET_RECTIFY_DAYS,
-    )
-
-
-def _text(value: str, *, required: str = "") -> str:
-    text = (value or "").strip()
-    if required and not text:
-        raise TextRequired(required)
-    if len(text) > TEXT_MAX:
-        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
-    return text
-
+from lianban.evaluation.models import Rating, RatingToken
+from lianban.evaluation.services.base import (
+    DECIDED_ITEM_STATES,
+    FINISHED_STATES,
+    FINISHING_ACTIONS,
+    AlreadyRated,
+    NotRatable,
+    TokenInvalid,
+    limits,
+    text_kept,
+)
+from lianban.evaluation.services.tickets import ticket_open
 
 # ------------------------------------------------------------------ what is rated
 
@@ -200,7 +150,7 @@ def _rating_create(
                 level=int(level),
                 indicator_version=version,
                 indicators=list(indicators),
-                comment=_text(given.comment),
+                comment=text_kept(given.comment),
                 channel=channel.value,
                 token=token,
                 entered_by=entered_by,
@@ -224,7 +174,7 @@ def _rating_create(
         },
     )
     if rules.is_bad(level) and not is_default:
-        _ticket_open(rating, case)
+        ticket_open(rating, case)
     return rating
 
 
@@ -449,7 +399,7 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
             raise Http404
         if not rules.follow_up_open(found.rated_at, clock.now(), limits()):
             raise TooLate(_("the time for a follow-up comment has passed"))
-        text = _text(comment, required=_("say what you want to add"))
+        text = text_kept(comment, required=_("say what you want to add"))
         if Rating.objects.filter(follow_up_of=found).exists():
             raise AlreadyRated
         try:
@@ -521,210 +471,3 @@ def default_ratings(today: date | None = None) -> int:
                 )
                 given += 1
     return given
-
-
-# ------------------------------------------------------------------ 差评 rectification tickets
-
-
-def _ticket_open(rating: Rating, case: Case) -> RectificationTicket:
-    now = clock.now()
-    dates = rules.ticket_dates(clock.calendar(), clock.local_date(now), limits())
-    ticket = RectificationTicket.objects.create(
-        rating=rating,
-        case=case,
-        department_id=rating.department_id,
-        responsible_id=rating.staff_id,
-        opened_at=now,
-        contact_due_on=dates.contact_due_on,
-        rectify_due_on=dates.rectify_due_on,
-    )
-    event_record(
-        case=case,
-        actor=None,
-        action="ticket.opened",
-        item_case=rating.item_case,
-        after={
-            "ticket": ticket.pk,
-            "rating": rating.pk,
-            "department": rating.department_id,
-            "responsible": rating.staff_id,
-            "contact_due_on": dates.contact_due_on.isoformat(),
-            "rectify_due_on": dates.rectify_due_on.isoformat(),
-        },
-    )
-    return ticket
-
-
-def _locked_ticket(actor: User, ticket_id: int) -> tuple[RectificationTicket, Case]:
-    case_id = RectificationTicket.objects.filter(pk=ticket_id).values_list("case_id", flat=True).first()
-    if case_id is None:
-        raise Http404
-    case = lock_case(case_id)
-    ticket = RectificationTicket.objects.select_for_update(of=("self",)).select_related("rating").get(pk=ticket_id)
-    if not can_see_ticket(actor, ticket):
-        raise Http404
-    return ticket, case
-
-
-def _move(ticket: RectificationTicket, event: rules.TicketEvent, **kwargs: Any) -> rules.TicketMove:
-    move = rules.ticket_next(rules.TicketState(ticket.state), event, reopened=ticket.reopened, **kwargs)
-    ticket.state = move.state.value
-    ticket.version += 1
-    if move.state == rules.TicketState.CLOSED:
-        ticket.closed_at = clock.now()
-    return move
-
-
-def _record(ticket: RectificationTicket, case: Case, actor: User, action: str, before: str, **after: Any) -> None:
-    event_record(
-        case=case,
-        actor=actor,
-        action=action,
-        item_case=ticket.rating.item_case,
-        before={"state": before},
-        after={"ticket": ticket.pk, "state": ticket.state, **after},
-    )
-
-
-def _unit(actor: User, ticket: RectificationTicket) -> None:
-    if not is_unit_member(actor, ticket):
-        raise PermissionDenied(_("only the rated unit works the rectification"))
-
-
-@command(operation="ticket.precheck", model=RectificationTicket)
-def ticket_precheck(
-    *, actor: User, ticket_id: int, verdict: str, note: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """预审: the unit finds the 差评 true, reasonable or malicious (malicious closes the ticket).
-
-    Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
-    """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        found = rules.Verdict(verdict)
-        text = _text(note, required=_("say what the pre-check found"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.PRECHECK, verdict=found)
-        ticket.verdict, ticket.precheck_note = found.value, text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.prechecked", before, verdict=found.value, note=text)
-        return ticket
-
-
-@command(operation="ticket.visit", model=RectificationTicket)
-def ticket_visit(
-    *, actor: User, ticket_id: int, call_record: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """回访核实: the unit calls the evaluator and records the call.
-
-    Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
-    """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = _text(call_record, required=_("record the call"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.VISIT)
-        ticket.call_record = text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.visited", before, call_record=text)
-        return ticket
-
-
-@command(operation="ticket.rectify", model=RectificationTicket)
-def ticket_rectify(
-    *, actor: User, ticket_id: int, rectification: str, evidence: File | None, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """整改: the unit says what was done, with an evidence file.
-
-    Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid, UploadRefused.
-    """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = _text(rectification, required=_("say what was done"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.RECTIFY)
-        stored = upload_store(file=evidence, folder=f"evaluation/{ticket.pk}") if evidence is not None else None
-        ticket.rectification = text
-        if stored is not None:
-            ticket.evidence = stored.name
-        ticket.save()
-        _record(
-            ticket,
-            case,
-            actor,
-            "ticket.rectified",
-            before,
-            rectification=text,
-            evidence=stored.as_dict() if stored else None,
-        )
-        return ticket
-
-
-@command(operation="ticket.feedback", model=RectificationTicket)
-def ticket_feedback(
-    *, actor: User, ticket_id: int, feedback: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """反馈: the unit tells the evaluator what was done (the evaluator is asked to re-rate).
-
-    Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
-    """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = _text(feedback, required=_("say what the evaluator is told"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.FEEDBACK)
-        ticket.feedback = text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.fed_back", before, feedback=text)
-        return ticket
-
-
-@command(operation="ticket.rerate", model=RectificationTicket)
-def ticket_rerate(
-    *, actor: User, ticket_id: int, rerating: str, idempotency_key: str | None = None
-) -> RectificationTicket:
-    """复评: the evaluator says whether they are satisfied now; 不满意 reopens the ticket once and raises 督办.
-
-    Raises:
-        Http404, PermissionDenied (not the evaluator), TicketStepRefused, CalendarNotCovered.
-    """
-    from lianban.supervision.orders import order_raise_for_rating
-
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        if not is_evaluator(actor, ticket):
-            raise PermissionDenied(_("only the evaluator re-rates"))
-        answer = rules.Rerating(rerating)
-        before = ticket.state
-        move = _move(ticket, rules.TicketEvent.RERATE, rerating=answer)
-        ticket.rerating = answer.value
-        if move.reopened:
-            ticket.reopened += 1
-            ticket.rerating = ""
-            ticket.order = order_raise_for_rating(
-                cases=[case],
-                department_id=ticket.department_id,
-                reason=_(
-                    "The evaluator is still not satisfied after the rectification of a bad rating (ticket %(id)s)."
-                )
-                % {"id": ticket.pk},
-            )
-        ticket.save()
-        _record(
-            ticket,
-            case,
-            actor,
-            "ticket.reopened" if move.reopened else "ticket.rerated",
-            before,
-            rerating=answer.value,
-            order=ticket.order_id,
-        )
-        return ticket
