@@ -10,6 +10,7 @@ import pytest
 
 from lianban.cases.models import CaseEvent, ItemCase, Notification
 from lianban.core.case_errors import ChoiceInvalid, TooLate
+from lianban.core.errors import NotVisible
 from lianban.core.evaluation import IndicatorsInvalid, LevelInvalid
 from lianban.evaluation import services as ev
 from lianban.evaluation.models import AppendOnlyRating, Rating, RatingToken, RectificationTicket
@@ -89,10 +90,9 @@ def test_levels_and_indicators_are_checked(people: People, clock: FrozenClock) -
 
 
 def test_someone_else_cannot_rate_the_case(people: People, clock: FrozenClock) -> None:
-    from django.http import Http404
 
     case = issued(people, clock)
-    with pytest.raises(Http404):
+    with pytest.raises(NotVisible):
         ev.rating_give(actor=people.other_user, case_id=case.pk, item_case_id=None, given=ev.Given(level=5))
 
 

@@ -11,9 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
@@ -25,7 +23,7 @@ from lianban.catalog.models import Department
 from lianban.common.idempotency import command
 from lianban.core import orders as rules
 from lianban.core.case_errors import NothingChosen, ReferenceUnknown, TextRequired, TextTooLong
-from lianban.core.errors import CalendarNotCovered
+from lianban.core.errors import CalendarNotCovered, NotAllowed, NotVisible
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, Signal, SupervisionOrder
 
@@ -74,11 +72,11 @@ def order_raise(
     """A supervisor raises a 督办 order to a department about one or more cases.
 
     Raises:
-        PermissionDenied (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
+        NotAllowed (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
         CalendarNotCovered.
     """
     if actor.role != Role.SUPERVISOR:
-        raise PermissionDenied(_("only supervisors raise supervision orders"))
+        raise NotAllowed(_("only supervisors raise supervision orders"))
     text = _text(reason, _("say why the order is raised"))
     if not case_ids:
         raise NothingChosen(_("name at least one case"))
@@ -137,7 +135,7 @@ def _locked_order(actor: User, order_id: int) -> tuple[SupervisionOrder, list[Ca
         .first()
     )
     if order is None or not can_see_order(actor, order):
-        raise Http404
+        raise NotVisible
     cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
     return order, cases
 
@@ -151,7 +149,7 @@ def _step(order: SupervisionOrder, event: rules.OrderEvent) -> str:
 
 def _department_member(actor: User, order: SupervisionOrder) -> None:
     if actor.role != Role.REVIEWER or actor.department_id != order.department_id:
-        raise PermissionDenied(_("only the responsible department signs for and replies to the order"))
+        raise NotAllowed(_("only the responsible department signs for and replies to the order"))
 
 
 @command(operation="order.sign", model=SupervisionOrder)
@@ -159,7 +157,7 @@ def order_sign(*, actor: User, order_id: int, idempotency_key: str | None = None
     """The responsible department signs for the order (签收); the reply date is set.
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, CalendarNotCovered.
+        NotVisible, NotAllowed, OrderStepRefused, CalendarNotCovered.
     """
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
@@ -179,7 +177,7 @@ def order_reply(*, actor: User, order_id: int, reply: str, idempotency_key: str 
     """The responsible department replies with what it did (回复).
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (no reply).
+        NotVisible, NotAllowed, OrderStepRefused, ActionInvalid (no reply).
     """
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
@@ -198,11 +196,11 @@ def order_review(
     """The supervisor accepts the reply (the order is closed) or returns it with a note (a new reply date).
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
+        NotVisible, NotAllowed, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
     """
     order, cases = _locked_order(actor, order_id)
     if actor.role != Role.SUPERVISOR:
-        raise PermissionDenied(_("only supervisors review the reply"))
+        raise NotAllowed(_("only supervisors review the reply"))
     text = _text(note, None if accept else _("say why the reply is returned"))
     before = _step(order, rules.OrderEvent.ACCEPT if accept else rules.OrderEvent.RETURN)
     now = clock.now()

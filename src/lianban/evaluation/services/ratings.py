@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -28,6 +26,7 @@ from lianban.cases.workflow import lock_case
 from lianban.common.idempotency import command
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import ChoiceInvalid, TooLate
+from lianban.core.errors import NotAllowed, NotVisible
 from lianban.core.text import tx
 from lianban.evaluation.models import Rating, RatingToken
 from lianban.evaluation.services.base import (
@@ -185,15 +184,15 @@ def rating_give(
     """The applicant rates a service of their finished case from "my cases" (portal channel).
 
     Raises:
-        Http404 (not their case), NotRatable, AlreadyRated, LevelInvalid, IndicatorsInvalid, ActionInvalid.
+        NotVisible (not their case), NotRatable, AlreadyRated, LevelInvalid, IndicatorsInvalid, ActionInvalid.
     """
     with transaction.atomic():
         try:
             case = lock_case(case_id)
         except Case.DoesNotExist:
-            raise Http404 from None
+            raise NotVisible from None
         if not user_acts_for_case(actor, case):
-            raise Http404
+            raise NotVisible
         service = _service(case, item_case_id)
         return _rating_create(
             case=case,
@@ -222,7 +221,7 @@ def rating_enter(
     """A window clerk enters a rating the applicant gave by telephone or on paper (marked so).
 
     Raises:
-        Http404 (not the clerk's case), PermissionDenied, NotRatable, AlreadyRated, LevelInvalid, ActionInvalid.
+        NotVisible (not the clerk's case), NotAllowed, NotRatable, AlreadyRated, LevelInvalid, ActionInvalid.
     """
     if channel not in {c.value for c in rules.STAFF_CHANNELS}:
         raise ChoiceInvalid(_("staff enter ratings given by telephone or on paper"))
@@ -230,11 +229,11 @@ def rating_enter(
         try:
             case = lock_case(case_id)
         except Case.DoesNotExist:
-            raise Http404 from None
+            raise NotVisible from None
         if not can_see_case(actor, case):
-            raise Http404
+            raise NotVisible
         if not clerk_serves(actor, case):
-            raise PermissionDenied(_("only the window enters telephone and paper ratings"))
+            raise NotAllowed(_("only the window enters telephone and paper ratings"))
         service = _service(case, item_case_id)
         return _rating_create(
             case=case,
@@ -292,17 +291,17 @@ def visit_token_make(*, actor: User, case_id: int, idempotency_key: str | None =
     The clerk sees no level: the tablet shows the token's page, and the level is only stored.
 
     Raises:
-        Http404, PermissionDenied (not the case's window).
+        NotVisible, NotAllowed (not the case's window).
     """
     with transaction.atomic():
         try:
             case = lock_case(case_id)
         except Case.DoesNotExist:
-            raise Http404 from None
+            raise NotVisible from None
         if not can_see_case(actor, case):
-            raise Http404
+            raise NotVisible
         if not clerk_serves(actor, case):
-            raise PermissionDenied(_("only the window starts a visit rating"))
+            raise NotAllowed(_("only the window starts a visit rating"))
         token = _token_new(case=case, kind=rules.Kind.VISIT, channel=rules.Channel.TABLET, staff=actor)
         event_record(case=case, actor=actor, action="rating.visit_started", after={"token": token.pk})
         return token
@@ -388,15 +387,15 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
     """The evaluator adds one 追评 to their rating within the configured days (same level, a new comment).
 
     Raises:
-        Http404 (not theirs), AlreadyRated (a second 追评), ActionInvalid (too late, no comment).
+        NotVisible (not theirs), AlreadyRated (a second 追评), ActionInvalid (too late, no comment).
     """
     with transaction.atomic():
         found = Rating.objects.filter(pk=rating_id, follow_up_of__isnull=True, is_default=False).first()
         if found is None:
-            raise Http404
+            raise NotVisible
         case = lock_case(found.case_id)
         if not user_acts_for_case(actor, case):
-            raise Http404
+            raise NotVisible
         if not rules.follow_up_open(found.rated_at, clock.now(), limits()):
             raise TooLate(_("the time for a follow-up comment has passed"))
         text = text_kept(comment, required=_("say what you want to add"))

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
@@ -18,6 +16,7 @@ from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import lock_case
 from lianban.common.idempotency import command
 from lianban.core import evaluation as rules
+from lianban.core.errors import NotAllowed, NotVisible
 from lianban.evaluation.access import can_see_ticket, is_evaluator, is_unit_member
 from lianban.evaluation.models import Rating, RectificationTicket
 from lianban.evaluation.services.base import limits, text_kept
@@ -57,11 +56,11 @@ def ticket_open(rating: Rating, case: Case) -> RectificationTicket:
 def _locked_ticket(actor: User, ticket_id: int) -> tuple[RectificationTicket, Case]:
     case_id = RectificationTicket.objects.filter(pk=ticket_id).values_list("case_id", flat=True).first()
     if case_id is None:
-        raise Http404
+        raise NotVisible
     case = lock_case(case_id)
     ticket = RectificationTicket.objects.select_for_update(of=("self",)).select_related("rating").get(pk=ticket_id)
     if not can_see_ticket(actor, ticket):
-        raise Http404
+        raise NotVisible
     return ticket, case
 
 
@@ -87,7 +86,7 @@ def _record(ticket: RectificationTicket, case: Case, actor: User, action: str, b
 
 def _unit(actor: User, ticket: RectificationTicket) -> None:
     if not is_unit_member(actor, ticket):
-        raise PermissionDenied(_("only the rated unit works the rectification"))
+        raise NotAllowed(_("only the rated unit works the rectification"))
 
 
 @command(operation="ticket.precheck", model=RectificationTicket)
@@ -97,7 +96,7 @@ def ticket_precheck(
     """预审: the unit finds the 差评 true, reasonable or malicious (malicious closes the ticket).
 
     Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
+        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
     with transaction.atomic():
         ticket, case = _locked_ticket(actor, ticket_id)
@@ -119,7 +118,7 @@ def ticket_visit(
     """回访核实: the unit calls the evaluator and records the call.
 
     Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
+        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
     with transaction.atomic():
         ticket, case = _locked_ticket(actor, ticket_id)
@@ -140,7 +139,7 @@ def ticket_rectify(
     """整改: the unit says what was done, with an evidence file.
 
     Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid, UploadRefused.
+        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid, UploadRefused.
     """
     with transaction.atomic():
         ticket, case = _locked_ticket(actor, ticket_id)
@@ -172,7 +171,7 @@ def ticket_feedback(
     """反馈: the unit tells the evaluator what was done (the evaluator is asked to re-rate).
 
     Raises:
-        Http404, PermissionDenied, TicketStepRefused, ActionInvalid.
+        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
     with transaction.atomic():
         ticket, case = _locked_ticket(actor, ticket_id)
@@ -193,14 +192,14 @@ def ticket_rerate(
     """复评: the evaluator says whether they are satisfied now; 不满意 reopens the ticket once and raises 督办.
 
     Raises:
-        Http404, PermissionDenied (not the evaluator), TicketStepRefused, CalendarNotCovered.
+        NotVisible, NotAllowed (not the evaluator), TicketStepRefused, CalendarNotCovered.
     """
     from lianban.supervision.orders import order_raise_for_rating
 
     with transaction.atomic():
         ticket, case = _locked_ticket(actor, ticket_id)
         if not is_evaluator(actor, ticket):
-            raise PermissionDenied(_("only the evaluator re-rates"))
+            raise NotAllowed(_("only the evaluator re-rates"))
         answer = rules.Rerating(rerating)
         before = ticket.state
         move = _move(ticket, rules.TicketEvent.RERATE, rerating=answer)
