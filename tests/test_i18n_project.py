@@ -95,7 +95,7 @@ def test_the_intake_problems_the_services_translate_read_as_the_workbench_words(
     """The intake service raises "not tolerable" already translated, so the workbench's table misses it and shows it as is."""
     project = {e["msgid"]: e["msgstr"] for e in po_entries(LOCALE / "django.po") if "msgstr" in e}
     with translation.override("zh-hans"):
-        for value in ("not tolerable", "due date in the past"):  # intake/services.py, _intake_accept
+        for value in ("not tolerable", "due date in the past"):  # intake/services.py, intake_accept
             assert project[value] == str(words.INTAKE_PROBLEMS[value]), value
 
 

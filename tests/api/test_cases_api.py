@@ -158,7 +158,7 @@ def test_a_case_of_a_claim_is_not_accepted_through_the_api_before_the_window_che
     claimant.post(f"/api/cases/{case['id']}/resubmit", {}, expect=200)
     confirmed = clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=200)
     assert confirmed["state"] == "RESUBMITTED"
-    assert clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=409)["code"] == "action-invalid"
+    assert clerk.post(f"/api/cases/{case['id']}/identity/confirm", {}, expect=409)["code"] == "identity-not-claimed"
     check_all_through_api(people.clerk, case)
     assert clerk.post(f"/api/cases/{case['id']}/accept", {}, expect=200)["state"] == "IN_PROGRESS"
     assert people.applicant.pk in [a["id"] for a in results(claimant.get("/api/applicants/"))]

@@ -14,16 +14,26 @@ from lianban.core import case_errors
 from lianban.core.case_errors import (
     ActionInvalid,
     ApplicantInvalid,
+    BillNotOpen,
     BillUnsettled,
     FormInvalid,
     IdempotencyKeyReused,
     IntakeIncomplete,
     ItemHeld,
     MaterialUnknown,
+    TextTooLong,
     TransitionRefused,
     UploadRefused,
 )
-from lianban.core.errors import AnswerProblem, AnswersInvalid, CalendarNotCovered, DomainError, UnknownThing
+from lianban.core.errors import (
+    AnswerProblem,
+    AnswersInvalid,
+    CalendarNotCovered,
+    DomainError,
+    NotAllowed,
+    NotVisible,
+    UnknownThing,
+)
 
 CASES: list[tuple[Exception, int, str, dict[str, list[str]]]] = [
     (TransitionRefused("case", "SUBMITTED", "issue"), 409, "transition-not-allowed", {}),
@@ -41,6 +51,26 @@ CASES: list[tuple[Exception, int, str, dict[str, list[str]]]] = [
     (IdempotencyKeyReused("used"), 409, "idempotency-key-reused", {}),
     (ApplicantInvalid({"id_number": "bad"}), 400, "applicant-invalid", {"id_number": ["bad"]}),
     (ActionInvalid("already settled"), 409, "action-invalid", {}),
+    (BillNotOpen("already settled"), 409, "bill-not-open", {}),
+    (TextTooLong("at most 2000 characters"), 409, "text-too-long", {}),
+    *[
+        (kind("not acceptable"), 409, kind.code, {})
+        for kind in (
+            case_errors.TextRequired,
+            case_errors.ChoiceInvalid,
+            case_errors.NothingChosen,
+            case_errors.ReferenceUnknown,
+            case_errors.ApplicantKindMismatch,
+            case_errors.CaseNotInState,
+            case_errors.DraftSubmitted,
+            case_errors.TooManyFields,
+            case_errors.ValidityInvalid,
+            case_errors.LicenceDuplicate,
+            case_errors.TooLate,
+            case_errors.IdentityNotClaimed,
+            case_errors.RoleRefused,
+        )
+    ],
     (CalendarNotCovered(2027), 409, "calendar-not-covered", {}),
     (UnknownThing("NOPE"), 400, "thing-unknown", {}),
     (
@@ -51,6 +81,8 @@ CASES: list[tuple[Exception, int, str, dict[str, list[str]]]] = [
     ),
     (Http404(), 404, "not_found", {}),
     (PermissionDenied("only the window decides"), 403, "permission_denied", {}),
+    (NotVisible(), 404, "not_found", {}),
+    (NotAllowed("only the window decides"), 403, "permission_denied", {}),
 ]
 
 
@@ -77,3 +109,10 @@ def test_every_case_engine_error_has_a_row() -> None:
         if issubclass(cls, DomainError) and cls is not DomainError
     }
     assert engine_errors <= {type(error) for error, *_ in CASES}
+
+
+def test_each_kind_of_action_invalid_has_its_own_code() -> None:
+    kinds = [cls for _name, cls in inspect.getmembers(case_errors, inspect.isclass) if issubclass(cls, ActionInvalid)]
+    codes = [cls.code for cls in kinds if cls is not ActionInvalid]
+    assert len(codes) >= 15 and len(set(codes)) == len(codes) and "action-invalid" not in codes
+    assert all(code == code.lower() and " " not in code and "_" not in code for code in codes)

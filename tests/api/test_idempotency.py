@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from lianban.cases.models import Case, CaseEvent, IdempotencyKey
+from lianban.cases.models import Case, CaseEvent
+from lianban.common.models import IdempotencyKey
 from lianban.licences.models import Licence
 from tests.api.kit import Api, check_all_through_api, form_for, items_of, submit_through_api
 from tests.cases.kit import RIC, FrozenClock, People, pdf

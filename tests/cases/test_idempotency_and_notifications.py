@@ -7,10 +7,11 @@ from collections.abc import Callable
 import pytest
 
 from lianban.cases import audit
-from lianban.cases.models import Case, CaseEvent, IdempotencyKey, Notification
+from lianban.cases.models import Case, CaseEvent, Notification
 from lianban.cases.notifications import notification_send
 from lianban.cases.selectors import notification_list_for_user
 from lianban.cases.services import case_resubmit, case_submit, case_withdraw
+from lianban.common.models import IdempotencyKey
 from lianban.core.case_errors import FormInvalid, IdempotencyKeyReused
 from lianban.intake.services import intake_accept
 from tests.cases.kit import FrozenClock, People, check_all, full_form, submit

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from lianban.cases.models import ItemCase
+from lianban.cases.models import Case, ItemCase
 from lianban.evaluation.models import Rating, RatingToken, RectificationTicket
 from lianban.evaluation.services import case_token
 from tests.cases.kit import FrozenClock, People, pdf
@@ -140,3 +140,35 @@ def test_the_ticket_page_names_the_online_indicators_and_offers_the_unit_no_rera
     ):
         unit.post(url, {"step": step, **data})
     assert "data-next-step" not in unit.get(url).content.decode()  # the 复评 is the evaluator's
+
+
+def test_the_ticket_list_reads_a_constant_number_of_queries(people: People, clock: FrozenClock) -> None:
+    from django.test import Client
+
+    from lianban.evaluation import services as ev
+    from tests.cases.bulk import queries_of
+
+    def client_of(user: object) -> Client:
+        client = Client()
+        client.force_login(user)  # type: ignore[arg-type]
+        client.get("/work/rectifications/")  # the session and per-process caches warm
+        return client
+
+    def bad(case: Case, item: ItemCase | None) -> None:
+        ev.rating_give(
+            actor=people.applicant_user,
+            case_id=case.pk,
+            item_case_id=item.pk if item else None,
+            given=ev.Given(level=2, indicators=["efficiency"], comment="太慢"),
+        )
+
+    first = issued(people, clock)
+    items = list(ItemCase.objects.filter(case=first).order_by("id"))
+    bad(first, items[0])
+    supervisor, unit = client_of(people.supervisor), client_of(people.reviewer(items[0].department.code))
+    few = (queries_of(supervisor, "/work/rectifications/"), queries_of(unit, "/work/rectifications/"))
+    for item in items[1:]:
+        bad(first, item)
+    bad(first, None)  # the case as a whole: the window's ticket
+    assert RectificationTicket.objects.count() == len(items) + 1 >= 4
+    assert (queries_of(supervisor, "/work/rectifications/"), queries_of(unit, "/work/rectifications/")) == few

@@ -9,6 +9,8 @@ from django.db import IntegrityError, connection, transaction
 import pytest
 
 from lianban.cases.models import CaseEvent, ItemCase, Notification
+from lianban.core.case_errors import ChoiceInvalid, TooLate
+from lianban.core.errors import NotVisible
 from lianban.core.evaluation import IndicatorsInvalid, LevelInvalid
 from lianban.evaluation import services as ev
 from lianban.evaluation.models import AppendOnlyRating, Rating, RatingToken, RectificationTicket
@@ -88,10 +90,9 @@ def test_levels_and_indicators_are_checked(people: People, clock: FrozenClock) -
 
 
 def test_someone_else_cannot_rate_the_case(people: People, clock: FrozenClock) -> None:
-    from django.http import Http404
 
     case = issued(people, clock)
-    with pytest.raises(Http404):
+    with pytest.raises(NotVisible):
         ev.rating_give(actor=people.other_user, case_id=case.pk, item_case_id=None, given=ev.Given(level=5))
 
 
@@ -103,7 +104,7 @@ def test_staff_enter_a_telephone_rating_marked_so(people: People, clock: FrozenC
         actor=people.clerk, case_id=case.pk, item_case_id=item.pk, channel="PAPER", given=ev.Given(level=4)
     )
     assert (rating.channel, rating.entered_by_id, rating.applicant_id) == ("PAPER", people.clerk.pk, case.applicant_id)
-    with pytest.raises(ev.ActionInvalid):
+    with pytest.raises(ChoiceInvalid):
         ev.rating_enter(
             actor=people.clerk, case_id=case.pk, item_case_id=None, channel="PORTAL", given=ev.Given(level=4)
         )
@@ -167,7 +168,7 @@ def test_a_follow_up_after_the_window_is_refused(people: People, clock: FrozenCl
     case = issued(people, clock)
     rating = ev.rating_give(actor=people.applicant_user, case_id=case.pk, item_case_id=None, given=ev.Given(level=4))
     clock.moment += timedelta(days=16)
-    with pytest.raises(ev.ActionInvalid):
+    with pytest.raises(TooLate):
         ev.follow_up_add(actor=people.applicant_user, rating_id=rating.pk, comment="晚了")
 
 

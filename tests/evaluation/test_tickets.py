@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
-
 import pytest
 
 from lianban.cases.models import Case, CaseEvent, ItemCase
+from lianban.core.case_errors import TextRequired
+from lianban.core.errors import NotAllowed, NotVisible
 from lianban.core.evaluation import TicketStepRefused
 from lianban.evaluation import services as ev
 from lianban.evaluation.models import RectificationTicket
@@ -122,17 +121,17 @@ def test_a_malicious_rating_is_closed_at_the_precheck(people: People, clock: Fro
 
 def test_only_the_unit_works_the_ticket_and_only_the_evaluator_rerates(people: People, clock: FrozenClock) -> None:
     _case, _item, ticket = bad_item_rating(people, clock)
-    with pytest.raises(Http404):  # another department does not see it
+    with pytest.raises(NotVisible):  # another department does not see it
         ev.ticket_precheck(actor=people.reviewer("GA"), ticket_id=ticket.pk, verdict="TRUE", note="x")
-    with pytest.raises(PermissionDenied):  # the supervisor sees it, but does not work it
+    with pytest.raises(NotAllowed):  # the supervisor sees it, but does not work it
         ev.ticket_precheck(actor=people.supervisor, ticket_id=ticket.pk, verdict="TRUE", note="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         ev.ticket_precheck(actor=people.applicant_user, ticket_id=ticket.pk, verdict="TRUE", note="x")
     with pytest.raises(TicketStepRefused):  # a step out of order
         ev.ticket_feedback(actor=people.reviewer("SCJG"), ticket_id=ticket.pk, feedback="x")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         ev.ticket_rerate(actor=people.reviewer("SCJG"), ticket_id=ticket.pk, rerating="SATISFIED")
-    with pytest.raises(Http404):
+    with pytest.raises(NotVisible):
         ev.ticket_rerate(actor=people.other_user, ticket_id=ticket.pk, rerating="SATISFIED")
-    with pytest.raises(ev.ActionInvalid):  # a step says what it found
+    with pytest.raises(TextRequired):  # a step says what it found
         ev.ticket_precheck(actor=people.reviewer("SCJG"), ticket_id=ticket.pk, verdict="TRUE", note=" ")

@@ -268,7 +268,7 @@ def test_the_hotel_journey_through_the_api_with_every_role(people: People, clock
     paid = clerk.post(f"/api/cases/{case_id}/bill/pay", {"reference": "POS-778899"}, key="pay-1")
     assert (paid["status"], paid["payments"][0]["reference"]) == ("PAID", "POS-778899")
     assert clerk.post(f"/api/cases/{case_id}/bill/pay", {"reference": "POS-778899"}, key="pay-1") == paid
-    assert clerk.post(f"/api/cases/{case_id}/bill/pay", {"reference": "POS-1"}, expect=409)["code"] == "action-invalid"
+    assert clerk.post(f"/api/cases/{case_id}/bill/pay", {"reference": "POS-1"}, expect=409)["code"] == "bill-not-open"
     issued = clerk.post(f"/api/cases/{case_id}/issue", {"method": "MAIL", "tracking_number": "SF1234567890"})
     assert (issued["method"], issued["tracking_number"], len(issued["documents"])) == ("MAIL", "SF1234567890", 9)
     final = applicant.get(f"/api/cases/{case_id}")

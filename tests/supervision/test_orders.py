@@ -16,9 +16,10 @@ from rest_framework.test import APIClient
 from lianban.accounts.models import User
 from lianban.cases.models import Case
 from lianban.catalog.models import Department
+from lianban.core.case_errors import TextRequired, TextTooLong
 from lianban.core.orders import OrderStepRefused
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, SupervisionOrder
-from lianban.supervision.orders import order_raise, order_reply, order_review, order_sign
+from lianban.supervision.orders import TEXT_MAX, order_raise, order_reply, order_review, order_sign
 from lianban.supervision.services import deadline_sweep
 from tests.cases.kit import FrozenClock, People, items, make_user
 from tests.supervision.test_supervision import accepted, approve
@@ -72,6 +73,10 @@ def test_a_red_card_opens_one_order_that_goes_through_every_step_audited(people:
     order = order_review(actor=people.supervisor, order_id=order.pk, accept=False, note="请附办结材料")
     assert (order.state, order.returns, order.review_note) == ("SIGNED", 1, "请附办结材料")
     order = order_reply(actor=scjg, order_id=order.pk, reply="已补充办结材料")
+    with pytest.raises(TextRequired):  # a return says why
+        order_review(actor=people.supervisor, order_id=order.pk, accept=False, note="  ")
+    with pytest.raises(TextTooLong):  # an acceptance's note is optional, never too long
+        order_review(actor=people.supervisor, order_id=order.pk, accept=True, note="好" * (TEXT_MAX + 1))
     order = order_review(actor=people.supervisor, order_id=order.pk, accept=True)
     assert order.state == "CLOSED" and order.closed_at is not None
     assert trail(case, order) == [
@@ -168,7 +173,7 @@ def test_the_api_journey_and_who_may_do_what(people: People, clock: FrozenClock)
     assert api(scjg).post(f"{url}/reply", {"reply": "已办结"}, format="json").json()["state"] == "REPLIED"
     assert api(scjg).post(f"{url}/review", {"accept": True}, format="json").status_code == 403
     returned = api(people.supervisor).post(f"{url}/review", {"accept": False}, format="json")
-    assert returned.status_code in (400, 409) and returned.json()["code"] == "action-invalid"  # a return needs a note
+    assert returned.status_code in (400, 409) and returned.json()["code"] == "text-required"  # a return needs a note
     closed = api(people.supervisor).post(f"{url}/review", {"accept": True, "note": "同意"}, format="json").json()
     assert closed["state"] == "CLOSED" and closed["review_note"] == "同意"
 
@@ -192,11 +197,11 @@ def test_raising_by_api_checks_everything_it_is_given(people: People, clock: Fro
     unknown = raise_.post(
         "/api/supervision/orders", {"cases": [case.pk], "department": "NOPE", "reason": "x"}, format="json"
     )
-    assert unknown.status_code in (400, 409) and unknown.json()["code"] == "action-invalid"
+    assert unknown.status_code in (400, 409) and unknown.json()["code"] == "reference-unknown"
     missing = raise_.post(
         "/api/supervision/orders", {"cases": [999999], "department": "SCJG", "reason": "x"}, format="json"
     )
-    assert missing.json()["code"] == "action-invalid"
+    assert missing.json()["code"] == "reference-unknown"
     assert SupervisionOrder.objects.count() == 1  # nothing half-made
     assert api(people.reviewer("SCJG")).post("/api/supervision/orders", {}, format="json").status_code == 403
 

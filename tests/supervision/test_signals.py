@@ -13,7 +13,8 @@ from lianban.cases.models import Case, CaseEvent
 from lianban.intake.services import MaterialPromise, deemed_acceptance_sweep, intake_accept
 from lianban.review.services import item_case_request_supplement, item_case_supply, item_case_take
 from lianban.supervision.models import AppendOnlySignal, Signal, SignalLevel
-from lianban.supervision.services import _promised_path, deadline_sweep
+from lianban.supervision.services import deadline_sweep
+from lianban.supervision.signals import promised_path
 from tests.cases.kit import FrozenClock, People, check_all, items, submit
 from tests.supervision.test_supervision import accepted, approve
 
@@ -90,7 +91,7 @@ def test_the_yellow_share_is_a_setting_and_the_case_has_its_own_signals(
     assert raised(case, subject_id=spjy.pk) == [("YELLOW", date(2025, 3, 10))]
     assert Signal.objects.get(subject_id=spjy.pk, subject="ITEM_CASE").responsible == people.reviewer("SCJG")
     # the case: accepted Monday 3-3, the plan's path 1 + 5 working days → due Tuesday 3-11
-    assert _promised_path(list(items(case).values())) == max(i["finish_day"] for i in case.plan["items"]) == 6
+    assert promised_path(list(items(case).values())) == max(i["finish_day"] for i in case.plan["items"]) == 6
     assert raised(case, "CASE") == []
     clock.set(date(2025, 3, 10))
     deadline_sweep()

@@ -86,3 +86,18 @@ def test_only_those_concerned_reach_an_order(people: People, clock: FrozenClock,
     assert signed_in(people.supervisor).post(f"/work/orders/{order.pk}/sign/").status_code == 403
     order.refresh_from_db()
     assert order.state == "OPEN"
+
+
+def test_the_orders_page_reads_a_constant_number_of_queries(people: People, clock: FrozenClock) -> None:
+    from lianban.supervision.orders import order_raise
+    from tests.cases.bulk import queries_of
+
+    cases = [accepted(people) for _ in range(4)]
+    order_raise(actor=people.supervisor, case_ids=[cases[0].pk], department_code="SCJG", reason="一")
+    supervisor, reviewer = client_of(people.supervisor), client_of(people.reviewer("SCJG"))
+    supervisor.get("/work/orders/"), reviewer.get("/work/orders/")  # the session and per-process caches warm
+    few = (queries_of(supervisor, "/work/orders/"), queries_of(reviewer, "/work/orders/"))
+    for case, department in zip(cases[1:], ("SCJG", "ZJ", "SCJG"), strict=True):
+        order_raise(actor=people.supervisor, case_ids=[case.pk, cases[0].pk], department_code=department, reason="二")
+    assert SupervisionOrder.objects.count() == 4
+    assert (queries_of(supervisor, "/work/orders/"), queries_of(reviewer, "/work/orders/")) == few

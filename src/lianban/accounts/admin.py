@@ -31,7 +31,7 @@ from lianban.accounts.services import (
     token_create,
     token_revoke,
 )
-from lianban.cases.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
+from lianban.common.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 from lianban.core.masking import mask
 
 #: Fields nobody may change on their own account (no one grants themselves a role).

@@ -21,7 +21,7 @@ from lianban.accounts.selectors import applicant_list_visible
 from lianban.accounts.services import applicant_create
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.cases.idempotency import idempotent
+from lianban.common.idempotency import idempotent
 from lianban.core.masking import mask
 
 

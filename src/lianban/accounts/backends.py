@@ -3,7 +3,7 @@
 Catalog administrators manage the catalog and the working-day calendar;
 security administrators manage accounts and read the account audit trail;
 nobody else changes anything in the admin. Supervisors read case data there
-(``lianban.cases.admin_base``). Permissions stored on users or groups are
+(``lianban.common.admin_base``). Permissions stored on users or groups are
 ignored, so no account can be given more than its role; only superusers,
 created by the operator on the command line, keep Django's every permission.
 """

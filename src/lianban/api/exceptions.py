@@ -9,13 +9,16 @@
   revoked, expired, or its account deactivated; ``lianban.api.authentication``).
 * 403 — not signed in (``not_authenticated``), or the role may see the object
   but not do this (``permission_denied``, with the reason).
-* 404 — no such object, or one the user may not see: the two are never told
-  apart, so someone else's case answers 404, never 403.
+* 404 — no such object, or one the user may not see (``Http404`` or a
+  service's ``NotVisible``): the two are never told apart, so someone else's
+  case answers 404, never 403. A service's ``NotAllowed`` answers 403.
 * 409 — every other domain error: the state does not allow it
   (``transition-not-allowed``), the checks do not allow acceptance
   (``intake-incomplete``, ``fields`` lists the materials), ``item-held``,
-  ``bill-unsettled``, ``action-invalid``, ``idempotency-key-reused``,
-  ``calendar-not-covered``…; ``code`` is the domain error's stable code.
+  ``bill-unsettled``, ``idempotency-key-reused``, ``calendar-not-covered``, the
+  specific kinds of ``action-invalid`` (``text-required``, ``text-too-long``,
+  ``choice-invalid``, ``bill-not-open``… see ``lianban.core.case_errors``)…;
+  ``code`` is the domain error's stable code.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from lianban.api.throttling import throttled_message
 from lianban.api.wording import answer_text, domain_message, intake_problem_text, invalid_input_message
 from lianban.catalog.wording import problem_line, translated
 from lianban.core.case_errors import ApplicantInvalid, FormInvalid, IntakeIncomplete, MaterialUnknown, UploadRefused
-from lianban.core.errors import AnswersInvalid, CatalogInvalid, DomainError, UnknownThing
+from lianban.core.errors import AnswersInvalid, CatalogInvalid, DomainError, NotAllowed, NotVisible, UnknownThing
 
 
 def _error(code: str, message: str, fields: dict[str, list[str]], http_status: int) -> Response:
@@ -82,8 +85,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         return _error("invalid", "; ".join(exc.messages), fields, status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, Http404):
+    if isinstance(exc, Http404 | NotVisible):
         exc = exceptions.NotFound()
+    elif isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(exc.message or None)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc.args[0]) if exc.args else None)
     response = drf_exception_handler(exc, context)

@@ -1,7 +1,7 @@
 """The ``Idempotency-Key`` header: a repeated command answers the first response, with one effect.
 
 Every command endpoint passes the header to its service's ``idempotency_key``
-(``lianban.cases.idempotency``: one row per (user, key), written in the same
+(``lianban.common.idempotency``: one row per (user, key), written in the same
 transaction as the effect). The API runs the service and renders the answer
 in one transaction, and keeps the rendered answer (status and body) in that
 row; a repeat — sequential or concurrent — gets the stored answer back, with
@@ -25,7 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from lianban.api.common import actor
-from lianban.cases.models import IdempotencyKey
+from lianban.common.models import IdempotencyKey
 
 T = TypeVar("T")
 

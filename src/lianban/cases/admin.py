@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from lianban.cases.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase, Notification
+from lianban.common.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 
 
 class ItemCaseInline(ReadOnlyInline):

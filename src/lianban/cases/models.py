@@ -14,7 +14,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
-from lianban.common.append_only import AppendOnlyQuerySet
+from lianban.common.append_only import AppendOnlyQuerySet, AppendOnlyRow
 from lianban.common.fields import EncryptedJSONField
 from lianban.core import case_flow as flow
 from lianban.core.planner import PLAN_SCHEMA_VERSION as PLAN_SCHEMA_VERSION  # the version Case.plan is written in
@@ -391,16 +391,13 @@ class AppendOnly(Exception):
 
 
 class CaseEventQuerySet(AppendOnlyQuerySet["CaseEvent"]):
-    """Events can be read and added, never updated or deleted."""
-
-    refusal = AppendOnly
-    refused = "case events are append-only"
+    """Events can be read and added (one at a time), never updated or deleted."""
 
     def bulk_create(self, *args: Any, **kwargs: Any) -> list[CaseEvent]:
         raise AppendOnly("case events are added one at a time, each linked into its hash chain")
 
 
-class CaseEvent(models.Model):
+class CaseEvent(AppendOnlyRow):
     """One entry of the audit trail: who, in which role, when, what, before and after, why.
 
     Append-only: ``save()`` refuses updates, ``delete()`` and queryset
@@ -412,6 +409,9 @@ class CaseEvent(models.Model):
     canonical form, which includes ``prev_hash``, the hash of the chain's
     previous event (see ``lianban.cases.audit``).
     """
+
+    refusal = AppendOnly
+    refused = "case events are append-only"
 
     case = models.ForeignKey(
         Case,
@@ -468,8 +468,7 @@ class CaseEvent(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Insert only: an event that exists is never saved again; a new one is linked into its hash chain."""
-        if not self._state.adding:
-            raise AppendOnly("case events are append-only")
+        self.refuse_if_stored()
         from lianban.cases.audit import chain_head_remember, chain_link  # the audit module reads this one
 
         with transaction.atomic(savepoint=False):
@@ -478,28 +477,17 @@ class CaseEvent(models.Model):
         if self.case_id is not None:
             chain_head_remember(self.case_id, self.seq, self.hash)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Never."""
-        raise AppendOnly("case events are append-only")
 
-
-class AuditAnchorQuerySet(models.QuerySet["AuditAnchor"]):
-    """Anchors can be read and added, never updated or deleted."""
-
-    def update(self, **kwargs: Any) -> int:
-        raise AppendOnly("audit anchors are append-only")
-
-    def delete(self) -> tuple[int, dict[str, int]]:
-        raise AppendOnly("audit anchors are append-only")
-
-
-class AuditAnchor(models.Model):
+class AuditAnchor(AppendOnlyRow):
     """A daily anchor: the SM3 hash over every event appended up to the end of a day, chained to the last anchor.
 
     Anchor ``seq`` covers the events with ``id`` in ``(previous.last_event_id, last_event_id]``;
     a deleted event anywhere in that range, even the last of its case, changes
     ``events`` or ``hash``. Append-only like the events.
     """
+
+    refusal = AppendOnly
+    refused = "audit anchors are append-only"
 
     seq = models.PositiveIntegerField(_("number"), unique=True)
     day = models.DateField(_("day"), unique=True)
@@ -509,7 +497,7 @@ class AuditAnchor(models.Model):
     hash = models.CharField(_("hash"), max_length=64)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    objects: ClassVar[models.Manager[AuditAnchor]] = AuditAnchorQuerySet.as_manager()
+    objects: ClassVar[models.Manager[AuditAnchor]] = AppendOnlyQuerySet["AuditAnchor"].as_manager()
 
     class Meta:
         verbose_name = _("audit anchor")
@@ -518,36 +506,6 @@ class AuditAnchor(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} #{self.seq}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only."""
-        if not self._state.adding:
-            raise AppendOnly("audit anchors are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Never."""
-        raise AppendOnly("audit anchors are append-only")
-
-
-class IdempotencyKey(models.Model):
-    """A request key already handled: a repeat returns the stored result without a second effect."""
-
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("actor")
-    )
-    key = models.CharField(_("key"), max_length=100)
-    operation = models.CharField(_("operation"), max_length=60)
-    result = models.JSONField(_("result"), default=dict)
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("idempotency key")
-        verbose_name_plural = _("idempotency keys")
-        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_once")]
-
-    def __str__(self) -> str:
-        return f"{self.actor_id}:{self.key}"
 
 
 class NotificationKind(models.TextChoices):

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -21,7 +20,6 @@ from lianban.accounts.models import Applicant, Role, User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves, user_acts_for_case
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import (
     PLAN_SCHEMA_VERSION,
     Case,
@@ -45,8 +43,15 @@ from lianban.cases.workflow import (
 )
 from lianban.catalog.models import Department, Thing
 from lianban.catalog.selectors import compiled_thing
+from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
-from lianban.core.case_errors import ActionInvalid, FormInvalid, MaterialUnknown
+from lianban.core.case_errors import (
+    ApplicantKindMismatch,
+    CaseNotInState,
+    FormInvalid,
+    MaterialUnknown,
+    TextRequired,
+)
 from lianban.core.form_fields import clean_form
 from lianban.core.planner import plan as make_plan
 from lianban.core.tracking import ALPHABET, LENGTH
@@ -77,6 +82,7 @@ def _submitter(actor: User, applicant: Applicant, thing: Thing) -> tuple[str, Us
     raise PermissionDenied(_("only applicants and window clerks submit applications"))
 
 
+@command(operation="case.submit", model=Case)
 def case_submit(
     *,
     actor: User,
@@ -100,32 +106,12 @@ def case_submit(
         PermissionDenied: the actor may not submit (role, or another window's thing).
         UnknownThing, AnswersInvalid, FormInvalid, UploadRefused, MaterialUnknown, ActionInvalid.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="case.submit",
-        model=Case,
-        run=lambda: _case_submit(
-            actor=actor, applicant=applicant, thing_code=thing_code, answers=answers, form=form, files=files or {}
-        ),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_submit(
-    *,
-    actor: User,
-    applicant: Applicant,
-    thing_code: str,
-    answers: Mapping[str, Any],
-    form: Mapping[str, Any],
-    files: Mapping[str, File],
-) -> Case:
+    files = files or {}
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.select_related("lead_department").get(code=thing_code)
     channel, entered_by = _submitter(actor, applicant, thing)
     if thing.subject != applicant.kind:
-        raise ActionInvalid(
+        raise ApplicantKindMismatch(
             _("%(thing)s is for applicants of kind %(subject)s") % {"thing": thing.name, "subject": thing.subject}
         )
     today = clock.today()
@@ -243,6 +229,7 @@ def _file_snapshot(material: CaseMaterial) -> dict[str, Any]:
     }
 
 
+@command(operation="material.upload", model=CaseMaterial)
 def case_material_upload(
     *, actor: User, case_id: int, material_code: str, file: File, idempotency_key: str | None = None
 ) -> CaseMaterial:
@@ -256,17 +243,6 @@ def case_material_upload(
     Raises:
         Http404, PermissionDenied, MaterialUnknown, UploadRefused, ActionInvalid.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="material.upload",
-        model=CaseMaterial,
-        run=lambda: _case_material_upload(actor=actor, case_id=case_id, material_code=material_code, file=file),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_material_upload(*, actor: User, case_id: int, material_code: str, file: File) -> CaseMaterial:
     case = lock_case_for_user(actor, case_id)
     if not (user_acts_for_case(actor, case) or clerk_serves(actor, case)):
         raise PermissionDenied(_("only the applicant or the window hands in materials"))
@@ -277,7 +253,7 @@ def _case_material_upload(*, actor: User, case_id: int, material_code: str, file
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": material_code})
     promised = material.state == MaterialState.PROMISED
     if case.state not in UPLOAD_STATES and not (promised and case.state == flow.CaseState.IN_PROGRESS):
-        raise ActionInvalid(_("materials cannot be changed in state %(state)s") % {"state": case.state})
+        raise CaseNotInState(_("materials cannot be changed in state %(state)s") % {"state": case.state})
     before = _file_snapshot(material)
     stored = upload_store(file=file, folder=f"cases/{case.tracking_code}")
     _apply_file(material, stored.as_dict())
@@ -300,23 +276,13 @@ def _case_material_upload(*, actor: User, case_id: int, material_code: str, file
     return material
 
 
+@command(operation="case.resubmit", model=Case)
 def case_resubmit(*, actor: User, case_id: int, idempotency_key: str | None = None) -> Case:
     """The applicant has resupplied what the correction notice listed: intake runs again.
 
     Raises:
         Http404, PermissionDenied, TransitionRefused.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="case.resubmit",
-        model=Case,
-        run=lambda: _case_resubmit(actor=actor, case_id=case_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_resubmit(*, actor: User, case_id: int) -> Case:
     case = lock_case_for_user(actor, case_id)
     if not (user_acts_for_case(actor, case) or clerk_serves(actor, case)):
         raise PermissionDenied(_("only the applicant or the window resubmits"))
@@ -325,28 +291,18 @@ def _case_resubmit(*, actor: User, case_id: int) -> Case:
     return case
 
 
+@command(operation="case.withdraw", model=Case)
 def case_withdraw(*, actor: User, case_id: int, reason: str, idempotency_key: str | None = None) -> Case:
     """The applicant withdraws the application (any time before issuance); open item cases are cancelled.
 
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="case.withdraw",
-        model=Case,
-        run=lambda: _case_withdraw(actor=actor, case_id=case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_withdraw(*, actor: User, case_id: int, reason: str) -> Case:
     case = lock_case_for_user(actor, case_id)
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant withdraws an application"))
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     items = lock_item_cases(case)
     moment = clock.now()
     case_move(

@@ -9,12 +9,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponseBase
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
 from lianban.common.http import PUBLIC_ANSWER, REVALIDATED_ANSWER
+from lianban.core.errors import NotAllowed, NotVisible
 
 #: Session key: when the signed-in staff member last made a request (seconds since the epoch).
 LAST_SEEN = "lianban_last_seen"
@@ -124,3 +126,23 @@ class PrivateByDefaultMiddleware:
 def _signed_in(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     return bool(user is not None and user.is_authenticated)
+
+
+class AccessErrorsMiddleware:
+    """A service's ``NotVisible`` is the page's 404, its ``NotAllowed`` the page's 403 (with the reason).
+
+    The services say who may see and do what in domain terms (``lianban.core.errors``); this is where the
+    pages turn them into Django's answers (the API does the same in ``lianban.api.exceptions``).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> None:
+        if isinstance(exception, NotVisible):
+            raise Http404 from exception
+        if isinstance(exception, NotAllowed):
+            raise PermissionDenied(exception.message or None) from exception

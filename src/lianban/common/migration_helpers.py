@@ -1,8 +1,9 @@
-"""Data-migration helpers: encrypt the personal values of existing rows in place, or write them back in clear."""
+"""Migration helpers: encrypt or decrypt the personal values of existing rows, make a table append-only."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from lianban.common.fields import EncryptedJSONField
@@ -71,3 +72,68 @@ def statements_per_vendor(statements_by_vendor: dict[str, list[str]], what: str 
             schema_editor.execute(statement)
 
     return run
+
+
+@dataclass(frozen=True, slots=True)
+class AppendOnlyTriggers:
+    """The statements that make a table append-only in the database, per vendor, forward and backward.
+
+    On PostgreSQL a trigger refuses every UPDATE and DELETE (the test runner truncates). On SQLite
+    an UPDATE is refused, and a DELETE while the row of ``delete_while`` exists (``"cases_case"``: the
+    row's case; the test runner wipes the whole database), or always without ``delete_while``.
+    """
+
+    table: str
+    words: str
+    delete_while: str | None = "cases_case"
+    delete_while_column: str = "case_id"
+
+    def sqlite_forward(self) -> list[str]:
+        t, words = self.table, self.words
+        when = (
+            f"WHEN EXISTS (SELECT 1 FROM {self.delete_while} WHERE id = OLD.{self.delete_while_column})\n    "  # noqa: S608 - names from migrations
+            if self.delete_while
+            else ""
+        )
+        return [
+            f"CREATE TRIGGER {t}_no_update BEFORE UPDATE ON {t}\n    BEGIN SELECT RAISE(ABORT, '{words}'); END;",
+            f"CREATE TRIGGER {t}_no_delete BEFORE DELETE ON {t}\n    {when}BEGIN SELECT RAISE(ABORT, '{words}'); END;",
+        ]
+
+    def sqlite_backward(self) -> list[str]:
+        return [f"DROP TRIGGER IF EXISTS {self.table}_no_update;", f"DROP TRIGGER IF EXISTS {self.table}_no_delete;"]
+
+    def postgres_forward(self) -> list[str]:
+        t, words = self.table, self.words
+        return [
+            f"CREATE OR REPLACE FUNCTION {t}_append_only() RETURNS trigger AS $$\n    BEGIN\n"
+            f"        RAISE EXCEPTION '{words}' USING ERRCODE = 'integrity_constraint_violation';\n"
+            "    END;\n    $$ LANGUAGE plpgsql;",
+            f"CREATE TRIGGER {t}_no_update_or_delete\n    BEFORE UPDATE OR DELETE ON {t}\n"
+            f"    FOR EACH ROW EXECUTE FUNCTION {t}_append_only();",
+        ]
+
+    def postgres_backward(self) -> list[str]:
+        t = self.table
+        return [
+            f"DROP TRIGGER IF EXISTS {t}_no_update_or_delete ON {t};",
+            f"DROP FUNCTION IF EXISTS {t}_append_only();",
+        ]
+
+    def operation(self) -> Any:
+        """The ``RunPython`` operation that adds the triggers (and drops them when migrating back)."""
+        from django.db import migrations
+
+        return migrations.RunPython(
+            statements_per_vendor({"sqlite": self.sqlite_forward(), "postgresql": self.postgres_forward()}),
+            statements_per_vendor({"sqlite": self.sqlite_backward(), "postgresql": self.postgres_backward()}),
+        )
+
+
+def append_only_triggers(table: str, words: str, *, delete_while: str | None = "cases_case") -> Any:
+    """The migration operation making ``table`` append-only in the database (see :class:`AppendOnlyTriggers`).
+
+    Usage in a migration: ``operations = [..., append_only_triggers("app_model", "models are append-only")]``;
+    ``words`` are the model's ``refused`` (``lianban.common.append_only.AppendOnlyRow``).
+    """
+    return AppendOnlyTriggers(table, words, delete_while=delete_while).operation()

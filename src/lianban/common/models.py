@@ -1,7 +1,8 @@
-"""Shared tables: the periodic-job ledger of the background workers."""
+"""Shared tables: the periodic-job ledger of the background workers, the idempotency keys of commands."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -44,3 +45,28 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.worker_id
+
+
+class IdempotencyKey(models.Model):
+    """A request key already handled: a repeat returns the stored result without a second effect.
+
+    Written by :func:`lianban.common.idempotency.idempotent` (and so by every ``@command``). The table keeps
+    the name it had when the model lived in ``lianban.cases``.
+    """
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("actor")
+    )
+    key = models.CharField(_("key"), max_length=100)
+    operation = models.CharField(_("operation"), max_length=60)
+    result = models.JSONField(_("result"), default=dict)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        db_table = "cases_idempotencykey"
+        verbose_name = _("idempotency key")
+        verbose_name_plural = _("idempotency keys")
+        constraints = [models.UniqueConstraint(fields=["actor", "key"], name="idempotency_key_once")]
+
+    def __str__(self) -> str:
+        return f"{self.actor_id}:{self.key}"

@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lianban.common.middleware.AccessErrorsMiddleware",  # a service's NotVisible / NotAllowed: 404 / 403
     "lianban.common.middleware.StaffIdleTimeoutMiddleware",
     "lianban.common.middleware.PrivateByDefaultMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -99,3 +99,97 @@ class ActionInvalid(DomainError):
     """A request that is well-formed but not acceptable in the case's situation."""
 
     code = "action-invalid"
+
+
+# ------------------------------------------------------------------ what exactly is not acceptable
+# Each is an ``ActionInvalid`` (handlers of the catch-all keep working) with its own stable code.
+
+
+class TextRequired(ActionInvalid):
+    """A text the action needs (a reason, a note, a licence or tracking number…) is empty."""
+
+    code = "text-required"
+
+
+class TextTooLong(ActionInvalid):
+    """A text longer than its limit (the message names the limit)."""
+
+    code = "text-too-long"
+
+
+class ChoiceInvalid(ActionInvalid):
+    """A value that is not one of the choices the action offers (a check result, a delivery method, a level…)."""
+
+    code = "choice-invalid"
+
+
+class NothingChosen(ActionInvalid):
+    """The action needs at least one thing to act on (a material to check, a case to supervise, a note or a file)."""
+
+    code = "nothing-chosen"
+
+
+class ReferenceUnknown(ActionInvalid):
+    """A code or number given in the request names nothing (a department, a case)."""
+
+    code = "reference-unknown"
+
+
+class ApplicantKindMismatch(ActionInvalid):
+    """The one-thing is for applicants of another kind (person or enterprise)."""
+
+    code = "applicant-kind-mismatch"
+
+
+class CaseNotInState(ActionInvalid):
+    """The case is not in a state that allows this (outside the state machine's own transitions)."""
+
+    code = "case-not-in-state"
+
+
+class DraftSubmitted(ActionInvalid):
+    """The draft has already been submitted."""
+
+    code = "draft-submitted"
+
+
+class TooManyFields(ActionInvalid):
+    """A form with more fields than the platform accepts."""
+
+    code = "too-many-fields"
+
+
+class ValidityInvalid(ActionInvalid):
+    """A validity that ends before it starts (or before today)."""
+
+    code = "validity-invalid"
+
+
+class LicenceDuplicate(ActionInvalid):
+    """A licence number already recorded for that material."""
+
+    code = "licence-duplicate"
+
+
+class BillNotOpen(ActionInvalid):
+    """A payment for a case without an open bill (none yet, free of charge, or already settled)."""
+
+    code = "bill-not-open"
+
+
+class TooLate(ActionInvalid):
+    """The time allowed for the action has passed."""
+
+    code = "too-late"
+
+
+class IdentityNotClaimed(ActionInvalid):
+    """An identity confirmation asked for a case whose applicant is not an unverified claim."""
+
+    code = "identity-not-claimed"
+
+
+class RoleRefused(ActionInvalid):
+    """The actor's role may not do this inside an action that is otherwise allowed (recording a licence)."""
+
+    code = "role-refused"

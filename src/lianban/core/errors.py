@@ -116,3 +116,26 @@ class CalendarNotCovered(DomainError):
             )
         )
         self.year = year
+
+
+# ------------------------------------------------------------------ access (not domain errors: never a message)
+
+
+class NotVisible(Exception):
+    """The object does not exist or the actor may not see it: the interfaces answer 404 and never tell which.
+
+    Not a ``DomainError``: a page or API that shows domain errors as messages lets it through, and the
+    interface maps it (``lianban.api.exceptions``, ``lianban.common.middleware.AccessErrorsMiddleware``).
+    """
+
+    code = "not_found"
+
+
+class NotAllowed(Exception):
+    """The actor sees the object but may not do this (the interfaces answer 403); ``message`` says why."""
+
+    code = "permission_denied"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message

@@ -5,13 +5,13 @@ The rules are the core's (``lianban.core.evaluation``).
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lianban.common.append_only import AppendOnlyQuerySet
+from lianban.common.append_only import AppendOnlyQuerySet, AppendOnlyRow
 from lianban.core import evaluation as rules
 
 
@@ -87,18 +87,16 @@ class AppendOnlyRating(Exception):
     """Raised on any attempt to change or delete a rating."""
 
 
-class RatingQuerySet(AppendOnlyQuerySet["Rating"]):
-    refusal = AppendOnlyRating
-    refused = "ratings are append-only"
-
-
-class Rating(models.Model):
+class Rating(AppendOnlyRow):
     """One rating (好差评) of a service or a visit; immutable, like the audit trail.
 
     ``service`` names what is rated (``case:<id>``, ``item:<id>``, ``visit:<token id>``) and ``evaluator``
     who rated (``applicant:<id>``, or ``token:<id>`` for an anonymous QR rating): one rating per service
     per evaluator, enforced by a unique constraint. A 追评 is a row of its own pointing at the rating.
     """
+
+    refusal = AppendOnlyRating
+    refused = "ratings are append-only"
 
     kind = models.CharField(_("kind"), max_length=8, choices=RatingKind.choices)
     service = models.CharField(_("service"), max_length=40)
@@ -167,7 +165,7 @@ class Rating(models.Model):
     )
     rated_at = models.DateTimeField(_("rated at"))
 
-    objects: ClassVar[models.Manager[Rating]] = RatingQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Rating]] = AppendOnlyQuerySet["Rating"].as_manager()
 
     class Meta:
         verbose_name = _("rating")
@@ -188,16 +186,6 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service} {self.level}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only."""
-        if not self._state.adding:
-            raise AppendOnlyRating("ratings are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Never."""
-        raise AppendOnlyRating("ratings are append-only")
 
     @property
     def is_bad(self) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from lianban.cases.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
+from lianban.common.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 from lianban.intake.models import IntakeRound, MaterialCheck
 
 

@@ -232,7 +232,7 @@ class IntakeIdentityConfirmApi(APIView):
     """The papers prove the identity the applicant registered (身份核验): the case moves to the registered applicant.
 
     Only for a case whose applicant registered an identity that another
-    account holds (an unverified claim; otherwise 409 `action-invalid`). Every
+    account holds (an unverified claim; otherwise 409 `identity-not-claimed`). Every
     case and draft of the claim moves with it.
     """
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from lianban.cases.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
+from lianban.common.admin_base import ReadOnlyCaseAdmin, ReadOnlyInline
 from lianban.issuance.models import Bill, BillLine, Issuance, Payment
 
 

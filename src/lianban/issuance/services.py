@@ -16,18 +16,17 @@ from decimal import Decimal
 from typing import Protocol
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.access import clerk_serves
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case, ItemCase, ItemState, NotificationKind
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import case_move, case_touch, eta_refresh, lock_case_for_user, lock_item_cases
-from lianban.core.case_errors import ActionInvalid, BillUnsettled
+from lianban.common.idempotency import command
+from lianban.core.case_errors import BillNotOpen, BillUnsettled, ChoiceInvalid, TextRequired
 from lianban.issuance.models import Bill, BillLine, BillStatus, DeliveryMethod, Issuance, Payment
 
 
@@ -58,7 +57,7 @@ class WindowPayment:
     def collect(self, *, bill: Bill, actor: User, reference: str) -> PaymentConfirmation:
         """The clerk confirms the bill was paid in full."""
         if not reference.strip():
-            raise ActionInvalid(_("the payment reference is required"))
+            raise TextRequired(_("the payment reference is required"))
         return PaymentConfirmation(provider=self.name, reference=reference.strip(), amount=bill.total)
 
 
@@ -92,6 +91,7 @@ def bill_create_for_case(*, case: Case, items: Sequence[ItemCase]) -> Bill:
     return bill
 
 
+@command(operation="bill.pay", model=Bill)
 def bill_mark_paid(
     *,
     actor: User,
@@ -105,27 +105,16 @@ def bill_mark_paid(
     Raises:
         Http404, PermissionDenied, ActionInvalid (no bill yet, nothing to pay, already settled, no reference).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="bill.pay",
-        model=Bill,
-        run=lambda: _bill_mark_paid(actor=actor, case_id=case_id, reference=reference, provider=provider),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _bill_mark_paid(*, actor: User, case_id: int, reference: str, provider: PaymentProvider | None) -> Bill:
     case = lock_case_for_user(actor, case_id)
     if not clerk_serves(actor, case):
         raise PermissionDenied(_("payments are recorded at the window"))
     bill = Bill.objects.select_for_update().filter(case=case).first()
     if bill is None:
-        raise ActionInvalid(_("the case has no bill yet"))
+        raise BillNotOpen(_("the case has no bill yet"))
     if bill.status == BillStatus.NO_FEE:
-        raise ActionInvalid(_("there is nothing to pay: every item of this case is free of charge"))
+        raise BillNotOpen(_("there is nothing to pay: every item of this case is free of charge"))
     if bill.status != BillStatus.OPEN:
-        raise ActionInvalid(_("the bill is already settled"))
+        raise BillNotOpen(_("the bill is already settled"))
     confirmation = (provider or WindowPayment()).collect(bill=bill, actor=actor, reference=reference)
     moment = clock.now()
     Payment.objects.create(
@@ -150,6 +139,7 @@ def _bill_mark_paid(*, actor: User, case_id: int, reference: str, provider: Paym
     return bill
 
 
+@command(operation="case.issue", model=Issuance)
 def case_issue(
     *, actor: User, case_id: int, method: str, tracking_number: str = "", idempotency_key: str | None = None
 ) -> Issuance:
@@ -159,25 +149,14 @@ def case_issue(
         Http404, PermissionDenied, TransitionRefused (not ready), BillUnsettled,
         ActionInvalid (unknown method, mail without a tracking number).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="case.issue",
-        model=Issuance,
-        run=lambda: _case_issue(actor=actor, case_id=case_id, method=method, tracking_number=tracking_number),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_issue(*, actor: User, case_id: int, method: str, tracking_number: str) -> Issuance:
     case = lock_case_for_user(actor, case_id)
     if not clerk_serves(actor, case):
         raise PermissionDenied(_("results are issued at the window"))
     if method not in DeliveryMethod.values:
-        raise ActionInvalid(_("deliver by PICKUP or MAIL"))
+        raise ChoiceInvalid(_("deliver by PICKUP or MAIL"))
     tracking_number = tracking_number.strip()
     if method == DeliveryMethod.MAIL and not tracking_number:
-        raise ActionInvalid(_("a mail tracking number is required"))
+        raise TextRequired(_("a mail tracking number is required"))
     items = lock_item_cases(case)
     bill = Bill.objects.filter(case=case).first()
     if case.state == "READY" and (bill is None or bill.settled_at is None):

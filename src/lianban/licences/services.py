@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.catalog.models import Department, Material
-from lianban.core.case_errors import ActionInvalid
+from lianban.core.case_errors import ActionInvalid, LicenceDuplicate, RoleRefused, TextRequired, ValidityInvalid
 from lianban.licences.models import Licence
 
 
@@ -37,7 +37,7 @@ def licence_record(
             number already recorded for the material, or an actor who may not record.
     """
     if actor is not None and actor.role not in (Role.ADMIN, Role.REVIEWER):
-        raise ActionInvalid(_("only reviewers and administrators record licences"))
+        raise RoleRefused(_("only reviewers and administrators record licences"))
     number = _number_checked(number, issued_on, valid_until)
     if Licence.objects.filter(material=material, number=number).exists():
         raise _number_taken(number)
@@ -92,14 +92,14 @@ def _number_checked(number: str, issued_on: date, valid_until: date | None) -> s
     """The number, stripped; ActionInvalid when empty or when the validity ends before the issue date."""
     number = (number or "").strip()
     if not number:
-        raise ActionInvalid(_("the licence number is required"))
+        raise TextRequired(_("the licence number is required"))
     if valid_until is not None and valid_until < issued_on:
-        raise ActionInvalid(_("the validity ends before the issue date"))
+        raise ValidityInvalid(_("the validity ends before the issue date"))
     return number
 
 
 def _number_taken(number: str) -> ActionInvalid:
-    return ActionInvalid(_("licence number %(number)s is already recorded") % {"number": number})
+    return LicenceDuplicate(_("licence number %(number)s is already recorded") % {"number": number})
 
 
 def _licence_insert(**fields: object) -> Licence:

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import User
 from lianban.cases import track_local
 from lianban.cases.models import CaseEvent
+from lianban.common.idempotency import command, idempotent
 from lianban.core import webhooks
 from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, Subscription, types_want
 
@@ -169,6 +170,7 @@ def _audit(actor: User | None, action: str, subscription: Subscription, **after:
     )
 
 
+@command(operation="subscription.create", model=Subscription)
 def subscription_create(
     *,
     actor: User | None,
@@ -182,20 +184,6 @@ def subscription_create(
 
     With ``idempotency_key``, a repeat by the same actor returns the first subscription.
     """
-    from lianban.cases.idempotency import idempotent
-
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="subscription.create",
-        run=lambda: _subscription_create(actor=actor, name=name, url=url, event_types=event_types, secret=secret),
-        model=Subscription,
-    )
-
-
-def _subscription_create(
-    *, actor: User | None, name: str, url: str, event_types: list[str], secret: str
-) -> Subscription:
     url_check(url)
     event_types_check(event_types)
     secret = secret or webhooks.secret_new()
@@ -430,8 +418,6 @@ def deliveries_run(*, budget_seconds: float = 30.0) -> int:
 def delivery_replay_one(*, actor: User, delivery: Delivery, idempotency_key: str | None = None) -> tuple[Delivery, int]:
     """Replay one delivery if it is dead: the delivery and 1, or 0 when it was not dead (a repeat with the same
     ``idempotency_key`` returns the delivery and 0 without a second effect)."""
-    from lianban.cases.idempotency import idempotent
-
     count = 0
 
     def once() -> Delivery:

@@ -29,7 +29,12 @@ from lianban.cases.services import case_submit
 from lianban.cases.uploads import upload_store
 from lianban.catalog.models import Thing
 from lianban.catalog.selectors import compiled_thing, field_definitions
-from lianban.core.case_errors import ActionInvalid, MaterialUnknown
+from lianban.core.case_errors import (
+    ApplicantKindMismatch,
+    DraftSubmitted,
+    MaterialUnknown,
+    TooManyFields,
+)
 from lianban.core.conditions import Value
 from lianban.core.errors import DomainError
 from lianban.core.planner import Plan, plan
@@ -129,7 +134,7 @@ def draft_start(*, actor: User, applicant: Applicant, thing_code: str, answers: 
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.get(code=thing_code)
     if thing.subject != applicant.kind:
-        raise ActionInvalid(_("This one-thing is for another kind of applicant."))
+        raise ApplicantKindMismatch(_("This one-thing is for another kind of applicant."))
     planned = plan(compiled, answers, licence_codes_held(holder=applicant, on=clock.today()))
     return Draft.objects.create(
         user=actor,
@@ -146,7 +151,7 @@ def _locked_draft(actor: User, draft_id: int) -> Draft:
     access_draft_for_user(actor, draft_id)
     draft = Draft.objects.select_for_update().select_related("applicant", "thing").get(pk=draft_id)
     if draft.case_id is not None:
-        raise ActionInvalid(_("This draft has already been submitted."))
+        raise DraftSubmitted(_("This draft has already been submitted."))
     return draft
 
 
@@ -163,7 +168,7 @@ def draft_save(*, actor: User, draft_id: int, form: Mapping[str, str]) -> Draft:
         if _FIELD_KEY.match(key):
             merged[key] = str(value)[:MAX_TEXTAREA]
     if len(merged) > MAX_FIELDS:
-        raise ActionInvalid(_("Too many form fields."))
+        raise TooManyFields(_("Too many form fields."))
     draft.form = merged
     draft.updated_at = clock.now()
     draft.save(update_fields=["form", "updated_at"])

@@ -15,7 +15,6 @@ from datetime import date
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files import File
-from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -23,7 +22,6 @@ from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.access import user_acts_for_case
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, NotificationKind, Provenance
 from lianban.cases.notifications import notification_create
 from lianban.cases.uploads import upload_store
@@ -38,8 +36,9 @@ from lianban.cases.workflow import (
     lock_item_case,
     lock_item_cases,
 )
+from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
-from lianban.core.case_errors import ActionInvalid, ItemHeld
+from lianban.core.case_errors import ItemHeld, NothingChosen, TextRequired, ValidityInvalid
 from lianban.core.errors import CalendarNotCovered
 from lianban.licences.services import licence_record_result
 from lianban.review.access import can_see_item_case
@@ -72,29 +71,20 @@ def _locked(
     return case, items, item
 
 
+@command(operation="item.take", model=ItemCase)
 def item_case_take(*, actor: User, item_case_id: int, idempotency_key: str | None = None) -> ItemCase:
     """The department accepts the dispatched item into review (部门受理).
 
     Raises:
         Http404, PermissionDenied, TransitionRefused.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.take",
-        model=ItemCase,
-        run=lambda: _item_case_take(actor=actor, item_case_id=item_case_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_take(*, actor: User, item_case_id: int) -> ItemCase:
     case, _items, item = _locked(actor, item_case_id, every_item=False)
     item_move(case, item, "take", actor=actor, action="item.taken", fields={"taken_by": actor, "taken_at": clock.now()})
     case_touch(case)
     return item
 
 
+@command(operation="item.request_supplement", model=SupplementRequest)
 def item_case_request_supplement(
     *, actor: User, item_case_id: int, reason: str, idempotency_key: str | None = None
 ) -> SupplementRequest:
@@ -103,19 +93,8 @@ def item_case_request_supplement(
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.request_supplement",
-        model=SupplementRequest,
-        run=lambda: _item_case_request_supplement(actor=actor, item_case_id=item_case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_request_supplement(*, actor: User, item_case_id: int, reason: str) -> SupplementRequest:
     if not reason.strip():
-        raise ActionInvalid(_("say what must be supplied"))
+        raise TextRequired(_("say what must be supplied"))
     case, items, item = _locked(actor, item_case_id)
     moment = clock.now()
     today = clock.local_date(moment)
@@ -143,6 +122,7 @@ def _item_case_request_supplement(*, actor: User, item_case_id: int, reason: str
     return request
 
 
+@command(operation="item.supply", model=ItemCase)
 def item_case_supply(
     *,
     actor: User,
@@ -158,22 +138,11 @@ def item_case_supply(
     Raises:
         Http404, PermissionDenied, TransitionRefused, UploadRefused, ActionInvalid (nothing supplied).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.supply",
-        model=ItemCase,
-        run=lambda: _item_case_supply(actor=actor, item_case_id=item_case_id, note=note, file=file),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File | None) -> ItemCase:
     case, items, item = _locked(actor, item_case_id, reviewer=False)
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant supplies"))
     if not note.strip() and file is None:
-        raise ActionInvalid(_("add a note or a file"))
+        raise NothingChosen(_("add a note or a file"))
     flow.next_item_state(item.state, "supply")  # refuse before storing anything
     request = (
         SupplementRequest.objects.select_for_update(of=("self",))
@@ -249,6 +218,7 @@ def _due_after_pause(item: ItemCase, today: date) -> tuple[int, date | None, flo
     return paused, due, status, None
 
 
+@command(operation="item.approve", model=ItemCase)
 def item_case_approve(
     *,
     actor: User,
@@ -269,30 +239,6 @@ def item_case_approve(
         Http404, PermissionDenied, TransitionRefused, ItemHeld (容缺 material not yet supplied),
         ActionInvalid (missing licence number), UploadRefused.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.approve",
-        model=ItemCase,
-        run=lambda: _item_case_approve(
-            actor=actor,
-            item_case_id=item_case_id,
-            licence_number=licence_number,
-            valid_until=valid_until,
-            document=document,
-        ),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_approve(
-    *,
-    actor: User,
-    item_case_id: int,
-    licence_number: str,
-    valid_until: date | None,
-    document: File | None,
-) -> ItemCase:
     case, items, item = _locked(actor, item_case_id)
     if item.held and item.state == flow.ItemState.IN_REVIEW:
         waiting = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by("position")
@@ -303,11 +249,11 @@ def _item_case_approve(
     flow.next_item_state(item.state, "approve")  # refuse before storing anything
     licence_number = (licence_number or "").strip()
     if item.produces and not licence_number:
-        raise ActionInvalid(_("the licence number of the result is required"))
+        raise TextRequired(_("the licence number of the result is required"))
     moment = clock.now()
     today = clock.local_date(moment)
     if valid_until is not None and valid_until < today:
-        raise ActionInvalid(_("the validity ends before today"))
+        raise ValidityInvalid(_("the validity ends before today"))
     stored = upload_store(file=document, folder=f"cases/{case.tracking_code}/results") if document else None
     item_move(
         case,
@@ -377,25 +323,15 @@ def _item_case_approve(
     return item
 
 
+@command(operation="item.reject", model=ItemCase)
 def item_case_reject(*, actor: User, item_case_id: int, reason: str, idempotency_key: str | None = None) -> ItemCase:
     """Reject the item with the reason; the items that depend on it are cancelled, the others go on.
 
     Raises:
         Http404, PermissionDenied, TransitionRefused, ActionInvalid (no reason).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="item.reject",
-        model=ItemCase,
-        run=lambda: _item_case_reject(actor=actor, item_case_id=item_case_id, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_reject(*, actor: User, item_case_id: int, reason: str) -> ItemCase:
     if not reason.strip():
-        raise ActionInvalid(_("a reason is required"))
+        raise TextRequired(_("a reason is required"))
     case, items, item = _locked(actor, item_case_id)
     moment = clock.now()
     today = clock.local_date(moment)

@@ -11,13 +11,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lianban.accounts.models import Role, User
+from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.api_serializers import CaseRefSerializer
 from lianban.review.apis import QueueItemSerializer
-from lianban.supervision.models import OrderOrigin, OrderState, SignalLevel, SignalSubject
+from lianban.supervision.models import OrderOrigin, OrderState, SignalLevel, SignalSubject, SupervisionOrder
 from lianban.supervision.orders import TEXT_MAX, order_raise, order_reply, order_review, order_sign
 from lianban.supervision.selectors import (
     item_case_due_soon_list,
@@ -155,8 +155,8 @@ class OrderDetailSerializer(OrderSerializer):
     cases = CaseRefSerializer(many=True, source="case_rows")
 
 
-def _order_document(user: User, order_id: int) -> dict[str, object]:
-    order = order_for_user(user, order_id)
+def _order_document(order: SupervisionOrder) -> dict[str, object]:
+    """The order as the detail answers it; after a command, the order the service locked and changed (not re-read)."""
     order.case_rows = order_cases(order)  # type: ignore[attr-defined]
     return OrderDetailSerializer(order).data
 
@@ -192,7 +192,7 @@ class OrderListApi(ListApi):
         order = order_raise(
             actor=user, case_ids=data["cases"], department_code=data["department"], reason=data["reason"]
         )
-        return Response(_order_document(user, order.pk), status=201)
+        return Response(_order_document(order), status=201)
 
 
 class OrderDetailApi(APIView):
@@ -205,7 +205,7 @@ class OrderDetailApi(APIView):
     )
     def get(self, request: Request, order_id: int) -> Response:
         user = actor(request)
-        return Response(_order_document(user, order_id))
+        return Response(_order_document(order_for_user(user, order_id)))
 
 
 class OrderSignApi(APIView):
@@ -223,7 +223,7 @@ class OrderSignApi(APIView):
         return command(
             request,
             run=lambda key: order_sign(actor=user, order_id=order_id, idempotency_key=key),
-            render=lambda order: _order_document(user, order.pk),
+            render=_order_document,
         )
 
 
@@ -243,7 +243,7 @@ class OrderReplyApi(APIView):
         return command(
             request,
             run=lambda key: order_reply(actor=user, order_id=order_id, reply=data["reply"], idempotency_key=key),
-            render=lambda order: _order_document(user, order.pk),
+            render=_order_document,
         )
 
 
@@ -265,5 +265,5 @@ class OrderReviewApi(APIView):
             run=lambda key: order_review(
                 actor=user, order_id=order_id, accept=data["accept"], note=data["note"], idempotency_key=key
             ),
-            render=lambda order: _order_document(user, order.pk),
+            render=_order_document,
         )

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lianban.common.append_only import AppendOnlyQuerySet
+from lianban.common.append_only import AppendOnlyQuerySet, AppendOnlyRow
 
 
 class CalendarAlert(models.Model):
@@ -60,14 +60,7 @@ class AppendOnlySignal(Exception):
     """Raised on any attempt to change or delete a signal."""
 
 
-class SignalQuerySet(AppendOnlyQuerySet["Signal"]):
-    """Signals can be read and added, never updated or deleted."""
-
-    refusal = AppendOnlySignal
-    refused = "signals are append-only"
-
-
-class Signal(models.Model):
+class Signal(AppendOnlyRow):
     """A deadline signal (提示 / 黄牌 / 红牌) raised by the deadline sweep; immutable.
 
     One per subject, level and due date (``subject_id`` is the id of the item
@@ -76,6 +69,9 @@ class Signal(models.Model):
     Append-only like the audit trail: ``save()`` refuses updates, deletes
     raise, and database triggers refuse UPDATE and DELETE.
     """
+
+    refusal = AppendOnlySignal
+    refused = "signals are append-only"
 
     level = models.CharField(_("level"), max_length=8, choices=SignalLevel.choices)
     subject = models.CharField(_("about"), max_length=10, choices=SignalSubject.choices)
@@ -103,7 +99,7 @@ class Signal(models.Model):
     due_on = models.DateField(_("due on"))
     raised_at = models.DateTimeField(_("raised at"))
 
-    objects: ClassVar[models.Manager[Signal]] = SignalQuerySet.as_manager()
+    objects: ClassVar[models.Manager[Signal]] = AppendOnlyQuerySet["Signal"].as_manager()
 
     class Meta:
         verbose_name = _("signal")
@@ -123,16 +119,6 @@ class Signal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.level} {self.subject}:{self.subject_id} {self.due_on}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        """Insert only: a signal that exists is never saved again."""
-        if not self._state.adding:
-            raise AppendOnlySignal("signals are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        """Never."""
-        raise AppendOnlySignal("signals are append-only")
 
 
 class OrderState(models.TextChoices):

@@ -11,21 +11,19 @@ from collections.abc import Sequence
 from datetime import date
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.events import event_record
-from lianban.cases.idempotency import idempotent
 from lianban.cases.models import Case
 from lianban.cases.workflow import lock_case
 from lianban.catalog.models import Department
+from lianban.common.idempotency import command
 from lianban.core import orders as rules
-from lianban.core.case_errors import ActionInvalid
-from lianban.core.errors import CalendarNotCovered
+from lianban.core.case_errors import NothingChosen, ReferenceUnknown, TextRequired, TextTooLong
+from lianban.core.errors import CalendarNotCovered, NotAllowed, NotVisible
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, Signal, SupervisionOrder
 
@@ -42,12 +40,13 @@ def order_dates() -> rules.OrderDates:
     )
 
 
-def _text(value: str, missing: str) -> str:
+def _text(value: str, missing: str | None) -> str:
+    """``value`` stripped; required unless ``missing`` (the words when it is empty) is None, never too long."""
     text = (value or "").strip()
-    if not text:
-        raise ActionInvalid(missing)
+    if not text and missing is not None:
+        raise TextRequired(missing)
     if len(text) > TEXT_MAX:
-        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+        raise TextTooLong(_("at most %(count)d characters") % {"count": TEXT_MAX})
     return text
 
 
@@ -66,38 +65,28 @@ def _sign_due(today: date) -> date:
     return rules.sign_due(clock.calendar(), today, order_dates())
 
 
+@command(operation="order.raise", model=SupervisionOrder)
 def order_raise(
     *, actor: User, case_ids: Sequence[int], department_code: str, reason: str, idempotency_key: str | None = None
 ) -> SupervisionOrder:
     """A supervisor raises a 督办 order to a department about one or more cases.
 
     Raises:
-        PermissionDenied (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
+        NotAllowed (not a supervisor), ActionInvalid (no case, unknown department or case, no reason),
         CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.raise",
-        model=SupervisionOrder,
-        run=lambda: _order_raise(actor=actor, case_ids=case_ids, department_code=department_code, reason=reason),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_raise(*, actor: User, case_ids: Sequence[int], department_code: str, reason: str) -> SupervisionOrder:
     if actor.role != Role.SUPERVISOR:
-        raise PermissionDenied(_("only supervisors raise supervision orders"))
+        raise NotAllowed(_("only supervisors raise supervision orders"))
     text = _text(reason, _("say why the order is raised"))
     if not case_ids:
-        raise ActionInvalid(_("name at least one case"))
+        raise NothingChosen(_("name at least one case"))
     department = Department.objects.filter(code=department_code).first()
     if department is None:
-        raise ActionInvalid(_("unknown department"))
+        raise ReferenceUnknown(_("unknown department"))
     try:
         cases = _lock_cases(case_ids)
     except Case.DoesNotExist:
-        raise ActionInvalid(_("unknown case")) from None
+        raise ReferenceUnknown(_("unknown case")) from None
     now = clock.now()
     order = SupervisionOrder.objects.create(
         department=department,
@@ -139,9 +128,14 @@ def order_raise_for_red_card(*, case: Case, signal: Signal) -> SupervisionOrder 
 
 
 def _locked_order(actor: User, order_id: int) -> tuple[SupervisionOrder, list[Case]]:
-    order = SupervisionOrder.objects.select_for_update(of=("self",)).filter(pk=order_id).first()
+    order = (
+        SupervisionOrder.objects.select_for_update(of=("self",))
+        .select_related("department", "item_case")  # what the API renders from the returned order
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None or not can_see_order(actor, order):
-        raise Http404
+        raise NotVisible
     cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
     return order, cases
 
@@ -155,26 +149,16 @@ def _step(order: SupervisionOrder, event: rules.OrderEvent) -> str:
 
 def _department_member(actor: User, order: SupervisionOrder) -> None:
     if actor.role != Role.REVIEWER or actor.department_id != order.department_id:
-        raise PermissionDenied(_("only the responsible department signs for and replies to the order"))
+        raise NotAllowed(_("only the responsible department signs for and replies to the order"))
 
 
+@command(operation="order.sign", model=SupervisionOrder)
 def order_sign(*, actor: User, order_id: int, idempotency_key: str | None = None) -> SupervisionOrder:
     """The responsible department signs for the order (签收); the reply date is set.
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, CalendarNotCovered.
+        NotVisible, NotAllowed, OrderStepRefused, CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.sign",
-        model=SupervisionOrder,
-        run=lambda: _order_sign(actor=actor, order_id=order_id),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_sign(*, actor: User, order_id: int) -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
     before = _step(order, rules.OrderEvent.SIGN)
@@ -188,23 +172,13 @@ def _order_sign(*, actor: User, order_id: int) -> SupervisionOrder:
     return order
 
 
+@command(operation="order.reply", model=SupervisionOrder)
 def order_reply(*, actor: User, order_id: int, reply: str, idempotency_key: str | None = None) -> SupervisionOrder:
     """The responsible department replies with what it did (回复).
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (no reply).
+        NotVisible, NotAllowed, OrderStepRefused, ActionInvalid (no reply).
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.reply",
-        model=SupervisionOrder,
-        run=lambda: _order_reply(actor=actor, order_id=order_id, reply=reply),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_reply(*, actor: User, order_id: int, reply: str) -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     _department_member(actor, order)
     text = _text(reply, _("say what was done"))
@@ -215,31 +189,19 @@ def _order_reply(*, actor: User, order_id: int, reply: str) -> SupervisionOrder:
     return order
 
 
+@command(operation="order.review", model=SupervisionOrder)
 def order_review(
     *, actor: User, order_id: int, accept: bool, note: str = "", idempotency_key: str | None = None
 ) -> SupervisionOrder:
     """The supervisor accepts the reply (the order is closed) or returns it with a note (a new reply date).
 
     Raises:
-        Http404, PermissionDenied, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
+        NotVisible, NotAllowed, OrderStepRefused, ActionInvalid (a return without a note), CalendarNotCovered.
     """
-    return idempotent(
-        actor=actor,
-        key=idempotency_key,
-        operation="order.review",
-        model=SupervisionOrder,
-        run=lambda: _order_review(actor=actor, order_id=order_id, accept=accept, note=note),
-    )
-
-
-@transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _order_review(*, actor: User, order_id: int, accept: bool, note: str = "") -> SupervisionOrder:
     order, cases = _locked_order(actor, order_id)
     if actor.role != Role.SUPERVISOR:
-        raise PermissionDenied(_("only supervisors review the reply"))
-    text = (note or "").strip() if accept else _text(note, _("say why the reply is returned"))
-    if len(text) > TEXT_MAX:
-        raise ActionInvalid(_("at most %(count)d characters") % {"count": TEXT_MAX})
+        raise NotAllowed(_("only supervisors review the reply"))
+    text = _text(note, None if accept else _("say why the reply is returned"))
     before = _step(order, rules.OrderEvent.ACCEPT if accept else rules.OrderEvent.RETURN)
     now = clock.now()
     order.review_note, order.reviewed_by, order.reviewed_at = text, actor, now

@@ -25,6 +25,7 @@ The deadline sweep also raises the deadline signals (``lianban.core.signals``:
 every intake decision still due and of every 容缺 promise past its date:
 one immutable :class:`Signal` per subject, level and due date, each recorded
 on the case's audit trail (``signal.raised``). Running it again adds none.
+They are raised by ``lianban.supervision.signals`` (re-exported here).
 """
 
 from __future__ import annotations
@@ -47,11 +48,10 @@ from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
-from lianban.core.signals import Thresholds, signal_levels
-from lianban.intake.models import IntakeRound
 from lianban.review.models import SupplementRequest
 from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject
 from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
+from lianban.supervision.signals import OPEN_FOR_INTAKE, case_signals_raise, intake_signals_raise, promise_signals_raise
 
 logger = logging.getLogger(__name__)
 
@@ -129,200 +129,12 @@ def _case_deadlines_refresh(
         changed[item.item_code] = value
     eta_refresh(case, items, calendar=calendar)
     if raised is not None:
-        new = _case_signals_raise(case, items, calendar, today)
+        new = case_signals_raise(case, items, calendar, today)
         for signal in new:
             if signal.level == SignalLevel.RED and signal.subject == SignalSubject.ITEM_CASE:
                 order_raise_for_red_card(case=case, signal=signal)
         raised.extend(new)
     return changed, missing, recomputed
-
-
-def _thresholds() -> Thresholds:
-    return Thresholds(
-        notice_days=settings.LIANBAN_SIGNAL_NOTICE_DAYS,
-        yellow_percent=settings.LIANBAN_SIGNAL_YELLOW_PERCENT,
-        yellow_days=settings.LIANBAN_SIGNAL_YELLOW_DAYS,
-    )
-
-
-@dataclass(frozen=True, slots=True)
-class _Promise:
-    """Something promised by a date: what, from when, whose."""
-
-    subject: SignalSubject
-    subject_id: int
-    started_on: date
-    due_on: date
-    department_id: int
-    responsible_id: int | None = None
-    item_case: ItemCase | None = None
-
-
-def _signals_raise(case: Case, promises: list[_Promise], today: date, *, only_red: bool = False) -> list[Signal]:
-    """Raise the signals the promises have reached today and not raised yet; the signals raised.
-
-    Call with the case locked: each signal is recorded on its audit trail.
-    A promise the calendar cannot count through is left for a later sweep.
-    """
-    if not promises:
-        return []
-    calendar = clock.calendar()
-    thresholds = _thresholds()
-    known = set(Signal.objects.filter(case=case).values_list("subject", "subject_id", "level", "due_on").order_by())
-    raised: list[Signal] = []
-    for promise in promises:
-        try:
-            levels = signal_levels(calendar, promise.started_on, promise.due_on, today, thresholds)
-        except CalendarNotCovered:
-            continue
-        for level in levels:
-            if only_red and level.value != SignalLevel.RED:
-                continue
-            if (promise.subject.value, promise.subject_id, level.value, promise.due_on) in known:
-                continue
-            raised.append(_signal_record(case, promise, SignalLevel(level.value)))
-    return raised
-
-
-def _signal_record(case: Case, promise: _Promise, level: SignalLevel) -> Signal:
-    """Insert one signal and its audit event."""
-    signal = Signal(
-        level=level,
-        subject=promise.subject,
-        subject_id=promise.subject_id,
-        case=case,
-        item_case=promise.item_case,
-        department_id=promise.department_id,
-        responsible_id=promise.responsible_id,
-        due_on=promise.due_on,
-        raised_at=clock.now(),
-    )
-    signal.save(force_insert=True)
-    event_record(
-        case=case,
-        item_case=promise.item_case,
-        actor=None,
-        action="signal.raised",
-        after={"level": level.value, "subject": promise.subject.value, "due_on": promise.due_on.isoformat()},
-        reason=_("%(level)s: %(subject)s due on %(due)s")
-        % {"level": level.label, "subject": promise.subject.label, "due": promise.due_on.isoformat()},
-    )
-    return signal
-
-
-def _case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, today: date) -> list[Signal]:
-    """The signals of a case's running item cases and of the case itself; none while its clock is stopped.
-
-    An item in 补正 (its clock stopped) raises nothing; nor does its case,
-    whose due date moves on with every paused day. The case is due on the
-    latest of: its acceptance day plus its promised critical path (the
-    longest chain of promised days through the items' ``after``), and the
-    due dates of its items (moved by supplements).
-    """
-    promises: list[_Promise] = []
-    paused = False
-    for item in items:
-        paused = paused or item.state == flow.ItemState.SUPPLEMENT
-        if item.state not in flow.RUNNING_ITEM_STATES or item.state == flow.ItemState.SUPPLEMENT:
-            continue
-        if item.due_on is None or item.started_on is None:
-            continue
-        promises.append(
-            _Promise(
-                SignalSubject.ITEM_CASE,
-                item.pk,
-                item.started_on,
-                item.due_on,
-                item.department_id,
-                item.taken_by_id,
-                item,
-            )
-        )
-    if case.accepted_at is not None and case.state not in flow.FINAL_CASE_STATES and not paused:
-        accepted_on = clock.local_date(case.accepted_at)
-        try:
-            due = calendar.add_working_days(accepted_on, _promised_path(items))
-        except CalendarNotCovered:
-            due = None
-        dated = [i.due_on for i in items if i.due_on is not None]
-        if due is not None:
-            due = max([due, *dated])
-            promises.append(_Promise(SignalSubject.CASE, case.pk, accepted_on, due, case.lead_department_id))
-    return _signals_raise(case, promises, today)
-
-
-def _promised_path(items: list[ItemCase]) -> int:
-    """The working days the case promises: the longest chain of promised days (the plan's critical path)."""
-    by_code = {item.item_code: item for item in items}
-    finish: dict[str, int] = {}
-
-    def visit(code: str) -> int:
-        if code not in finish:
-            item = by_code[code]
-            before = [visit(p) for p in item.after if p in by_code]  # the plan has no cycle
-            finish[code] = item.promised_days + max(before, default=0)
-        return finish[code]
-
-    return max((visit(code) for code in by_code), default=0)
-
-
-#: Cases waiting for an intake decision (intake's ``OPEN_FOR_INTAKE``; intake imports this module).
-_OPEN_FOR_INTAKE = (flow.CaseState.SUBMITTED.value, flow.CaseState.RESUBMITTED.value)
-
-
-def _intake_promise(case: Case, calendar: Calendar) -> _Promise:
-    """The intake decision due: the latest (re)submission plus the deemed-acceptance days.
-
-    Raises:
-        CalendarNotCovered: the calendar lacks the year of the deadline.
-    """
-    submitted = clock.local_date(case.resubmitted_at or case.submitted_at)
-    due = calendar.add_working_days(submitted, settings.LIANBAN_DEEMED_ACCEPTANCE_DAYS)
-    return _Promise(SignalSubject.INTAKE, case.pk, submitted, due, case.lead_department_id, case.entered_by_id)
-
-
-@transaction.atomic
-def intake_signals_raise(*, case_id: int, overdue: bool = False) -> list[Signal]:
-    """Raise the intake signals a case waiting for its decision has reached; the signals raised.
-
-    ``overdue`` (the deemed-acceptance service, as the case leaves intake):
-    only the red card, the decision was not made in time.
-    """
-    case = lock_case(case_id)
-    if case.state not in _OPEN_FOR_INTAKE:
-        return []
-    try:
-        promise = _intake_promise(case, clock.calendar())
-    except CalendarNotCovered:
-        return []
-    return _signals_raise(case, [promise], clock.today(), only_red=overdue)
-
-
-@transaction.atomic
-def promise_signals_raise(*, case_id: int) -> list[Signal]:
-    """Raise the red card of every 容缺 promise of the case past its date and still unsupplied."""
-    case = lock_case(case_id)
-    today = clock.today()
-    accepted_by = (  # the clerk who took the promise
-        IntakeRound.objects.filter(case=case, decided_by__isnull=False)
-        .order_by("-number")
-        .values_list("decided_by_id", flat=True)
-    ).first()
-    promises = [
-        _Promise(
-            SignalSubject.PROMISE,
-            material.pk,
-            clock.local_date(case.accepted_at) if case.accepted_at else material.promise_due,
-            material.promise_due,
-            case.lead_department_id,
-            accepted_by or case.entered_by_id,
-        )
-        for material in CaseMaterial.objects.filter(
-            case=case, state=MaterialState.PROMISED, promise_due__lt=today
-        ).order_by("id")
-        if material.promise_due is not None
-    ]
-    return _signals_raise(case, promises, today, only_red=True)
 
 
 def _due_to_recount(item: ItemCase, calendar: Calendar, *, force: bool) -> bool:
@@ -457,7 +269,7 @@ def deadline_sweep() -> SweepResult:
         )
     calendar_alerts_record(item_cases=result.missing_years)
     calendar_alerts_resolve(still_missing=set(missing))
-    intake = Case.objects.filter(state__in=_OPEN_FOR_INTAKE).order_by("id").values_list("id", flat=True)
+    intake = Case.objects.filter(state__in=OPEN_FOR_INTAKE).order_by("id").values_list("id", flat=True)
     for case_id in list(intake):
         raised.extend(intake_signals_raise(case_id=case_id))
     closed = [s.value for s in flow.FINAL_CASE_STATES]

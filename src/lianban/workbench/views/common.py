@@ -7,10 +7,11 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from lianban.supervision.wording import order_step_text
 from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
+FormT = TypeVar("FormT", bound=forms.Form)
 
 
 def staff_user(request: HttpRequest) -> User:
@@ -128,6 +130,33 @@ def attempt(request: HttpRequest, run: Callable[[], object], success: str, *, ca
         return False
     messages.success(request, success)
     return True
+
+
+def command_post(
+    request: HttpRequest, run: Callable[[str | None], object], success: str, *, then: str, case: Case | None = None
+) -> HttpResponse:
+    """The end of every workbench POST: run the service (given the form's idempotency key), say ``success`` or
+    the domain error as a message, and redirect to ``then`` (303)."""
+    key = idempotency_key(request)
+    attempt(request, lambda: run(key), success, case=case)
+    return see_other(then)
+
+
+def form_post(
+    request: HttpRequest,
+    form: FormT,
+    *,
+    invalid: Callable[[FormT], HttpResponse],
+    run: Callable[[FormT, str | None], object],
+    success: str,
+    then: str,
+    case: Case | None = None,
+) -> HttpResponse:
+    """A workbench POST with a form: an invalid form answers ``invalid(form)`` (the page again, 400); a valid one
+    runs ``run(form, key)`` like :func:`command_post`."""
+    if not form.is_valid():
+        return invalid(form)
+    return command_post(request, lambda key: run(form, key), success, then=then, case=case)
 
 
 def rating_url(request: HttpRequest, case: Case) -> str:

@@ -25,7 +25,7 @@ from lianban.review.services import (
 from lianban.workbench import words
 from lianban.workbench.forms import ApproveForm, QueueSearchForm, ReasonForm
 from lianban.workbench.selectors.department import department_list, department_rows, item_page
-from lianban.workbench.views.common import attempt, idempotency_key, roles_required, see_other, staff_user
+from lianban.workbench.views.common import command_post, form_post, roles_required, staff_user
 
 
 @require_GET
@@ -72,14 +72,13 @@ def take(request: HttpRequest, item_id: int) -> HttpResponse:
     """The department takes the item into review (部门受理)."""
     user = staff_user(request)
     visible = access_item_case_for_user(user, item_id)
-    key = idempotency_key(request)
-    attempt(
+    return command_post(
         request,
-        lambda: item_case_take(actor=user, item_case_id=visible.pk, idempotency_key=key),
+        lambda key: item_case_take(actor=user, item_case_id=visible.pk, idempotency_key=key),
         _("The item is taken into review; its clock is running."),
+        then=_item_url(visible.pk),
         case=visible.case,
     )
-    return see_other(_item_url(visible.pk))
 
 
 @require_POST
@@ -88,19 +87,17 @@ def supplement(request: HttpRequest, item_id: int) -> HttpResponse:
     """Ask the applicant for a supplement (补正): the item's clock stops."""
     user = staff_user(request)
     visible = access_item_case_for_user(user, item_id)
-    form = ReasonForm(request.POST, prefix="supplement")
-    if not form.is_valid():
-        return _render_item(request, visible, status=400, supplement_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: item_case_request_supplement(
+        ReasonForm(request.POST, prefix="supplement"),
+        invalid=lambda form: _render_item(request, visible, status=400, supplement_form=form),
+        run=lambda form, key: item_case_request_supplement(
             actor=user, item_case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
         ),
-        _("The applicant was asked for a supplement; the item's clock is stopped until it arrives."),
+        success=_("The applicant was asked for a supplement; the item's clock is stopped until it arrives."),
+        then=_item_url(visible.pk),
         case=visible.case,
     )
-    return see_other(_item_url(visible.pk))
 
 
 @require_POST
@@ -109,25 +106,24 @@ def approve(request: HttpRequest, item_id: int) -> HttpResponse:
     """Approve the item with its result (licence number, validity, document)."""
     user = staff_user(request)
     visible = access_item_case_for_user(user, item_id)
-    form = ApproveForm(request.POST, request.FILES, needs_number=bool(visible.produces), today=clock.today())
-    if not form.is_valid():
-        return _render_item(request, visible, status=400, approve_form=form)
-    key = idempotency_key(request)
-    data = form.cleaned_data
-    attempt(
+    return form_post(
         request,
-        lambda: item_case_approve(
+        ApproveForm(request.POST, request.FILES, needs_number=bool(visible.produces), today=clock.today()),
+        invalid=lambda form: _render_item(request, visible, status=400, approve_form=form),
+        run=lambda form, key: item_case_approve(
             actor=user,
             item_case_id=visible.pk,
-            licence_number=data["licence_number"],
-            valid_until=data["valid_until"],
-            document=data["document"],
+            licence_number=form.cleaned_data["licence_number"],
+            valid_until=form.cleaned_data["valid_until"],
+            document=form.cleaned_data["document"],
             idempotency_key=key,
         ),
-        _("The item is approved; its result is in the licence library and the items after it start by themselves."),
+        success=_(
+            "The item is approved; its result is in the licence library and the items after it start by themselves."
+        ),
+        then=_item_url(visible.pk),
         case=visible.case,
     )
-    return see_other(_item_url(visible.pk))
 
 
 @require_POST
@@ -136,16 +132,14 @@ def reject(request: HttpRequest, item_id: int) -> HttpResponse:
     """Reject the item with the reason; the items that depend on it are cancelled."""
     user = staff_user(request)
     visible = access_item_case_for_user(user, item_id)
-    form = ReasonForm(request.POST, prefix="reject")
-    if not form.is_valid():
-        return _render_item(request, visible, status=400, reject_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: item_case_reject(
+        ReasonForm(request.POST, prefix="reject"),
+        invalid=lambda form: _render_item(request, visible, status=400, reject_form=form),
+        run=lambda form, key: item_case_reject(
             actor=user, item_case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
         ),
-        _("The item is rejected; the applicant has been told why."),
+        success=_("The item is rejected; the applicant has been told why."),
+        then=_item_url(visible.pk),
         case=visible.case,
     )
-    return see_other(_item_url(visible.pk))

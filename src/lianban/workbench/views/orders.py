@@ -21,7 +21,7 @@ from lianban.supervision.models import SupervisionOrder
 from lianban.supervision.orders import order_raise, order_reply, order_review, order_sign
 from lianban.supervision.selectors import ORDER_ORDER, order_cases, order_for_user, order_list_for_user
 from lianban.workbench.forms import OrderRaiseForm, OrderReplyForm, OrderReviewForm
-from lianban.workbench.views.common import attempt, roles_required, see_other, staff_user
+from lianban.workbench.views.common import attempt, command_post, form_post, roles_required, see_other, staff_user
 
 
 def _departments() -> list[tuple[str, str]]:
@@ -112,8 +112,12 @@ def _order_url(order_id: int) -> str:
 def sign(request: HttpRequest, order_id: int) -> HttpResponse:
     """The responsible department signs for the order (签收)."""
     user = staff_user(request)
-    attempt(request, lambda: order_sign(actor=user, order_id=order_id), _("Signed for; the reply date is set."))
-    return see_other(_order_url(order_id))
+    return command_post(
+        request,
+        lambda _key: order_sign(actor=user, order_id=order_id),
+        _("Signed for; the reply date is set."),
+        then=_order_url(order_id),
+    )
 
 
 @require_POST
@@ -121,15 +125,14 @@ def sign(request: HttpRequest, order_id: int) -> HttpResponse:
 def reply(request: HttpRequest, order_id: int) -> HttpResponse:
     """The responsible department replies (回复)."""
     user = staff_user(request)
-    form = OrderReplyForm(request.POST)
-    if not form.is_valid():
-        return _render_order(request, order_id, status=400, reply_form=form)
-    attempt(
+    return form_post(
         request,
-        lambda: order_reply(actor=user, order_id=order_id, reply=form.cleaned_data["reply"]),
-        _("The reply is sent to the supervisor."),
+        OrderReplyForm(request.POST),
+        invalid=lambda form: _render_order(request, order_id, status=400, reply_form=form),
+        run=lambda form, _key: order_reply(actor=user, order_id=order_id, reply=form.cleaned_data["reply"]),
+        success=_("The reply is sent to the supervisor."),
+        then=_order_url(order_id),
     )
-    return see_other(_order_url(order_id))
 
 
 @require_POST
@@ -139,15 +142,15 @@ def review(request: HttpRequest, order_id: int) -> HttpResponse:
     user = staff_user(request)
     form = OrderReviewForm(request.POST)
     accept = request.POST.get("decision") == "accept"
-    if not form.is_valid():
-        return _render_order(request, order_id, status=400, review_form=form)
-    note = form.cleaned_data["note"]
-    if not accept and not note.strip():
+    if form.is_valid() and not accept and not form.cleaned_data["note"].strip():
         form.add_error("note", _("Say why the reply is returned."))
-        return _render_order(request, order_id, status=400, review_form=form)
-    attempt(
+    return form_post(
         request,
-        lambda: order_review(actor=user, order_id=order_id, accept=accept, note=note),
-        _("The order is closed.") if accept else _("The reply is returned to the department."),
+        form,
+        invalid=lambda form: _render_order(request, order_id, status=400, review_form=form),
+        run=lambda form, _key: order_review(
+            actor=user, order_id=order_id, accept=accept, note=form.cleaned_data["note"]
+        ),
+        success=_("The order is closed.") if accept else _("The reply is returned to the department."),
+        then=_order_url(order_id),
     )
-    return see_other(_order_url(order_id))

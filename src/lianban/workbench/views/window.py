@@ -51,9 +51,9 @@ from lianban.workbench.selectors.window import (
     recently_issued,
 )
 from lianban.workbench.views.common import (
-    attempt,
+    command_post,
     error_message,
-    idempotency_key,
+    form_post,
     rating_url,
     roles_required,
     see_other,
@@ -186,18 +186,24 @@ def accept(request: HttpRequest, case_id: int) -> HttpResponse:
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
     page = case_page(user, visible)
-    form = AcceptForm(request.POST, promisable=page.promisable, today=clock.today())
-    if not form.is_valid():
+
+    def invalid(form: AcceptForm) -> HttpResponse:
         messages.error(request, _("The promises need a correction; see below."))
         return _render_case(request, visible, status=400, accept_form=form)
-    key = idempotency_key(request)
-    attempt(
+
+    return form_post(
         request,
-        lambda: intake_accept(actor=user, case_id=visible.pk, promises=form.promises(), idempotency_key=key),
-        _("The case is accepted; the departments have been sent their items. Print the receipt for the applicant."),
+        AcceptForm(request.POST, promisable=page.promisable, today=clock.today()),
+        invalid=invalid,
+        run=lambda form, key: intake_accept(
+            actor=user, case_id=visible.pk, promises=form.promises(), idempotency_key=key
+        ),
+        success=_(
+            "The case is accepted; the departments have been sent their items. Print the receipt for the applicant."
+        ),
+        then=_case_url(visible.pk),
         case=visible,
     )
-    return see_other(_case_url(visible.pk))
 
 
 @require_POST
@@ -206,14 +212,13 @@ def correction(request: HttpRequest, case_id: int) -> HttpResponse:
     """Send the one-time correction notice listing every material checked missing or wrong."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    key = idempotency_key(request)
-    attempt(
+    return command_post(
         request,
-        lambda: intake_request_correction(actor=user, case_id=visible.pk, idempotency_key=key),
+        lambda key: intake_request_correction(actor=user, case_id=visible.pk, idempotency_key=key),
         _("The correction notice was sent to the applicant. Print it if they are at the window."),
+        then=_case_url(visible.pk),
         case=visible,
     )
-    return see_other(_case_url(visible.pk))
 
 
 @require_POST
@@ -222,17 +227,17 @@ def refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     """Refuse the application (不予受理) with the reason."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    form = ReasonForm(request.POST, prefix="refuse")
-    if not form.is_valid():
-        return _render_case(request, visible, status=400, refuse_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: intake_refuse(actor=user, case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key),
-        _("The application was not accepted; the applicant has been told why."),
+        ReasonForm(request.POST, prefix="refuse"),
+        invalid=lambda form: _render_case(request, visible, status=400, refuse_form=form),
+        run=lambda form, key: intake_refuse(
+            actor=user, case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
+        ),
+        success=_("The application was not accepted; the applicant has been told why."),
+        then=_case_url(visible.pk),
         case=visible,
     )
-    return see_other(_case_url(visible.pk))
 
 
 @require_POST
@@ -241,14 +246,13 @@ def identity_confirm(request: HttpRequest, case_id: int) -> HttpResponse:
     """The papers prove the claimed identity (身份核验): the case moves to the registered applicant."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    key = idempotency_key(request)
-    attempt(
+    return command_post(
         request,
-        lambda: intake_identity_confirm(actor=user, case_id=visible.pk, idempotency_key=key),
+        lambda key: intake_identity_confirm(actor=user, case_id=visible.pk, idempotency_key=key),
         _("The identity is confirmed; the applicant's cases and drafts now belong to the registered applicant."),
+        then=_case_url(visible.pk),
         case=visible,
     )
-    return see_other(_case_url(visible.pk))
 
 
 @require_POST
@@ -257,19 +261,19 @@ def identity_refuse(request: HttpRequest, case_id: int) -> HttpResponse:
     """The papers do not prove the claimed identity: the case goes back with a one-time notice."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    form = ReasonForm(request.POST, prefix="identity")
-    if not form.is_valid():
-        return _render_case(request, visible, status=400, identity_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: intake_identity_refuse(
+        ReasonForm(request.POST, prefix="identity"),
+        invalid=lambda form: _render_case(request, visible, status=400, identity_form=form),
+        run=lambda form, key: intake_identity_refuse(
             actor=user, case_id=visible.pk, reason=form.cleaned_data["reason"], idempotency_key=key
         ),
-        _("The identity was not confirmed; the notice was sent to the applicant. Print it if they are at the window."),
+        success=_(
+            "The identity was not confirmed; the notice was sent to the applicant. Print it if they are at the window."
+        ),
+        then=_case_url(visible.pk),
         case=visible,
     )
-    return see_other(_case_url(visible.pk))
 
 
 @require_POST
@@ -278,19 +282,17 @@ def pay(request: HttpRequest, case_id: int) -> HttpResponse:
     """Mark the bill paid at the window with the receipt reference."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    form = PayForm(request.POST)
-    if not form.is_valid():
-        return _render_case(request, visible, status=400, pay_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: bill_mark_paid(
+        PayForm(request.POST),
+        invalid=lambda form: _render_case(request, visible, status=400, pay_form=form),
+        run=lambda form, key: bill_mark_paid(
             actor=user, case_id=visible.pk, reference=form.cleaned_data["reference"], idempotency_key=key
         ),
-        _("The bill is marked paid."),
+        success=_("The bill is marked paid."),
+        then=_case_url(visible.pk, "bill"),
         case=visible,
     )
-    return see_other(_case_url(visible.pk, "bill"))
 
 
 @require_POST
@@ -299,23 +301,21 @@ def issue(request: HttpRequest, case_id: int) -> HttpResponse:
     """Hand out every result together (pickup, or mail with a tracking number)."""
     user = staff_user(request)
     visible = access_case_for_user(user, case_id)
-    form = IssueForm(request.POST)
-    if not form.is_valid():
-        return _render_case(request, visible, status=400, issue_form=form)
-    key = idempotency_key(request)
-    attempt(
+    return form_post(
         request,
-        lambda: case_issue(
+        IssueForm(request.POST),
+        invalid=lambda form: _render_case(request, visible, status=400, issue_form=form),
+        run=lambda form, key: case_issue(
             actor=user,
             case_id=visible.pk,
             method=form.cleaned_data["method"],
             tracking_number=form.cleaned_data["tracking_number"],
             idempotency_key=key,
         ),
-        _("The results are issued; the case is closed."),
+        success=_("The results are issued; the case is closed."),
+        then=_case_url(visible.pk, "bill"),
         case=visible,
     )
-    return see_other(_case_url(visible.pk, "bill"))
 
 
 def _document_case(request: HttpRequest, case_id: int) -> Case:
