@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianban.accounts.models import Role, User
-from lianban.catalog.apis import DepartmentRefSerializer, ErrorSerializer
+from lianban.api.views.catalog import DepartmentRefSerializer, ErrorSerializer
 from lianban.common.keyset import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BadCursor, KeysetPage, keyset_page, page_size
 
 __all__ = [

@@ -270,11 +270,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         # scripts and department systems: a token, no password hash per call (Basic: tools only, slow)
         "lianban.api.authentication.TokenAuthentication",
-        "lianban.api.throttling.ThrottledBasicAuthentication",
+        "lianban.common.throttling.ThrottledBasicAuthentication",
     ],
     # need-to-know: every operation's role-and-object rule runs before its view (lianban.config.access)
     "DEFAULT_PERMISSION_CLASSES": ["lianban.config.access.RoutePermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["lianban.api.throttling.UserThrottle", "lianban.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["lianban.common.throttling.UserThrottle", "lianban.common.throttling.AnonThrottle"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "lianban.api.parsers.BoundedJSONParser",

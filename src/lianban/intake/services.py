@@ -65,6 +65,7 @@ from lianban.cases.workflow import (
     refresh_held,
     start_ready_items,
 )
+from lianban.common.hooks import Hook
 from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ActionInvalid, IntakeIncomplete, MaterialUnknown, TransitionRefused
@@ -72,10 +73,17 @@ from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
 from lianban.licences.models import Licence
-from lianban.portal.models import Draft
-from lianban.supervision.services import calendar_alerts_record, intake_signals_raise
 
 logger = logging.getLogger(__name__)
+
+#: Called with (claimed applicant id, registered applicant id) when a claim is confirmed as a registered
+#: applicant, in its transaction: what the apps above keep of the claim moves too (the portal's drafts).
+APPLICANT_CONFIRMED: Hook[[int, int], object] = Hook("applicant confirmed")
+#: Called with a case's id when its intake decision was not made in time (supervision raises its 红牌).
+INTAKE_OVERDUE: Hook[[int], object] = Hook("intake overdue")
+#: Called with year → cases whose intake deadline the deemed-acceptance sweep could not compute (the
+#: working-day calendar does not cover that year): supervision keeps its calendar alerts.
+CALENDAR_GAPS: Hook[[Mapping[int, int]], object] = Hook("intake calendar gaps")
 
 #: Case states in which intake may check and decide.
 OPEN_FOR_INTAKE = frozenset({flow.CaseState.SUBMITTED, flow.CaseState.RESUBMITTED})
@@ -505,7 +513,7 @@ def _intake_identity_confirm(*, actor: User, case_id: int) -> Case:
             before={"applicant": claim.pk},
             after={"applicant": registered_id, "confirmed_with": case.tracking_code},
         )
-    Draft.objects.filter(applicant=claim).update(applicant_id=registered_id)
+    APPLICANT_CONFIRMED(claim.pk, registered_id)
     Notification.objects.filter(applicant=claim).update(applicant_id=registered_id)
     Licence.objects.filter(holder=claim).update(holder_id=registered_id)  # none: a claim's cases are not accepted
     for member in ApplicantMember.objects.filter(applicant=claim).select_related("user"):
@@ -620,7 +628,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
     if identity_unverified(case):  # never by operation of law for an identity nobody checked
         logger.warning("case %s not deemed accepted: the applicant's identity is not verified", case_id)
         return None
-    intake_signals_raise(case_id=case.pk, overdue=True)  # the 红牌 of the decision not made in time
+    INTAKE_OVERDUE(case.pk)  # the 红牌 of the decision not made in time
     round_ = intake_round_open(case)
     moment = clock.now()
     round_.decision = Decision.DEEMED
@@ -693,5 +701,5 @@ def deemed_acceptance_sweep_run() -> DeemedAcceptanceSweep:
         except CalendarNotCovered as exc:
             logger.error("deemed acceptance of case %s not decided: %s", case_id, exc.message)
             result.not_computable[case_id] = exc.year
-    calendar_alerts_record(cases=Counter(result.not_computable.values()))
+    CALENDAR_GAPS(Counter(result.not_computable.values()))
     return result

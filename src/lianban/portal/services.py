@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock
+from lianban.cases.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.cases.models import Case
 from lianban.cases.services import case_submit
 from lianban.cases.uploads import upload_store
@@ -35,7 +36,6 @@ from lianban.core.errors import DomainError
 from lianban.core.planner import Plan, plan
 from lianban.licences.selectors import licence_codes_held
 from lianban.portal.access import access_draft_for_user
-from lianban.portal.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.portal.models import Draft, DraftFile
 
 logger = logging.getLogger(__name__)
@@ -301,3 +301,8 @@ def draft_submit(*, actor: User, draft_id: int, idempotency_key: str | None = No
         DraftFile.objects.filter(draft=draft).delete()
         _delete_stored(names)
         return case
+
+
+def drafts_move(claim_id: int, registered_id: int) -> None:
+    """The drafts of a claimed applicant go to the registered applicant it was confirmed as."""
+    Draft.objects.filter(applicant_id=claim_id).update(applicant_id=registered_id)

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.access import access_applicant_for_user
 from lianban.accounts.models import Applicant, ApplicantKind, User
-from lianban.cases import clock
+from lianban.cases import clock, form_fields
 from lianban.catalog.models import Thing
 from lianban.catalog.planning import plan_document
 from lianban.catalog.selectors import compiled_thing
@@ -31,7 +31,6 @@ from lianban.core.catalog import FieldDef
 from lianban.core.errors import AnswersInvalid, DependencyCycle, DomainError, UnknownThing
 from lianban.core.planner import CompiledThing, plan
 from lianban.licences.selectors import licence_best, licence_codes_held
-from lianban.portal import form_fields
 from lianban.portal.access import access_draft_for_user
 from lianban.portal.case_view import size_text
 from lianban.portal.case_words import error_text

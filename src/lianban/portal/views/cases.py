@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
+from lianban.cases.form_fields import case_form_rows
 from lianban.cases.models import Case, CaseMaterial, MaterialState
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
 from lianban.common.http import absolute_url
@@ -41,7 +42,6 @@ from lianban.portal.case_words import (
     error_text,
     state_text,
 )
-from lianban.portal.form_fields import case_form_rows
 from lianban.portal.selectors import CASE_ORDER, DRAFT_ORDER, case_detail, case_rows_for_user, draft_list_for_user
 from lianban.portal.views.common import applicant_page, posted_key, signed_in_user, stored_file, wants_json
 from lianban.review.models import SupplementRequest

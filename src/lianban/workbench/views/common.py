@@ -16,6 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
+from lianban.cases import words
 from lianban.cases.models import Case, CaseMaterial
 from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
@@ -23,7 +24,6 @@ from lianban.core.errors import CalendarNotCovered, DomainError
 from lianban.core.orders import OrderStepRefused
 from lianban.intake.services import IDENTITY
 from lianban.supervision.wording import order_step_text
-from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from lianban.api.common import DepartmentRefSerializer, ListApi, actor, errors, validated
 from lianban.api.fields import id_field
-from lianban.cases.api_serializers import ApplicantRefSerializer
+from lianban.api.serializers import ApplicantRefSerializer
 from lianban.licences.access import access_licence_for_user
 from lianban.licences.models import Licence
 from lianban.licences.selectors import licence_list_for_user

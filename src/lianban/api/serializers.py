@@ -14,6 +14,7 @@ from rest_framework import serializers
 from lianban.accounts.models import Role, User
 from lianban.api.common import DepartmentRefSerializer
 from lianban.cases.access import access_case_for_user, personal_form_keys, reviewer_item_codes
+from lianban.cases.form_fields import definitions, form_masked
 from lianban.cases.models import (
     Case,
     CaseMaterial,
@@ -26,7 +27,6 @@ from lianban.cases.models import (
 )
 from lianban.cases.selectors import case_materials_for_user, item_case_list, item_form_fields
 from lianban.issuance.selectors import issuance_get
-from lianban.portal.form_fields import definitions, form_masked
 
 
 class ThingRefSerializer(serializers.Serializer):

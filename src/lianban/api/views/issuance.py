@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from lianban.api.common import actor, errors, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.cases.api_serializers import IssuanceSerializer
+from lianban.api.serializers import IssuanceSerializer
 from lianban.issuance.access import access_bill_for_user
 from lianban.issuance.models import BillStatus, DeliveryMethod
 from lianban.issuance.services import bill_mark_paid, case_issue

@@ -32,9 +32,7 @@ from lianban.accounts.access import access_applicant_for_submission
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
 from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.api.throttling import TrackThrottle, allows
-from lianban.cases.access import access_case_for_user
-from lianban.cases.api_serializers import (
+from lianban.api.serializers import (
     CaseDetailSerializer,
     CaseEventSerializer,
     CaseMaterialSerializer,
@@ -43,6 +41,7 @@ from lianban.cases.api_serializers import (
     TrackSerializer,
     case_document,
 )
+from lianban.cases.access import access_case_for_user
 from lianban.cases.models import CaseState
 from lianban.cases.selectors import (
     TrackStamp,
@@ -58,6 +57,7 @@ from lianban.cases.selectors import (
 )
 from lianban.cases.services import case_material_upload, case_resubmit, case_submit, case_withdraw
 from lianban.common.http import revalidated_answer
+from lianban.common.throttling import TrackThrottle, allows
 
 # ------------------------------------------------------------------ cases
 

@@ -21,8 +21,8 @@ from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.api.parsers import BoundedJSONParser
-from lianban.cases.api_serializers import CaseMaterialSerializer, CaseRefSerializer, ItemCaseSummarySerializer
-from lianban.cases.apis import ReasonSerializer
+from lianban.api.serializers import CaseMaterialSerializer, CaseRefSerializer, ItemCaseSummarySerializer
+from lianban.api.views.cases import ReasonSerializer
 from lianban.cases.models import ItemCase
 from lianban.cases.selectors import case_materials_for_item_case
 from lianban.review.access import access_item_case_for_user

@@ -25,8 +25,8 @@ from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.serializers import CaseRefSerializer
 from lianban.cases.access import access_case_for_user
-from lianban.cases.api_serializers import CaseRefSerializer
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
 from lianban.evaluation.models import (

@@ -23,9 +23,9 @@ from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import MAX_ROWS, bounded_rows, code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
+from lianban.api.views.cases import ReasonSerializer
 from lianban.cases.access import access_case_for_user, clerk_serves, user_acts_for_case
-from lianban.cases.api_serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
-from lianban.cases.apis import ReasonSerializer
 from lianban.cases.models import Case
 from lianban.cases.selectors import INTAKE_ORDER, case_intake_queue
 from lianban.core.tracking import format_code

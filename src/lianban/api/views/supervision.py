@@ -15,8 +15,8 @@ from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.cases.api_serializers import CaseRefSerializer
-from lianban.review.apis import QueueItemSerializer
+from lianban.api.serializers import CaseRefSerializer
+from lianban.api.views.review import QueueItemSerializer
 from lianban.supervision.models import OrderOrigin, OrderState, SignalLevel, SignalSubject
 from lianban.supervision.orders import TEXT_MAX, order_raise, order_reply, order_review, order_sign
 from lianban.supervision.selectors import (
