@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
 from lianban.cases import words
-from lianban.cases.models import Case, CaseMaterial
+from lianban.cases.models import Case
+from lianban.cases.selectors import material_names
 from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
@@ -84,7 +85,7 @@ def _material_names(case: Case | None) -> dict[str, str]:
         return {}
     return {
         IDENTITY: _("Applicant identity"),
-        **dict(CaseMaterial.objects.filter(case=case).values_list("code", "name")),
+        **material_names(case),
     }
 
 
