@@ -395,7 +395,7 @@ def track_progress(stamp: TrackStamp) -> dict[str, Any]:
 def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
     """``build()``, cached under the stamp's key (``kind`` tells apart the forms an answer is kept in)."""
     key = f"lianban:track:{kind}:{stamp.key}"
-    value = cache.get(key)
+    value: _T | None = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TRACK_CACHE_SECONDS)

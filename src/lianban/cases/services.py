@@ -84,7 +84,7 @@ def case_submit(
     thing_code: str,
     answers: Mapping[str, Any],
     form: Mapping[str, Any],
-    files: Mapping[str, File] | None = None,
+    files: Mapping[str, File[bytes]] | None = None,
     idempotency_key: str | None = None,
 ) -> Case:
     """Submit a one-thing application: plan it, freeze the plan, open the case.
@@ -119,7 +119,7 @@ def _case_submit(
     thing_code: str,
     answers: Mapping[str, Any],
     form: Mapping[str, Any],
-    files: Mapping[str, File],
+    files: Mapping[str, File[bytes]],
 ) -> Case:
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.select_related("lead_department").get(code=thing_code)
@@ -246,7 +246,7 @@ def _file_snapshot(material: CaseMaterial) -> dict[str, Any]:
 
 
 def case_material_upload(
-    *, actor: User, case_id: int, material_code: str, file: File, idempotency_key: str | None = None
+    *, actor: User, case_id: int, material_code: str, file: File[bytes], idempotency_key: str | None = None
 ) -> CaseMaterial:
     """Hand in (or replace) a material's file.
 
@@ -268,7 +268,7 @@ def case_material_upload(
 
 
 @transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _case_material_upload(*, actor: User, case_id: int, material_code: str, file: File) -> CaseMaterial:
+def _case_material_upload(*, actor: User, case_id: int, material_code: str, file: File[bytes]) -> CaseMaterial:
     case = lock_case_for_user(actor, case_id)
     if not (user_acts_for_case(actor, case) or clerk_serves(actor, case)):
         raise PermissionDenied(_("only the applicant or the window hands in materials"))

@@ -28,7 +28,7 @@ DATA_DIR = Path(env.str("LIANBAN_DATA_DIR", default=str(Path.cwd() / "var"))).re
 
 def _secret_key() -> str:
     """DJANGO_SECRET_KEY, or a key generated once and kept in the data directory."""
-    configured = env.str("DJANGO_SECRET_KEY", default="")
+    configured = str(env.str("DJANGO_SECRET_KEY", default=""))
     if configured:
         return configured
     DATA_DIR.mkdir(parents=True, exist_ok=True)

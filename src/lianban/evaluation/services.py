@@ -623,7 +623,9 @@ def _ticket_visit(*, actor: User, ticket_id: int, call_record: str) -> Rectifica
         return ticket
 
 
-def _ticket_rectify(*, actor: User, ticket_id: int, rectification: str, evidence: File | None) -> RectificationTicket:
+def _ticket_rectify(
+    *, actor: User, ticket_id: int, rectification: str, evidence: File[bytes] | None
+) -> RectificationTicket:
     """整改: the unit says what was done, with an evidence file.
 
     Raises:
@@ -796,7 +798,7 @@ def ticket_visit(
 
 
 def ticket_rectify(
-    *, actor: User, ticket_id: int, rectification: str, evidence: File | None, idempotency_key: str | None = None
+    *, actor: User, ticket_id: int, rectification: str, evidence: File[bytes] | None, idempotency_key: str | None = None
 ) -> RectificationTicket:
     """整改; see ``_ticket_rectify``. Once per Idempotency-Key."""
     return idempotent(

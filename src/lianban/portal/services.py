@@ -205,7 +205,7 @@ def _delete_stored(names: list[str]) -> None:
 
 
 @transaction.atomic
-def draft_file_store(*, actor: User, draft_id: int, material_code: str, file: File) -> DraftFile:
+def draft_file_store(*, actor: User, draft_id: int, material_code: str, file: File[bytes]) -> DraftFile:
     """Hand in (or replace) the file of one material to submit, checked like every case upload.
 
     Raises:

@@ -148,7 +148,7 @@ def item_case_supply(
     actor: User,
     item_case_id: int,
     note: str = "",
-    file: File | None = None,
+    file: File[bytes] | None = None,
     idempotency_key: str | None = None,
 ) -> ItemCase:
     """The applicant supplies what the department asked for; the clock runs again, the due date moves.
@@ -168,7 +168,7 @@ def item_case_supply(
 
 
 @transaction.atomic(savepoint=False)  # inside idempotent()'s block
-def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File | None) -> ItemCase:
+def _item_case_supply(*, actor: User, item_case_id: int, note: str, file: File[bytes] | None) -> ItemCase:
     case, items, item = _locked(actor, item_case_id, reviewer=False)
     if not user_acts_for_case(actor, case):
         raise PermissionDenied(_("only the applicant supplies"))
@@ -255,7 +255,7 @@ def item_case_approve(
     item_case_id: int,
     licence_number: str = "",
     valid_until: date | None = None,
-    document: File | None = None,
+    document: File[bytes] | None = None,
     idempotency_key: str | None = None,
 ) -> ItemCase:
     """Approve the item with its result; what it produces lands in the licence library and flows on.
@@ -291,7 +291,7 @@ def _item_case_approve(
     item_case_id: int,
     licence_number: str,
     valid_until: date | None,
-    document: File | None,
+    document: File[bytes] | None,
 ) -> ItemCase:
     case, items, item = _locked(actor, item_case_id)
     if item.held and item.state == flow.ItemState.IN_REVIEW:

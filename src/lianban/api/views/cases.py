@@ -62,7 +62,7 @@ from lianban.common.throttling import TrackThrottle, allows
 # ------------------------------------------------------------------ cases
 
 
-class CaseFilterSerializer(serializers.Serializer):
+class CaseFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
     thing = code_field(required=False, default="", help_text="thing code")
     department = code_field(required=False, default="", help_text="a department deciding one of its items")
@@ -85,7 +85,7 @@ class CaseFilterSerializer(serializers.Serializer):
     submitted_to = serializers.DateField(required=False, default=None, help_text="submitted on or before this day")
 
 
-class CaseSubmitSerializer(serializers.Serializer):
+class CaseSubmitSerializer(serializers.Serializer[Any]):
     applicant = id_field(help_text="id of the applicant the case is for")
     thing = code_field(help_text="thing code, e.g. KJD")
     answers = ScalarMapField(help_text="question key → answer")
@@ -152,7 +152,7 @@ class CaseDetailApi(APIView):
         return Response(case_document(actor(request), case_id))
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(max_length=255, help_text="PDF, JPEG, PNG or OFD")
 
 
@@ -235,7 +235,7 @@ class CaseResubmitApi(APIView):
         )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -21,6 +21,7 @@ from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
 from lianban.common.pages import list_page
 from lianban.core import evaluation as rules
+from lianban.core.case_errors import ActionInvalid
 from lianban.core.errors import DomainError
 from lianban.evaluation import services
 from lianban.evaluation.access import is_unit_member
@@ -44,7 +45,7 @@ def _given(post: QueryDict) -> services.Given:
     try:
         level = int(post.get("level", ""))
     except ValueError:
-        raise services.ActionInvalid(_("choose a level")) from None
+        raise ActionInvalid(_("choose a level")) from None
     return services.Given(
         level=level, indicators=post.getlist("indicators")[:20], comment=(post.get("comment") or "")[:2000]
     )
@@ -122,7 +123,7 @@ def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
                 ticket_id = request.POST.get("ticket") or ""
                 rerating = request.POST.get("rerating") or ""
                 if rerating not in Rerating.values:
-                    raise services.ActionInvalid(_("choose whether you are satisfied now"))
+                    raise ActionInvalid(_("choose whether you are satisfied now"))
                 services.ticket_rerate(
                     actor=user,
                     ticket_id=int(ticket_id) if ticket_id.isdigit() and len(ticket_id) < 19 else 0,
