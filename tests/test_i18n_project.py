@@ -19,7 +19,7 @@ from django.apps import apps
 from django.conf import settings
 from django.utils import translation
 
-from lianban.workbench import words
+from lianban.cases import words
 from tests.portal.test_i18n import ENGLISH_WORD, NAMES, PLACEHOLDER, po_entries
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "lianban"

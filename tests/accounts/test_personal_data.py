@@ -20,6 +20,7 @@ from lianban.accounts.models import Applicant, Role, User
 from lianban.accounts.selectors import applicant_get_by_identity
 from lianban.accounts.services import applicant_create
 from lianban.cases.access import personal_form_keys
+from lianban.cases.form_fields import field_definition
 from lianban.cases.models import Case, ItemCase
 from lianban.common import crypto
 from lianban.common.fields import digest_of
@@ -28,7 +29,6 @@ from lianban.common.migration_helpers import rows_encrypt
 from lianban.config.settings import _sqlite_file_private
 from lianban.core.masking import mask
 from lianban.intake.services import intake_accept
-from lianban.portal.form_fields import field_definition
 from lianban.portal.models import Draft
 from lianban.portal.services import draft_start
 from tests.accounts.keys import NEW_KEY, TEST_KEY_ENV

@@ -23,8 +23,8 @@ from django.utils import translation
 import pytest
 from rest_framework.renderers import JSONRenderer
 
+from lianban.api.serializers import TrackSerializer
 from lianban.cases import track_local
-from lianban.cases.api_serializers import TrackSerializer
 from lianban.cases.models import Case
 from lianban.cases.selectors import case_progress, track
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 import pytest
 
 from lianban.accounts.models import ApplicantKind
+from lianban.cases import words
 from lianban.cases.models import CaseOutcome, CaseState, Channel, DueStatus, ItemState, MaterialState
 from lianban.cases.services import case_submit
 from lianban.catalog.selectors import compiled_thing
@@ -23,7 +24,6 @@ from lianban.issuance.models import BillStatus, DeliveryMethod
 from lianban.review.services import item_case_take
 from lianban.supervision.models import Signal, SignalLevel, SignalSubject
 from lianban.supervision.services import deadline_sweep
-from lianban.workbench import words
 from tests.cases.kit import PDF, People
 from tests.portal.test_i18n import english_words, po_entries
 from tests.workbench.kit import approve, item

@@ -48,7 +48,7 @@ def _message_text(message: Any) -> str:
     return message if isinstance(message, str) else json.dumps(message, ensure_ascii=False)
 
 
-class StaffCreationForm(AdminUserCreationForm):
+class StaffCreationForm(AdminUserCreationForm[Any]):
     """The add page: user name, role and department, password; a reviewer needs a department.
 
     A clerk without a department is the comprehensive window (综合窗口): it serves every case.
@@ -75,7 +75,7 @@ class StaffCreationForm(AdminUserCreationForm):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     """Users and roles, for security administrators (and the operator's superuser).
 
     A security administrator cannot change their own role, department or
@@ -131,7 +131,7 @@ class UserAdmin(BaseUserAdmin):
         return not (obj.is_superuser or obj.role == Role.SECURITY)
 
     def formfield_for_choice_field(
-        self, db_field: models.Field, request: HttpRequest, **kwargs: Any
+        self, db_field: models.Field[Any, Any], request: HttpRequest, **kwargs: Any
     ) -> TypedChoiceField | None:
         if db_field.name == "role" and not request.user.is_superuser:
             kwargs["choices"] = [(value, label) for value, label in Role.choices if value != Role.SECURITY]
@@ -151,7 +151,7 @@ class UserAdmin(BaseUserAdmin):
         return super().log_deletions(request, queryset)
 
 
-class ApiTokenAddForm(forms.ModelForm):
+class ApiTokenAddForm(forms.ModelForm[ApiToken]):
     """A new token: its user, a name, how many days it is valid (empty: until revoked)."""
 
     days = forms.IntegerField(label=_("valid for (days)"), min_value=1, max_value=3650, required=False)
@@ -162,7 +162,7 @@ class ApiTokenAddForm(forms.ModelForm):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
     """API tokens, for security administrators: issue (the token shown once), see, revoke; on the account trail.
 
     Only the token's digest is stored: a lost token is revoked and a new one issued.
@@ -228,7 +228,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(admin.ModelAdmin[AccountEvent]):
     """The account trail: read by security administrators, written only by the user admin."""
 
     list_display = ("at", "actor", "action", "target_username", "detail")

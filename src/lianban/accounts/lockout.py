@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from lianban.api.throttling import lock_seconds
+from lianban.common.throttling import lock_seconds
 
 
 def lockout_response(

@@ -95,7 +95,7 @@ def sso_user_update(user: User, claims: dict[str, Any]) -> User:
     return user
 
 
-class SingleSignOnBackend(OIDCAuthenticationBackend):
+class SingleSignOnBackend(OIDCAuthenticationBackend):  # type: ignore[misc]  # mozilla-django-oidc is untyped
     """mozilla-django-oidc's backend, users found by their platform identity; no per-user permissions."""
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:

@@ -69,7 +69,7 @@ class TokenAuthentication(BaseAuthentication):
         return WWW_AUTHENTICATE
 
 
-class TokenScheme(OpenApiAuthenticationExtension):
+class TokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's __init_subclass__
     """The schema names token authentication as HTTP bearer (``tokenAuth``)."""
 
     target_class = TokenAuthentication

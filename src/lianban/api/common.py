@@ -22,7 +22,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lianban.accounts.models import Role, User
-from lianban.catalog.apis import DepartmentRefSerializer, ErrorSerializer
+from lianban.api.views.catalog import DepartmentRefSerializer, ErrorSerializer
 from lianban.common.keyset import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, BadCursor, KeysetPage, keyset_page, page_size
 
 __all__ = [
@@ -68,7 +68,7 @@ def require_role(user: User, *roles: str) -> None:
         raise PermissionDenied(_("this is not available to your role"))
 
 
-def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+def validated(serializer_class: type[serializers.Serializer[Any]], data: Any) -> dict[str, Any]:
     """The validated input, or a 400 with one entry per field."""
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
@@ -175,7 +175,7 @@ class ListApi(APIView):
         self,
         request: Request,
         rows: QuerySet[Any],
-        serializer_class: type[serializers.Serializer],
+        serializer_class: type[serializers.Serializer[Any]],
         context: Mapping[str, Any] | None = None,
     ) -> Response:
         """One page of ``rows`` rendered with ``serializer_class``."""

@@ -34,9 +34,9 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from lianban.api.throttling import throttled_message
 from lianban.api.wording import answer_text, domain_message, intake_problem_text, invalid_input_message
 from lianban.catalog.wording import problem_line, translated
+from lianban.common.throttling import throttled_message
 from lianban.core.case_errors import ApplicantInvalid, FormInvalid, IntakeIncomplete, MaterialUnknown, UploadRefused
 from lianban.core.errors import AnswersInvalid, CatalogInvalid, DomainError, NotAllowed, NotVisible, UnknownThing
 

@@ -1,6 +1,6 @@
 """Bounded input fields of the API: every text, number, map and list has a limit.
 
-The pages cap what a person can type (``lianban.portal.form_fields``); the
+The pages cap what a person can type (``lianban.cases.form_fields``); the
 API applies the same caps, so no payload can store more than a page could.
 """
 
@@ -15,8 +15,8 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from lianban.cases.form_fields import MAX_TEXTAREA
 from lianban.core.planner import MAX_NUMBER
-from lianban.portal.form_fields import MAX_TEXTAREA
 
 #: Longest code (thing, material, question or field key) accepted.
 MAX_CODE = 64

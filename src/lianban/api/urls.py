@@ -1,4 +1,4 @@
-"""The REST API: each domain app contributes its routes from ``api_urls.py``."""
+"""The REST API: the routes of each domain (``api.routes``) to the views of each domain (``api.views``)."""
 
 from django.urls import include, path
 
@@ -16,15 +16,14 @@ urlpatterns = [
         ),
         name="api-docs",
     ),
-    path("", include("lianban.catalog.api_urls")),
-    path("", include("lianban.accounts.api_urls")),
-    path("", include("lianban.cases.api_urls")),
-    path("", include("lianban.intake.api_urls")),
-    path("", include("lianban.review.api_urls")),
-    path("", include("lianban.issuance.api_urls")),
-    path("", include("lianban.licences.api_urls")),
-    path("", include("lianban.supervision.api_urls")),
-    path("", include("lianban.evaluation.api_urls")),
-    path("", include("lianban.workdays.api_urls")),
-    path("", include("lianban.outbox.api_urls")),
+    path("", include("lianban.api.routes.catalog")),
+    path("", include("lianban.api.routes.accounts")),
+    path("", include("lianban.api.routes.cases")),
+    path("", include("lianban.api.routes.intake")),
+    path("", include("lianban.api.routes.review")),
+    path("", include("lianban.api.routes.issuance")),
+    path("", include("lianban.api.routes.licences")),
+    path("", include("lianban.api.routes.supervision")),
+    path("", include("lianban.api.routes.evaluation")),
+    path("", include("lianban.api.routes.outbox")),
 ]

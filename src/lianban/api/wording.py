@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from lianban.cases import words
 from lianban.cases.models import CaseState, ItemState
 from lianban.catalog.wording import translated
 from lianban.core.case_errors import IntakeIncomplete, TransitionRefused
 from lianban.core.errors import AnswerProblem, CalendarNotCovered, DomainError
 from lianban.core.orders import OrderStepRefused
 from lianban.supervision.wording import order_step_text
-from lianban.workbench import words
 
 __all__ = ["answer_text", "domain_message", "intake_problem_text", "invalid_input_message"]
 

@@ -7,8 +7,13 @@ from typing import Any
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.models import Case, CaseEvent, ItemCase
+from lianban.common.hooks import Hook
 
 SYSTEM_ROLE = "SYSTEM"
+
+
+#: Called with every event recorded, in its transaction (the outbox registers its publication).
+EVENT_RECORDED: Hook[[CaseEvent], object] = Hook("event recorded")
 
 
 def event_record(
@@ -39,7 +44,5 @@ def event_record(
         reason=reason,
     )
     event.save(force_insert=True)
-    from lianban.outbox.services import event_publish  # the outbox builds on the cases app
-
-    event_publish(event)  # the public event and its deliveries commit with the change, or not at all
+    EVENT_RECORDED(event)  # the outbox's public event and deliveries commit with the change, or not at all
     return event

@@ -18,6 +18,7 @@ from django.utils.module_loading import import_string
 
 from lianban.cases import clock
 from lianban.cases.models import Case, Notification
+from lianban.common.hooks import Hook
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +52,17 @@ def notification_sender() -> NotificationSender:
     return sender
 
 
-#: The messages that finish a case: they carry the link to rate the service (好差评).
-RATING_INVITED = frozenset({"ISSUED", "REFUSED", "WITHDRAWN"})
+#: Called with the case and the kind of each message created; what they return (text, or None) is added to
+#: its end (the evaluation app adds the link to rate the service to the messages that finish a case).
+MESSAGE_ENDINGS: Hook[[Case, str], str | None] = Hook("message endings")
 
 
 def notification_create(*, case: Case, kind: str, message: str) -> Notification:
     """Create the in-app notification and send it out once the transaction commits.
 
-    A message that finishes the case ends with the link to rate the service (a one-time token).
+    What the apps above add (``MESSAGE_ENDINGS``: e.g. the link to rate the service) ends the message.
     """
-    if kind in RATING_INVITED:
-        from lianban.evaluation.services import rating_invitation
-
-        message = f"{message} {rating_invitation(case)}"
+    message = " ".join([message, *(ending for ending in MESSAGE_ENDINGS(case, kind) if ending)])
     notification = Notification.objects.create(applicant_id=case.applicant_id, case=case, kind=kind, message=message)
 
     def enqueue() -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
@@ -395,7 +395,7 @@ def track_progress(stamp: TrackStamp) -> dict[str, Any]:
 def track_memo(stamp: TrackStamp, kind: str, build: Callable[[], _T]) -> _T:
     """``build()``, cached under the stamp's key (``kind`` tells apart the forms an answer is kept in)."""
     key = f"lianban:track:{kind}:{stamp.key}"
-    value = cache.get(key)
+    value: _T | None = cache.get(key)
     if value is None:
         value = build()
         cache.set(key, value, TRACK_CACHE_SECONDS)
@@ -408,3 +408,23 @@ def track_json(stamp: TrackStamp, build: Callable[[], bytes]) -> bytes:
         key = f"lianban:track:json:{stamp.key}"
         return track_local.STAMPS.answer(key, lambda: track_memo(stamp, "json", build))
     return track_memo(stamp, "json", build)
+
+
+def material_names(case: Case) -> dict[str, str]:
+    """Code → name of the case's materials (error messages name them)."""
+    return dict(CaseMaterial.objects.filter(case=case).values_list("code", "name"))
+
+
+def case_ids_by_tracking_code(codes: Iterable[str]) -> dict[str, int]:
+    """Tracking code → case id for the codes that name a case."""
+    return dict(Case.objects.filter(tracking_code__in=list(codes)).values_list("tracking_code", "id"))
+
+
+def case_has_item_case(case: Case, item_case_id: int) -> bool:
+    """Whether ``item_case_id`` is one of the case's item cases."""
+    return ItemCase.objects.filter(case=case, pk=item_case_id).exists()
+
+
+def case_material_file(case: Case, code: str) -> CaseMaterial | None:
+    """The case's material ``code`` if a file was handed in for it."""
+    return CaseMaterial.objects.filter(case=case, code=code).exclude(file="").first()

@@ -90,7 +90,7 @@ def case_submit(
     thing_code: str,
     answers: Mapping[str, Any],
     form: Mapping[str, Any],
-    files: Mapping[str, File] | None = None,
+    files: Mapping[str, File[bytes]] | None = None,
     idempotency_key: str | None = None,
 ) -> Case:
     """Submit a one-thing application: plan it, freeze the plan, open the case.
@@ -231,7 +231,7 @@ def _file_snapshot(material: CaseMaterial) -> dict[str, Any]:
 
 @command(operation="material.upload", model=CaseMaterial)
 def case_material_upload(
-    *, actor: User, case_id: int, material_code: str, file: File, idempotency_key: str | None = None
+    *, actor: User, case_id: int, material_code: str, file: File[bytes], idempotency_key: str | None = None
 ) -> CaseMaterial:
     """Hand in (or replace) a material's file.
 

@@ -206,7 +206,7 @@ def content_check(file: Any, content_type: str, size: int) -> None:
     file.seek(0)
 
 
-def upload_store(*, file: File, folder: str) -> StoredFile:
+def upload_store(*, file: File[bytes], folder: str) -> StoredFile:
     """Check ``file`` and save it under ``folder`` with a random name.
 
     Raises:

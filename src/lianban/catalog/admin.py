@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
@@ -45,10 +45,10 @@ def _show_problems(request: HttpRequest, headline: str, problems: list[CatalogPr
         messages.error(request, _("… and %(count)d more.") % {"count": len(problems) - _SHOWN})
 
 
-class ValidatedCatalogAdmin(admin.ModelAdmin):
+class ValidatedCatalogAdmin(admin.ModelAdmin[Any]):
     """A ModelAdmin whose saves and deletes must leave a valid catalog."""
 
-    formfield_overrides = {m.models.TextField: _TEXT_INPUT}
+    formfield_overrides = {models.TextField: _TEXT_INPUT}
 
     def changeform_view(
         self,
@@ -113,7 +113,7 @@ class ValidatedCatalogAdmin(admin.ModelAdmin):
         catalog_changed()
 
 
-class OrderedInlineFormSet(BaseInlineFormSet):
+class OrderedInlineFormSet(BaseInlineFormSet[Any, Any]):
     """New inline rows take their on-screen place, after the existing ones."""
 
     def save_new(self, form: Any, commit: bool = True) -> Any:
@@ -135,7 +135,7 @@ class CodeListField(forms.CharField):
         return [part for part in text.replace("，", ",").replace(",", " ").split() if part]
 
 
-class ItemForm(forms.ModelForm):
+class ItemForm(forms.ModelForm[m.Item]):
     form_fields = CodeListField(label=_("form fields"), required=False, help_text=_("Field keys, separated by commas."))
 
     class Meta:
@@ -144,7 +144,7 @@ class ItemForm(forms.ModelForm):
         widgets = {"basis": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
 
-class ThingItemForm(forms.ModelForm):
+class ThingItemForm(forms.ModelForm[m.ThingItem]):
     after = CodeListField(
         label=_("after (item codes)"), required=False, help_text=_("Item codes, separated by commas.")
     )
@@ -173,7 +173,7 @@ class OptionListField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-class QuestionForm(forms.ModelForm):
+class QuestionForm(forms.ModelForm[m.Question]):
     options = OptionListField(label=_("options"), required=False, help_text=_("For choice questions: one per line."))
 
     class Meta:
@@ -185,7 +185,7 @@ class QuestionForm(forms.ModelForm):
         return options or None
 
 
-class ThingForm(forms.ModelForm):
+class ThingForm(forms.ModelForm[m.Thing]):
     """A thing with its search words and guide text; lists are typed one entry per line."""
 
     keywords = OptionListField(
@@ -209,7 +209,7 @@ class ThingForm(forms.ModelForm):
         widgets = {"summary": forms.Textarea(attrs={"rows": 3, "cols": 60})}
 
 
-class FieldDefinitionForm(forms.ModelForm):
+class FieldDefinitionForm(forms.ModelForm[m.FieldDefinition]):
     options = OptionListField(label=_("options"), required=False, help_text=_("For choice fields: one per line."))
 
     class Meta:
@@ -221,16 +221,16 @@ class FieldDefinitionForm(forms.ModelForm):
         return options or None
 
 
-class ItemMaterialInline(admin.TabularInline):
+class ItemMaterialInline(admin.TabularInline[m.ItemMaterial, Any]):
     model = m.ItemMaterial
     formset = OrderedInlineFormSet
     fields = ("material", "name_override", "when", "required", "tolerable")
     autocomplete_fields = ("material",)
     extra = 0
-    formfield_overrides = {m.models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
 
 
-class ItemProductInline(admin.TabularInline):
+class ItemProductInline(admin.TabularInline[m.ItemProduct, Any]):
     model = m.ItemProduct
     formset = OrderedInlineFormSet
     fields = ("material",)
@@ -238,23 +238,23 @@ class ItemProductInline(admin.TabularInline):
     extra = 0
 
 
-class QuestionInline(admin.TabularInline):
+class QuestionInline(admin.TabularInline[m.Question, Any]):
     model = m.Question
     form = QuestionForm
     formset = OrderedInlineFormSet
     fields = ("key", "text", "type", "options", "min", "max", "required")
     extra = 0
-    formfield_overrides = {m.models.TextField: {"widget": forms.TextInput(attrs={"size": 30})}}
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 30})}}
 
 
-class ThingItemInline(admin.TabularInline):
+class ThingItemInline(admin.TabularInline[m.ThingItem, Any]):
     model = m.ThingItem
     form = ThingItemForm
     formset = OrderedInlineFormSet
     fields = ("item", "when", "after")
     autocomplete_fields = ("item",)
     extra = 0
-    formfield_overrides = {m.models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
+    formfield_overrides = {models.TextField: {"widget": forms.TextInput(attrs={"size": 40})}}
 
 
 @admin.register(m.Department)
@@ -302,7 +302,7 @@ class ThingAdmin(ValidatedCatalogAdmin):
 
 
 @admin.register(m.ImportRecord)
-class ImportRecordAdmin(admin.ModelAdmin):
+class ImportRecordAdmin(admin.ModelAdmin[m.ImportRecord]):
     list_display = ("created_at", "actor", "revision", "counts")
     readonly_fields = ("created_at", "actor", "files", "counts", "revision")
 

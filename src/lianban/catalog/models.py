@@ -7,6 +7,8 @@ of lists (an item's materials, a thing's questions and items). Rules live in
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
@@ -51,7 +53,7 @@ def validate_prefill(value: str) -> None:
         )
 
 
-def code_field() -> models.CharField:
+def code_field() -> models.CharField[Any, Any]:
     """The unique code of a catalog entry."""
     return models.CharField(_("code"), max_length=40, unique=True, validators=[code_validator])
 

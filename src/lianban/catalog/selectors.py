@@ -195,3 +195,18 @@ def thing_get(code: str) -> m.Thing | None:
 def departments_by_code(codes: Iterable[str]) -> dict[str, m.Department]:
     """Departments keyed by code."""
     return {d.code: d for d in m.Department.objects.filter(code__in=list(codes))}
+
+
+def department_choices() -> list[tuple[str, str]]:
+    """(code, name) of every department, by code: the choices of the filter and order forms."""
+    return list(m.Department.objects.order_by("code").values_list("code", "name"))
+
+
+def thing_with_lead(code: str) -> m.Thing:
+    """The one-thing with its lead department (``Thing.DoesNotExist`` if absent)."""
+    return m.Thing.objects.select_related("lead_department").get(code=code)
+
+
+def import_records_recent(count: int = 10) -> list[m.ImportRecord]:
+    """The latest catalog imports, newest first, with who made them."""
+    return list(m.ImportRecord.objects.select_related("actor").order_by("-id")[:count])

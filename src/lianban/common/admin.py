@@ -9,7 +9,7 @@ from lianban.common.models import PeriodicJob, WorkerHeartbeat
 
 
 @admin.register(PeriodicJob)
-class PeriodicJobAdmin(admin.ModelAdmin):
+class PeriodicJobAdmin(admin.ModelAdmin[PeriodicJob]):
     list_display = ["name", "last_enqueued_at"]
     readonly_fields = ["name", "last_enqueued_at"]
 
@@ -21,7 +21,7 @@ class PeriodicJobAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(admin.ModelAdmin[WorkerHeartbeat]):
     """The running workers and when each last beat, read-only: the workers write it."""
 
     list_display = ["worker_id", "seen_at"]

@@ -22,7 +22,7 @@ def may_view_case_data(request: HttpRequest) -> bool:
     return bool(user.is_active and user.is_staff and getattr(user, "role", None) == CASE_DATA_ROLE)
 
 
-class ReadOnlyCaseAdmin(admin.ModelAdmin):
+class ReadOnlyCaseAdmin(admin.ModelAdmin[Any]):
     """Viewable by supervisors, never added, changed or deleted here."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -41,7 +41,7 @@ class ReadOnlyCaseAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
     """A read-only inline of case data."""
 
     extra = 0

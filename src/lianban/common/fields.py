@@ -34,7 +34,7 @@ class _NoLookups:
         return super().get_lookup(lookup_name)  # type: ignore[misc]
 
 
-class EncryptedTextField(_NoLookups, models.TextField):
+class EncryptedTextField(_NoLookups, models.TextField[Any, Any]):
     """Text stored as an SM4-GCM ciphertext; ``max_length`` limits the plaintext (forms and serializers)."""
 
     def from_db_value(self, value: Any, expression: Any, connection: Any) -> Any:
@@ -52,7 +52,7 @@ class EncryptedTextField(_NoLookups, models.TextField):
         return super().formfield(**{"form_class": FormCharField, "widget": TextInput, **kwargs})
 
 
-class EncryptedJSONField(_NoLookups, models.TextField):
+class EncryptedJSONField(_NoLookups, models.TextField[Any, Any]):
     """A JSON object stored as one SM4-GCM ciphertext (every value of it is protected)."""
 
     _pyi_private_set_type: Any
@@ -87,7 +87,7 @@ class EncryptedJSONField(_NoLookups, models.TextField):
         return FormJSONField(**kwargs)
 
 
-class LookupDigestField(models.CharField):
+class LookupDigestField(models.CharField[Any, Any]):
     """The HMAC-SM3 digest of another (encrypted) field of the model, computed on save, for exact lookups."""
 
     def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:

@@ -76,7 +76,7 @@ class WorkerLost(Exception):
     """Recorded as the error of a task whose workers kept dying while running it."""
 
 
-def _before(now_minus: timedelta) -> ExpressionWrapper:
+def _before(now_minus: timedelta) -> ExpressionWrapper[Any]:
     return ExpressionWrapper(Now() - Value(now_minus), output_field=DateTimeField())
 
 

@@ -8,7 +8,7 @@ from axes.apps import AppConfig as AxesAppConfig
 from django_tasks_db.apps import TasksAppConfig
 
 
-class SignInLocksConfig(AxesAppConfig):
+class SignInLocksConfig(AxesAppConfig):  # type: ignore[misc]  # django-axes is untyped
     """django-axes: failed sign-ins and locks."""
 
     verbose_name = _("Sign-in locks")

@@ -28,7 +28,7 @@ DATA_DIR = Path(env.str("LIANBAN_DATA_DIR", default=str(Path.cwd() / "var"))).re
 
 def _secret_key() -> str:
     """DJANGO_SECRET_KEY, or a key generated once and kept in the data directory."""
-    configured = env.str("DJANGO_SECRET_KEY", default="")
+    configured = str(env.str("DJANGO_SECRET_KEY", default=""))
     if configured:
         return configured
     DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -271,11 +271,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
         # scripts and department systems: a token, no password hash per call (Basic: tools only, slow)
         "lianban.api.authentication.TokenAuthentication",
-        "lianban.api.throttling.ThrottledBasicAuthentication",
+        "lianban.common.throttling.ThrottledBasicAuthentication",
     ],
     # need-to-know: every operation's role-and-object rule runs before its view (lianban.config.access)
     "DEFAULT_PERMISSION_CLASSES": ["lianban.config.access.RoutePermission"],
-    "DEFAULT_THROTTLE_CLASSES": ["lianban.api.throttling.UserThrottle", "lianban.api.throttling.AnonThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["lianban.common.throttling.UserThrottle", "lianban.common.throttling.AnonThrottle"],
     "EXCEPTION_HANDLER": "lianban.api.exceptions.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "lianban.api.parsers.BoundedJSONParser",

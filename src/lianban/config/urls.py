@@ -14,7 +14,7 @@ urlpatterns = [
     path("accounts/sso/callback/", sso_callback, name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("lianban.evaluation.urls")),
+    path("", include("lianban.workbench.evaluation_urls")),
     path("work/", include("lianban.workbench.urls")),
     path("", include("lianban.portal.urls")),
 ]

@@ -10,7 +10,7 @@ from django.http import HttpRequest
 from lianban.evaluation.models import Rating, RectificationTicket
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -91,3 +91,9 @@ def ticket_for_user(user: User, ticket_id: int) -> RectificationTicket:
     if ticket is None or not can_see_ticket(user, ticket):
         raise Http404
     return ticket
+
+
+def tickets_by_rating(case: Case, ratings: list[Rating]) -> dict[int, RectificationTicket]:
+    """Rating id → the rectification ticket of that rating (its 差评), for the ratings given."""
+    rows = RectificationTicket.objects.filter(case=case, rating__in=ratings).select_related("rating")
+    return {ticket.rating_id: ticket for ticket in rows}

@@ -12,10 +12,10 @@ from lianban.cases.models import Case, Notification
 from lianban.cases.workflow import case_touch, lock_case
 from lianban.common.idempotency import command
 from lianban.core.case_errors import IdentityNotClaimed, TextRequired
+from lianban.intake.hooks import APPLICANT_CONFIRMED
 from lianban.intake.material_checks import clerk_case, correction_notice, intake_round_open, material_problems
 from lianban.intake.models import CheckResult, IntakeRound
 from lianban.licences.models import Licence
-from lianban.portal.models import Draft
 
 # ------------------------------------------------------------------ identity claims (身份核验)
 
@@ -70,7 +70,7 @@ def intake_identity_confirm(*, actor: User, case_id: int, idempotency_key: str |
             before={"applicant": claim.pk},
             after={"applicant": registered_id, "confirmed_with": case.tracking_code},
         )
-    Draft.objects.filter(applicant=claim).update(applicant_id=registered_id)
+    APPLICANT_CONFIRMED(claim.pk, registered_id)
     Notification.objects.filter(applicant=claim).update(applicant_id=registered_id)
     Licence.objects.filter(holder=claim).update(holder_id=registered_id)  # none: a claim's cases are not accepted
     for member in ApplicantMember.objects.filter(applicant=claim).select_related("user"):

@@ -58,6 +58,7 @@ from lianban.core import case_flow as flow
 from lianban.core.case_errors import IntakeIncomplete, TextRequired
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
+from lianban.intake.hooks import CALENDAR_GAPS, INTAKE_OVERDUE
 from lianban.intake.identity import IDENTITY, identity_unverified, intake_identity_confirm, intake_identity_refuse
 from lianban.intake.material_checks import (
     OPEN_FOR_INTAKE,
@@ -72,7 +73,6 @@ from lianban.intake.material_checks import (
     materials_at_intake,
 )
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
-from lianban.supervision.services import calendar_alerts_record, intake_signals_raise
 
 logger = logging.getLogger(__name__)
 
@@ -274,7 +274,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
     if identity_unverified(case):  # never by operation of law for an identity nobody checked
         logger.warning("case %s not deemed accepted: the applicant's identity is not verified", case_id)
         return None
-    intake_signals_raise(case_id=case.pk, overdue=True)  # the 红牌 of the decision not made in time
+    INTAKE_OVERDUE(case.pk)  # the 红牌 of the decision not made in time
     round_ = intake_round_open(case)
     moment = clock.now()
     round_.decision = Decision.DEEMED
@@ -347,5 +347,5 @@ def deemed_acceptance_sweep_run() -> DeemedAcceptanceSweep:
         except CalendarNotCovered as exc:
             logger.error("deemed acceptance of case %s not decided: %s", case_id, exc.message)
             result.not_computable[case_id] = exc.year
-    calendar_alerts_record(cases=Counter(result.not_computable.values()))
+    CALENDAR_GAPS(Counter(result.not_computable.values()))
     return result

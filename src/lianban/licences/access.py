@@ -6,17 +6,20 @@ from django.db.models import Q
 from django.http import Http404
 
 from lianban.accounts.models import Role, User
-from lianban.cases.models import Case, CaseMaterial
 from lianban.licences.models import Licence
 
 
 def window_licences(user: User) -> Q:
-    """The licences of the cases of a clerk's window: produced by one of them, or used as one's material."""
-    cases = (
-        Case.objects.all() if user.department_id is None else Case.objects.filter(lead_department_id=user.department_id)
-    )
-    used = CaseMaterial.objects.filter(case__in=cases, licence__isnull=False).values("licence_id")
-    return Q(item_case__case__in=cases) | Q(pk__in=used)
+    """The licences of the cases of a clerk's window: produced by one of them, or used as one's material.
+
+    Written through the relations from the licence (``item_case``, ``case_materials``): the licence
+    library sits below the cases app and does not import it.
+    """
+    if user.department_id is None:
+        used = Licence.objects.filter(case_materials__isnull=False)
+        return Q(item_case__isnull=False) | Q(pk__in=used.values("pk"))
+    used = Licence.objects.filter(case_materials__case__lead_department_id=user.department_id)
+    return Q(item_case__case__lead_department_id=user.department_id) | Q(pk__in=used.values("pk"))
 
 
 def access_licence_for_user(user: User, licence_id: int) -> Licence:

@@ -10,8 +10,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from lianban.cases.models import ItemCase
-
 
 class Licence(models.Model):
     """A licence (证照) held by an applicant."""
@@ -29,7 +27,7 @@ class Licence(models.Model):
     issued_on = models.DateField(_("issued on"))
     valid_until = models.DateField(_("valid until"), null=True, blank=True, help_text=_("Empty: no expiry."))
     item_case = models.ForeignKey(
-        ItemCase,
+        "cases.ItemCase",
         on_delete=models.PROTECT,
         null=True,
         blank=True,

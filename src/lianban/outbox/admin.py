@@ -18,7 +18,7 @@ from lianban.outbox import services
 from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, Subscription
 
 
-class SubscriptionForm(forms.ModelForm):
+class SubscriptionForm(forms.ModelForm[Subscription]):
     url = forms.URLField(label=_("callback URL"), max_length=500, assume_scheme="https")
     event_types = forms.MultipleChoiceField(
         label=_("event types"),
@@ -61,7 +61,7 @@ def _user(request: HttpRequest) -> User | None:
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(admin.ModelAdmin):
+class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     form = SubscriptionForm
     list_display = ["name", "url", "active", "created_at"]
     list_filter = ["active"]
@@ -106,7 +106,7 @@ class SubscriptionAdmin(admin.ModelAdmin):
             services.subscription_delete(actor=_user(request), subscription=subscription)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 

@@ -6,3 +6,10 @@ class PortalConfig(AppConfig):
     name = "lianban.portal"
     label = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        """Move the drafts of a claim confirmed as a registered applicant (``intake.hooks.APPLICANT_CONFIRMED``)."""
+        from lianban.intake.hooks import APPLICANT_CONFIRMED
+        from lianban.portal.services import drafts_move
+
+        APPLICANT_CONFIRMED.register(drafts_move)

@@ -176,3 +176,8 @@ def licence_list_for_user(user: User) -> QuerySet[Licence]:
         .select_related("material", "holder", "department", "item_case", "item_case__case")
         .order_by(*LICENCE_ORDER)
     )
+
+
+def draft_file(draft: Draft, material_code: str) -> DraftFile | None:
+    """The file uploaded to ``draft`` for a material."""
+    return DraftFile.objects.filter(draft=draft, material_code=material_code).first()

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock
+from lianban.cases.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.cases.models import Case
 from lianban.cases.services import case_submit
 from lianban.cases.uploads import upload_store
@@ -40,7 +41,6 @@ from lianban.core.errors import DomainError
 from lianban.core.planner import Plan, plan
 from lianban.licences.selectors import licence_codes_held
 from lianban.portal.access import access_draft_for_user
-from lianban.portal.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.portal.models import Draft, DraftFile
 
 logger = logging.getLogger(__name__)
@@ -210,7 +210,7 @@ def _delete_stored(names: list[str]) -> None:
 
 
 @transaction.atomic
-def draft_file_store(*, actor: User, draft_id: int, material_code: str, file: File) -> DraftFile:
+def draft_file_store(*, actor: User, draft_id: int, material_code: str, file: File[bytes]) -> DraftFile:
     """Hand in (or replace) the file of one material to submit, checked like every case upload.
 
     Raises:
@@ -306,3 +306,8 @@ def draft_submit(*, actor: User, draft_id: int, idempotency_key: str | None = No
         DraftFile.objects.filter(draft=draft).delete()
         _delete_stored(names)
         return case
+
+
+def drafts_move(claim_id: int, registered_id: int) -> None:
+    """The drafts of a claimed applicant go to the registered applicant it was confirmed as."""
+    Draft.objects.filter(applicant_id=claim_id).update(applicant_id=registered_id)

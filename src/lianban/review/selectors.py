@@ -27,3 +27,8 @@ def item_case_queue_for_department(user: User) -> QuerySet[ItemCase]:
 def supplement_list(item: ItemCase) -> QuerySet[SupplementRequest]:
     """The supplement requests of an item case, oldest first."""
     return SupplementRequest.objects.filter(item_case=item).order_by("requested_at", "id")
+
+
+def supplement_file(case_id: int, supplement_id: int) -> SupplementRequest | None:
+    """A supplement request of the case whose file the applicant handed in."""
+    return SupplementRequest.objects.filter(pk=supplement_id, item_case__case_id=case_id).exclude(file="").first()

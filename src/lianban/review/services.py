@@ -128,7 +128,7 @@ def item_case_supply(
     actor: User,
     item_case_id: int,
     note: str = "",
-    file: File | None = None,
+    file: File[bytes] | None = None,
     idempotency_key: str | None = None,
 ) -> ItemCase:
     """The applicant supplies what the department asked for; the clock runs again, the due date moves.
@@ -225,7 +225,7 @@ def item_case_approve(
     item_case_id: int,
     licence_number: str = "",
     valid_until: date | None = None,
-    document: File | None = None,
+    document: File[bytes] | None = None,
     idempotency_key: str | None = None,
 ) -> ItemCase:
     """Approve the item with its result; what it produces lands in the licence library and flows on.

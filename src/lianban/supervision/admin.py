@@ -8,7 +8,7 @@ from lianban.supervision.models import DepartmentLeader
 
 
 @admin.register(DepartmentLeader)
-class DepartmentLeaderAdmin(admin.ModelAdmin):
+class DepartmentLeaderAdmin(admin.ModelAdmin[DepartmentLeader]):
     list_display = ("department", "leader")
     autocomplete_fields = ()
     raw_id_fields = ("leader",)

@@ -6,3 +6,9 @@ class SupervisionConfig(AppConfig):
     name = "lianban.supervision"
     label = "supervision"
     verbose_name = _("Supervision")
+
+    def ready(self) -> None:
+        """Act on the hooks of intake and of the working-day calendar (``supervision.hooks``)."""
+        from lianban.supervision import hooks
+
+        hooks.register()

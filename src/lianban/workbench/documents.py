@@ -26,10 +26,10 @@ from fpdf import FPDF
 from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
+from lianban.cases import words
 from lianban.cases.models import Case, CaseMaterial
 from lianban.cases.selectors import item_case_list
 from lianban.intake.models import Decision, IntakeRound
-from lianban.workbench import words
 from lianban.workbench.selectors.common import code_text, date_text, form_rows, provenance_text
 
 FONT = Path(__file__).resolve().parent / "fonts" / "LianbanSansSC-Regular.ttf"

@@ -11,10 +11,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from lianban.cases import words
 from lianban.cases.models import CaseState
 from lianban.core.tracking import normalise_code
 from lianban.intake.services import MaterialPromise
-from lianban.workbench import words
 from lianban.workbench.selectors.window import CheckRow, QueueSearch
 
 CHECK_CHOICES = [(value, label) for value, label in words.CHECK_RESULTS.items()]

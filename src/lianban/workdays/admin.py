@@ -39,7 +39,7 @@ class HolidayFileForm(forms.Form):
 
 
 @admin.register(DayOverride)
-class DayOverrideAdmin(admin.ModelAdmin):
+class DayOverrideAdmin(admin.ModelAdmin[DayOverride]):
     list_display = ["date", "is_working_day", "note"]
     list_filter = ["is_working_day"]
     search_fields = ["note"]
@@ -65,7 +65,7 @@ class DayOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(YearCoverage)
-class YearCoverageAdmin(admin.ModelAdmin):
+class YearCoverageAdmin(admin.ModelAdmin[YearCoverage]):
     list_display = ["year", "note"]
     change_list_template = "admin/workdays/yearcoverage/change_list.html"
 

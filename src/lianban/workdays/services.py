@@ -37,6 +37,7 @@ from django.utils.translation import gettext as _
 import chinese_calendar
 
 from lianban.common import generations
+from lianban.common.hooks import Hook
 from lianban.core.holiday_rules import provisional_exceptions, statutory_holidays
 from lianban.core.workdays import WorkCalendar
 from lianban.workdays.models import CalendarRevision, DayOverride, YearCoverage
@@ -151,11 +152,13 @@ def _calendar_changed() -> None:
     transaction.on_commit(_recompute_enqueue)
 
 
-def _recompute_enqueue() -> None:
-    """Queue the recomputation of the provisional dates (after the change committed)."""
-    from lianban.supervision.tasks import provisional_dates_recompute
+#: Called once a change of the working-day calendar committed (supervision recomputes the provisional dates).
+CALENDAR_CHANGED: Hook[[], object] = Hook("calendar changed")
 
-    provisional_dates_recompute.enqueue()
+
+def _recompute_enqueue() -> None:
+    """Tell the apps above that the calendar changed (after the change committed)."""
+    CALENDAR_CHANGED()
 
 
 # ------------------------------------------------------------------ override writes

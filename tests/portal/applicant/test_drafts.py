@@ -62,7 +62,7 @@ def test_the_form_has_one_field_per_plan_field_with_labels_help_and_prefill(boss
 
 
 def test_a_key_the_catalog_does_not_define_gets_a_text_field_labelled_with_its_key(people):
-    from lianban.portal.form_fields import clean_value, field_definition
+    from lianban.cases.form_fields import clean_value, field_definition
 
     definition = field_definition("mystery_key")
     assert definition.label == "mystery_key" and definition.type == "text" and definition.required

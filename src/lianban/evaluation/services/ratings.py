@@ -278,6 +278,15 @@ def case_token(*, case: Case, channel: str) -> RatingToken:
     return token or _token_new(case=case, kind=rules.Kind.SERVICE, channel=chosen, staff=None)
 
 
+#: The messages that finish a case: they carry the link to rate the service (好差评).
+RATING_INVITED = frozenset({"ISSUED", "REFUSED", "WITHDRAWN"})
+
+
+def message_ending(case: Case, kind: str) -> str | None:
+    """The rating invitation a message finishing the case ends with (``cases.notifications.MESSAGE_ENDINGS``)."""
+    return rating_invitation(case) if kind in RATING_INVITED else None
+
+
 def rating_invitation(case: Case) -> str:
     """The sentence with the rating link a finishing message ends with (absolute with ``LIANBAN_PUBLIC_URL``)."""
     path = reverse("evaluation:rate", args=[case_token(case=case, channel=rules.Channel.LINK.value).token])

@@ -134,7 +134,7 @@ def ticket_visit(
 
 @command(operation="ticket.rectify", model=RectificationTicket)
 def ticket_rectify(
-    *, actor: User, ticket_id: int, rectification: str, evidence: File | None, idempotency_key: str | None = None
+    *, actor: User, ticket_id: int, rectification: str, evidence: File[bytes] | None, idempotency_key: str | None = None
 ) -> RectificationTicket:
     """整改: the unit says what was done, with an evidence file.
 

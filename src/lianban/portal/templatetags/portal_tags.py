@@ -60,7 +60,7 @@ def day(value: Any) -> str:
         try:
             value = date.fromisoformat(value)
         except ValueError:
-            return value
+            return str(value)
     return day_text(value) if isinstance(value, date) else ""
 
 

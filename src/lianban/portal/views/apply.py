@@ -22,16 +22,15 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.access import access_applicant_for_user
 from lianban.accounts.models import Applicant, ApplicantKind, User
-from lianban.cases import clock
+from lianban.cases import clock, form_fields
 from lianban.catalog.models import Thing
 from lianban.catalog.planning import planned
-from lianban.catalog.selectors import compiled_thing
+from lianban.catalog.selectors import compiled_thing, thing_with_lead
 from lianban.core.case_errors import ApplicantInvalid
 from lianban.core.catalog import FieldDef
 from lianban.core.errors import AnswersInvalid, DependencyCycle, DomainError, UnknownThing
 from lianban.core.planner import CompiledThing, Plan, plan
 from lianban.licences.selectors import licence_best, licence_codes_held
-from lianban.portal import form_fields
 from lianban.portal.access import access_draft_for_user
 from lianban.portal.case_view import size_text
 from lianban.portal.case_words import error_text
@@ -39,6 +38,7 @@ from lianban.portal.guide import QuestionField, add_problems, read_answers
 from lianban.portal.menu import MaterialView, build_menu
 from lianban.portal.models import Draft, DraftFile
 from lianban.portal.selectors import applicants_for_thing, draft_files, draft_list_for_user
+from lianban.portal.selectors import draft_file as draft_file_of
 from lianban.portal.services import (
     DraftIncomplete,
     applicant_register,
@@ -62,7 +62,7 @@ def _thing(code: str) -> tuple[CompiledThing, Thing]:
         compiled = compiled_thing(code)
     except UnknownThing:
         raise Http404(_("There is no such one-thing.")) from None
-    return compiled, Thing.objects.select_related("lead_department").get(code=code)
+    return compiled, thing_with_lead(code)
 
 
 def _answer_text(value: Any) -> str:
@@ -476,7 +476,7 @@ def draft_upload(request: HttpRequest, draft_id: int, material: str) -> HttpResp
 def draft_file(request: HttpRequest, draft_id: int, material: str) -> HttpResponseBase:
     """A file uploaded to one of the user's drafts."""
     draft = _open_draft(request, draft_id)
-    stored = DraftFile.objects.filter(draft=draft, material_code=material).first()
+    stored = draft_file_of(draft, material)
     if stored is None:
         raise Http404
     return stored_file(stored.file, filename=stored.original_name, content_type=stored.content_type)

@@ -19,7 +19,9 @@ from django.utils.translation import gettext as _
 
 from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
-from lianban.cases.models import Case, CaseMaterial, MaterialState
+from lianban.cases.form_fields import case_form_rows
+from lianban.cases.models import Case, MaterialState
+from lianban.cases.selectors import case_has_item_case, case_material_file
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
 from lianban.common.http import absolute_url
 from lianban.common.pages import list_page
@@ -41,10 +43,9 @@ from lianban.portal.case_words import (
     error_text,
     state_text,
 )
-from lianban.portal.form_fields import case_form_rows
 from lianban.portal.selectors import CASE_ORDER, DRAFT_ORDER, case_detail, case_rows_for_user, draft_list_for_user
 from lianban.portal.views.common import applicant_page, posted_key, signed_in_user, stored_file, wants_json
-from lianban.review.models import SupplementRequest
+from lianban.review.selectors import supplement_file as supplement_file_of
 from lianban.review.services import item_case_supply
 
 
@@ -242,7 +243,7 @@ def item_supply(request: HttpRequest, case_id: int, item_id: int) -> HttpRespons
     anchor = f"item-{item_id}"
     if request.method != "POST":
         return redirect(_case_url(case, anchor))
-    if not case.item_cases.filter(pk=item_id).exists():
+    if not case_has_item_case(case, item_id):
         raise Http404
     note = request.POST.get("note", "").strip()[:2000]
     upload = request.FILES.get("file")
@@ -258,7 +259,7 @@ def item_supply(request: HttpRequest, case_id: int, item_id: int) -> HttpRespons
 def case_file(request: HttpRequest, case_id: int, material: str) -> HttpResponseBase:
     """A file handed in for a material of the user's case."""
     case = _case(request, case_id)
-    stored = CaseMaterial.objects.filter(case=case, code=material).exclude(file="").first()
+    stored = case_material_file(case, material)
     if stored is None:
         raise Http404
     return stored_file(stored.file, filename=stored.original_name, content_type=stored.content_type)
@@ -268,7 +269,7 @@ def case_file(request: HttpRequest, case_id: int, material: str) -> HttpResponse
 def supplement_file(request: HttpRequest, case_id: int, supplement_id: int) -> HttpResponseBase:
     """A file the applicant supplied for a department's request."""
     case = _case(request, case_id)
-    stored = SupplementRequest.objects.filter(pk=supplement_id, item_case__case=case).exclude(file="").first()
+    stored = supplement_file_of(case.pk, supplement_id)
     if stored is None:
         raise Http404
     return stored_file(stored.file, filename=stored.original_name, content_type=stored.content_type)

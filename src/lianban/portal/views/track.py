@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from lianban.api.throttling import TrackThrottle, allows
 from lianban.cases.selectors import track as track_case
+from lianban.common.throttling import TrackThrottle, allows
 from lianban.core.tracking import format_code, normalise_code
 from lianban.portal.case_view import eta_note, progress_view
 from lianban.portal.case_words import state_text

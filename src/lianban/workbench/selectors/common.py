@@ -11,7 +11,8 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
-from lianban.cases import clock
+from lianban.cases import clock, words
+from lianban.cases.form_fields import definitions, field_definition, form_masked
 from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase
 from lianban.cases.selectors import case_event_list
 from lianban.cases.workflow import item_view
@@ -19,8 +20,6 @@ from lianban.catalog.models import Department, Item, Question
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
-from lianban.portal.form_fields import definitions, field_definition, form_masked
-from lianban.workbench import words
 
 UNKNOWN = "UNKNOWN"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 from django import template
 
+from lianban.cases import words
 from lianban.core.tracking import format_code
-from lianban.workbench import words
 from lianban.workbench.selectors.common import Deadline
 from lianban.workbench.views.common import new_key as make_key
 

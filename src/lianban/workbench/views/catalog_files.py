@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from lianban.accounts.models import Role
-from lianban.catalog.models import ImportRecord
+from lianban.catalog.selectors import import_records_recent
 from lianban.catalog.services import CatalogFile, catalog_check, catalog_export, catalog_import
 from lianban.catalog.wording import problem_line
 from lianban.core.errors import CatalogInvalid, CatalogProblem
@@ -24,7 +24,7 @@ FORMATS = {"yaml": ("application/yaml; charset=utf-8", "yaml"), "json": ("applic
 
 
 def _page(request: HttpRequest, form: CatalogFilesForm, **extra: object) -> HttpResponse:
-    context = {"form": form, "imports": ImportRecord.objects.select_related("actor").order_by("-id")[:10], **extra}
+    context = {"form": form, "imports": import_records_recent(), **extra}
     problems: list[CatalogProblem] = extra.get("problems") or []  # type: ignore[assignment]
     context["problems"] = [problem_line(problem) for problem in problems]
     status = 400 if extra.get("problems") or extra.get("file_error") else 200

@@ -17,14 +17,15 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
-from lianban.cases.models import Case, CaseMaterial
+from lianban.cases import words
+from lianban.cases.models import Case
+from lianban.cases.selectors import material_names
 from lianban.common.http import absolute_url
 from lianban.core.case_errors import IntakeIncomplete, ItemHeld, TransitionRefused
 from lianban.core.errors import CalendarNotCovered, DomainError
 from lianban.core.orders import OrderStepRefused
 from lianban.intake.services import IDENTITY
 from lianban.supervision.wording import order_step_text
-from lianban.workbench import words
 
 View = TypeVar("View", bound=Callable[..., HttpResponseBase])
 FormT = TypeVar("FormT", bound=forms.Form)
@@ -86,7 +87,7 @@ def _material_names(case: Case | None) -> dict[str, str]:
         return {}
     return {
         IDENTITY: _("Applicant identity"),
-        **dict(CaseMaterial.objects.filter(case=case).values_list("code", "name")),
+        **material_names(case),
     }
 
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianban.accounts.models import Role
-from lianban.cases import clock
+from lianban.cases import clock, words
 from lianban.cases.models import ItemCase
 from lianban.common.pages import list_page
 from lianban.review.access import access_item_case_for_user
@@ -22,7 +22,6 @@ from lianban.review.services import (
     item_case_request_supplement,
     item_case_take,
 )
-from lianban.workbench import words
 from lianban.workbench.forms import ApproveForm, QueueSearchForm, ReasonForm
 from lianban.workbench.selectors.department import department_list, department_rows, item_page
 from lianban.workbench.views.common import command_post, form_post, roles_required, staff_user

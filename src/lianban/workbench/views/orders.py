@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianban.accounts.models import Role
-from lianban.cases.models import Case
-from lianban.catalog.models import Department
+from lianban.cases.selectors import case_ids_by_tracking_code
+from lianban.catalog.selectors import department_choices
 from lianban.common.pages import list_page
 from lianban.core.orders import OrderEvent, OrderState, allowed_events
 from lianban.supervision.models import OrderState as OrderStates
@@ -25,7 +25,7 @@ from lianban.workbench.views.common import attempt, command_post, form_post, rol
 
 
 def _departments() -> list[tuple[str, str]]:
-    return list(Department.objects.order_by("code").values_list("code", "name"))
+    return department_choices()
 
 
 def _render_list(request: HttpRequest, form: OrderRaiseForm | None = None, status: int = 200) -> HttpResponse:
@@ -58,7 +58,7 @@ def order_new(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _render_list(request, form, status=400)
     codes = form.cleaned_data["codes"]
-    found = dict(Case.objects.filter(tracking_code__in=codes).values_list("tracking_code", "id"))
+    found = case_ids_by_tracking_code(codes)
     unknown = [code for code in codes if code not in found]
     if unknown:
         form.add_error("codes", _("No case has the tracking code %(codes)s.") % {"codes": "、".join(unknown)})

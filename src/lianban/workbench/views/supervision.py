@@ -10,8 +10,7 @@ from django.views.decorators.http import require_GET
 
 from lianban.accounts.models import Role
 from lianban.cases.models import Case
-from lianban.catalog.models import Department
-from lianban.catalog.selectors import thing_list
+from lianban.catalog.selectors import department_choices, thing_list
 from lianban.common.pages import ListPage, list_page
 from lianban.outbox.selectors import dead_delivery_count
 from lianban.supervision.models import SignalLevel
@@ -60,7 +59,7 @@ def _filters(form: CaseFilterForm) -> CaseFilters:
 def overview(request: HttpRequest) -> HttpResponse:
     """All cases with filters, then the item cases due soon and overdue."""
     filtered = any(value for key, value in request.GET.items() if key not in _CURSORS)
-    departments = list(Department.objects.order_by("code").values_list("code", "name"))
+    departments = department_choices()
     form = CaseFilterForm(
         request.GET if filtered else None, things=[(t.code, t.name) for t in thing_list()], departments=departments
     )

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from lianban.accounts.models import Role
-from lianban.cases import clock
+from lianban.cases import clock, words
 from lianban.cases.access import access_case_for_user, sees_personal_data
 from lianban.cases.models import Case
 from lianban.cases.selectors import INTAKE_ORDER
@@ -32,7 +32,6 @@ from lianban.intake.services import (
     intake_request_correction,
 )
 from lianban.issuance.services import bill_mark_paid, case_issue
-from lianban.workbench import words
 from lianban.workbench.documents import UnprintableCharacters, correction_notice_pdf, receipt_pdf
 from lianban.workbench.forms import AcceptForm, ChecksForm, IssueForm, PayForm, QueueSearchForm, ReasonForm
 from lianban.workbench.selectors.window import (

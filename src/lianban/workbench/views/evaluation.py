@@ -26,12 +26,12 @@ from lianban.core.errors import DomainError
 from lianban.evaluation import services
 from lianban.evaluation.access import is_unit_member
 from lianban.evaluation.models import Rating, RatingLevel, Rerating, TicketState, Verdict
-from lianban.evaluation.models import RectificationTicket as Ticket
 from lianban.evaluation.selectors import (
     rating_state_for_applicant,
     ticket_for_user,
     ticket_list_for_user,
     ticket_root_cause,
+    tickets_by_rating,
 )
 from lianban.workbench.views.common import see_other, staff_user
 
@@ -139,12 +139,7 @@ def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
             _error(request, exc)
         return see_other(reverse("evaluation:case_rate", args=[case.pk]))
     pairs = rating_state_for_applicant(user, case)
-    tickets = {
-        t.rating_id: t
-        for t in Ticket.objects.filter(case=case, rating__in=[r for _s, r in pairs if r is not None]).select_related(
-            "rating"
-        )
-    }
+    tickets = tickets_by_rating(case, [r for _s, r in pairs if r is not None])
     limits = services.limits()
     now = clock.now()
     rows = [

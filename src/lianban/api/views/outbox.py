@@ -23,7 +23,7 @@ def _event_type() -> serializers.ChoiceField:
     return serializers.ChoiceField(choices=[(t, t) for t in webhooks.PUBLIC_TYPES])
 
 
-class SubscriptionSerializer(serializers.Serializer):
+class SubscriptionSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()
     url = serializers.URLField()
@@ -36,7 +36,7 @@ class SubscriptionWithSecretSerializer(SubscriptionSerializer):
     secret = serializers.CharField(help_text="whsec_…: shown when created or rotated only; keep it secret")
 
 
-class SubscriptionCreateSerializer(serializers.Serializer):
+class SubscriptionCreateSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100)
     url = serializers.URLField(max_length=500, help_text="http or https; the hosts may be restricted by the platform")
     event_types = serializers.ListField(child=_event_type(), required=False, default=list)
@@ -45,7 +45,7 @@ class SubscriptionCreateSerializer(serializers.Serializer):
     )
 
 
-class SubscriptionChangeSerializer(serializers.Serializer):
+class SubscriptionChangeSerializer(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=100, required=False)
     url = serializers.URLField(max_length=500, required=False)
     event_types = serializers.ListField(child=_event_type(), required=False)
@@ -53,7 +53,7 @@ class SubscriptionChangeSerializer(serializers.Serializer):
     rotate_secret = serializers.BooleanField(required=False, default=False, help_text="make a new secret")
 
 
-class DeliverySerializer(serializers.Serializer):
+class DeliverySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     subscription = serializers.IntegerField(source="subscription_id")
     event_id = serializers.CharField(source="event.public_id")
@@ -68,7 +68,7 @@ class DeliverySerializer(serializers.Serializer):
     last_error = serializers.CharField()
 
 
-class AttemptSerializer(serializers.Serializer):
+class AttemptSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     delivery = serializers.IntegerField(source="delivery_id")
     event_id = serializers.CharField(source="delivery.event.public_id")
@@ -80,11 +80,11 @@ class AttemptSerializer(serializers.Serializer):
     ok = serializers.BooleanField()
 
 
-class ReplayedSerializer(serializers.Serializer):
+class ReplayedSerializer(serializers.Serializer[Any]):
     replayed = serializers.IntegerField(help_text="1: sent again from the first attempt; 0: it was not dead")
 
 
-class DeliveryFilterSerializer(serializers.Serializer):
+class DeliveryFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=DeliveryState.choices, required=False, default="")
     subscription = serializers.IntegerField(required=False, default=None, allow_null=True)
 

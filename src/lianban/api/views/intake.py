@@ -23,9 +23,9 @@ from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import MAX_ROWS, bounded_rows, code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
+from lianban.api.views.cases import ReasonSerializer
 from lianban.cases.access import access_case_for_user, clerk_serves, user_acts_for_case
-from lianban.cases.api_serializers import CaseDetailSerializer, CaseSummarySerializer, case_document
-from lianban.cases.apis import ReasonSerializer
 from lianban.cases.models import Case
 from lianban.cases.selectors import INTAKE_ORDER, case_intake_queue
 from lianban.core.tracking import format_code
@@ -62,7 +62,7 @@ class IntakeQueueApi(ListApi):
 # ------------------------------------------------------------------ checks
 
 
-class CheckInputSerializer(serializers.Serializer):
+class CheckInputSerializer(serializers.Serializer[Any]):
     material = code_field(help_text="material code")
     result = serializers.ChoiceField(choices=CheckResult.choices)
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
@@ -74,7 +74,7 @@ class CheckInputSerializer(serializers.Serializer):
         return attrs
 
 
-class ChecksInputSerializer(serializers.Serializer):
+class ChecksInputSerializer(serializers.Serializer[Any]):
     checks: serializers.ListSerializer[Any] = serializers.ListSerializer(
         child=CheckInputSerializer(), allow_empty=False, max_length=MAX_ROWS
     )
@@ -84,7 +84,7 @@ class ChecksInputSerializer(serializers.Serializer):
         return bounded_rows(value, key=lambda check: check["material"])
 
 
-class CheckSerializer(serializers.Serializer):
+class CheckSerializer(serializers.Serializer[Any]):
     material = serializers.CharField(source="material.code")
     name = serializers.CharField(source="material.name")
     result = serializers.ChoiceField(choices=CheckResult.choices)
@@ -93,7 +93,7 @@ class CheckSerializer(serializers.Serializer):
     checked_at = serializers.DateTimeField()
 
 
-class IntakeRoundSerializer(serializers.Serializer):
+class IntakeRoundSerializer(serializers.Serializer[Any]):
     round = serializers.IntegerField(source="number")
     decision = serializers.CharField(help_text="empty while the round is open")
     checks = serializers.SerializerMethodField()
@@ -132,13 +132,13 @@ class IntakeChecksApi(APIView):
 # ------------------------------------------------------------------ decisions
 
 
-class PromiseInputSerializer(serializers.Serializer):
+class PromiseInputSerializer(serializers.Serializer[Any]):
     material = code_field(help_text="code of a tolerable material")
     due = serializers.DateField(help_text="supplied by")
     text = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
-class AcceptInputSerializer(serializers.Serializer):
+class AcceptInputSerializer(serializers.Serializer[Any]):
     promises: serializers.ListSerializer[Any] = serializers.ListSerializer(
         child=PromiseInputSerializer(), required=False, default=list, max_length=MAX_ROWS, help_text="容缺 promises"
     )
@@ -172,14 +172,14 @@ class IntakeAcceptApi(APIView):
         )
 
 
-class ProblemSerializer(serializers.Serializer):
+class ProblemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     result = serializers.ChoiceField(choices=CheckResult.choices)
     reason = serializers.CharField()
 
 
-class CorrectionNoticeSerializer(serializers.Serializer):
+class CorrectionNoticeSerializer(serializers.Serializer[Any]):
     case = serializers.SerializerMethodField(help_text="tracking code")
     round = serializers.IntegerField(source="number")
     issued_at = serializers.DateTimeField(source="decided_at")
@@ -300,20 +300,20 @@ class CorrectionNoticeApi(APIView):
         return Response(CorrectionNoticeSerializer(notice).data)
 
 
-class ReceivedSerializer(serializers.Serializer):
+class ReceivedSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     how = serializers.ChoiceField(choices=["file", "paper", "licence"])
 
 
-class PromisedSerializer(serializers.Serializer):
+class PromisedSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     due = serializers.DateField()
     text = serializers.CharField()
 
 
-class ReceiptSerializer(serializers.Serializer):
+class ReceiptSerializer(serializers.Serializer[Any]):
     case = serializers.SerializerMethodField(help_text="tracking code")
     round = serializers.IntegerField(source="number")
     accepted_at = serializers.DateTimeField(source="decided_at")

@@ -21,8 +21,8 @@ from lianban.accounts.models import Role, User
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.api.parsers import BoundedJSONParser
-from lianban.cases.api_serializers import CaseMaterialSerializer, CaseRefSerializer, ItemCaseSummarySerializer
-from lianban.cases.apis import ReasonSerializer
+from lianban.api.serializers import CaseMaterialSerializer, CaseRefSerializer, ItemCaseSummarySerializer
+from lianban.api.views.cases import ReasonSerializer
 from lianban.cases.models import ItemCase
 from lianban.cases.selectors import case_materials_for_item_case
 from lianban.review.access import access_item_case_for_user
@@ -41,7 +41,7 @@ class QueueItemSerializer(ItemCaseSummarySerializer):
     case = CaseRefSerializer()
 
 
-class SupplementSerializer(serializers.Serializer):
+class SupplementSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     reason = serializers.CharField(help_text="what is needed")
     requested_at = serializers.DateTimeField()
@@ -145,7 +145,7 @@ class ItemCaseRequestSupplementApi(APIView):
         return command(request, run=run, render=lambda supplement: item_document(user, supplement.item_case_id))
 
 
-class SupplyInputSerializer(serializers.Serializer):
+class SupplyInputSerializer(serializers.Serializer[Any]):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
     file = serializers.FileField(
         required=False, allow_null=True, default=None, max_length=255, help_text="PDF, JPEG, PNG or OFD"
@@ -181,7 +181,7 @@ class ItemCaseSupplyApi(APIView):
         )
 
 
-class ApproveInputSerializer(serializers.Serializer):
+class ApproveInputSerializer(serializers.Serializer[Any]):
     licence_number = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=100, help_text="required when the item produces"
     )

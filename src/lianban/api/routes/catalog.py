@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.catalog.apis import ThingDetailApi, ThingListApi, ThingPlanApi
+from lianban.api.views.catalog import ThingDetailApi, ThingListApi, ThingPlanApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("things/", ThingListApi.as_view(), name="things-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.outbox import apis
+from lianban.api.views import outbox as apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("webhook-subscriptions/", apis.SubscriptionListApi.as_view(), name="webhook-subscriptions-list"),

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.cases import apis
+from lianban.api.views import cases as apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/", apis.CaseListApi.as_view(), name="cases-list"),

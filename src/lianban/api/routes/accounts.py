@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.accounts.apis import ApplicantDetailApi, ApplicantListApi
+from lianban.api.views.accounts import ApplicantDetailApi, ApplicantListApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("applicants/", ApplicantListApi.as_view(), name="applicants-list"),

@@ -14,6 +14,7 @@ from rest_framework import serializers
 from lianban.accounts.models import Role, User
 from lianban.api.common import DepartmentRefSerializer
 from lianban.cases.access import access_case_for_user, personal_form_keys, reviewer_item_codes
+from lianban.cases.form_fields import definitions, form_masked
 from lianban.cases.models import (
     Case,
     CaseMaterial,
@@ -26,21 +27,20 @@ from lianban.cases.models import (
 )
 from lianban.cases.selectors import case_materials_for_user, item_case_list, item_form_fields
 from lianban.issuance.selectors import issuance_get
-from lianban.portal.form_fields import definitions, form_masked
 
 
-class ThingRefSerializer(serializers.Serializer):
+class ThingRefSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ApplicantRefSerializer(serializers.Serializer):
+class ApplicantRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
 
 
-class CaseRefSerializer(serializers.Serializer):
+class CaseRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.SerializerMethodField(help_text="tracking code, XXXX-XXXX-XXXX")
     thing = serializers.CharField(source="thing.code")
@@ -50,7 +50,7 @@ class CaseRefSerializer(serializers.Serializer):
         return case.code_for_people
 
 
-class LicenceRefSerializer(serializers.Serializer):
+class LicenceRefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     department = DepartmentRefSerializer()
@@ -58,7 +58,7 @@ class LicenceRefSerializer(serializers.Serializer):
     valid_until = serializers.DateField(allow_null=True)
 
 
-class StoredFileSerializer(serializers.Serializer):
+class StoredFileSerializer(serializers.Serializer[Any]):
     original_name = serializers.CharField()
     size = serializers.IntegerField()
     content_type = serializers.CharField()
@@ -66,12 +66,12 @@ class StoredFileSerializer(serializers.Serializer):
     uploaded_at = serializers.DateTimeField(allow_null=True)
 
 
-class PromiseSerializer(serializers.Serializer):
+class PromiseSerializer(serializers.Serializer[Any]):
     due = serializers.DateField(source="promise_due")
     text = serializers.CharField(source="promise_text")
 
 
-class CaseMaterialSerializer(serializers.Serializer):
+class CaseMaterialSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     provenance = serializers.ChoiceField(choices=Provenance.choices)
@@ -102,7 +102,7 @@ class CaseMaterialSerializer(serializers.Serializer):
         return PromiseSerializer(material).data if material.promise_due else None
 
 
-class ItemCaseSummarySerializer(serializers.Serializer):
+class ItemCaseSummarySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.CharField(source="item_code")
     name = serializers.CharField(source="item_name")
@@ -133,7 +133,7 @@ class ItemCaseSummarySerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="why it was rejected or cancelled")
 
 
-class CaseSummarySerializer(serializers.Serializer):
+class CaseSummarySerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     code = serializers.SerializerMethodField(help_text="tracking code, XXXX-XXXX-XXXX")
     thing = serializers.SerializerMethodField()
@@ -159,7 +159,7 @@ class CaseSummarySerializer(serializers.Serializer):
         return {"code": case.thing.code, "name": case.thing_name}
 
 
-class IssuanceSerializer(serializers.Serializer):
+class IssuanceSerializer(serializers.Serializer[Any]):
     method = serializers.CharField(help_text="PICKUP or MAIL")
     tracking_number = serializers.CharField()
     issued_at = serializers.DateTimeField()
@@ -183,11 +183,13 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     @extend_schema_field(serializers.DictField())
     def get_answers(self, case: Case) -> dict[str, Any]:
-        return self.context["answers"]
+        answers: dict[str, Any] = self.context["answers"]
+        return answers
 
     @extend_schema_field(serializers.DictField())
     def get_form(self, case: Case) -> dict[str, Any]:
-        return self.context["form"]
+        form: dict[str, Any] = self.context["form"]
+        return form
 
     @extend_schema_field(ItemCaseSummarySerializer(many=True))
     def get_items(self, case: Case) -> Any:
@@ -230,12 +232,12 @@ def case_document(user: User, case_id: int) -> dict[str, Any]:
     return dict(CaseDetailSerializer(case, context=context).data)
 
 
-class ActorSerializer(serializers.Serializer):
+class ActorSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField(source="__str__")
 
 
-class CaseEventSerializer(serializers.Serializer):
+class CaseEventSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     at = serializers.DateTimeField()
     action = serializers.CharField(help_text="e.g. case.accepted, item.approved, material.replaced")
@@ -250,7 +252,7 @@ class CaseEventSerializer(serializers.Serializer):
         return event.item_case.item_code if event.item_case_id else None
 
 
-class TrackItemSerializer(serializers.Serializer):
+class TrackItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     department = serializers.CharField(help_text="department name")
@@ -265,12 +267,12 @@ class TrackItemSerializer(serializers.Serializer):
     finished_on = serializers.DateField(allow_null=True)
 
 
-class TrackStageSerializer(serializers.Serializer):
+class TrackStageSerializer(serializers.Serializer[Any]):
     stage = serializers.IntegerField()
     items = TrackItemSerializer(many=True)
 
 
-class TrackSerializer(serializers.Serializer):
+class TrackSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     thing = serializers.CharField()
     thing_name = serializers.CharField()
@@ -285,7 +287,7 @@ class TrackSerializer(serializers.Serializer):
     stages = TrackStageSerializer(many=True)
 
 
-class NotificationSerializer(serializers.Serializer):
+class NotificationSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     case = CaseRefSerializer()
     kind = serializers.ChoiceField(choices=NotificationKind.choices)

@@ -32,9 +32,7 @@ from lianban.accounts.access import access_applicant_for_submission
 from lianban.api.common import STAFF, ListApi, actor, errors, require_role, validated
 from lianban.api.fields import ScalarMapField, code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.api.throttling import TrackThrottle, allows
-from lianban.cases.access import access_case_for_user
-from lianban.cases.api_serializers import (
+from lianban.api.serializers import (
     CaseDetailSerializer,
     CaseEventSerializer,
     CaseMaterialSerializer,
@@ -43,6 +41,7 @@ from lianban.cases.api_serializers import (
     TrackSerializer,
     case_document,
 )
+from lianban.cases.access import access_case_for_user
 from lianban.cases.models import CaseState
 from lianban.cases.selectors import (
     TrackStamp,
@@ -58,11 +57,12 @@ from lianban.cases.selectors import (
 )
 from lianban.cases.services import case_material_upload, case_resubmit, case_submit, case_withdraw
 from lianban.common.http import revalidated_answer
+from lianban.common.throttling import TrackThrottle, allows
 
 # ------------------------------------------------------------------ cases
 
 
-class CaseFilterSerializer(serializers.Serializer):
+class CaseFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False, default="")
     thing = code_field(required=False, default="", help_text="thing code")
     department = code_field(required=False, default="", help_text="a department deciding one of its items")
@@ -85,7 +85,7 @@ class CaseFilterSerializer(serializers.Serializer):
     submitted_to = serializers.DateField(required=False, default=None, help_text="submitted on or before this day")
 
 
-class CaseSubmitSerializer(serializers.Serializer):
+class CaseSubmitSerializer(serializers.Serializer[Any]):
     applicant = id_field(help_text="id of the applicant the case is for")
     thing = code_field(help_text="thing code, e.g. KJD")
     answers = ScalarMapField(help_text="question key → answer")
@@ -152,7 +152,7 @@ class CaseDetailApi(APIView):
         return Response(case_document(actor(request), case_id))
 
 
-class UploadSerializer(serializers.Serializer):
+class UploadSerializer(serializers.Serializer[Any]):
     file = serializers.FileField(max_length=255, help_text="PDF, JPEG, PNG or OFD")
 
 
@@ -235,7 +235,7 @@ class CaseResubmitApi(APIView):
         )
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=2000)
 
 

@@ -12,23 +12,23 @@ from rest_framework.views import APIView
 
 from lianban.api.common import DepartmentRefSerializer, ListApi, actor, errors, validated
 from lianban.api.fields import id_field
-from lianban.cases.api_serializers import ApplicantRefSerializer
+from lianban.api.serializers import ApplicantRefSerializer
 from lianban.licences.access import access_licence_for_user
 from lianban.licences.models import Licence
 from lianban.licences.selectors import licence_list_for_user
 
 
-class MaterialRefSerializer(serializers.Serializer):
+class MaterialRefSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ProducedBySerializer(serializers.Serializer):
+class ProducedBySerializer(serializers.Serializer[Any]):
     case = serializers.CharField(help_text="tracking code")
     item = serializers.CharField(help_text="item code")
 
 
-class LicenceSerializer(serializers.Serializer):
+class LicenceSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     material = MaterialRefSerializer()
     number = serializers.CharField()
@@ -46,7 +46,7 @@ class LicenceSerializer(serializers.Serializer):
         return {"case": item.case.code_for_people, "item": item.item_code}
 
 
-class LicenceFilterSerializer(serializers.Serializer):
+class LicenceFilterSerializer(serializers.Serializer[Any]):
     holder = id_field(required=False, help_text="applicant id")
 
 

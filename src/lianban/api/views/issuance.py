@@ -14,26 +14,26 @@ from rest_framework.views import APIView
 
 from lianban.api.common import actor, errors, validated
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.cases.api_serializers import IssuanceSerializer
+from lianban.api.serializers import IssuanceSerializer
 from lianban.issuance.access import access_bill_for_user
 from lianban.issuance.models import BillStatus, DeliveryMethod
 from lianban.issuance.services import bill_mark_paid, case_issue
 
 
-class BillLineSerializer(serializers.Serializer):
+class BillLineSerializer(serializers.Serializer[Any]):
     item = serializers.CharField(source="item_code")
     name = serializers.CharField(source="item_name")
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
 
 
-class PaymentSerializer(serializers.Serializer):
+class PaymentSerializer(serializers.Serializer[Any]):
     provider = serializers.CharField()
     reference = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
     recorded_at = serializers.DateTimeField()
 
 
-class BillSerializer(serializers.Serializer):
+class BillSerializer(serializers.Serializer[Any]):
     total = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="yuan")
     status = serializers.ChoiceField(choices=BillStatus.choices)
     created_at = serializers.DateTimeField()
@@ -52,7 +52,7 @@ class BillApi(APIView):
         return Response(BillSerializer(access_bill_for_user(actor(request), case_id)).data)
 
 
-class PayInputSerializer(serializers.Serializer):
+class PayInputSerializer(serializers.Serializer[Any]):
     reference = serializers.CharField(max_length=100, help_text="the window's payment receipt reference")
 
 
@@ -78,7 +78,7 @@ class BillPayApi(APIView):
         )
 
 
-class IssueInputSerializer(serializers.Serializer):
+class IssueInputSerializer(serializers.Serializer[Any]):
     method = serializers.ChoiceField(choices=DeliveryMethod.choices)
     tracking_number = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=60, help_text="required for MAIL"

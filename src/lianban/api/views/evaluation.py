@@ -25,8 +25,8 @@ from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
+from lianban.api.serializers import CaseRefSerializer
 from lianban.cases.access import access_case_for_user
-from lianban.cases.api_serializers import CaseRefSerializer
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
 from lianban.evaluation.models import (
@@ -45,7 +45,7 @@ LEVELS = (
 )
 
 
-class GivenSerializer(serializers.Serializer):
+class GivenSerializer(serializers.Serializer[Any]):
     item_case = serializers.IntegerField(
         min_value=1,
         max_value=2**63 - 1,
@@ -69,7 +69,7 @@ class EnteredSerializer(GivenSerializer):
     channel = serializers.ChoiceField(choices=EnteredChannel.choices)
 
 
-class RatingSerializer(serializers.Serializer):
+class RatingSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     service = serializers.CharField(help_text="case:<id>, item:<id> or visit:<token id>")
@@ -88,7 +88,7 @@ class RatingSerializer(serializers.Serializer):
         return rating.entered_by_id is not None
 
 
-class ServiceSerializer(serializers.Serializer):
+class ServiceSerializer(serializers.Serializer[Any]):
     service = serializers.CharField()
     item_case = serializers.IntegerField(allow_null=True)
     item_name = serializers.CharField(help_text="empty for the case as a whole")
@@ -96,12 +96,12 @@ class ServiceSerializer(serializers.Serializer):
     rating = RatingSerializer(allow_null=True)
 
 
-class IndicatorSerializer(serializers.Serializer):
+class IndicatorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField(source="label")
 
 
-class TokenServicesSerializer(serializers.Serializer):
+class TokenServicesSerializer(serializers.Serializer[Any]):
     kind = serializers.CharField()
     case = serializers.CharField(help_text="the tracking code")
     indicator_version = serializers.CharField()
@@ -109,13 +109,13 @@ class TokenServicesSerializer(serializers.Serializer):
     services = ServiceSerializer(many=True)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[Any]):
     token = serializers.CharField()
     url = serializers.CharField(help_text="the rating page to open on the window's tablet")
     expires_at = serializers.DateTimeField()
 
 
-class FollowUpSerializer(serializers.Serializer):
+class FollowUpSerializer(serializers.Serializer[Any]):
     comment = serializers.CharField(max_length=services.TEXT_MAX)
 
 
@@ -294,12 +294,12 @@ class FollowUpApi(APIView):
 # ------------------------------------------------------------------ rectification tickets
 
 
-class TicketFilterSerializer(serializers.Serializer):
+class TicketFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=TicketState.choices, required=False, default="")
     department = code_field(required=False, default="", help_text="department code")
 
 
-class TicketSerializer(serializers.Serializer):
+class TicketSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     state = serializers.ChoiceField(choices=TicketState.choices)
     state_label = serializers.CharField(source="get_state_display")
@@ -359,25 +359,25 @@ class TicketDetailApi(APIView):
         return Response(TicketSerializer(ticket_for_user(actor(request), ticket_id)).data)
 
 
-class PrecheckSerializer(serializers.Serializer):
+class PrecheckSerializer(serializers.Serializer[Any]):
     verdict = serializers.ChoiceField(choices=Verdict.choices, help_text="TRUE 属实, REASONABLE 合理, MALICIOUS 恶意")
     note = serializers.CharField(max_length=services.TEXT_MAX)
 
 
-class VisitSerializer(serializers.Serializer):
+class VisitSerializer(serializers.Serializer[Any]):
     call_record = serializers.CharField(max_length=services.TEXT_MAX)
 
 
-class RectifySerializer(serializers.Serializer):
+class RectifySerializer(serializers.Serializer[Any]):
     rectification = serializers.CharField(max_length=services.TEXT_MAX)
     evidence = serializers.FileField(max_length=255, required=False, allow_null=True, default=None)
 
 
-class FeedbackSerializer(serializers.Serializer):
+class FeedbackSerializer(serializers.Serializer[Any]):
     feedback = serializers.CharField(max_length=services.TEXT_MAX)
 
 
-class RerateSerializer(serializers.Serializer):
+class RerateSerializer(serializers.Serializer[Any]):
     rerating = serializers.ChoiceField(choices=Rerating.choices)
 
 

@@ -122,7 +122,7 @@ def throttled_message(exc: exceptions.Throttled) -> str:
     return _("Too many requests. Try again in %(seconds)d seconds.") % {"seconds": int(getattr(exc, "wait", 1) or 1)}
 
 
-class ThrottledBasicScheme(OpenApiAuthenticationExtension):
+class ThrottledBasicScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]  # drf-spectacular's __init_subclass__
     """The schema names the throttled Basic as plain HTTP Basic (``basicAuth``)."""
 
     target_class = ThrottledBasicAuthentication

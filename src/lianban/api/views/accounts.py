@@ -37,7 +37,7 @@ class PersonalField(serializers.CharField):
         return text if self.context.get("personal_full") is True else mask(text, self.kind)
 
 
-class ApplicantSerializer(serializers.Serializer):
+class ApplicantSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ApplicantKind.choices)
     id_number = PersonalField(
@@ -50,7 +50,7 @@ class ApplicantSerializer(serializers.Serializer):
     created_at = serializers.DateTimeField()
 
 
-class ApplicantInputSerializer(serializers.Serializer):
+class ApplicantInputSerializer(serializers.Serializer[Any]):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices)
     id_number = serializers.CharField(max_length=40, help_text="checked with GB 32100 / GB 11643; spaces allowed")
     name = serializers.CharField(max_length=200)

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.licences.apis import LicenceDetailApi, LicenceListApi
+from lianban.api.views.licences import LicenceDetailApi, LicenceListApi
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("licences/", LicenceListApi.as_view(), name="licences-list"),

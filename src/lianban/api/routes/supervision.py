@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.supervision.apis import (
+from lianban.api.views.supervision import (
     DueSoonApi,
     OrderDetailApi,
     OrderListApi,

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.intake import apis
+from lianban.api.views import intake as apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("intake/queue", apis.IntakeQueueApi.as_view(), name="intake-queue"),

@@ -3,7 +3,7 @@ the rectification tickets in the workbench."""
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.evaluation import views
+from lianban.workbench.views import evaluation as views
 
 app_name = "evaluation"
 

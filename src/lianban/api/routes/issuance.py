@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.issuance import apis
+from lianban.api.views import issuance as apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("cases/<int:case_id>/bill", apis.BillApi.as_view(), name="bills-detail"),

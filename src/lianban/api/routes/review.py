@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.review import apis
+from lianban.api.views import review as apis
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("item-cases/", apis.ItemCaseListApi.as_view(), name="item-cases-list"),

@@ -26,12 +26,12 @@ from lianban.core.catalog import FIELD_TYPES
 from lianban.core.errors import UnknownThing
 
 
-class DepartmentRefSerializer(serializers.Serializer):
+class DepartmentRefSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     code = serializers.CharField(help_text="stable error code, e.g. answers-invalid")
     message = serializers.CharField()
     fields = serializers.DictField(  # type: ignore[assignment]
@@ -40,7 +40,7 @@ class ErrorSerializer(serializers.Serializer):
     )
 
 
-class SearchMatchSerializer(serializers.Serializer):
+class SearchMatchSerializer(serializers.Serializer[Any]):
     score = serializers.FloatField(help_text="higher is a better match; results come best first")
     words = serializers.ListField(
         child=serializers.CharField(), help_text="words of the query found in the thing's name or keywords"
@@ -48,7 +48,7 @@ class SearchMatchSerializer(serializers.Serializer):
     items = serializers.ListField(child=serializers.CharField(), help_text="names of its items that matched")
 
 
-class ThingSummarySerializer(serializers.Serializer):
+class ThingSummarySerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     subject = serializers.ChoiceField(choices=["enterprise", "person"])
@@ -116,7 +116,7 @@ class ThingListApi(APIView):
         )
 
 
-class QuestionSerializer(serializers.Serializer):
+class QuestionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     text = serializers.CharField()
     type = serializers.ChoiceField(choices=["number", "boolean", "choice", "text"])
@@ -126,7 +126,7 @@ class QuestionSerializer(serializers.Serializer):
     required = serializers.BooleanField()  # type: ignore[assignment]
 
 
-class CandidateItemSerializer(serializers.Serializer):
+class CandidateItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     department = DepartmentRefSerializer()
@@ -140,7 +140,7 @@ class CandidateItemSerializer(serializers.Serializer):
     basis = serializers.CharField(allow_null=True, help_text="legal basis (设定依据)")
 
 
-class ThingDetailSerializer(serializers.Serializer):
+class ThingDetailSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     subject = serializers.CharField()
@@ -211,7 +211,7 @@ def _candidate(entry: Any) -> dict[str, Any]:
     }
 
 
-class PlanInputSerializer(serializers.Serializer):
+class PlanInputSerializer(serializers.Serializer[Any]):
     answers = ScalarMapField(help_text="question key → answer (number, boolean or string)")
     licences = serializers.ListField(
         child=code_field(),
@@ -225,7 +225,7 @@ class PlanInputSerializer(serializers.Serializer):
         return list(dict.fromkeys(value))
 
 
-class PlanItemSerializer(serializers.Serializer):
+class PlanItemSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     stage = serializers.IntegerField()
@@ -240,14 +240,14 @@ class PlanItemSerializer(serializers.Serializer):
     finish_day = serializers.IntegerField()
 
 
-class MaterialUseSerializer(serializers.Serializer):
+class MaterialUseSerializer(serializers.Serializer[Any]):
     item = serializers.CharField()
     required = serializers.BooleanField()  # type: ignore[assignment]
     tolerable = serializers.BooleanField()
     name_override = serializers.CharField(allow_null=True)
 
 
-class PlanMaterialSerializer(serializers.Serializer):
+class PlanMaterialSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     source = serializers.ChoiceField(choices=["applicant", "licence"])  # type: ignore[assignment]
@@ -259,7 +259,7 @@ class PlanMaterialSerializer(serializers.Serializer):
     uses = MaterialUseSerializer(many=True)
 
 
-class FiguresSerializer(serializers.Serializer):
+class FiguresSerializer(serializers.Serializer[Any]):
     departments = serializers.IntegerField()
     trips = serializers.IntegerField()
     forms = serializers.IntegerField()
@@ -268,12 +268,12 @@ class FiguresSerializer(serializers.Serializer):
     days = serializers.IntegerField()
 
 
-class ReductionsSerializer(serializers.Serializer):
+class ReductionsSerializer(serializers.Serializer[Any]):
     before = FiguresSerializer()
     after = FiguresSerializer()
 
 
-class CandidateExplanationSerializer(serializers.Serializer):
+class CandidateExplanationSerializer(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     included = serializers.BooleanField()
@@ -281,7 +281,7 @@ class CandidateExplanationSerializer(serializers.Serializer):
     read = serializers.DictField(help_text="the answers its condition read")
 
 
-class ChangeSerializer(serializers.Serializer):
+class ChangeSerializer(serializers.Serializer[Any]):
     items_added = serializers.ListField(child=serializers.CharField())
     items_removed = serializers.ListField(child=serializers.CharField())
     materials_added = serializers.ListField(child=serializers.CharField())
@@ -291,12 +291,12 @@ class ChangeSerializer(serializers.Serializer):
     summary = serializers.CharField()
 
 
-class BoundSerializer(serializers.Serializer):
+class BoundSerializer(serializers.Serializer[Any]):
     value = serializers.FloatField()
     inclusive = serializers.BooleanField()
 
 
-class RangeSerializer(serializers.Serializer):
+class RangeSerializer(serializers.Serializer[Any]):
     label = serializers.CharField(help_text="e.g. ≥ 500")  # type: ignore[assignment]
     low = BoundSerializer(allow_null=True)
     high = BoundSerializer(allow_null=True)
@@ -304,12 +304,12 @@ class RangeSerializer(serializers.Serializer):
     change = ChangeSerializer()
 
 
-class AlternativeSerializer(serializers.Serializer):
+class AlternativeSerializer(serializers.Serializer[Any]):
     value = serializers.JSONField(allow_null=True)
     change = ChangeSerializer()
 
 
-class ExplanationSerializer(serializers.Serializer):
+class ExplanationSerializer(serializers.Serializer[Any]):
     question = serializers.CharField()
     text = serializers.CharField()
     type = serializers.CharField()
@@ -318,7 +318,7 @@ class ExplanationSerializer(serializers.Serializer):
     alternatives = AlternativeSerializer(many=True, required=False, help_text="yes/no and choice questions")
 
 
-class FieldDefinitionSerializer(serializers.Serializer):
+class FieldDefinitionSerializer(serializers.Serializer[Any]):
     key = serializers.CharField()
     label = serializers.CharField(  # type: ignore[assignment]
         help_text="what the form shows; the key itself when the catalog has no definition"
@@ -335,7 +335,7 @@ class FieldDefinitionSerializer(serializers.Serializer):
     defined = serializers.BooleanField(help_text="false: the catalog has no definition for this key")
 
 
-class PlanOutputSerializer(serializers.Serializer):
+class PlanOutputSerializer(serializers.Serializer[Any]):
     schema_version = serializers.IntegerField(help_text="version of this document's shape (2); a case freezes it")
     thing = serializers.CharField()
     thing_name = serializers.CharField()

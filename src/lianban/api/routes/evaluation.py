@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.evaluation.apis import (
+from lianban.api.views.evaluation import (
     CaseRatingEnterApi,
     CaseRatingsApi,
     FollowUpApi,

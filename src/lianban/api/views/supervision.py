@@ -5,6 +5,8 @@ The lists show what the last deadline sweep found.
 
 from __future__ import annotations
 
+from typing import Any
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -15,8 +17,8 @@ from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
-from lianban.cases.api_serializers import CaseRefSerializer
-from lianban.review.apis import QueueItemSerializer
+from lianban.api.serializers import CaseRefSerializer
+from lianban.api.views.review import QueueItemSerializer
 from lianban.supervision.models import OrderOrigin, OrderState, SignalLevel, SignalSubject, SupervisionOrder
 from lianban.supervision.orders import TEXT_MAX, order_raise, order_reply, order_review, order_sign
 from lianban.supervision.selectors import (
@@ -59,12 +61,12 @@ class OverdueApi(ListApi):
         return self.page(request, item_case_overdue_list().select_related("case__thing"), QueueItemSerializer)
 
 
-class SignalFilterSerializer(serializers.Serializer):
+class SignalFilterSerializer(serializers.Serializer[Any]):
     level = serializers.ChoiceField(choices=SignalLevel.choices, required=False, default="")
     department = code_field(required=False, default="", help_text="department code")
 
 
-class SignalSerializer(serializers.Serializer):
+class SignalSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     level = serializers.ChoiceField(choices=SignalLevel.choices, help_text="NOTICE 提示, YELLOW 黄牌, RED 红牌")
     level_label = serializers.CharField(source="get_level_display")
@@ -105,12 +107,12 @@ class SignalListApi(ListApi):
 # ------------------------------------------------------------------ 督办 orders
 
 
-class OrderFilterSerializer(serializers.Serializer):
+class OrderFilterSerializer(serializers.Serializer[Any]):
     state = serializers.ChoiceField(choices=OrderState.choices, required=False, default="")
     department = code_field(required=False, default="", help_text="department code")
 
 
-class OrderRaiseSerializer(serializers.Serializer):
+class OrderRaiseSerializer(serializers.Serializer[Any]):
     cases = serializers.ListField(
         child=serializers.IntegerField(min_value=1, max_value=2**63 - 1), min_length=1, max_length=100
     )
@@ -118,16 +120,16 @@ class OrderRaiseSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=TEXT_MAX)
 
 
-class OrderReplySerializer(serializers.Serializer):
+class OrderReplySerializer(serializers.Serializer[Any]):
     reply = serializers.CharField(max_length=TEXT_MAX)
 
 
-class OrderReviewSerializer(serializers.Serializer):
+class OrderReviewSerializer(serializers.Serializer[Any]):
     accept = serializers.BooleanField(help_text="true: accept the reply and close the order; false: return it")
     note = serializers.CharField(max_length=TEXT_MAX, required=False, default="", allow_blank=True)
 
 
-class OrderSerializer(serializers.Serializer):
+class OrderSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     state = serializers.ChoiceField(choices=OrderState.choices)
     state_label = serializers.CharField(source="get_state_display")
