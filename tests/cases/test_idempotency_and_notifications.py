@@ -7,8 +7,8 @@ from collections.abc import Callable
 import pytest
 
 from lianban.cases.models import Case, CaseEvent, IdempotencyKey, Notification
-from lianban.cases.notifications import notification_send
 from lianban.cases.selectors import notification_list_for_user
+from lianban.cases.sending import notification_send
 from lianban.cases.services import case_resubmit, case_submit, case_withdraw
 from lianban.core.case_errors import FormInvalid, IdempotencyKeyReused
 from lianban.intake.services import intake_accept

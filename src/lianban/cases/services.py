@@ -35,10 +35,10 @@ from lianban.cases.models import (
 from lianban.cases.notifications import notification_create
 from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import (
+    after_withdrawal,
     case_move,
     case_touch,
     eta_refresh,
-    item_move,
     lock_case_for_user,
     lock_item_cases,
     refresh_held,
@@ -359,26 +359,10 @@ def _case_withdraw(*, actor: User, case_id: int, reason: str) -> Case:
         reason=reason,
         fields={"outcome": flow.CaseOutcome.WITHDRAWN.value, "closed_at": moment, "decision_reason": reason},
     )
-    for item in items:
-        if item.state not in flow.FINAL_ITEM_STATES:
-            item_move(
-                case,
-                item,
-                "cancel",
-                actor=actor,
-                action="item.cancelled",
-                reason=_("the application was withdrawn"),
-                fields={
-                    "finished_at": moment,
-                    "finished_on": clock.local_date(moment),
-                    "held": False,
-                    "due_status": "",
-                },
-            )
+    after_withdrawal(case, items, actor=actor)  # the core cancels every open item
     notification_create(
         case=case,
         kind=NotificationKind.WITHDRAWN,
         message=_("Your application %(code)s was withdrawn.") % {"code": case.code_for_people},
     )
-    eta_refresh(case, items)
     return case

@@ -54,6 +54,7 @@ from lianban.cases.models import (
 )
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import (
+    after_acceptance,
     case_move,
     case_touch,
     eta_refresh,
@@ -61,8 +62,6 @@ from lianban.cases.workflow import (
     lock_case,
     lock_case_for_user,
     lock_item_cases,
-    refresh_held,
-    start_ready_items,
 )
 from lianban.common.language import in_platform_language
 from lianban.core import case_flow as flow
@@ -77,7 +76,7 @@ from lianban.supervision.services import calendar_alerts_record, intake_signals_
 logger = logging.getLogger(__name__)
 
 #: Case states in which intake may check and decide.
-OPEN_FOR_INTAKE = frozenset({flow.CaseState.SUBMITTED, flow.CaseState.RESUBMITTED})
+OPEN_FOR_INTAKE = flow.OPEN_FOR_INTAKE
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,7 +343,7 @@ def _intake_accept(*, actor: User, case_id: int, promises: Mapping[str, Material
         fields={"acceptance": Acceptance.DECISION, "accepted_at": moment},
         after={"acceptance": Acceptance.DECISION, "promised": [p["code"] for p in promised]},
     )
-    _start_work(
+    after_acceptance(
         case,
         actor=actor,
         outstanding={m.code: m.needed_by for m in materials.values() if m.state == MaterialState.PROMISED},
@@ -362,15 +361,6 @@ def _intake_accept(*, actor: User, case_id: int, promises: Mapping[str, Material
         ),
     )
     return case
-
-
-def _start_work(case: Case, *, actor: User | None, outstanding: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Dispatch the first items, hold those needing promised materials, refresh the ETA."""
-    items = lock_item_cases(case)
-    calendar = clock.calendar()
-    start_ready_items(case, items, actor=actor, calendar=calendar)
-    refresh_held(case, items, actor=actor, outstanding=outstanding)
-    eta_refresh(case, items, calendar=calendar)
 
 
 def intake_request_correction(*, actor: User, case_id: int, idempotency_key: str | None = None) -> IntakeRound:
@@ -637,7 +627,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
         fields={"acceptance": Acceptance.DEEMED, "accepted_at": moment},
         after={"acceptance": Acceptance.DEEMED},
     )
-    _start_work(case, actor=None)
+    after_acceptance(case, actor=None)
     notification_create(
         case=case,
         kind=NotificationKind.ACCEPTED,

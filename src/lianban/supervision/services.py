@@ -266,8 +266,8 @@ def _promised_path(items: list[ItemCase]) -> int:
     return max((visit(code) for code in by_code), default=0)
 
 
-#: Cases waiting for an intake decision (intake's ``OPEN_FOR_INTAKE``; intake imports this module).
-_OPEN_FOR_INTAKE = (flow.CaseState.SUBMITTED.value, flow.CaseState.RESUBMITTED.value)
+#: Cases waiting for an intake decision (the core's rule; intake imports this module).
+_OPEN_FOR_INTAKE = sorted(state.value for state in flow.OPEN_FOR_INTAKE)
 
 
 def _intake_promise(case: Case, calendar: Calendar) -> _Promise:
