@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.cases import clock
-from lianban.cases.access import clerk_serves, user_acts_for_case
+from lianban.cases.access import clerk_serves, may_apply, user_acts_for_case
 from lianban.cases.events import event_record
 from lianban.cases.idempotency import idempotent
 from lianban.cases.models import (
@@ -124,7 +124,7 @@ def _case_submit(
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.select_related("lead_department").get(code=thing_code)
     channel, entered_by = _submitter(actor, applicant, thing)
-    if thing.subject != applicant.kind:
+    if not may_apply(applicant, thing):
         raise ActionInvalid(
             _("%(thing)s is for applicants of kind %(subject)s") % {"thing": thing.name, "subject": thing.subject}
         )

@@ -27,9 +27,10 @@ from lianban.cases import clock
 from lianban.cases.access import can_see_case, clerk_serves, user_acts_for_case
 from lianban.cases.events import event_record
 from lianban.cases.idempotency import idempotent
-from lianban.cases.models import Case, CaseEvent, CaseState, ItemCase, ItemState
+from lianban.cases.models import Case, CaseEvent, ItemCase, ItemState
 from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import lock_case
+from lianban.core import case_flow as flow
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import ActionInvalid
 from lianban.core.errors import DomainError
@@ -40,7 +41,8 @@ from lianban.evaluation.models import Rating, RatingToken, RectificationTicket
 #: The longest comment, note or record kept (a longer text is refused, not cut).
 TEXT_MAX = 2000
 #: Case states after which the services of a case can be rated.
-FINISHED_STATES = (CaseState.ISSUED, CaseState.REFUSED, CaseState.WITHDRAWN)
+#: Finished cases (the core's ``FINAL_CASE_STATES``): the applicant may rate them.
+FINISHED_STATES = sorted(state.value for state in flow.FINAL_CASE_STATES)
 #: Item states of a service that was actually given (decided); cancelled or never started items are not rated.
 DECIDED_ITEM_STATES = (ItemState.APPROVED, ItemState.REJECTED)
 #: The audit actions that finish a case (whose actor is the staff member rated for the case as a whole).
