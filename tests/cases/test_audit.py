@@ -124,10 +124,10 @@ def test_the_trail_replays_every_transition_of_the_case_and_its_items(people: Pe
 
     case.refresh_from_db()
     case_events = list(case.events.filter(item_case__isnull=True).order_by("at", "id"))
-    _replays(case_events, flow.transitions(flow.CaseMachine), "SUBMITTED", case.state)
+    _replays(case_events, flow.transitions(flow.CASE_TRANSITIONS), "SUBMITTED", case.state)
     assert case.state == "WITHDRAWN"
     for item in items(case).values():
         trail = list(item.events.order_by("at", "id"))
-        _replays(trail, flow.transitions(flow.ItemCaseMachine), "WAITING", item.state)
+        _replays(trail, flow.transitions(flow.ITEM_TRANSITIONS), "WAITING", item.state)
         assert all(e.actor_role for e in trail)
     assert {i.state for i in items(case).values()} == {"APPROVED", "REJECTED", "CANCELLED"}

@@ -8,8 +8,8 @@ import pytest
 
 from lianban.cases import audit
 from lianban.cases.models import Case, CaseEvent, Notification
-from lianban.cases.notifications import notification_send
 from lianban.cases.selectors import notification_list_for_user
+from lianban.cases.sending import notification_send
 from lianban.cases.services import case_resubmit, case_submit, case_withdraw
 from lianban.common.models import IdempotencyKey
 from lianban.core.case_errors import FormInvalid, IdempotencyKeyReused

@@ -13,8 +13,9 @@ from django.apps import apps
 
 import pytest
 
+from lianban.cases import clock as platform_clock
 from lianban.cases.models import Case, DueStatus, ItemCase, ItemState
-from lianban.cases.selectors import case_list_filter
+from lianban.cases.selectors import case_list_filter, overdue_item_cases
 from lianban.cases.services import case_withdraw
 from lianban.review.services import (
     item_case_reject,
@@ -22,7 +23,9 @@ from lianban.review.services import (
     item_case_supply,
     item_case_take,
 )
+from lianban.supervision.selectors import item_case_overdue_list
 from lianban.supervision.services import deadline_sweep
+from lianban.workbench.selectors.supervision import overdue_list
 from tests.cases.kit import FrozenClock, People, fresh, items, pdf
 from tests.supervision.test_supervision import accepted, approve
 
@@ -32,8 +35,8 @@ RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
 
 
 def truth(case: Case) -> bool:
-    """What the items say: a running item the sweep found overdue."""
-    return ItemCase.objects.filter(case=case, state__in=RUNNING, due_status=DueStatus.OVERDUE).exists()
+    """What the items say: a running item overdue (the one rule: found so by the sweep, or late and ticking)."""
+    return ItemCase.objects.filter(overdue_item_cases(platform_clock.today()), case=case).exists()
 
 
 def flag(case: Case) -> bool:
@@ -103,3 +106,19 @@ def test_the_migration_marks_the_cases_already_late(people: People, clock: Froze
     migration.mark_cases_with_overdue_items(apps, None)
     assert fresh(case).has_overdue_items is True
     assert Case.objects.filter(has_overdue_items=True).count() == 1
+
+
+def test_the_api_and_the_workbench_list_the_same_overdue_items(people: People, clock: FrozenClock) -> None:
+    """One rule: the food licence due Monday is late on Tuesday with its clock running, before any sweep
+    (the API's list used to wait for the sweep)."""
+    clock.set(date(2025, 3, 3))
+    case = accepted(people)
+    approve(people, case, "SCJG-GSSL")
+    clock.set(date(2025, 3, 11))
+    late = items(case)["SCJG-SPJY"]
+    before_sweep = set(item_case_overdue_list())
+    assert late in before_sweep
+    assert before_sweep == set(overdue_list())
+    deadline_sweep()
+    assert set(item_case_overdue_list()) == set(overdue_list()) == before_sweep
+    assert flag(case) is True

@@ -7,9 +7,12 @@ cannot tell "forbidden" from "absent". One condition per line.
 
 from __future__ import annotations
 
+from typing import Protocol
+
+from django.db.models import Q
 from django.http import Http404
 
-from lianban.accounts.models import Role, User
+from lianban.accounts.models import Applicant, Role, User
 from lianban.cases.models import Case, ItemState
 
 #: Item states in which the item's department works with the case: running or decided (not waiting, not cancelled).
@@ -20,6 +23,29 @@ REVIEWER_VISIBLE_STATES = (
     ItemState.APPROVED,
     ItemState.REJECTED,
 )
+
+
+class ForSubject(Protocol):
+    """A one-thing as the application rule sees it (the catalog row or the compiled thing)."""
+
+    @property
+    def subject(self) -> str:
+        """The kind of applicant it is for (``enterprise`` or ``person``)."""
+        ...
+
+
+def may_apply(applicant: Applicant, thing: ForSubject) -> bool:
+    """Whether ``applicant`` may apply for ``thing``: a one-thing is for applicants of one kind (its subject).
+
+    The one rule, applied by the submission service (API, portal, window) and the portal's pages;
+    ``applicants_who_may_apply`` is its query.
+    """
+    return applicant.kind == thing.subject
+
+
+def applicants_who_may_apply(thing: ForSubject) -> Q:
+    """``may_apply`` as a condition on applicants."""
+    return Q(kind=thing.subject)
 
 
 def clerk_serves(user: User, case: Case) -> bool:

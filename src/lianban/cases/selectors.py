@@ -136,6 +136,54 @@ def applicant_matching(term: str) -> QuerySet[Applicant, Any]:
     return Applicant.objects.filter(Q(name__startswith=term) | Q(pk__in=by_number.values("pk"))).values("pk")
 
 
+@dataclass(frozen=True, slots=True)
+class ItemActions:
+    """What an item case's state allows, for the pages (the core's ``allowed_events``: never compare states
+    in a template).
+
+    ``can_approve`` is the state's answer: a 容缺-held item shows the approval disabled with the reason.
+    """
+
+    can_take: bool
+    can_request_supplement: bool
+    can_supply: bool
+    can_approve: bool
+    can_reject: bool
+    #: Its clock is stopped: a supplement (补正) is asked for.
+    clock_stopped: bool
+    #: It was approved: its result (licence number, document) can be shown.
+    has_result: bool
+
+
+def item_actions(item: ItemCase) -> ItemActions:
+    """What ``item``'s state allows (who may do it is the services' and views' concern)."""
+    allowed = flow.allowed_events(item.state)
+    return ItemActions(
+        can_take="take" in allowed,
+        can_request_supplement="request_supplement" in allowed,
+        can_supply="supply" in allowed,
+        can_approve="approve" in allowed,
+        can_reject="reject" in allowed,
+        clock_stopped=item.state == flow.ItemState.SUPPLEMENT,
+        has_result=item.state == flow.ItemState.APPROVED,
+    )
+
+
+def case_can_issue(case: Case) -> bool:
+    """Whether the case's state lets the window issue its results (统一出件; the bill must be settled too)."""
+    return "issue" in flow.allowed_case_events(case.state)
+
+
+def case_can_rate(case: Case) -> bool:
+    """Whether the case is finished, so that the applicant may rate the service (好差评)."""
+    return case.state in flow.FINAL_CASE_STATES
+
+
+def case_intake_open(case: Case) -> bool:
+    """Whether the case waits for an intake decision (the clerk checks materials and decides)."""
+    return case.state in flow.OPEN_FOR_INTAKE
+
+
 def overdue_item_cases(today: date) -> Q:
     """Running item cases past their due date: found by the sweep, or plainly late with a running clock.
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.cases import clock
-from lianban.cases.access import clerk_serves, user_acts_for_case
+from lianban.cases.access import clerk_serves, may_apply, user_acts_for_case
 from lianban.cases.events import event_record
 from lianban.cases.models import (
     PLAN_SCHEMA_VERSION,
@@ -33,10 +33,10 @@ from lianban.cases.models import (
 from lianban.cases.notifications import notification_create
 from lianban.cases.uploads import upload_store
 from lianban.cases.workflow import (
+    after_withdrawal,
     case_move,
     case_touch,
     eta_refresh,
-    item_move,
     lock_case_for_user,
     lock_item_cases,
     refresh_held,
@@ -110,7 +110,7 @@ def case_submit(
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.select_related("lead_department").get(code=thing_code)
     channel, entered_by = _submitter(actor, applicant, thing)
-    if thing.subject != applicant.kind:
+    if not may_apply(applicant, thing):
         raise ApplicantKindMismatch(
             _("%(thing)s is for applicants of kind %(subject)s") % {"thing": thing.name, "subject": thing.subject}
         )
@@ -313,26 +313,10 @@ def case_withdraw(*, actor: User, case_id: int, reason: str, idempotency_key: st
         reason=reason,
         fields={"outcome": flow.CaseOutcome.WITHDRAWN.value, "closed_at": moment, "decision_reason": reason},
     )
-    for item in items:
-        if item.state not in flow.FINAL_ITEM_STATES:
-            item_move(
-                case,
-                item,
-                "cancel",
-                actor=actor,
-                action="item.cancelled",
-                reason=_("the application was withdrawn"),
-                fields={
-                    "finished_at": moment,
-                    "finished_on": clock.local_date(moment),
-                    "held": False,
-                    "due_status": "",
-                },
-            )
+    after_withdrawal(case, items, actor=actor)  # the core cancels every open item
     notification_create(
         case=case,
         kind=NotificationKind.WITHDRAWN,
         message=_("Your application %(code)s was withdrawn.") % {"code": case.code_for_people},
     )
-    eta_refresh(case, items)
     return case

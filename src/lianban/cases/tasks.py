@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from lianban.cases.notifications import notification_send
+from lianban.cases.sending import notification_send
 
 
 @task()

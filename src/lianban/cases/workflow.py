@@ -6,21 +6,26 @@ transaction and goes through here:
 1. ``lock_case`` takes ``SELECT … FOR UPDATE`` on the case row first (always
    the case first, then its item cases, so two services never wait on each
    other in opposite orders), re-reads the state under the lock;
-2. ``case_move`` / ``item_move`` ask the core state machines whether the
+2. ``case_move`` / ``item_move`` ask the core's transition tables whether the
    transition is allowed, apply it, bump the case version and append the
    audit event;
-3. ``start_ready_items`` and ``finish_if_complete`` apply the core's
-   dispatch and completion decisions.
+3. ``after_acceptance``, ``after_item_finished`` and ``after_withdrawal``
+   hand a snapshot of the case to the core's decision for that event
+   (``core.case_flow.sequencing``) and apply the commands it returns
+   (dispatch, cancel, hold, complete, ETA) with ``apply_commands``: the
+   shell writes, the core decides.
 
 Because the decision "which items start now" is taken under the case lock on
 freshly read item states, two reviewers approving the last two items of a
-stage at the same moment start the next stage exactly once.
+stage at the same moment start the next stage exactly once. The engine does
+not reach up into issuance: ``after_item_finished`` says whether the case
+completed and review, its caller, has issuance open the bill.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import date
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from django.conf import settings
@@ -32,12 +37,10 @@ from lianban.cases import clock
 from lianban.cases.access import can_see_case
 from lianban.cases.audit import chain_head_columns, chain_head_remember
 from lianban.cases.events import event_record
-from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, NotificationKind
-from lianban.cases.notifications import notification_create
+from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState
 from lianban.common import generations
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
-from lianban.core.errors import CalendarNotCovered
 
 #: Case columns no transition reads: left out of the locked read (loaded on access, should anyone need them).
 CASE_UNREAD = ("plan", "form", "answers")
@@ -118,7 +121,7 @@ def case_move(
     fields: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Apply a case transition allowed by ``CaseMachine``, set ``fields``, record the event.
+    """Apply a case transition allowed by ``flow.CASE_TRANSITIONS``, set ``fields``, record the event.
 
     Raises:
         TransitionRefused: the state machine does not allow ``event`` now.
@@ -161,7 +164,7 @@ def item_move(
     fields: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    """Apply an item-case transition allowed by ``ItemCaseMachine``, set ``fields``, record the event.
+    """Apply an item-case transition allowed by ``flow.ITEM_TRANSITIONS``, set ``fields``, record the event.
 
     Raises:
         TransitionRefused: not allowed now (including approving a 容缺-held item).
@@ -196,97 +199,235 @@ def item_view(item: ItemCase) -> flow.ItemView:
         due_on=item.due_on,
         paused_since=item.paused_since,
         finished_on=item.finished_on,
+        held=item.held,
+        due_status=flow.DueStatus(item.due_status) if item.due_status else None,
+        due_provisional=item.due_provisional,
     )
 
 
-def held_item_codes(case: Case) -> frozenset[str]:
-    """Items held back by 容缺 promises not yet kept."""
+def case_snapshot(
+    case: Case, items: Sequence[ItemCase], *, outstanding: Mapping[str, Sequence[str]] | None = None
+) -> flow.CaseSnapshot:
+    """The core's view of a case and its item cases (read under the case's lock)."""
+    return flow.CaseSnapshot(
+        state=flow.CaseState(case.state),
+        items=tuple(item_view(i) for i in items),
+        outstanding=None if outstanding is None else {code: tuple(needed) for code, needed in outstanding.items()},
+    )
+
+
+def promised_outstanding(case: Case) -> dict[str, list[str]]:
+    """Promised (容缺) material code → the items needing it, for every promise not yet kept (one read)."""
     promised = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by()
-    outstanding = {m.code: m.needed_by for m in promised}
-    return flow.items_held(outstanding)
+    return {m.code: m.needed_by for m in promised}
 
 
-def refresh_held(
-    case: Case,
-    items: Sequence[ItemCase],
-    *,
-    actor: User | None,
-    outstanding: Mapping[str, Sequence[str]] | None = None,
-) -> None:
-    """Set or release the 容缺 hold of each open item case, recording releases.
+# ------------------------------------------------------- the core's decisions
+
+
+def after_acceptance(
+    case: Case, *, actor: User | None, outstanding: Mapping[str, Sequence[str]] | None = None
+) -> list[ItemCase]:
+    """After acceptance (by the clerk or deemed): apply the core's decision; the case's item cases, locked.
 
     ``outstanding`` (promised material code → items needing it) spares the
     read of the promised materials when the caller has them at hand.
     """
-    held = flow.items_held(outstanding) if outstanding is not None else held_item_codes(case)
-    for item in items:
-        should = item.item_code in held and item.state not in flow.FINAL_ITEM_STATES
-        if item.held == should:
-            continue
-        item.held = should
-        item.save(update_fields=["held"])
-        event_record(
-            case=case,
-            item_case=item,
-            actor=actor,
-            action="item.held" if should else "item.released",
-            before={"held": not should},
-            after={"held": should},
-        )
+    items = lock_item_cases(case)
+    calendar = clock.calendar()
+    if outstanding is None:
+        outstanding = promised_outstanding(case)
+    decision = flow.after_acceptance(
+        case_snapshot(case, items, outstanding=outstanding),
+        calendar,
+        clock.today(),
+        due_soon_days=settings.LIANBAN_DUE_SOON_DAYS,
+    )
+    apply_commands(case, items, decision, actor=actor, follow_actor=actor)
+    return items
 
 
-def start_ready_items(
-    case: Case, items: Sequence[ItemCase], *, actor: User | None, calendar: Calendar | None = None
-) -> list[ItemCase]:
-    """Dispatch every waiting item whose predecessors are all approved (core decision).
+def after_item_finished(case: Case, items: Sequence[ItemCase], *, actor: User | None, finished: ItemCase) -> bool:
+    """After an approval or rejection of ``finished``: apply the core's decision. True when the case completed.
 
-    A due date counted through a year with only a provisional calendar is
-    marked ``due_provisional`` (预计). An item whose due date falls in a year
-    the calendar does not cover at all is dispatched all the same, with no
-    due date and the status ``UNKNOWN`` (an ``item.due_unknown`` event says
-    which year); the deadline sweep fills the date in once the year is entered.
+    The promised materials are read only when the decision needs them (some
+    item still held once the rejection's cancellations are counted). The
+    caller creates what follows a completed case (its bill).
     """
-    ready = set(flow.items_to_start([item_view(i) for i in items]))
-    started: list[ItemCase] = []
-    if not ready:
-        return started
-    calendar = calendar or clock.calendar()
+    snapshot = case_snapshot(case, items)
+    if flow.holds_may_change(flow.after_cancellations(snapshot, finished.item_code).items):
+        snapshot = case_snapshot(case, items, outstanding=promised_outstanding(case))
+    decision = flow.after_item_finished(
+        snapshot,
+        clock.calendar(),
+        clock.today(),
+        finished=finished.item_code,
+        due_soon_days=settings.LIANBAN_DUE_SOON_DAYS,
+    )
+    return apply_commands(case, items, decision, actor=actor, follow_actor=None)
+
+
+def after_withdrawal(case: Case, items: Sequence[ItemCase], *, actor: User | None) -> None:
+    """After a withdrawal: apply the core's decision (every open item cancelled, no ETA)."""
+    decision = flow.after_withdrawal(case_snapshot(case, items), clock.today())
+    apply_commands(case, items, decision, actor=actor, follow_actor=actor)
+
+
+def refresh_held(case: Case, items: Sequence[ItemCase], *, actor: User | None) -> None:
+    """Set or release the 容缺 hold of each open item case (after a promised upload), recording releases."""
+    changes = flow.hold_changes([item_view(i) for i in items], promised_outstanding(case))
+    apply_commands(case, items, changes, actor=actor, follow_actor=actor)
+
+
+def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | None = None) -> date | None:
+    """Recompute and store what the case's items sum up to (``flow.case_eta``): its ETA, whether it is
+    provisional and whether a running item is overdue (``has_overdue_items``). Returns the ETA.
+
+    Every write that changes an item case (dispatch, review, supplement, finish, cancel, the deadline sweep)
+    ends here with all the case's items, under the case's lock.
+    """
+    state = flow.CaseState(case.state)
+    if calendar is None and state not in flow.FINAL_CASE_STATES:  # a closed case's ETA reads no calendar
+        calendar = clock.calendar()
+    command = flow.case_eta(state, [item_view(i) for i in items], calendar, clock.today())
+    _store_eta(case, command)
+    return command.eta
+
+
+# ------------------------------------------------------------------- the shell
+
+
+def apply_commands(
+    case: Case,
+    items: Sequence[ItemCase],
+    commands: Iterable[flow.Command],
+    *,
+    actor: User | None,
+    follow_actor: User | None,
+) -> bool:
+    """Write the core's commands in order, with their audit events. True when the case completed.
+
+    ``actor`` completes the case; ``follow_actor`` is recorded on what follows
+    from the event (dispatches, holds, cancellations): the event's own actor
+    after acceptance or withdrawal, the system (None) after a review decision.
+    """
+    by_code = {item.item_code: item for item in items}
     moment = clock.now()
-    today = clock.local_date(moment)
-    for item in items:
-        if item.item_code not in ready:
-            continue
-        due, status, missing = _due_on_dispatch(calendar, today, item.promised_days)
-        provisional = due is not None and calendar.provisional_between(today, due)
+    completed = False
+    for command in commands:
+        match command:
+            case flow.DispatchItem():
+                _dispatch(case, by_code[command.code], command, actor=follow_actor, moment=moment)
+            case flow.CancelItem():
+                _cancel(case, by_code, command, actor=follow_actor, moment=moment)
+            case flow.SetHeld():
+                _set_held(case, by_code[command.code], command.held, actor=follow_actor)
+            case flow.CompleteCase():
+                case_move(
+                    case,
+                    "complete",
+                    actor=actor,
+                    action="case.ready",
+                    fields={"outcome": command.outcome.value, "ready_at": clock.now()},
+                    after={"outcome": command.outcome.value},
+                )
+                completed = True
+            case flow.SetEta():
+                _store_eta(case, command)
+    return completed
+
+
+def _dispatch(case: Case, item: ItemCase, command: flow.DispatchItem, *, actor: User | None, moment: datetime) -> None:
+    """Dispatch an item, due as the core counted (``due_provisional``: 预计; no date: ``item.due_unknown``)."""
+    due = command.due_on
+    item_move(
+        case,
+        item,
+        "dispatch",
+        actor=actor,
+        action="item.dispatched",
+        fields={
+            "dispatched_at": moment,
+            "started_on": command.started_on,
+            "due_on": due,
+            "due_status": command.due_status.value,
+            "due_year_missing": command.due_year_missing,
+            "due_provisional": command.due_provisional,
+        },
+        after={
+            "due_on": due.isoformat() if due else None,
+            **({"provisional": True} if command.due_provisional else {}),
+        },
+    )
+    if command.due_year_missing is not None:
+        due_unknown_record(case, item, year=command.due_year_missing)
+
+
+def _cancel(
+    case: Case, by_code: Mapping[str, ItemCase], command: flow.CancelItem, *, actor: User | None, moment: datetime
+) -> None:
+    """Cancel an open item: because an item it depends on was rejected (by the system), or the case was withdrawn."""
+    item = by_code[command.code]
+    finished_on = clock.local_date(moment)
+    if command.because_of is None:
         item_move(
             case,
             item,
-            "dispatch",
+            "cancel",
             actor=actor,
-            action="item.dispatched",
-            fields={
-                "dispatched_at": moment,
-                "started_on": today,
-                "due_on": due,
-                "due_status": status.value,
-                "due_year_missing": missing,
-                "due_provisional": provisional,
-            },
-            after={"due_on": due.isoformat() if due else None, **({"provisional": True} if provisional else {})},
+            action="item.cancelled",
+            reason=_("the application was withdrawn"),
+            fields={"finished_at": moment, "finished_on": finished_on, "held": False, "due_status": ""},
         )
-        if missing is not None:
-            due_unknown_record(case, item, year=missing)
-        started.append(item)
-    return started
+        return
+    rejected = by_code[command.because_of]
+    because = _("%(item)s was rejected: %(reason)s") % {"item": rejected.item_name, "reason": rejected.reason}
+    item_move(
+        case,
+        item,
+        "cancel",
+        actor=None,
+        action="item.cancelled",
+        reason=because,
+        fields={
+            "finished_at": moment,
+            "finished_on": finished_on,
+            "due_status": "",
+            "held": False,
+            "paused_since": None,
+            "reason": because,
+        },
+        after={"because_of": command.because_of},
+    )
 
 
-def _due_on_dispatch(calendar: Calendar, today: date, days: int) -> tuple[date | None, flow.DueStatus, int | None]:
-    """Due date, status and the missing calendar year (None when the calendar covers it)."""
-    try:
-        due = flow.due_date(calendar, today, days)
-        return due, flow.deadline_status(calendar, due, today, settings.LIANBAN_DUE_SOON_DAYS), None
-    except CalendarNotCovered as exc:
-        return None, flow.DueStatus.UNKNOWN, exc.year
+def _set_held(case: Case, item: ItemCase, held: bool, *, actor: User | None) -> None:
+    item.held = held
+    item.save(update_fields=["held"])
+    event_record(
+        case=case,
+        item_case=item,
+        actor=actor,
+        action="item.held" if held else "item.released",
+        before={"held": not held},
+        after={"held": held},
+    )
+
+
+def _store_eta(case: Case, command: flow.SetEta) -> None:
+    """Store the ETA and the overdue flag where they changed (a new ETA bumps the version the tracking
+    answer is cached by, see ``selectors.track_stamp``)."""
+    changed: list[str] = []
+    if command.overdue != case.has_overdue_items:
+        case.has_overdue_items = command.overdue
+        changed.append("has_overdue_items")
+    if command.eta != case.eta or command.provisional != case.eta_provisional:
+        case.eta = command.eta
+        case.eta_provisional = command.provisional
+        case.version += 1
+        changed += ["eta", "eta_provisional", "version"]
+    if changed:
+        case.save(update_fields=changed)
 
 
 def due_unknown_note(year: int | None) -> str:
@@ -306,77 +447,3 @@ def due_unknown_record(case: Case, item: ItemCase, *, year: int) -> None:
         after={"due_status": flow.DueStatus.UNKNOWN.value, "year": year},
         reason=due_unknown_note(year),
     )
-
-
-def eta_refresh(case: Case, items: Sequence[ItemCase], *, calendar: Calendar | None = None) -> date | None:
-    """Recompute and store what the case's items sum up to: its ETA (critical path over what remains; none
-    once the case is closed), whether the ETA is provisional (预计: counted through a provisional calendar
-    year, or an item's due date is provisional) and whether a running item is overdue (``has_overdue_items``).
-
-    Every write that changes an item case (dispatch, review, supplement, finish, cancel, the deadline sweep)
-    ends here with all the case's items, under the case's lock.
-    """
-    value: date | None = None
-    provisional = False
-    if case.state not in (flow.CaseState.ISSUED, flow.CaseState.REFUSED, flow.CaseState.WITHDRAWN):
-        calendar = calendar or clock.calendar()
-        today = clock.today()
-        try:
-            value = flow.eta(calendar, [item_view(i) for i in items], today)
-        except CalendarNotCovered:
-            value = None
-        if value is not None:
-            running = (i for i in items if i.state in flow.RUNNING_ITEM_STATES)
-            provisional = calendar.provisional_between(today, value) or any(i.due_provisional for i in running)
-    late = any(i.state in flow.RUNNING_ITEM_STATES and i.due_status == flow.DueStatus.OVERDUE for i in items)
-    changed: list[str] = []
-    if late != case.has_overdue_items:
-        case.has_overdue_items = late
-        changed.append("has_overdue_items")
-    if value != case.eta or provisional != case.eta_provisional:
-        case.eta = value
-        case.eta_provisional = provisional
-        case.version += 1  # the public tracking answer is cached by version (see selectors.track_stamp)
-        changed += ["eta", "eta_provisional", "version"]
-    if changed:
-        case.save(update_fields=changed)
-    return value
-
-
-def finish_if_complete(case: Case, items: Sequence[ItemCase], *, actor: User | None) -> bool:
-    """When nothing is open, make the case READY with its outcome and its bill. True when it did."""
-    if case.state != flow.CaseState.IN_PROGRESS or not flow.is_complete([item_view(i) for i in items]):
-        return False
-    result = flow.outcome([item_view(i) for i in items])
-    case_move(
-        case,
-        "complete",
-        actor=actor,
-        action="case.ready",
-        fields={"outcome": result.value, "ready_at": clock.now()},
-        after={"outcome": result.value},
-    )
-    from lianban.issuance.services import bill_create_for_case
-
-    bill = bill_create_for_case(case=case, items=items)
-    notification_create(
-        case=case,
-        kind=NotificationKind.READY,
-        message=_("Case %(code)s is ready: all results can be collected together. Amount due: %(total)s yuan.")
-        % {"code": case.code_for_people, "total": bill.total},
-    )
-    return True
-
-
-def after_item_finished(case: Case, items: Sequence[ItemCase], *, actor: User | None) -> None:
-    """After an approval or rejection: start what can start, complete the case, refresh the ETA.
-
-    Holds are refreshed only while some item is held: after acceptance a hold
-    is only ever released (by the promised upload), never created.
-    """
-    calendar = clock.calendar()
-    start_ready_items(case, items, actor=None, calendar=calendar)
-    if any(item.held for item in items):
-        refresh_held(case, items, actor=None)
-    finish_if_complete(case, items, actor=actor)
-    eta_refresh(case, items, calendar=calendar)

@@ -35,7 +35,7 @@ class MaterialPromise:
 
 
 #: Case states in which intake may check and decide.
-OPEN_FOR_INTAKE = frozenset({flow.CaseState.SUBMITTED, flow.CaseState.RESUBMITTED})
+OPEN_FOR_INTAKE = flow.OPEN_FOR_INTAKE
 
 
 def clerk_case(actor: User, case_id: int) -> Case:

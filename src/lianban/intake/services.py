@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -44,13 +44,12 @@ from lianban.cases import clock
 from lianban.cases.models import Acceptance, Case, CaseMaterial, MaterialState, NotificationKind, Provenance
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import (
+    after_acceptance,
     case_move,
     eta_refresh,
     item_move,
     lock_case,
     lock_item_cases,
-    refresh_held,
-    start_ready_items,
 )
 from lianban.common.idempotency import command
 from lianban.common.language import in_platform_language
@@ -171,7 +170,7 @@ def intake_accept(
         fields={"acceptance": Acceptance.DECISION, "accepted_at": moment},
         after={"acceptance": Acceptance.DECISION, "promised": [p["code"] for p in promised]},
     )
-    _start_work(
+    after_acceptance(
         case,
         actor=actor,
         outstanding={m.code: m.needed_by for m in materials.values() if m.state == MaterialState.PROMISED},
@@ -189,15 +188,6 @@ def intake_accept(
         ),
     )
     return case
-
-
-def _start_work(case: Case, *, actor: User | None, outstanding: Mapping[str, Sequence[str]] | None = None) -> None:
-    """Dispatch the first items, hold those needing promised materials, refresh the ETA."""
-    items = lock_item_cases(case)
-    calendar = clock.calendar()
-    start_ready_items(case, items, actor=actor, calendar=calendar)
-    refresh_held(case, items, actor=actor, outstanding=outstanding)
-    eta_refresh(case, items, calendar=calendar)
 
 
 @command(operation="intake.correct", model=IntakeRound)
@@ -295,7 +285,7 @@ def case_deem_accepted(*, case_id: int) -> Case | None:
         fields={"acceptance": Acceptance.DEEMED, "accepted_at": moment},
         after={"acceptance": Acceptance.DEEMED},
     )
-    _start_work(case, actor=None)
+    after_acceptance(case, actor=None)
     notification_create(
         case=case,
         kind=NotificationKind.ACCEPTED,

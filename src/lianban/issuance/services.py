@@ -61,8 +61,20 @@ class WindowPayment:
         return PaymentConfirmation(provider=self.name, reference=reference.strip(), amount=bill.total)
 
 
+def case_ready(*, case: Case, items: Sequence[ItemCase]) -> Bill:
+    """The case just became ready (review's last decision, under its lock): open its bill, tell the applicant."""
+    bill = bill_create_for_case(case=case, items=items)
+    notification_create(
+        case=case,
+        kind=NotificationKind.READY,
+        message=_("Case %(code)s is ready: all results can be collected together. Amount due: %(total)s yuan.")
+        % {"code": case.code_for_people, "total": bill.total},
+    )
+    return bill
+
+
 def bill_create_for_case(*, case: Case, items: Sequence[ItemCase]) -> Bill:
-    """Create the case's one bill (called by the engine when the case becomes ready, under its lock)."""
+    """Create the case's one bill (``case_ready``: when the case becomes ready, under its lock)."""
     approved = [item for item in items if item.state == ItemState.APPROVED]
     total = sum((Decimal(item.fee) for item in approved), Decimal("0"))
     moment = clock.now()

@@ -9,8 +9,15 @@ from django.db.models import Count, Prefetch, QuerySet
 
 from lianban.accounts.models import Applicant, ApplicantMember, User
 from lianban.accounts.selectors import applicant_list_for_user
+from lianban.cases.access import applicants_who_may_apply
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState, Notification
-from lianban.cases.selectors import case_list_for_user, case_materials_for_user, case_progress, item_case_list
+from lianban.cases.selectors import (
+    case_list_for_user,
+    case_materials_for_user,
+    case_progress,
+    item_actions,
+    item_case_list,
+)
 from lianban.catalog import models as catalog
 from lianban.intake.models import IntakeRound
 from lianban.intake.selectors import correction_notice_latest
@@ -98,8 +105,8 @@ def draft_files(draft: Draft) -> dict[str, DraftFile]:
 
 
 def applicants_for_thing(user: User, thing: catalog.Thing) -> list[Applicant]:
-    """The applicants ``user`` acts for that may apply for ``thing`` (same kind as its subject)."""
-    return list(applicant_list_for_user(user).filter(kind=thing.subject))
+    """The applicants ``user`` acts for that may apply for ``thing`` (``access.may_apply``)."""
+    return list(applicant_list_for_user(user).filter(applicants_who_may_apply(thing)))
 
 
 def case_rows_for_user(user: User) -> QuerySet[Case]:
@@ -127,6 +134,11 @@ class SupplementView:
     def open(self) -> bool:
         """Still waiting for the applicant."""
         return self.request.supplied_at is None
+
+    @property
+    def can_supply(self) -> bool:
+        """The applicant may answer it now: still open, and the item's state takes a supply."""
+        return self.open and item_actions(self.item).can_supply
 
 
 @dataclass(frozen=True, slots=True)

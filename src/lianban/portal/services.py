@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import Applicant, ApplicantMember, Role, User
 from lianban.accounts.services import applicant_create
 from lianban.cases import clock
+from lianban.cases.access import may_apply
 from lianban.cases.form_fields import MAX_TEXTAREA, clean_form, field_definition, prefill_value
 from lianban.cases.models import Case
 from lianban.cases.services import case_submit
@@ -133,7 +134,7 @@ def draft_start(*, actor: User, applicant: Applicant, thing_code: str, answers: 
         raise Http404
     compiled = compiled_thing(thing_code)
     thing = Thing.objects.get(code=thing_code)
-    if thing.subject != applicant.kind:
+    if not may_apply(applicant, thing):
         raise ApplicantKindMismatch(_("This one-thing is for another kind of applicant."))
     planned = plan(compiled, answers, licence_codes_held(holder=applicant, on=clock.today()))
     return Draft.objects.create(

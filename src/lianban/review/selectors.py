@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from lianban.accounts.models import Role, User
-from lianban.cases.models import ItemCase, ItemState
+from lianban.cases.models import ItemCase
+from lianban.core import case_flow as flow
 from lianban.review.models import SupplementRequest
 
-QUEUE_STATES = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
+#: The department's queue: its running item cases (the core's ``RUNNING_ITEM_STATES``).
+QUEUE_STATES = sorted(state.value for state in flow.RUNNING_ITEM_STATES)
 #: The department queue's order: the earliest due first, unknown due dates last.
 QUEUE_ORDER = ("due_on", "id")
 

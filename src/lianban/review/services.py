@@ -31,7 +31,6 @@ from lianban.cases.workflow import (
     due_unknown_record,
     eta_refresh,
     item_move,
-    item_view,
     lock_case_of_item,
     lock_item_case,
     lock_item_cases,
@@ -40,6 +39,7 @@ from lianban.common.idempotency import command
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ItemHeld, NothingChosen, TextRequired, ValidityInvalid
 from lianban.core.errors import CalendarNotCovered
+from lianban.issuance.services import case_ready
 from lianban.licences.services import licence_record_result
 from lianban.review.access import can_see_item_case
 from lianban.review.models import SupplementRequest
@@ -319,7 +319,8 @@ def item_case_approve(
         message=_("%(item)s of application %(code)s was approved.")
         % {"item": item.item_name, "code": case.code_for_people},
     )
-    after_item_finished(case, items, actor=actor)
+    if after_item_finished(case, items, actor=actor, finished=item):
+        case_ready(case=case, items=items)
     return item
 
 
@@ -345,26 +346,13 @@ def item_case_reject(*, actor: User, item_case_id: int, reason: str, idempotency
         reason=reason,
         fields={"decided_by": actor, "reason": reason, **finished},
     )
-    views = [item_view(i) for i in items]
-    cancel = set(flow.items_to_cancel(views, item.item_code))
-    because = _("%(item)s was rejected: %(reason)s") % {"item": item.item_name, "reason": reason}
-    for other in items:
-        if other.item_code in cancel:
-            item_move(
-                case,
-                other,
-                "cancel",
-                actor=None,
-                action="item.cancelled",
-                reason=because,
-                fields={**finished, "reason": because},
-                after={"because_of": item.item_code},
-            )
     notification_create(
         case=case,
         kind=NotificationKind.ITEM_DECIDED,
         message=_("%(item)s of application %(code)s was rejected: %(reason)s")
         % {"item": item.item_name, "code": case.code_for_people, "reason": reason},
     )
-    after_item_finished(case, items, actor=actor)
+    # the core cancels what depends on the rejected item, dispatches what can start, completes the case
+    if after_item_finished(case, items, actor=actor, finished=item):
+        case_ready(case=case, items=items)
     return item

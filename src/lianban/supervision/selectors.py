@@ -4,22 +4,30 @@ the 督办 orders."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from lianban.accounts.models import Role, User
-from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, ItemState, MaterialState
+from lianban.cases import clock
+from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, MaterialState
+from lianban.cases.selectors import overdue_item_cases
+from lianban.core import case_flow as flow
+from lianban.core.orders import OrderEvent, OrderState, allowed_events
 from lianban.supervision.access import can_see_order, order_visibility
 from lianban.supervision.models import CalendarAlert, Signal, SignalSubject, SupervisionOrder
 
-RUNNING = (ItemState.DISPATCHED, ItemState.IN_REVIEW, ItemState.SUPPLEMENT)
+#: Running item states (the core's ``RUNNING_ITEM_STATES``).
+RUNNING = sorted(state.value for state in flow.RUNNING_ITEM_STATES)
 
 
 def item_case_overdue_list() -> QuerySet[ItemCase]:
-    """Running item cases found overdue by the last sweep, latest due first."""
+    """Running item cases that are overdue (``cases.selectors.overdue_item_cases``: the workbench's rule too),
+    the earliest due first."""
     return (
-        ItemCase.objects.filter(state__in=RUNNING, due_status=DueStatus.OVERDUE)
+        ItemCase.objects.filter(overdue_item_cases(clock.today()))
         .select_related("case", "department")
         .order_by("due_on", "id")
     )
@@ -138,6 +146,40 @@ def order_list_for_user(user: User, *, state: str = "", department: str = "") ->
     if department:
         rows = rows.filter(department__code=department)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRow:
+    """An order as the pages show it, with what its state means (never compared in a template)."""
+
+    order: SupervisionOrder
+    #: Not closed: some step is still to be taken.
+    is_open: bool
+    #: Escalated to the department's leader, and still open.
+    escalated: bool
+    #: The department signs for it by this day (while it waits to be signed for).
+    sign_by: date | None
+    #: The department replies by this day (while it waits for the reply).
+    reply_by: date | None
+
+
+def order_row(order: SupervisionOrder) -> OrderRow:
+    """What ``order``'s state means for the pages (the core's order table)."""
+    state = OrderState(order.state)
+    events = allowed_events(state)
+    is_open = bool(events)
+    return OrderRow(
+        order=order,
+        is_open=is_open,
+        escalated=is_open and order.escalated_at is not None,
+        sign_by=order.sign_due_on if OrderEvent.SIGN in events else None,
+        reply_by=order.reply_due_on if OrderEvent.REPLY in events else None,
+    )
+
+
+def order_rows(orders: list[SupervisionOrder]) -> list[OrderRow]:
+    """``order_row`` of each order of a list page."""
+    return [order_row(order) for order in orders]
 
 
 def order_for_user(user: User, order_id: int) -> SupervisionOrder:

@@ -152,7 +152,7 @@ def promised_path(items: list[ItemCase]) -> int:
 
 
 #: Cases waiting for an intake decision (intake's ``OPEN_FOR_INTAKE``; intake imports this module).
-OPEN_FOR_INTAKE = (flow.CaseState.SUBMITTED.value, flow.CaseState.RESUBMITTED.value)
+OPEN_FOR_INTAKE = sorted(state.value for state in flow.OPEN_FOR_INTAKE)
 
 
 def _intake_promise(case: Case, calendar: Calendar) -> _Promise:

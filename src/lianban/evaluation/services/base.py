@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from lianban.cases.models import CaseState, ItemState
+from lianban.cases.models import ItemState
+from lianban.core import case_flow as flow
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import TextRequired, TextTooLong
 from lianban.core.errors import DomainError
@@ -14,7 +15,8 @@ from lianban.core.text import tx
 #: The longest comment, note or record kept (a longer text is refused, not cut).
 TEXT_MAX = 2000
 #: Case states after which the services of a case can be rated.
-FINISHED_STATES = (CaseState.ISSUED, CaseState.REFUSED, CaseState.WITHDRAWN)
+#: Finished cases (the core's ``FINAL_CASE_STATES``): the applicant may rate them.
+FINISHED_STATES = sorted(state.value for state in flow.FINAL_CASE_STATES)
 #: Item states of a service that was actually given (decided); cancelled or never started items are not rated.
 DECIDED_ITEM_STATES = (ItemState.APPROVED, ItemState.REJECTED)
 #: The audit actions that finish a case (whose actor is the staff member rated for the case as a whole).

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.access import access_applicant_for_user
 from lianban.accounts.models import Applicant, ApplicantKind, User
 from lianban.cases import clock, form_fields
+from lianban.cases.access import may_apply
 from lianban.catalog.models import Thing
 from lianban.catalog.planning import planned
 from lianban.catalog.selectors import compiled_thing, thing_with_lead
@@ -209,7 +210,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         _check_new_applicant(thing.subject, new_fields)
     elif chosen.isascii() and chosen.isdigit() and len(chosen) <= 18:
         applicant = access_applicant_for_user(user, int(chosen))
-        if applicant.kind != thing.subject:
+        if not may_apply(applicant, thing):
             raise Http404
     else:
         errors.append(_("Choose who is applying, or register a new applicant."))

@@ -21,7 +21,7 @@ from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
 from lianban.cases.form_fields import case_form_rows
 from lianban.cases.models import Case, MaterialState
-from lianban.cases.selectors import case_has_item_case, case_material_file
+from lianban.cases.selectors import case_can_rate, case_has_item_case, case_material_file
 from lianban.cases.services import case_material_upload, case_resubmit, case_withdraw
 from lianban.common.http import absolute_url
 from lianban.common.pages import list_page
@@ -134,6 +134,7 @@ def _case_page(
         "notifications": [(n, NOTIFICATION_KINDS.get(n.kind, "")) for n in detail.notifications],
         "licences": detail.licences,
         "can_withdraw": can_withdraw(case.state),
+        "can_rate": case_can_rate(case),
         "material_errors": material_errors or {},
         "max_upload_mb": settings.LIANBAN_MAX_UPLOAD_MB,
     }

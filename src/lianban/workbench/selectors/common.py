@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from lianban.accounts.models import User
 from lianban.cases import clock, words
 from lianban.cases.form_fields import definitions, field_definition, form_masked
-from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase
+from lianban.cases.models import Case, CaseEvent, CaseMaterial, ItemCase, MaterialState
 from lianban.cases.selectors import case_event_list
 from lianban.cases.workflow import item_view
 from lianban.catalog.models import Department, Item, Question
@@ -115,6 +115,11 @@ class MaterialRow:
     def has_file(self) -> bool:
         """Whether a file was uploaded for it."""
         return bool(self.material.file)
+
+    @property
+    def promised(self) -> bool:
+        """Missing at acceptance against a written promise (容缺), not supplied yet."""
+        return self.material.state == MaterialState.PROMISED
 
 
 def provenance_text(material: CaseMaterial, items: Mapping[str, ItemCase], departments: Mapping[str, str]) -> str:

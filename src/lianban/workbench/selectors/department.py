@@ -10,7 +10,14 @@ from django.db.models import QuerySet
 from lianban.accounts.models import User
 from lianban.cases import clock
 from lianban.cases.models import CaseMaterial, ItemCase
-from lianban.cases.selectors import applicant_matching, case_materials_for_item_case, item_case_list, start_of_day
+from lianban.cases.selectors import (
+    ItemActions,
+    applicant_matching,
+    case_materials_for_item_case,
+    item_actions,
+    item_case_list,
+    start_of_day,
+)
 from lianban.catalog.models import Material
 from lianban.core.tracking import normalise_code
 from lianban.review.models import SupplementRequest
@@ -78,6 +85,7 @@ class ItemPage:
     events: list[EventRow]
     promised: list[CaseMaterial]
     produces: list[str]
+    actions: ItemActions
 
 
 def item_page(item: ItemCase, *, personal: bool = False) -> ItemPage:
@@ -101,4 +109,5 @@ def item_page(item: ItemCase, *, personal: bool = False) -> ItemPage:
         events=event_rows(case, item_case=item),
         promised=[m for m in needed if m.state == "PROMISED"],
         produces=produces,
+        actions=item_actions(item),
     )

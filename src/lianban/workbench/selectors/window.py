@@ -13,6 +13,8 @@ from lianban.cases import clock
 from lianban.cases.access import clerk_serves, personal_form_keys
 from lianban.cases.models import Case, CaseMaterial, CaseState, ItemCase
 from lianban.cases.selectors import (
+    case_can_issue,
+    case_intake_open,
     case_intake_queue,
     case_issuance_queue,
     case_list_filter,
@@ -189,6 +191,8 @@ class ItemRow:
 
     item: ItemCase
     deadline: Deadline | None
+    #: The case is not accepted yet, so the item waits for acceptance (not for earlier items).
+    waiting_for_acceptance: bool = False
 
 
 @dataclass
@@ -212,6 +216,8 @@ class CasePage:
     bill: Bill | None
     issuance: Issuance | None
     stages: dict[int, list[ItemRow]] = field(default_factory=dict)
+    #: The clerk may issue every result now: the case is ready and its bill settled.
+    can_issue: bool = False
     #: The registered applicant whose identity the case's applicant claims, unverified (身份核验), or None.
     claimed: Applicant | None = None
 
@@ -230,20 +236,25 @@ def case_page(user: User, case: Case) -> CasePage:
     open_round = current_round(rounds)
     verdicts = {c.material_id: c for c in intake_checks(open_round)} if open_round is not None else {}
     checks = [CheckRow(row, verdicts.get(row.material.pk)) for row in rows if row.material.provenance == "submit"]
-    intake_open = case.state in (CaseState.SUBMITTED, CaseState.RESUBMITTED)
+    intake_open = case_intake_open(case)
     promisable = [
         c
         for c in checks
         if c.row.material.tolerable and c.row.material.required and (c.check is None or c.check.result == "MISSING")
     ]
     problems = [c for c in checks if c.check is not None and c.check.result in ("MISSING", "WRONG")]
-    item_rows = [ItemRow(item, item_deadline(item)) for item in items]
+    before_acceptance = case.state in flow.BEFORE_ACCEPTANCE
+    item_rows = [
+        ItemRow(item, item_deadline(item), before_acceptance and item.state == flow.ItemState.WAITING) for item in items
+    ]
     stages: dict[int, list[ItemRow]] = {}
     for row in item_rows:
         stages.setdefault(row.item.stage, []).append(row)
+    can_act = clerk_serves(user, case)
+    bill = bill_get(case)
     return CasePage(
         case=case,
-        can_act=clerk_serves(user, case),
+        can_act=can_act,
         intake_open=intake_open,
         deadline=intake_deadline(case) if intake_open else None,
         answers=answer_rows(case),
@@ -256,9 +267,10 @@ def case_page(user: User, case: Case) -> CasePage:
         rounds=rounds,
         items=item_rows,
         events=event_rows(case),
-        bill=bill_get(case),
+        bill=bill,
         issuance=issuance_get(case),
         stages=stages,
+        can_issue=can_act and case_can_issue(case) and bill is not None and bill.settled_at is not None,
         claimed=identity_claimed(case),
     )
 

@@ -36,6 +36,16 @@ def say(value: Any, table: str) -> str:
     return words.word(TABLES[table], str(value or ""))
 
 
+#: The badge tone of an item state: decided well, ended badly, waiting on the applicant (others: plain).
+ITEM_TONES = {"APPROVED": "good", "REJECTED": "bad", "CANCELLED": "bad", "SUPPLEMENT": "wait"}
+
+
+@register.filter
+def item_tone(state: Any) -> str:
+    """The CSS tone of an item state's badge: ``<span class="state {{ item.state|item_tone }}">``."""
+    return ITEM_TONES.get(str(state or ""), "")
+
+
 @register.filter
 def yuan(amount: Any) -> str:
     """Money as ¥12.50."""

@@ -150,7 +150,8 @@ def case_rate(request: HttpRequest, case_id: int) -> HttpResponse:
             "follow_up_open": rating is not None
             and not rating.is_default
             and rules.follow_up_open(rating.rated_at, now, limits),
-            "ticket": tickets.get(rating.pk) if rating is not None else None,
+            "ticket": (ticket := tickets.get(rating.pk) if rating is not None else None),
+            "can_rerate": ticket is not None and rules.waiting_on(rules.TicketState(ticket.state)) == "evaluator",
         }
         for service, rating in pairs
     ]
@@ -240,6 +241,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "verdicts": Verdict.choices,
         "history": ticket_root_cause(ticket),
         "can_see_case": user.role in (Role.CLERK, Role.SUPERVISOR),
+        "waiting_for_rerating": rules.waiting_on(state) == "evaluator",
     }
     return render(request, "evaluation/ticket.html", context)
 

@@ -19,7 +19,14 @@ from lianban.core.orders import OrderEvent, OrderState, allowed_events
 from lianban.supervision.models import OrderState as OrderStates
 from lianban.supervision.models import SupervisionOrder
 from lianban.supervision.orders import order_raise, order_reply, order_review, order_sign
-from lianban.supervision.selectors import ORDER_ORDER, order_cases, order_for_user, order_list_for_user
+from lianban.supervision.selectors import (
+    ORDER_ORDER,
+    order_cases,
+    order_for_user,
+    order_list_for_user,
+    order_row,
+    order_rows,
+)
 from lianban.workbench.forms import OrderRaiseForm, OrderReplyForm, OrderReviewForm
 from lianban.workbench.views.common import attempt, command_post, form_post, roles_required, see_other, staff_user
 
@@ -33,7 +40,7 @@ def _render_list(request: HttpRequest, form: OrderRaiseForm | None = None, statu
     state = request.GET.get("state", "")
     state = state if state in OrderStates.values else ""
     context: dict[str, Any] = {
-        "rows": list_page(request, order_list_for_user(user, state=state), ORDER_ORDER),
+        "rows": list_page(request, order_list_for_user(user, state=state), ORDER_ORDER, row=order_rows),
         "state": state,
         "states": OrderStates.choices,
         "can_raise": user.role == Role.SUPERVISOR,
@@ -86,6 +93,7 @@ def _render_order(request: HttpRequest, order_id: int, status: int = 200, **form
     department_member = user.role == Role.REVIEWER and user.department_id == order.department_id
     context = {
         "order": order,
+        "row": order_row(order),
         "cases": order_cases(order),
         "can_sign": department_member and OrderEvent.SIGN in events,
         "can_reply": department_member and OrderEvent.REPLY in events,

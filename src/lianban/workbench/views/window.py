@@ -19,7 +19,6 @@ from lianban.cases.access import access_case_for_user, sees_personal_data
 from lianban.cases.models import Case
 from lianban.cases.selectors import INTAKE_ORDER
 from lianban.common.pages import list_page
-from lianban.core import case_flow as flow
 from lianban.core.errors import DomainError
 from lianban.intake.models import Decision, IntakeRound
 from lianban.intake.selectors import acceptance_receipt, intake_round_list
@@ -140,7 +139,6 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms: A
         "issue_form": forms.get("issue_form") or IssueForm(),
         "words": words,
         "personal_full": sees_personal_data(staff_user(request), case),
-        "before_acceptance": case.state in flow.BEFORE_ACCEPTANCE,
     }
     return render(request, "workbench/window/case.html", context, status=status)
 
