@@ -186,26 +186,25 @@ def rating_give(
     Raises:
         NotVisible (not their case), NotRatable, AlreadyRated, LevelInvalid, IndicatorsInvalid, ActionInvalid.
     """
-    with transaction.atomic():
-        try:
-            case = lock_case(case_id)
-        except Case.DoesNotExist:
-            raise NotVisible from None
-        if not user_acts_for_case(actor, case):
-            raise NotVisible
-        service = _service(case, item_case_id)
-        return _rating_create(
-            case=case,
-            kind=rules.Kind.SERVICE,
-            service_key=service.key,
-            item_case=service.item_case,
-            department_id=service.department_id,
-            window_id=service.window_id,
-            staff_id=service.staff_id,
-            given=given,
-            channel=rules.Channel.PORTAL,
-            actor=actor,
-        )
+    try:
+        case = lock_case(case_id)
+    except Case.DoesNotExist:
+        raise NotVisible from None
+    if not user_acts_for_case(actor, case):
+        raise NotVisible
+    service = _service(case, item_case_id)
+    return _rating_create(
+        case=case,
+        kind=rules.Kind.SERVICE,
+        service_key=service.key,
+        item_case=service.item_case,
+        department_id=service.department_id,
+        window_id=service.window_id,
+        staff_id=service.staff_id,
+        given=given,
+        channel=rules.Channel.PORTAL,
+        actor=actor,
+    )
 
 
 @command(operation="rating.enter", model=Rating)
@@ -225,29 +224,28 @@ def rating_enter(
     """
     if channel not in {c.value for c in rules.STAFF_CHANNELS}:
         raise ChoiceInvalid(_("staff enter ratings given by telephone or on paper"))
-    with transaction.atomic():
-        try:
-            case = lock_case(case_id)
-        except Case.DoesNotExist:
-            raise NotVisible from None
-        if not can_see_case(actor, case):
-            raise NotVisible
-        if not clerk_serves(actor, case):
-            raise NotAllowed(_("only the window enters telephone and paper ratings"))
-        service = _service(case, item_case_id)
-        return _rating_create(
-            case=case,
-            kind=rules.Kind.SERVICE,
-            service_key=service.key,
-            item_case=service.item_case,
-            department_id=service.department_id,
-            window_id=service.window_id,
-            staff_id=service.staff_id,
-            given=given,
-            channel=rules.Channel(channel),
-            actor=actor,
-            entered_by=actor,
-        )
+    try:
+        case = lock_case(case_id)
+    except Case.DoesNotExist:
+        raise NotVisible from None
+    if not can_see_case(actor, case):
+        raise NotVisible
+    if not clerk_serves(actor, case):
+        raise NotAllowed(_("only the window enters telephone and paper ratings"))
+    service = _service(case, item_case_id)
+    return _rating_create(
+        case=case,
+        kind=rules.Kind.SERVICE,
+        service_key=service.key,
+        item_case=service.item_case,
+        department_id=service.department_id,
+        window_id=service.window_id,
+        staff_id=service.staff_id,
+        given=given,
+        channel=rules.Channel(channel),
+        actor=actor,
+        entered_by=actor,
+    )
 
 
 # ------------------------------------------------------------------ one-time tokens
@@ -302,18 +300,17 @@ def visit_token_make(*, actor: User, case_id: int, idempotency_key: str | None =
     Raises:
         NotVisible, NotAllowed (not the case's window).
     """
-    with transaction.atomic():
-        try:
-            case = lock_case(case_id)
-        except Case.DoesNotExist:
-            raise NotVisible from None
-        if not can_see_case(actor, case):
-            raise NotVisible
-        if not clerk_serves(actor, case):
-            raise NotAllowed(_("only the window starts a visit rating"))
-        token = _token_new(case=case, kind=rules.Kind.VISIT, channel=rules.Channel.TABLET, staff=actor)
-        event_record(case=case, actor=actor, action="rating.visit_started", after={"token": token.pk})
-        return token
+    try:
+        case = lock_case(case_id)
+    except Case.DoesNotExist:
+        raise NotVisible from None
+    if not can_see_case(actor, case):
+        raise NotVisible
+    if not clerk_serves(actor, case):
+        raise NotAllowed(_("only the window starts a visit rating"))
+    token = _token_new(case=case, kind=rules.Kind.VISIT, channel=rules.Channel.TABLET, staff=actor)
+    event_record(case=case, actor=actor, action="rating.visit_started", after={"token": token.pk})
+    return token
 
 
 def _usable_token(value: str) -> RatingToken:
@@ -398,47 +395,46 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
     Raises:
         NotVisible (not theirs), AlreadyRated (a second 追评), ActionInvalid (too late, no comment).
     """
-    with transaction.atomic():
-        found = Rating.objects.filter(pk=rating_id, follow_up_of__isnull=True, is_default=False).first()
-        if found is None:
-            raise NotVisible
-        case = lock_case(found.case_id)
-        if not user_acts_for_case(actor, case):
-            raise NotVisible
-        if not rules.follow_up_open(found.rated_at, clock.now(), limits()):
-            raise TooLate(_("the time for a follow-up comment has passed"))
-        text = text_kept(comment, required=_("say what you want to add"))
-        if Rating.objects.filter(follow_up_of=found).exists():
-            raise AlreadyRated
-        try:
-            with transaction.atomic():
-                follow = Rating.objects.create(
-                    kind=found.kind,
-                    service=found.service,
-                    evaluator=found.evaluator,
-                    case=case,
-                    item_case_id=found.item_case_id,
-                    applicant_id=found.applicant_id,
-                    department_id=found.department_id,
-                    window_id=found.window_id,
-                    staff_id=found.staff_id,
-                    level=found.level,
-                    indicator_version=found.indicator_version,
-                    indicators=found.indicators,
-                    comment=text,
-                    channel=rules.Channel.PORTAL.value,
-                    follow_up_of=found,
-                    rated_at=clock.now(),
-                )
-        except IntegrityError:
-            raise AlreadyRated from None
-        event_record(
-            case=case,
-            actor=actor,
-            action="rating.followed_up",
-            after={"rating": found.pk, "follow_up": follow.pk},
-        )
-        return follow
+    found = Rating.objects.filter(pk=rating_id, follow_up_of__isnull=True, is_default=False).first()
+    if found is None:
+        raise NotVisible
+    case = lock_case(found.case_id)
+    if not user_acts_for_case(actor, case):
+        raise NotVisible
+    if not rules.follow_up_open(found.rated_at, clock.now(), limits()):
+        raise TooLate(_("the time for a follow-up comment has passed"))
+    text = text_kept(comment, required=_("say what you want to add"))
+    if Rating.objects.filter(follow_up_of=found).exists():
+        raise AlreadyRated
+    try:
+        with transaction.atomic():
+            follow = Rating.objects.create(
+                kind=found.kind,
+                service=found.service,
+                evaluator=found.evaluator,
+                case=case,
+                item_case_id=found.item_case_id,
+                applicant_id=found.applicant_id,
+                department_id=found.department_id,
+                window_id=found.window_id,
+                staff_id=found.staff_id,
+                level=found.level,
+                indicator_version=found.indicator_version,
+                indicators=found.indicators,
+                comment=text,
+                channel=rules.Channel.PORTAL.value,
+                follow_up_of=found,
+                rated_at=clock.now(),
+            )
+    except IntegrityError:
+        raise AlreadyRated from None
+    event_record(
+        case=case,
+        actor=actor,
+        action="rating.followed_up",
+        after={"rating": found.pk, "follow_up": follow.pk},
+    )
+    return follow
 
 
 # ------------------------------------------------------------------ default ratings

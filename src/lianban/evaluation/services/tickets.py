@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.files import File
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
@@ -98,17 +97,16 @@ def ticket_precheck(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        found = rules.Verdict(verdict)
-        text = text_kept(note, required=_("say what the pre-check found"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.PRECHECK, verdict=found)
-        ticket.verdict, ticket.precheck_note = found.value, text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.prechecked", before, verdict=found.value, note=text)
-        return ticket
+    ticket, case = _locked_ticket(actor, ticket_id)
+    _unit(actor, ticket)
+    found = rules.Verdict(verdict)
+    text = text_kept(note, required=_("say what the pre-check found"))
+    before = ticket.state
+    _move(ticket, rules.TicketEvent.PRECHECK, verdict=found)
+    ticket.verdict, ticket.precheck_note = found.value, text
+    ticket.save()
+    _record(ticket, case, actor, "ticket.prechecked", before, verdict=found.value, note=text)
+    return ticket
 
 
 @command(operation="ticket.visit", model=RectificationTicket)
@@ -120,16 +118,15 @@ def ticket_visit(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = text_kept(call_record, required=_("record the call"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.VISIT)
-        ticket.call_record = text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.visited", before, call_record=text)
-        return ticket
+    ticket, case = _locked_ticket(actor, ticket_id)
+    _unit(actor, ticket)
+    text = text_kept(call_record, required=_("record the call"))
+    before = ticket.state
+    _move(ticket, rules.TicketEvent.VISIT)
+    ticket.call_record = text
+    ticket.save()
+    _record(ticket, case, actor, "ticket.visited", before, call_record=text)
+    return ticket
 
 
 @command(operation="ticket.rectify", model=RectificationTicket)
@@ -141,27 +138,26 @@ def ticket_rectify(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid, UploadRefused.
     """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = text_kept(rectification, required=_("say what was done"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.RECTIFY)
-        stored = upload_store(file=evidence, folder=f"evaluation/{ticket.pk}") if evidence is not None else None
-        ticket.rectification = text
-        if stored is not None:
-            ticket.evidence = stored.name
-        ticket.save()
-        _record(
-            ticket,
-            case,
-            actor,
-            "ticket.rectified",
-            before,
-            rectification=text,
-            evidence=stored.as_dict() if stored else None,
-        )
-        return ticket
+    ticket, case = _locked_ticket(actor, ticket_id)
+    _unit(actor, ticket)
+    text = text_kept(rectification, required=_("say what was done"))
+    before = ticket.state
+    _move(ticket, rules.TicketEvent.RECTIFY)
+    stored = upload_store(file=evidence, folder=f"evaluation/{ticket.pk}") if evidence is not None else None
+    ticket.rectification = text
+    if stored is not None:
+        ticket.evidence = stored.name
+    ticket.save()
+    _record(
+        ticket,
+        case,
+        actor,
+        "ticket.rectified",
+        before,
+        rectification=text,
+        evidence=stored.as_dict() if stored else None,
+    )
+    return ticket
 
 
 @command(operation="ticket.feedback", model=RectificationTicket)
@@ -173,16 +169,15 @@ def ticket_feedback(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        _unit(actor, ticket)
-        text = text_kept(feedback, required=_("say what the evaluator is told"))
-        before = ticket.state
-        _move(ticket, rules.TicketEvent.FEEDBACK)
-        ticket.feedback = text
-        ticket.save()
-        _record(ticket, case, actor, "ticket.fed_back", before, feedback=text)
-        return ticket
+    ticket, case = _locked_ticket(actor, ticket_id)
+    _unit(actor, ticket)
+    text = text_kept(feedback, required=_("say what the evaluator is told"))
+    before = ticket.state
+    _move(ticket, rules.TicketEvent.FEEDBACK)
+    ticket.feedback = text
+    ticket.save()
+    _record(ticket, case, actor, "ticket.fed_back", before, feedback=text)
+    return ticket
 
 
 @command(operation="ticket.rerate", model=RectificationTicket)
@@ -196,33 +191,30 @@ def ticket_rerate(
     """
     from lianban.supervision.orders import order_raise_for_rating
 
-    with transaction.atomic():
-        ticket, case = _locked_ticket(actor, ticket_id)
-        if not is_evaluator(actor, ticket):
-            raise NotAllowed(_("only the evaluator re-rates"))
-        answer = rules.Rerating(rerating)
-        before = ticket.state
-        move = _move(ticket, rules.TicketEvent.RERATE, rerating=answer)
-        ticket.rerating = answer.value
-        if move.reopened:
-            ticket.reopened += 1
-            ticket.rerating = ""
-            ticket.order = order_raise_for_rating(
-                cases=[case],
-                department_id=ticket.department_id,
-                reason=_(
-                    "The evaluator is still not satisfied after the rectification of a bad rating (ticket %(id)s)."
-                )
-                % {"id": ticket.pk},
-            )
-        ticket.save()
-        _record(
-            ticket,
-            case,
-            actor,
-            "ticket.reopened" if move.reopened else "ticket.rerated",
-            before,
-            rerating=answer.value,
-            order=ticket.order_id,
+    ticket, case = _locked_ticket(actor, ticket_id)
+    if not is_evaluator(actor, ticket):
+        raise NotAllowed(_("only the evaluator re-rates"))
+    answer = rules.Rerating(rerating)
+    before = ticket.state
+    move = _move(ticket, rules.TicketEvent.RERATE, rerating=answer)
+    ticket.rerating = answer.value
+    if move.reopened:
+        ticket.reopened += 1
+        ticket.rerating = ""
+        ticket.order = order_raise_for_rating(
+            cases=[case],
+            department_id=ticket.department_id,
+            reason=_("The evaluator is still not satisfied after the rectification of a bad rating (ticket %(id)s).")
+            % {"id": ticket.pk},
         )
-        return ticket
+    ticket.save()
+    _record(
+        ticket,
+        case,
+        actor,
+        "ticket.reopened" if move.reopened else "ticket.rerated",
+        before,
+        rerating=answer.value,
+        order=ticket.order_id,
+    )
+    return ticket
