@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from lianban.common.append_only import AppendOnlyQuerySet, AppendOnlyRow
 from lianban.common.fields import EncryptedJSONField
+from lianban.common.prepared import insert_row
 from lianban.core import case_flow as flow
 from lianban.core.planner import PLAN_SCHEMA_VERSION as PLAN_SCHEMA_VERSION  # the version Case.plan is written in
 from lianban.core.planner import Plan, PlanHeading
@@ -473,7 +474,10 @@ class CaseEvent(AppendOnlyRow):
 
         with transaction.atomic(savepoint=False):
             chain_link(self)
-            super().save(*args, **kwargs)
+            if args or set(kwargs) - {"force_insert"}:
+                super().save(*args, **kwargs)
+            else:
+                insert_row(self)  # the INSERT built once: every service call appends events
         if self.case_id is not None:
             chain_head_remember(self.case_id, self.seq, self.hash)
 

@@ -15,6 +15,7 @@ from django.db import transaction
 from lianban.cases.models import Case, Notification
 from lianban.cases.tasks import send_notification
 from lianban.common.hooks import Hook
+from lianban.common.prepared import insert_row
 
 #: Called with the case and the kind of each message created; what they return (text, or None) is added to
 #: its end (the evaluation app adds the link to rate the service to the messages that finish a case).
@@ -27,7 +28,8 @@ def notification_create(*, case: Case, kind: str, message: str) -> Notification:
     What the apps above add (``MESSAGE_ENDINGS``: e.g. the link to rate the service) ends the message.
     """
     message = " ".join([message, *(ending for ending in MESSAGE_ENDINGS(case, kind) if ending)])
-    notification = Notification.objects.create(applicant_id=case.applicant_id, case=case, kind=kind, message=message)
+    notification = Notification(applicant_id=case.applicant_id, case=case, kind=kind, message=message)
+    insert_row(notification)
 
     def enqueue() -> None:
         send_notification.enqueue(notification.pk)

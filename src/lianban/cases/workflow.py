@@ -39,6 +39,7 @@ from lianban.cases.audit import chain_head_columns, chain_head_remember
 from lianban.cases.events import event_record
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState
 from lianban.common import generations
+from lianban.common.prepared import PreparedQuery, save_fields
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 
@@ -50,6 +51,20 @@ _CASES_LOCKED = Case.objects.select_for_update(of=("self",)).defer(*CASE_UNREAD)
 #: Item cases are locked after their case: the read also brings the head of the case's audit chain, so
 #: the events the transaction appends are linked without reading the chain (``audit.chain_head_remember``).
 _ITEM_CASES_LOCKED = ItemCase.objects.select_for_update(of=("self",)).annotate(**chain_head_columns())
+
+#: The same reads with their SQL built once (``common.prepared``): these run in every service call.
+_CASE_LOCKED = PreparedQuery(lambda case_id: _CASES_LOCKED.filter(pk=case_id)[:1], case_id=int)
+_CASE_OF_ITEM_LOCKED = PreparedQuery(
+    lambda item_case_id: _CASES_LOCKED.filter(item_cases__id=item_case_id)[:1], item_case_id=int
+)
+_ITEM_CASES_OF_CASE_LOCKED = PreparedQuery(
+    lambda case_id: _ITEM_CASES_LOCKED.filter(case_id=case_id).order_by("position"), case_id=int
+)
+_ITEM_CASE_LOCKED = PreparedQuery(
+    lambda item_case_id, case_id: _ITEM_CASES_LOCKED.filter(pk=item_case_id, case_id=case_id)[:1],
+    item_case_id=int,
+    case_id=int,
+)
 
 
 def case_generation(code: str) -> str:
@@ -65,14 +80,14 @@ def lock_case(case_id: int) -> Case:
     Whatever the transaction changes, caches derived from the case are
     renewed when it commits (``generations``: the public tracking answer).
     """
-    case = _CASES_LOCKED.get(pk=case_id)
+    case = _CASE_LOCKED.get(case_id=case_id)
     generations.renew_on_commit(case_generation(case.tracking_code))
     return case
 
 
 def lock_case_of_item(item_case_id: int) -> Case:
     """``lock_case`` for the case of an item case, found in the same read (``Case.DoesNotExist`` if absent)."""
-    case = _CASES_LOCKED.get(item_cases__id=item_case_id)
+    case = _CASE_OF_ITEM_LOCKED.get(item_case_id=item_case_id)
     generations.renew_on_commit(case_generation(case.tracking_code))
     return case
 
@@ -95,7 +110,7 @@ def lock_case_for_user(user: User, case_id: int) -> Case:
 
 def lock_item_cases(case: Case) -> list[ItemCase]:
     """The case's item cases, locked, in plan order (call after ``lock_case``)."""
-    items = list(_ITEM_CASES_LOCKED.filter(case=case).order_by("position"))
+    items = _ITEM_CASES_OF_CASE_LOCKED.all(case_id=case.pk)
     for item in items:
         item.case = case  # already locked and read: no second read through the relation
     if items:
@@ -105,7 +120,7 @@ def lock_item_cases(case: Case) -> list[ItemCase]:
 
 def lock_item_case(case: Case, item_case_id: int) -> ItemCase:
     """One item case of ``case``, locked (call after ``lock_case``; ``ItemCase.DoesNotExist`` if absent)."""
-    item = _ITEM_CASES_LOCKED.get(pk=item_case_id, case=case)
+    item = _ITEM_CASE_LOCKED.get(item_case_id=item_case_id, case_id=case.pk)
     item.case = case
     chain_head_remember(case.pk, item.chain_seq, item.chain_hash)  # type: ignore[attr-defined]
     return item
@@ -135,7 +150,7 @@ def case_move(
         changed.append(name)
     case.version += 1
     case.updated_at = clock.now()
-    case.save(update_fields=changed)
+    save_fields(case, changed)
     event_record(
         case=case,
         actor=actor,
@@ -150,7 +165,7 @@ def case_touch(case: Case) -> None:
     """Bump the case version after a change that is not a state transition."""
     case.version += 1
     case.updated_at = clock.now()
-    case.save(update_fields=["version", "updated_at"])
+    save_fields(case, ["version", "updated_at"])
 
 
 def item_move(
@@ -176,7 +191,7 @@ def item_move(
     for name, value in (fields or {}).items():
         setattr(item, name, value)
         changed.append(name)
-    item.save(update_fields=changed)
+    save_fields(item, changed)
     event_record(
         case=case,
         item_case=item,
@@ -403,7 +418,7 @@ def _cancel(
 
 def _set_held(case: Case, item: ItemCase, held: bool, *, actor: User | None) -> None:
     item.held = held
-    item.save(update_fields=["held"])
+    save_fields(item, ["held"])
     event_record(
         case=case,
         item_case=item,
@@ -427,7 +442,7 @@ def _store_eta(case: Case, command: flow.SetEta) -> None:
         case.version += 1
         changed += ["eta", "eta_provisional", "version"]
     if changed:
-        case.save(update_fields=changed)
+        save_fields(case, changed)
 
 
 def due_unknown_note(year: int | None) -> str:

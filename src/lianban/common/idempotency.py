@@ -28,6 +28,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from lianban.common.models import IdempotencyKey
+from lianban.common.prepared import insert_row, save_fields
 from lianban.core.case_errors import IdempotencyKeyReused
 
 M = TypeVar("M", bound=models.Model)
@@ -97,12 +98,13 @@ def idempotent(
     try:
         with transaction.atomic():
             try:
-                row = IdempotencyKey.objects.create(actor_id=actor.pk, key=key, operation=operation, result={})
+                row = IdempotencyKey(actor_id=actor.pk, key=key, operation=operation, result={})
+                insert_row(row)
             except IntegrityError as exc:
                 raise _KeyTaken from exc  # nothing written yet: leave the block, which rolls back
             result = run()
             row.result = _reference(result)
-            row.save(update_fields=["result"])
+            save_fields(row, ["result"])
             return result
     except _KeyTaken:
         # a repeat, or a concurrent request with the same key that committed first

@@ -21,6 +21,7 @@ from lianban.cases.models import Case, CaseMaterial, MaterialState, Notification
 from lianban.cases.notifications import notification_create
 from lianban.cases.workflow import case_move, case_touch, lock_case_for_user
 from lianban.common.idempotency import command
+from lianban.common.prepared import PreparedQuery, insert_row, save_fields
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ChoiceInvalid, MaterialUnknown, NothingChosen, TextRequired, TransitionRefused
 from lianban.intake.models import CheckResult, Decision, IntakeRound, MaterialCheck
@@ -93,13 +94,20 @@ _MATERIAL_TO_CHECK = (
 )
 
 
+_MATERIAL_TO_CHECK_BY_CODE = PreparedQuery(
+    lambda case_id, code: _MATERIAL_TO_CHECK.filter(case_id=case_id, code=code).order_by("pk")[:1],
+    case_id=int,
+    code=str,
+)
+
+
 def _material_for_check(case: Case, code: str) -> CaseMaterial:
     """The material to check, locked, with the open round and this material's check in it (ids, or None).
 
     One read instead of four: the round, the earlier verdict and the head of the case's audit chain
     come as subqueries.
     """
-    material = _MATERIAL_TO_CHECK.filter(case=case, code=code).first()
+    material = _MATERIAL_TO_CHECK_BY_CODE.first(case_id=case.pk, code=code)
     if material is None or material.provenance != Provenance.SUBMIT:
         raise MaterialUnknown(_("%(code)s is not a material to submit in this case") % {"code": code})
     chain_head_remember(case.pk, material.chain_seq, material.chain_hash)  # type: ignore[attr-defined]
@@ -123,7 +131,7 @@ def _check(case: Case, actor: User, verdict: CheckVerdict) -> MaterialCheck:
     before = {"result": previous.result, "reason": previous.reason, "paper": previous.paper} if previous else {}
     if previous is not None:
         previous.delete()
-    check = MaterialCheck.objects.create(
+    check = MaterialCheck(
         round_id=round_id,
         material=material,
         result=result,
@@ -132,11 +140,12 @@ def _check(case: Case, actor: User, verdict: CheckVerdict) -> MaterialCheck:
         checked_by=actor,
         checked_at=clock.now(),
     )
+    insert_row(check)
     if check.paper and not material.paper:
         material.paper = True
         material.paper_checked_by = actor
         material.state = MaterialState.RECEIVED
-        material.save(update_fields=["paper", "paper_checked_by", "state"])
+        save_fields(material, ["paper", "paper_checked_by", "state"])
     event_record(
         case=case,
         actor=actor,

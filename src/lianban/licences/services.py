@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Applicant, Role, User
 from lianban.catalog.models import Department, Material
+from lianban.common.prepared import PreparedQuery, insert_row
 from lianban.core.case_errors import ActionInvalid, LicenceDuplicate, RoleRefused, TextRequired, ValidityInvalid
 from lianban.licences.models import Licence
 
@@ -53,6 +54,16 @@ def licence_record(
     )
 
 
+#: The material of a result and whether its number is taken, in one read built once (every approval).
+_MATERIAL_AND_NUMBER_TAKEN = PreparedQuery(
+    lambda material_code, number: Material.objects.filter(code=material_code).values_list(
+        "pk", Exists(Licence.objects.filter(material=OuterRef("pk"), number=number))
+    )[:2],
+    material_code=str,
+    number=str,
+)
+
+
 def licence_record_result(
     *,
     material_code: str,
@@ -72,8 +83,7 @@ def licence_record_result(
         ActionInvalid: as ``licence_record``. Material.DoesNotExist: no such material.
     """
     number = _number_checked(number, issued_on, valid_until)
-    taken = Licence.objects.filter(material=OuterRef("pk"), number=number)
-    material_id, number_taken = Material.objects.filter(code=material_code).values_list("pk", Exists(taken)).get()
+    material_id, number_taken = _MATERIAL_AND_NUMBER_TAKEN.get(material_code=material_code, number=number)
     if number_taken:
         raise _number_taken(number)
     return _licence_insert(
@@ -104,5 +114,7 @@ def _number_taken(number: str) -> ActionInvalid:
 
 def _licence_insert(**fields: object) -> Licence:
     """The one INSERT, in the caller's transaction when there is one (no savepoint of its own), else by itself."""
+    licence = Licence(**fields)
     with transaction.atomic(savepoint=False):
-        return Licence.objects.create(**fields)
+        insert_row(licence)
+    return licence

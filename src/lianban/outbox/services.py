@@ -37,6 +37,7 @@ from lianban.accounts.models import User
 from lianban.cases import track_local
 from lianban.cases.models import CaseEvent
 from lianban.common.idempotency import command, idempotent
+from lianban.common.prepared import insert_row
 from lianban.core import webhooks
 from lianban.outbox.models import Delivery, DeliveryAttempt, DeliveryState, OutboxEvent, Subscription, types_want
 
@@ -63,13 +64,14 @@ def event_publish(audit: CaseEvent) -> OutboxEvent | None:
     event_type = webhooks.EVENT_TYPES.get(audit.action)
     if event_type is None:
         return None
-    event = OutboxEvent.objects.create(
+    event = OutboxEvent(
         public_id=f"evt_{uuid.uuid4().hex}",
         type=event_type,
         occurred_at=audit.at,
         case_id=audit.case_id,
         item_case_id=audit.item_case_id,
     )
+    insert_row(event)
     Delivery.objects.bulk_create(
         Delivery(event=event, subscription_id=pk, case_key=audit.case_id, next_attempt_at=audit.at)
         for pk, types in active_subscriptions()

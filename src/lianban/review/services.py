@@ -36,6 +36,7 @@ from lianban.cases.workflow import (
     lock_item_cases,
 )
 from lianban.common.idempotency import command
+from lianban.common.prepared import PreparedQuery, save_fields
 from lianban.core import case_flow as flow
 from lianban.core.case_errors import ItemHeld, NothingChosen, TextRequired, ValidityInvalid
 from lianban.core.errors import CalendarNotCovered
@@ -218,6 +219,18 @@ def _due_after_pause(item: ItemCase, today: date) -> tuple[int, date | None, flo
     return paused, due, status, None
 
 
+#: The case materials an item's results fill, locked: read by every approval (``common.prepared``).
+_FLOWING_MATERIALS = PreparedQuery(
+    lambda case_id, item_code: (
+        CaseMaterial.objects.select_for_update(of=("self",))
+        .filter(case_id=case_id, provenance=Provenance.PRODUCED, produced_by=item_code)
+        .order_by()
+    ),
+    case_id=int,
+    item_code=str,
+)
+
+
 @command(operation="item.approve", model=ItemCase)
 def item_case_approve(
     *,
@@ -277,12 +290,7 @@ def item_case_approve(
         },
     )
     # the case materials these results fill, where the plan lets them flow to later items (one read, locked)
-    flowing = {
-        m.code: m
-        for m in CaseMaterial.objects.select_for_update(of=("self",))
-        .filter(case=case, provenance=Provenance.PRODUCED, produced_by=item.item_code)
-        .order_by()
-    }
+    flowing = {m.code: m for m in _FLOWING_MATERIALS.all(case_id=case.pk, item_code=item.item_code)}
     for code in item.produces:
         licence = licence_record_result(
             material_code=code,
@@ -299,7 +307,7 @@ def item_case_approve(
             continue
         material.licence = licence
         material.state = MaterialState.RECEIVED
-        material.save(update_fields=["licence", "state"])
+        save_fields(material, ["licence", "state"])
         event_record(
             case=case,
             item_case=item,

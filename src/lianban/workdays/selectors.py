@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from lianban.common.prepared import PreparedQuery
 from lianban.workdays.models import CalendarRevision, DayOverride, YearCoverage
 
 
@@ -17,9 +18,13 @@ def declared_years() -> set[int]:
     return set(YearCoverage.objects.values_list("year", flat=True))
 
 
+#: Read by every service that computes a deadline: its SQL built once (``common.prepared``).
+_REVISION = PreparedQuery(lambda pk: CalendarRevision.objects.filter(pk=pk).values_list("token", flat=True)[:1], pk=int)
+
+
 def calendar_revision() -> str:
     """The token that changes whenever the overrides change ("" before the first change)."""
-    token = CalendarRevision.objects.filter(pk=CalendarRevision.SINGLETON).values_list("token", flat=True).first()
+    token = _REVISION.first(pk=CalendarRevision.SINGLETON)
     return token or ""
 
 
