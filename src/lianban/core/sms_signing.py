@@ -115,7 +115,12 @@ def placeholders(text: str) -> list[str]:
         ValueError: a brace that does not open or close a plain ``{name}`` (``{{`` and ``}}`` are literal braces).
     """
     found: list[str] = []
-    for _literal, name, spec, conversion in string.Formatter().parse(text):
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        start = max(text.rfind("{"), 0) if text.count("{") > text.count("}") else max(text.find("}"), 0)
+        raise ValueError(text[start : start + 20]) from None
+    for _literal, name, spec, conversion in parts:
         if name is None:
             continue
         if not _IDENTIFIER.match(name) or spec or conversion:

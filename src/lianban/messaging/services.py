@@ -345,7 +345,13 @@ def _sms_send(claimed: Claimed) -> tuple[str, providers.SendResult]:
 
 
 def message_send(claimed: Claimed) -> str:
-    """Send a claimed message and record the outcome (if the claim is still ours); the message's status."""
+    """Send a claimed message and record the outcome (if the claim is still ours); the message's status.
+
+    "" when the claim is no longer ours (its lease ended and another worker took the message over).
+    """
+    mine = Message.objects.filter(pk=claimed.message_id, claim=claimed.claim, status=Status.SENDING)
+    if not mine.exists():
+        return ""
     provider_name = ""
     if claimed.channel == Channel.EMAIL:
         result = _email_send(claimed)
