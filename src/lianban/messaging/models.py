@@ -219,7 +219,9 @@ class Message(models.Model):
     template_version = models.PositiveIntegerField(_("template version"), null=True, blank=True)
     subject = models.CharField(_("subject"), max_length=200, blank=True)
     body = models.TextField(_("text"))
-    params = models.JSONField(_("template values"), default=dict, blank=True)
+    #: ``[[name, value], …]`` in the template's order (a list: Tencent's parameters are positional, and
+    #: PostgreSQL's jsonb would not keep an object's key order).
+    params = models.JSONField(_("template values"), default=list, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
     failure = models.CharField(_("failure"), max_length=10, choices=Failure.choices, blank=True)
     error = models.CharField(_("error"), max_length=300, blank=True)

@@ -203,7 +203,7 @@ def _message_for(
         template_version=template.version,
         subject=sms_signing.render(template.subject, values),
         body=sms_signing.render(template.body, values),
-        params={name: values.get(name, "") for name in names},
+        params=[[name, values.get(name, "")] for name in names],
     )
 
 
@@ -299,7 +299,7 @@ def message_claim(now: datetime | None = None) -> Claimed | None:
                 address=message.address,
                 subject=message.subject,
                 body=message.body,
-                params=dict(message.params),
+                params={str(name): str(value) for name, value in message.params},
                 provider_template=template,
             )
 

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('template_version', models.PositiveIntegerField(blank=True, null=True, verbose_name='template version')),
                 ('subject', models.CharField(blank=True, max_length=200, verbose_name='subject')),
                 ('body', models.TextField(verbose_name='text')),
-                ('params', models.JSONField(blank=True, default=dict, verbose_name='template values')),
+                ('params', models.JSONField(blank=True, default=list, verbose_name='template values')),
                 ('status', models.CharField(choices=[('CREATED', 'created'), ('SENDING', 'sending'), ('DELIVERED', 'delivered'), ('FAILED', 'failed')], default='CREATED', max_length=10, verbose_name='status')),
                 ('failure', models.CharField(blank=True, choices=[('PERMANENT', 'permanent (the address or the message was refused)'), ('TEMPORARY', 'temporary (retries exhausted)'), ('TECHNICAL', 'technical (configuration or platform error)')], max_length=10, verbose_name='failure')),
                 ('error', models.CharField(blank=True, max_length=300, verbose_name='error')),

@@ -28,7 +28,7 @@ FOR EACH ROW EXECUTE FUNCTION messaging_message_status_forward();
 
 def forward(apps, schema_editor):  # type: ignore[no-untyped-def]
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FUNCTION)
+        schema_editor.execute(POSTGRES_FUNCTION, params=None)
         schema_editor.execute(POSTGRES_TRIGGER)
     else:
         schema_editor.execute(SQLITE)
