@@ -187,6 +187,7 @@ ROUTES: dict[str, Route] = {
     "portal:draft_file": only(A, target="draft"),
     "portal:my_cases": only(A),
     "portal:my_licences": only(A),
+    "portal:message_settings": only(A),
     "portal:case": only(A, target="case"),
     "portal:case_submitted": only(A, target="case"),
     "portal:case_resubmit": only(A, target="case"),

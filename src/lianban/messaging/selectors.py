@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import datetime
+
 
 from lianban.accounts.models import User
 from lianban.cases.models import Case
@@ -13,9 +15,39 @@ from lianban.messaging.models import Channel, Message, Preference
 CASE_PAGE_MESSAGES = 50
 
 
-def case_messages(case: Case) -> QuerySet[Message]:
-    """The messages about ``case``, newest first, with their recipients (one query)."""
-    return Message.objects.filter(case=case).select_related("recipient").order_by("-id")
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """One message as the case page shows it: the address masked."""
+
+    created_at: datetime
+    audience: str
+    channel: str
+    address: str
+    status: str
+    status_code: str
+    failure: str
+    error: str
+    attempts: int
+    template_version: int | None
+
+
+def case_message_rows(case: Case) -> list[MessageRow]:
+    """The newest :data:`CASE_PAGE_MESSAGES` messages about ``case`` for the staff (one query)."""
+    return [
+        MessageRow(
+            created_at=m.created_at,
+            audience=m.get_audience_display(),
+            channel=m.get_channel_display(),
+            address=masked_address(m),
+            status=m.get_status_display(),
+            status_code=m.status,
+            failure=m.get_failure_display() if m.failure else "",
+            error=m.error,
+            attempts=m.attempts,
+            template_version=m.template_version,
+        )
+        for m in Message.objects.filter(case=case).order_by("-id")[:CASE_PAGE_MESSAGES]
+    ]
 
 
 def preference_of(user: User) -> Preference:

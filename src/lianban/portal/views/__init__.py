@@ -24,9 +24,11 @@ from lianban.portal.views.cases import (
 from lianban.portal.views.guide import guide
 from lianban.portal.views.home import home, search
 from lianban.portal.views.licences import my_licences
+from lianban.portal.views.message_settings import message_settings
 from lianban.portal.views.track import track, track_code
 
 __all__ = [
+    "message_settings",
     "SignInView",
     "apply",
     "case_file",
