@@ -25,7 +25,6 @@ from typing import Any
 from urllib.parse import parse_qsl, quote
 
 import pytest
-
 from aiosmtpd.controller import Controller
 
 PORT_BASE = int(os.environ.get("LIANBAN_TEST_PORT_BASE", "18400"))
@@ -103,12 +102,15 @@ class SmsProvider:
             good = params.get("AccessKeyId") == self.key_id and hmac.compare_digest(
                 params.get("Signature", ""), aliyun_expected(params, self.secret)
             )
-            fresh = abs(
-                datetime.strptime(params.get("Timestamp", "2000-01-01T00:00:00Z"), "%Y-%m-%dT%H:%M:%SZ")
-                .replace(tzinfo=UTC)
-                .timestamp()
-                - time.time()
-            ) < 900
+            fresh = (
+                abs(
+                    datetime.strptime(params.get("Timestamp", "2000-01-01T00:00:00Z"), "%Y-%m-%dT%H:%M:%SZ")
+                    .replace(tzinfo=UTC)
+                    .timestamp()
+                    - time.time()
+                )
+                < 900
+            )
             if not (good and fresh):
                 with self.lock:
                     self.refused += 1

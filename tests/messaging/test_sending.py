@@ -31,8 +31,14 @@ from lianban.messaging.models import (
     StatusBackwards,
     TemplateVersion,
 )
-from lianban.messaging.services import message_claim, message_send, messages_run, preference_set, receipts_accept
-from lianban.messaging.services import receipt_items
+from lianban.messaging.services import (
+    message_claim,
+    message_send,
+    messages_run,
+    preference_set,
+    receipt_items,
+    receipts_accept,
+)
 from tests.cases.kit import FrozenClock, People, make_user, submit
 from tests.messaging.conftest import RECEIPT_SECRET, SECRET
 from tests.messaging.servers import SmsProvider, SmtpServer, free_port
@@ -201,7 +207,9 @@ def test_the_database_refuses_a_status_that_moves_backwards(
         message.save()
     for status in (Status.CREATED, Status.SENDING, Status.FAILED):
         with pytest.raises(DatabaseError), transaction.atomic():
-            Message.objects.filter(pk=message.pk).update(status=status, failure="TECHNICAL" if status == "FAILED" else "")
+            Message.objects.filter(pk=message.pk).update(
+                status=status, failure="TECHNICAL" if status == "FAILED" else ""
+            )
     assert sms_of(case).status == Status.DELIVERED
 
 

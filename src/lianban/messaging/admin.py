@@ -17,7 +17,7 @@ class TemplateVersionInline(admin.TabularInline[TemplateVersion, MessageTemplate
     extra = 0
     can_delete = False
     fields = ["version", "saved_at", "subject", "body", "provider_template"]
-    readonly_fields = fields
+    readonly_fields = ["version", "saved_at", "subject", "body", "provider_template"]
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -47,7 +47,7 @@ class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
 class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ["id", "case", "kind", "audience", "channel", "address_masked", "status", "failure", "attempts"]
     list_filter = ["status", "channel", "failure", "kind"]
-    fields = [
+    FIELDS: tuple[str, ...] = (
         "case",
         "kind",
         "purpose",
@@ -67,8 +67,9 @@ class MessageAdmin(admin.ModelAdmin[Message]):
         "created_at",
         "handed_at",
         "finished_at",
-    ]
-    readonly_fields = fields
+    )
+    fields = FIELDS
+    readonly_fields = FIELDS
 
     @admin.display(description=_("address"))
     def address_masked(self, message: Message) -> str:

@@ -94,18 +94,9 @@ class MessageTemplate(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.get_audience_display()} · {self.get_channel_display()} v{self.version}"
-
-    def clean(self) -> None:
-        """Placeholders must be known ones (the error names the unknown one)."""
-        try:
-            template_check(self.body)
-        except ValidationError as error:
-            raise ValidationError({"body": error}) from None
-        try:
-            template_check(self.subject)
-        except ValidationError as error:
-            raise ValidationError({"subject": error}) from None
+        return (
+            f"{self.get_kind_display()} · {self.get_audience_display()} · {self.get_channel_display()} v{self.version}"
+        )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Check the placeholders; a change of a saved template counts as a new version."""
@@ -122,6 +113,17 @@ class MessageTemplate(models.Model):
             provider_template=self.provider_template,
             saved_at=self.updated_at,
         )
+
+    def clean(self) -> None:
+        """Placeholders must be known ones (the error names the unknown one)."""
+        try:
+            template_check(self.body)
+        except ValidationError as error:
+            raise ValidationError({"body": error}) from None
+        try:
+            template_check(self.subject)
+        except ValidationError as error:
+            raise ValidationError({"subject": error}) from None
 
 
 class TemplateVersion(models.Model):
@@ -268,9 +270,9 @@ class Message(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuse a status that moves backwards or leaves a final status (see :data:`STATUS_RANK`)."""
-        if self.pk is not None and self.status != self._loaded_status:
-            if STATUS_RANK[Status(self.status)] <= STATUS_RANK[Status(self._loaded_status)]:
-                raise StatusBackwards(f"message {self.pk}: {self._loaded_status} -> {self.status}")
+        moved = self.pk is not None and self.status != self._loaded_status
+        if moved and STATUS_RANK[Status(self.status)] <= STATUS_RANK[Status(self._loaded_status)]:
+            raise StatusBackwards(f"message {self.pk}: {self._loaded_status} -> {self.status}")
         super().save(*args, **kwargs)
         self._loaded_status = self.status
 

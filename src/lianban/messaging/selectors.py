@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-
 from lianban.accounts.models import User
 from lianban.cases.models import Case
 from lianban.core.masking import mask

@@ -33,7 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from lianban.accounts.models import Role, User
@@ -136,9 +136,9 @@ def _address_digest(address: str) -> str:
 def dispatch_expand(dispatch: Dispatch, now: datetime | None = None) -> list[Message]:
     """The messages of one dispatch (then the dispatch is removed and the notification marked sent out)."""
     now = now or timezone.now()
-    notification = Notification.objects.select_related(
-        "case__applicant", "case__submitted_by", "case__thing"
-    ).get(pk=dispatch.notification_id)
+    notification = Notification.objects.select_related("case__applicant", "case__submitted_by", "case__thing").get(
+        pk=dispatch.notification_id
+    )
     case = notification.case
     values = _values(notification, case)
     templates = {
@@ -253,7 +253,7 @@ def _fail(message: Message, failure: str, error: str, now: datetime) -> None:
 
 
 def _over_daily_cap(message: Message, now: datetime) -> bool:
-    cap = settings.LIANBAN_SMS_DAILY_CAP
+    cap = int(settings.LIANBAN_SMS_DAILY_CAP)
     if message.channel != Channel.SMS or message.purpose != Purpose.NOTICE or cap <= 0:
         return False
     handed = Message.objects.filter(
@@ -281,7 +281,7 @@ def message_claim(now: datetime | None = None) -> Claimed | None:
             if _over_daily_cap(message, now):
                 _fail(message, Failure.PERMANENT, "daily limit of messages to this number reached", now)
                 continue
-            template = message.template.provider_template if message.template_id else ""
+            template = message.template.provider_template if message.template is not None else ""
             if message.channel == Channel.SMS and settings.LIANBAN_SMS_PROVIDER != "log" and not template:
                 _fail(message, Failure.TECHNICAL, "the template has no SMS provider template code", now)
                 continue
@@ -378,7 +378,9 @@ def message_send(claimed: Claimed) -> str:
                 message.finished_at = now
             message.save()
             if provider_name and message.status == Status.SENDING:
-                _receipts_apply(message, Receipt.objects.filter(provider=provider_name, provider_ref=message.provider_ref))
+                _receipts_apply(
+                    message, Receipt.objects.filter(provider=provider_name, provider_ref=message.provider_ref)
+                )
         elif result.outcome == providers.TEMPORARY:
             delay = webhooks.retry_delay(message.attempts, settings.LIANBAN_MESSAGE_RETRY_SECONDS)
             if delay is None:
@@ -388,7 +390,12 @@ def message_send(claimed: Claimed) -> str:
                 message.next_attempt_at = now + timedelta(seconds=delay)
                 message.save()
         else:
-            _fail(message, Failure.PERMANENT if result.outcome == providers.PERMANENT else Failure.TECHNICAL, result.code, now)
+            _fail(
+                message,
+                Failure.PERMANENT if result.outcome == providers.PERMANENT else Failure.TECHNICAL,
+                result.code,
+                now,
+            )
         return message.status
 
 
@@ -509,4 +516,3 @@ def preference_set(*, user: User, sms: bool, email: bool) -> Preference:
         case=None, actor=user, action="message.preferences_changed", before=before, after={"sms": sms, "email": email}
     )
     return preference
-

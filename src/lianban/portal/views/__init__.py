@@ -28,7 +28,6 @@ from lianban.portal.views.message_settings import message_settings
 from lianban.portal.views.track import track, track_code
 
 __all__ = [
-    "message_settings",
     "SignInView",
     "apply",
     "case_file",
@@ -44,6 +43,7 @@ __all__ = [
     "guide",
     "home",
     "item_supply",
+    "message_settings",
     "my_cases",
     "my_licences",
     "password_forgot",
