@@ -81,6 +81,9 @@ class SmsProvider:
         self.received: list[dict[str, Any]] = []  # accepted (well-signed) requests' parameters
         self.refused = 0
         self.script: deque[str] = deque()  # codes to answer next (then OK)
+        self.holding = threading.Event()  # set: the next request is recorded, then held until release()
+        self.held = threading.Event()
+        self.released = threading.Event()
         self.server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
@@ -88,11 +91,20 @@ class SmsProvider:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}/"
 
+    def hold(self) -> None:
+        self.released.clear()
+        self.holding.set()
+
+    def release(self) -> None:
+        self.holding.clear()
+        self.released.set()
+
     def __enter__(self) -> SmsProvider:
         self.thread.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.release()
         self.server.shutdown()
         self.server.server_close()
 
@@ -154,6 +166,9 @@ class SmsProvider:
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
                 headers = {k.lower(): v for k, v in self.headers.items()}
                 status, answer = provider.answer(headers, body)
+                if provider.holding.is_set():
+                    provider.held.set()
+                    provider.released.wait(60)
                 data = json.dumps(answer).encode()
                 self.send_response(status)
                 self.send_header("content-type", "application/json")
