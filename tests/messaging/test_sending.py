@@ -38,6 +38,7 @@ from lianban.messaging.services import (
     preference_set,
     receipt_items,
     receipts_accept,
+    receipts_overdue,
 )
 from tests.cases.kit import FrozenClock, People, make_user, submit
 from tests.messaging.conftest import RECEIPT_SECRET, SECRET
@@ -192,6 +193,27 @@ def test_a_receipt_that_arrives_before_the_handover_is_recorded_is_applied_then(
     receipts_accept("aliyun", receipt_items("aliyun", [{"success": True, "err_code": "DELIVERED", "biz_id": "biz-1"}]))
     assert message_send(claimed) == Status.DELIVERED
     assert sms_of(case).status == Status.DELIVERED
+
+
+def test_an_sms_whose_receipt_never_comes_fails_as_temporary(
+    people: People, clock: FrozenClock, aliyun: SmsProvider, settings: Settings
+) -> None:
+    settings.LIANBAN_SMS_RECEIPT_HOURS = 72
+    sms_template()
+    case = submit(people, thing="KFG")
+    messages_run(budget_seconds=10)
+    message = sms_of(case)
+    assert message.handed_at is not None
+    assert receipts_overdue(now=message.handed_at + timedelta(hours=71)) == 0
+    assert receipts_overdue(now=message.handed_at + timedelta(hours=73)) == 1
+    message.refresh_from_db()
+    assert (message.status, message.failure, message.error) == (
+        Status.FAILED,
+        Failure.TEMPORARY,
+        "no delivery receipt from the provider",
+    )
+    receipts_accept("aliyun", receipt_items("aliyun", [{"success": True, "biz_id": "biz-1"}]))  # too late
+    assert sms_of(case).status == Status.FAILED
 
 
 def test_the_database_refuses_a_status_that_moves_backwards(

@@ -541,6 +541,8 @@ LIANBAN_SMS_CODE_TEMPLATE = env.str("LIANBAN_SMS_CODE_TEMPLATE", default="")
 LIANBAN_SMS_ACCOUNT_TEMPLATE = env.str("LIANBAN_SMS_ACCOUNT_TEMPLATE", default="")
 #: The secret in the receipt callback URL (/messages/receipts/<provider>/<secret>/); empty: receipts refused.
 LIANBAN_SMS_RECEIPT_SECRET = env.str("LIANBAN_SMS_RECEIPT_SECRET", default="")
+#: Hours an SMS handed to the provider waits for its receipt before it counts as failed (temporary).
+LIANBAN_SMS_RECEIPT_HOURS = env.int("LIANBAN_SMS_RECEIPT_HOURS", default=72)
 #: SMS notices per mobile number per 24 hours (0: no cap); counted before sending, once per message.
 LIANBAN_SMS_DAILY_CAP = env.int("LIANBAN_SMS_DAILY_CAP", default=10)
 if LIANBAN_SMS_PROVIDER != "log":

@@ -399,11 +399,31 @@ def message_send(claimed: Claimed) -> str:
         return message.status
 
 
+def receipts_overdue(now: datetime | None = None) -> int:
+    """Fail (temporary) the SMS messages whose receipt has not come ``LIANBAN_SMS_RECEIPT_HOURS`` after the
+    provider took them (providers give up reporting after 72 hours); the number failed."""
+    now = now or timezone.now()
+    overdue = Message.objects.filter(
+        status=Status.SENDING,
+        next_attempt_at__isnull=True,
+        handed_at__lt=now - timedelta(hours=settings.LIANBAN_SMS_RECEIPT_HOURS),
+    )
+    failed = 0
+    for pk in list(overdue.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            message = overdue.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if message is not None:
+                _fail(message, Failure.TEMPORARY, "no delivery receipt from the provider", now)
+                failed += 1
+    return failed
+
+
 def messages_run(*, budget_seconds: float = 30.0) -> int:
-    """Make the messages of waiting dispatches, then send due messages until none is due or the budget is
-    spent; the number of messages sent (handed over)."""
+    """Make the messages of waiting dispatches, fail those whose receipt never came, then send due messages
+    until none is due or the budget is spent; the number of messages sent (handed over)."""
     deadline = time.monotonic() + budget_seconds
     dispatches_run()
+    receipts_overdue()
     sent = 0
     while time.monotonic() < deadline:
         claimed = message_claim()
