@@ -18,7 +18,8 @@ from django.utils import timezone
 import pytest
 from pytest_django.fixtures import Settings
 
-from lianban.accounts.models import Role
+from lianban.accounts.models import CodePurpose, Role
+from lianban.accounts.phone_codes import CodeRefused, phone_code_send
 from lianban.cases.models import Case
 from lianban.messaging.models import (
     Audience,
@@ -462,3 +463,18 @@ def test_no_phone_number_nor_secret_in_the_logs(
     assert sms_of(case).failure == Failure.PERMANENT
     assert "SMS to 138" in caplog.text  # the log provider wrote its line, masked
     assert PHONE not in caplog.text and SECRET not in caplog.text
+
+
+def test_verification_codes_go_through_the_provider_and_their_limits_apply_before_sending(
+    aliyun: SmsProvider, settings: Settings
+) -> None:
+    settings.LIANBAN_SMS_BACKEND = "lianban.messaging.providers.ProviderSmsBackend"
+    settings.LIANBAN_SMS_CODE_TEMPLATE = "SMS_CODE"
+    settings.LIANBAN_PHONE_CODE_LIMITS = "1/minute,5/hour,10/day"
+    phone_code_send(phone="13700000000", purpose=CodePurpose.SIGNUP, address="10.0.0.1")
+    (params,) = aliyun.received
+    assert params["PhoneNumbers"] == "13700000000" and params["TemplateCode"] == "SMS_CODE"
+    assert list(json.loads(params["TemplateParam"])) == ["code"]
+    with pytest.raises(CodeRefused):
+        phone_code_send(phone="13700000000", purpose=CodePurpose.SIGNUP, address="10.0.0.2")
+    assert len(aliyun.received) == 1  # refused before anything reached the provider
