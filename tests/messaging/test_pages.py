@@ -79,3 +79,16 @@ def test_the_catalog_administrator_edits_a_template_and_an_unknown_placeholder_i
     template.refresh_from_db()
     assert (template.version, template.provider_template) == (2, "SMS_2")
     assert client.get("/admin/messaging/message/").status_code == 403  # messages: not the catalog admin's
+
+
+def test_the_case_page_names_the_messages_in_chinese(people: People, clock: FrozenClock) -> None:
+    case = submit(people, thing="KFG")
+    messages_run(budget_seconds=5)
+    client = Client()
+    client.force_login(people.clerk)
+    html = client.get(f"/work/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    section = html[html.index('id="messages-title"') : html.index('id="trail-title"')]
+    assert "发给办事人的消息" in section and "站内信" in section and "短信" in section
+    assert "已送达" in section or "发送中" in section
+    for english in ("in-app message", "applicant", "sending", "delivered", "attempts"):
+        assert english not in section, english
