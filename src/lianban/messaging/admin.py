@@ -47,6 +47,7 @@ class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
 class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ["id", "case", "kind", "audience", "channel", "address_masked", "status", "failure", "attempts"]
     list_filter = ["status", "channel", "failure", "kind"]
+    list_select_related = ["case"]
     FIELDS: tuple[str, ...] = (
         "case",
         "kind",
