@@ -8,9 +8,10 @@ import pytest
 
 from lianban.accounts.models import Role
 from lianban.cases.models import CaseEvent
+from lianban.intake.services import intake_accept
 from lianban.messaging.models import Audience, Channel, MessageTemplate, Preference
 from lianban.messaging.services import messages_run
-from tests.cases.kit import FrozenClock, People, make_user, submit
+from tests.cases.kit import FrozenClock, People, check_all, make_user, submit
 
 pytestmark = pytest.mark.django_db
 
@@ -92,3 +93,19 @@ def test_the_case_page_names_the_messages_in_chinese(people: People, clock: Froz
     assert "已送达" in section or "发送中" in section
     for english in ("in-app message", "applicant", "sending", "delivered", "attempts"):
         assert english not in section, english
+
+
+def test_the_reviewer_sees_the_case_messages_on_the_item_page(
+    people: People, clock: FrozenClock, english: None
+) -> None:
+    case = submit(people, thing="KFG")
+    check_all(people, case)
+    intake_accept(actor=people.clerk, case_id=case.pk)
+    messages_run(budget_seconds=5)
+    item = case.item_cases.order_by("id").first()
+    assert item is not None
+    client = Client()
+    client.force_login(people.reviewer(item.department.code))
+    html = client.get(f"/work/department/items/{item.pk}/").content.decode()
+    section = html[html.index('id="messages-title"') : html.index('id="trail-title"')]
+    assert section.count("data-message-status=") >= 2  # received and accepted, at least their 站内信

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from lianban.accounts.models import User
-from lianban.cases.models import Case
 from lianban.core.masking import mask
 from lianban.messaging.models import Channel, Message, Preference
 
@@ -30,8 +29,8 @@ class MessageRow:
     template_version: int | None
 
 
-def case_message_rows(case: Case) -> list[MessageRow]:
-    """The newest :data:`CASE_PAGE_MESSAGES` messages about ``case`` for the staff (one query)."""
+def case_message_rows(case_id: int) -> list[MessageRow]:
+    """The newest :data:`CASE_PAGE_MESSAGES` messages about a case for the staff (one query)."""
     return [
         MessageRow(
             created_at=m.created_at,
@@ -45,7 +44,7 @@ def case_message_rows(case: Case) -> list[MessageRow]:
             attempts=m.attempts,
             template_version=m.template_version,
         )
-        for m in Message.objects.filter(case=case).order_by("-id")[:CASE_PAGE_MESSAGES]
+        for m in Message.objects.filter(case_id=case_id).order_by("-id")[:CASE_PAGE_MESSAGES]
     ]
 
 

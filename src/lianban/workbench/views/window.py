@@ -140,7 +140,7 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms: A
         "issue_form": forms.get("issue_form") or IssueForm(),
         "words": words,
         "personal_full": sees_personal_data(staff_user(request), case),
-        "messages_sent": case_message_rows(case),
+        "messages_sent": case_message_rows(case.pk),
     }
     return render(request, "workbench/window/case.html", context, status=status)
 
