@@ -31,6 +31,8 @@ KEPT = NAMES | {"ASCII", "OK", "MISSING", "WRONG", "PICKUP", "MAIL", "and", "or"
 KEPT |= {"JSON", "year", "days", "date", "name", "isOffDay"}
 #: Event subscriptions: the URL schemes and the secret's format (Standard Webhooks), as they are written.
 KEPT |= {"http", "https", "whsec", "base"}  # whsec_<base64>
+#: Message templates: the placeholders named in the admin's help, as they are written in a template.
+KEPT |= {"code", "thing", "message"}
 BRACES = re.compile(r"\{\w*\}")
 
 

@@ -44,7 +44,7 @@ from lianban.core.tracking import format_code
 #: Keys inside JSON documents whose integer values are ids of another table's rows.
 JSON_ID_KEYS = {"licence": "licences_licence"}
 #: Task paths whose positional arguments are row ids (the task rows enqueued on commit).
-TASK_ARGUMENTS = {"lianban.cases.tasks.send_notification": ("cases_notification",)}
+TASK_ARGUMENTS: dict[str, tuple[str, ...]] = {}
 TASK_TABLE = "django_tasks_db_dbtaskresult"
 #: Unique random text columns: each replay writes a fresh value (the outbox's public event ids, the
 #: one-time rating tokens of the finishing message).

@@ -1,4 +1,4 @@
-"""Repeated requests have one effect; notifications are sent after commit."""
+"""Repeated requests have one effect; a notification queues its messages in its own transaction."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import pytest
 from lianban.cases import audit
 from lianban.cases.models import Case, CaseEvent, Notification
 from lianban.cases.selectors import notification_list_for_user
-from lianban.cases.sending import notification_send
 from lianban.cases.services import case_resubmit, case_submit, case_withdraw
 from lianban.common.models import IdempotencyKey
 from lianban.core.case_errors import FormInvalid, IdempotencyKeyReused
 from lianban.intake.services import intake_accept
+from lianban.messaging.models import Channel, Dispatch, Message, Status
+from lianban.messaging.services import messages_run
 from tests.cases.kit import FrozenClock, People, check_all, full_form, submit
 
 pytestmark = pytest.mark.django_db
@@ -70,19 +71,24 @@ def test_a_failed_request_does_not_burn_its_key(people: People, clock: FrozenClo
     assert IdempotencyKey.objects.filter(key="retry").exists()
 
 
-def test_notifications_are_sent_after_commit_through_the_task_queue(
+def test_a_notification_queues_its_messages_in_its_transaction_and_the_worker_sends_them(
     people: People, clock: FrozenClock, django_capture_on_commit_callbacks: Callable[..., object]
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:  # type: ignore[attr-defined]
         case = submit(people, thing="KFG")
     note = Notification.objects.get(case=case)
     assert note.sent_at is None
-    jobs = [c for c in callbacks if not isinstance(c, audit.ChainMarker)]  # the audit chain's markers do nothing
-    assert len(jobs) == 1
-    jobs[0]()  # the immediate task backend runs the job now
+    assert Dispatch.objects.filter(notification=note).count() == 1  # written with the notification
+    assert [c for c in callbacks if not isinstance(c, audit.ChainMarker)] == []  # nothing waits on the commit
+    messages_run(budget_seconds=5)
     note.refresh_from_db()
     assert note.sent_at is not None
-    assert notification_send(notification_id=note.pk) is False  # sending again is harmless
+    assert not Dispatch.objects.exists()
+    inbox = Message.objects.get(notification=note, channel=Channel.INBOX)
+    assert inbox.status == Status.DELIVERED
+    count = Message.objects.count()
+    messages_run(budget_seconds=5)  # running again is harmless
+    assert Message.objects.count() == count
     assert list(notification_list_for_user(people.applicant_user)) == [note]
     assert list(notification_list_for_user(people.other_user)) == []
 
@@ -99,3 +105,4 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
         )
     assert callbacks == []
     assert Notification.objects.count() == 0
+    assert Dispatch.objects.count() == 0

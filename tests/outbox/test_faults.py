@@ -68,8 +68,9 @@ def db_url() -> str:
 class Workers:
     """``lianban worker`` processes on the test database, each in its own process group."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, extra_env: dict[str, str] | None = None) -> None:
         self.folder = folder
+        self.extra_env = extra_env or {}  # more settings (the messaging tests point the SMS provider here)
         self.processes: dict[str, subprocess.Popen[bytes]] = {}
 
     def start(self, name: str) -> None:
@@ -92,6 +93,7 @@ class Workers:
             "LIANBAN_WEBHOOK_SECONDS": "1",
             "LIANBAN_WEBHOOK_RETRY_SECONDS": RETRY_SECONDS,
             "LIANBAN_WEBHOOK_TIMEOUT_SECONDS": TIMEOUT_SECONDS,
+            **self.extra_env,
         }
         argv = [str(BIN / "lianban"), "worker", "--worker-id", f"outbox-{name}", "--interval", "0.2"]
         argv += ["--scheduler-tick", "0.5"]

@@ -33,9 +33,9 @@ def test_everyone_sees_the_services_and_tracking_links():
         assert labels(AnonymousUser()) == ["办事服务", "办件查询"]
 
 
-def test_an_applicant_sees_my_cases_and_my_licences():
+def test_an_applicant_sees_my_cases_my_licences_and_message_settings():
     user = make(Role.APPLICANT)
-    assert [e.url for e in nav_for(user, "/")] == ["/", "/track/", "/my/cases/", "/my/licences/"]
+    assert [e.url for e in nav_for(user, "/")] == ["/", "/track/", "/my/cases/", "/my/licences/", "/my/messages/"]
 
 
 def test_links_of_pages_that_do_not_exist_yet_are_left_out(monkeypatch):
@@ -51,7 +51,7 @@ def test_role_links_are_filtered_by_role(monkeypatch):
     resolved = {link.url_name: f"/{link.url_name.split(':')[1]}/" for link in NAV_LINKS}
     monkeypatch.setattr("lianban.portal.nav.reverse", lambda name: "/" if name == "portal:home" else resolved[name])
     by_role = {role: [e.url for e in nav_for(make(role), "/")] for role in Role}
-    assert by_role[Role.APPLICANT] == ["/", "/track/", "/my_cases/", "/my_licences/"]
+    assert by_role[Role.APPLICANT] == ["/", "/track/", "/my_cases/", "/my_licences/", "/message_settings/"]
     assert by_role[Role.CLERK] == ["/", "/track/", "/window_queue/", "/tickets/"]
     assert by_role[Role.REVIEWER] == ["/", "/track/", "/department_queue/", "/orders/", "/tickets/"]
     assert by_role[Role.SUPERVISOR] == ["/", "/track/", "/supervision/", "/orders/", "/tickets/"]
@@ -71,7 +71,7 @@ def test_the_current_page_is_marked():
     home, track, *_rest = nav_for(user, "/")
     assert home.current and not track.current
     assert not nav_for(user, "/guide/KJD/")[0].current
-    assert [e.current for e in nav_for(user, "/my/cases/12/")] == [False, False, True, False]
+    assert [e.current for e in nav_for(user, "/my/cases/12/")] == [False, False, True, False, False]
 
 
 def test_the_layout_has_a_skip_link_a_main_landmark_and_local_assets(client, db):

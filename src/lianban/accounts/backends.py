@@ -38,6 +38,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             "supervision.delete_departmentleader",
         }
     ),
+    # message templates (texts with placeholders, no personal data); the messages themselves stay out of reach
+    Role.ADMIN: frozenset(
+        {
+            "messaging.view_messagetemplate",
+            "messaging.add_messagetemplate",
+            "messaging.change_messagetemplate",
+            "messaging.view_templateversion",
+        }
+    ),
 }
 
 

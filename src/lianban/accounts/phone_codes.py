@@ -221,12 +221,14 @@ def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | N
                 "[lianban] Someone asked to sign up with this number, which already has an account. "
                 "If it was you, sign in, or reset your password with this number."
             )
+            params: dict[str, str] = {}
         elif purpose == CodePurpose.RESET and not has_account:
             return  # nothing to reset: stored for the limits, not sent, the same answer
         else:
             text = _message(purpose, code)
+            params = {"code": code}
         try:
-            sms_send(phone, text)
+            sms_send(phone, text, params)
         except Exception as exc:
             logger.exception("the SMS backend failed to send a %s code", purpose)
             raise CodeNotSent from exc

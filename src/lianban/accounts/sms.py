@@ -1,16 +1,18 @@
 """Sending a text message to a mobile number: the seam a real SMS provider plugs into.
 
 ``sms_send`` hands the message to the backend named by ``LIANBAN_SMS_BACKEND``
-(a dotted class path, instantiated per message, with a ``send(phone, text)``
-method that raises when the message could not be handed over). The default,
-:class:`LoggingSmsBackend`, writes the message to the log — the demo reads the
-one-time codes there. Issue 12 puts real SMS providers (and the platform's
-other notification channels) behind this seam.
+(a dotted class path, instantiated per message, with a ``send(phone, text, params)``
+method that raises when the message could not be handed over; ``params`` are the
+template values a provider's registered template needs, e.g. ``{"code": "123456"}``).
+The default, :class:`LoggingSmsBackend`, writes the message to the log — the demo
+reads the one-time codes there; ``lianban.messaging.providers.ProviderSmsBackend``
+sends through the configured Aliyun or Tencent Cloud account (docs/messages.md).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import ClassVar, Protocol
 
 from django.conf import settings
@@ -26,7 +28,7 @@ DEFAULT_BACKEND = "lianban.accounts.sms.LoggingSmsBackend"
 class SmsBackend(Protocol):
     """Delivers one text message to one mobile number."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, params: Mapping[str, str] | None = None) -> None:
         """Hand the message over; raise when it could not be."""
         ...
 
@@ -34,7 +36,7 @@ class SmsBackend(Protocol):
 class LoggingSmsBackend:
     """The default backend (demo, development): the message goes to the log, the number masked."""
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, params: Mapping[str, str] | None = None) -> None:
         """Log the message."""
         logger.info("SMS to %s: %s", mask(phone, "phone"), text)
 
@@ -44,7 +46,7 @@ class MemorySmsBackend:
 
     outbox: ClassVar[list[tuple[str, str]]] = []
 
-    def send(self, phone: str, text: str) -> None:
+    def send(self, phone: str, text: str, params: Mapping[str, str] | None = None) -> None:
         """Append the message."""
         self.outbox.append((phone, text))
 
@@ -55,6 +57,6 @@ def sms_backend() -> SmsBackend:
     return backend
 
 
-def sms_send(phone: str, text: str) -> None:
-    """Send ``text`` to ``phone`` through the configured backend (raises when it fails)."""
-    sms_backend().send(phone, text)
+def sms_send(phone: str, text: str, params: Mapping[str, str] | None = None) -> None:
+    """Send ``text`` (with its template ``params``) to ``phone`` through the configured backend (raises when it fails)."""
+    sms_backend().send(phone, text, params)

@@ -4,14 +4,6 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from lianban.cases.sending import notification_send
-
-
-@task()
-def send_notification(notification_id: int) -> bool:
-    """Send one notification out (SMS…); harmless when repeated."""
-    return notification_send(notification_id=notification_id)
-
 
 @task()
 def audit_anchor() -> int:

@@ -113,6 +113,7 @@ ACTIONS: dict[str, str | Promise] = {
     "subscription.changed": _("Event subscription changed"),
     "subscription.deleted": _("Event subscription deleted"),
     "delivery.replayed": _("Failed event deliveries sent again"),
+    "message.preferences_changed": _("Message settings changed (SMS, e-mail)"),
     "item.taken": _("Taken by the department"),
     "item.supplement_requested": _("Supplement requested; clock stopped"),
     "item.supplied": _("Supplement handed in; clock running again"),

@@ -164,6 +164,8 @@ ROUTES: dict[str, Route] = {
     "password_reset_confirm": PUBLIC,
     "password_reset_complete": PUBLIC,
     "set_language": PUBLIC,
+    # SMS providers' receipts: the per-provider secret in the path is the proof (the view checks it)
+    "message_receipts": PUBLIC,
     # single sign-on (404 unless configured); citizens' sign-up and password reset by mobile code
     "sso_start": PUBLIC,
     "sso_callback": PUBLIC,
@@ -185,6 +187,7 @@ ROUTES: dict[str, Route] = {
     "portal:draft_file": only(A, target="draft"),
     "portal:my_cases": only(A),
     "portal:my_licences": only(A),
+    "portal:message_settings": only(A),
     "portal:case": only(A, target="case"),
     "portal:case_submitted": only(A, target="case"),
     "portal:case_resubmit": only(A, target="case"),

@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "lianban.issuance",
     "lianban.supervision",
     "lianban.outbox",
+    "lianban.messaging",
     "lianban.evaluation",
     "lianban.portal",
     "lianban.workbench",
@@ -511,6 +512,7 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.cases.tasks.audit_anchor", env.int("LIANBAN_AUDIT_ANCHOR_SECONDS", default=3600)),
     ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
     ("lianban.outbox.tasks.deliver_events", env.int("LIANBAN_WEBHOOK_SECONDS", default=5)),
+    ("lianban.messaging.tasks.deliver_messages", env.int("LIANBAN_MESSAGE_SECONDS", default=5)),
     ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
 ]
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
@@ -521,3 +523,76 @@ LIANBAN_WEBHOOK_RETRY_SECONDS = [
 ]
 LIANBAN_WEBHOOK_TIMEOUT_SECONDS = env.float("LIANBAN_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 LIANBAN_WEBHOOK_ALLOWED_HOSTS = env.list("LIANBAN_WEBHOOK_ALLOWED_HOSTS", default=[])
+
+# ------------------------------------------------------------------ messages: SMS, e-mail, in-app (docs/messages.md)
+#: The SMS provider: log (the text goes to the log, numbers masked), aliyun or tencent; its account and endpoint.
+LIANBAN_SMS_PROVIDER = env.str("LIANBAN_SMS_PROVIDER", default="log")
+if LIANBAN_SMS_PROVIDER not in ("log", "aliyun", "tencent"):
+    raise ImproperlyConfigured("LIANBAN_SMS_PROVIDER must be log, aliyun or tencent")
+LIANBAN_SMS_ENDPOINT = env.str("LIANBAN_SMS_ENDPOINT", default="")
+LIANBAN_SMS_REGION = env.str("LIANBAN_SMS_REGION", default="")
+LIANBAN_SMS_ACCESS_KEY_ID = env.str("LIANBAN_SMS_ACCESS_KEY_ID", default="")
+LIANBAN_SMS_ACCESS_KEY_SECRET = env.str("LIANBAN_SMS_ACCESS_KEY_SECRET", default="")
+LIANBAN_SMS_SIGN_NAME = env.str("LIANBAN_SMS_SIGN_NAME", default="")
+LIANBAN_SMS_APP_ID = env.str("LIANBAN_SMS_APP_ID", default="")
+LIANBAN_SMS_TIMEOUT_SECONDS = env.float("LIANBAN_SMS_TIMEOUT_SECONDS", default=10.0)
+#: The provider's template codes of the one-time codes ({"code": …}) and of the account-exists notice.
+LIANBAN_SMS_CODE_TEMPLATE = env.str("LIANBAN_SMS_CODE_TEMPLATE", default="")
+LIANBAN_SMS_ACCOUNT_TEMPLATE = env.str("LIANBAN_SMS_ACCOUNT_TEMPLATE", default="")
+#: The secret in the receipt callback URL (/messages/receipts/<provider>/<secret>/); empty: receipts refused.
+LIANBAN_SMS_RECEIPT_SECRET = env.str("LIANBAN_SMS_RECEIPT_SECRET", default="")
+#: Hours an SMS handed to the provider waits for its receipt before it counts as failed (temporary).
+LIANBAN_SMS_RECEIPT_HOURS = env.int("LIANBAN_SMS_RECEIPT_HOURS", default=72)
+#: SMS notices per mobile number per 24 hours (0: no cap); counted before sending, once per message.
+LIANBAN_SMS_DAILY_CAP = env.int("LIANBAN_SMS_DAILY_CAP", default=10)
+if LIANBAN_SMS_PROVIDER != "log":
+    _missing = [
+        name
+        for name in ("LIANBAN_SMS_ACCESS_KEY_ID", "LIANBAN_SMS_ACCESS_KEY_SECRET", "LIANBAN_SMS_SIGN_NAME")
+        if not globals()[name]
+    ]
+    if LIANBAN_SMS_PROVIDER == "tencent" and not LIANBAN_SMS_APP_ID:
+        _missing.append("LIANBAN_SMS_APP_ID")
+    if _missing:
+        raise ImproperlyConfigured(f"LIANBAN_SMS_PROVIDER={LIANBAN_SMS_PROVIDER} also needs {', '.join(_missing)}")
+    if "LIANBAN_SMS_BACKEND" not in os.environ:
+        LIANBAN_SMS_BACKEND = "lianban.messaging.providers.ProviderSmsBackend"
+#: Seconds to wait before each retry of a temporary failure (SMS or SMTP); then the message failed.
+LIANBAN_MESSAGE_RETRY_SECONDS = [
+    float(s) for s in env.list("LIANBAN_MESSAGE_RETRY_SECONDS", default=["30", "120", "600", "1800", "3600"])
+]
+#: Which notifications go to whom on which channels: {kind: {APPLICANT|HANDLER|SUPERVISOR: [INBOX|SMS|EMAIL]}}.
+#: A kind not named: the applicant on every channel. The default tells the handling staff of a withdrawal
+#: and the supervisors of a refusal by e-mail.
+_ALL = ["INBOX", "SMS", "EMAIL"]
+LIANBAN_MESSAGE_ROUTES = env.json(
+    "LIANBAN_MESSAGE_ROUTES",
+    default={
+        "WITHDRAWN": {"APPLICANT": _ALL, "HANDLER": ["EMAIL"]},
+        "REFUSED": {"APPLICANT": _ALL, "SUPERVISOR": ["EMAIL"]},
+    },
+)
+if not isinstance(LIANBAN_MESSAGE_ROUTES, dict) or not all(
+    isinstance(audiences, dict)
+    and all(
+        audience in ("APPLICANT", "HANDLER", "SUPERVISOR")
+        and isinstance(channels, list)
+        and set(channels) <= {"INBOX", "SMS", "EMAIL"}
+        for audience, channels in audiences.items()
+    )
+    for audiences in LIANBAN_MESSAGE_ROUTES.values()
+):
+    raise ImproperlyConfigured(
+        'LIANBAN_MESSAGE_ROUTES must look like {"ACCEPTED": {"APPLICANT": ["INBOX", "SMS", "EMAIL"]}}'
+    )
+# E-mail through SMTP (Django's mail): on when a host is set.
+EMAIL_BACKEND = env.str("LIANBAN_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env.str("LIANBAN_SMTP_HOST", default="")
+EMAIL_PORT = env.int("LIANBAN_SMTP_PORT", default=25)
+EMAIL_HOST_USER = env.str("LIANBAN_SMTP_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("LIANBAN_SMTP_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("LIANBAN_SMTP_STARTTLS", default=False)
+EMAIL_USE_SSL = env.bool("LIANBAN_SMTP_SSL", default=False)
+EMAIL_TIMEOUT = env.int("LIANBAN_SMTP_TIMEOUT_SECONDS", default=10)
+DEFAULT_FROM_EMAIL = env.str("LIANBAN_MAIL_FROM", default="lianban@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from lianban.messaging.views import receipts
 from lianban.portal.views import SignInView, sso_callback, sso_start
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("accounts/sso/", sso_start, name="sso_start"),
     path("accounts/sso/callback/", sso_callback, name="sso_callback"),
     path("accounts/", include("django.contrib.auth.urls")),
+    # SMS providers' delivery receipts (the secret in the path authenticates them; docs/messages.md)
+    path("messages/receipts/<str:provider>/<str:secret>/", receipts, name="message_receipts"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("lianban.workbench.evaluation_urls")),
     path("work/", include("lianban.workbench.urls")),

@@ -31,6 +31,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink("portal:track", _("Track a case")),
     NavLink("portal:my_cases", _("My cases"), frozenset({Role.APPLICANT})),
     NavLink("portal:my_licences", _("My licences"), frozenset({Role.APPLICANT})),
+    NavLink("portal:message_settings", _("Message settings"), frozenset({Role.APPLICANT})),
     NavLink("workbench:window_queue", _("Window workbench"), frozenset({Role.CLERK})),
     NavLink("workbench:department_queue", _("Department workbench"), frozenset({Role.REVIEWER})),
     NavLink("workbench:supervision", _("Supervision"), frozenset({Role.SUPERVISOR})),

@@ -27,6 +27,7 @@ urlpatterns = [
     path("my/cases/<int:case_id>/items/<int:item_id>/supply/", views.item_supply, name="item_supply"),
     path("my/cases/<int:case_id>/supplements/<int:supplement_id>/file/", views.supplement_file, name="supplement_file"),
     path("my/licences/", views.my_licences, name="my_licences"),
+    path("my/messages/", views.message_settings, name="message_settings"),
     # citizens' accounts: sign up, reset a forgotten password (codes sent to the mobile number)
     path("signup/", views.signup, name="signup"),
     path("signup/verify/", views.signup_verify, name="signup_verify"),

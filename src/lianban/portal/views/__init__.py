@@ -24,6 +24,7 @@ from lianban.portal.views.cases import (
 from lianban.portal.views.guide import guide
 from lianban.portal.views.home import home, search
 from lianban.portal.views.licences import my_licences
+from lianban.portal.views.message_settings import message_settings
 from lianban.portal.views.track import track, track_code
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "guide",
     "home",
     "item_supply",
+    "message_settings",
     "my_cases",
     "my_licences",
     "password_forgot",

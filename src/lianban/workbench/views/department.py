@@ -14,6 +14,7 @@ from lianban.accounts.models import Role
 from lianban.cases import clock, words
 from lianban.cases.models import ItemCase
 from lianban.common.pages import list_page
+from lianban.messaging.selectors import case_message_rows
 from lianban.review.access import access_item_case_for_user
 from lianban.review.selectors import QUEUE_ORDER
 from lianban.review.services import (
@@ -54,6 +55,7 @@ def _render_item(request: HttpRequest, item: ItemCase, status: int = 200, **form
         "supplement_form": forms.get("supplement_form") or ReasonForm(prefix="supplement"),
         "approve_form": forms.get("approve_form") or ApproveForm(needs_number=bool(item.produces), today=today),
         "reject_form": forms.get("reject_form") or ReasonForm(prefix="reject"),
+        "messages_sent": case_message_rows(item.case_id),
     }
     return render(request, "workbench/department/item.html", context, status=status)
 

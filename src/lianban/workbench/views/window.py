@@ -31,6 +31,7 @@ from lianban.intake.services import (
     intake_request_correction,
 )
 from lianban.issuance.services import bill_mark_paid, case_issue
+from lianban.messaging.selectors import case_message_rows
 from lianban.workbench.documents import UnprintableCharacters, correction_notice_pdf, receipt_pdf
 from lianban.workbench.forms import AcceptForm, ChecksForm, IssueForm, PayForm, QueueSearchForm, ReasonForm
 from lianban.workbench.selectors.window import (
@@ -139,6 +140,7 @@ def _render_case(request: HttpRequest, case: Case, status: int = 200, **forms: A
         "issue_form": forms.get("issue_form") or IssueForm(),
         "words": words,
         "personal_full": sees_personal_data(staff_user(request), case),
+        "messages_sent": case_message_rows(case.pk),
     }
     return render(request, "workbench/window/case.html", context, status=status)
 

@@ -1,0 +1,58 @@
+"""Reads of messaging: a case's messages for the staff, a user's channel preferences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from lianban.accounts.models import User
+from lianban.core.masking import mask
+from lianban.messaging.models import Channel, Message, Preference
+
+#: How many of a case's messages the case page lists (newest first).
+CASE_PAGE_MESSAGES = 50
+
+
+@dataclass(frozen=True, slots=True)
+class MessageRow:
+    """One message as the case page shows it: the address masked."""
+
+    created_at: datetime
+    audience: str
+    channel: str
+    address: str
+    status: str
+    status_code: str
+    failure: str
+    error: str
+    attempts: int
+    template_version: int | None
+
+
+def case_message_rows(case_id: int) -> list[MessageRow]:
+    """The newest :data:`CASE_PAGE_MESSAGES` messages about a case for the staff (one query)."""
+    return [
+        MessageRow(
+            created_at=m.created_at,
+            audience=m.get_audience_display(),
+            channel=m.get_channel_display(),
+            address=masked_address(m),
+            status=m.get_status_display(),
+            status_code=m.status,
+            failure=m.get_failure_display() if m.failure else "",
+            error=m.error,
+            attempts=m.attempts,
+            template_version=m.template_version,
+        )
+        for m in Message.objects.filter(case_id=case_id).order_by("-id")[:CASE_PAGE_MESSAGES]
+    ]
+
+
+def preference_of(user: User) -> Preference:
+    """The user's preference (the defaults, unsaved, when never set)."""
+    return Preference.objects.filter(user=user).first() or Preference(user=user)
+
+
+def masked_address(message: Message) -> str:
+    """The message's address for people and logs: masked."""
+    return mask(message.address, "phone" if message.channel == Channel.SMS else "email")

@@ -1,0 +1,14 @@
+"""Background job of messaging: make and send the due messages (periodic, see ``LIANBAN_MESSAGE_SECONDS``)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from lianban.messaging.services import messages_run
+
+
+@task()
+def deliver_messages() -> int:
+    """Make and send every due message (at most 30 s of work); the number handed over. Harmless when run by several
+    workers."""
+    return messages_run(budget_seconds=30.0)
