@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, transaction
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation import gettext
 
 import pytest
 from pytest_django.fixtures import Settings
@@ -211,7 +212,7 @@ def test_an_sms_whose_receipt_never_comes_fails_as_temporary(
     assert (message.status, message.failure, message.error) == (
         Status.FAILED,
         Failure.TEMPORARY,
-        "no delivery receipt from the provider",
+        gettext("no delivery receipt from the provider"),
     )
     receipts_accept("aliyun", receipt_items("aliyun", [{"success": True, "biz_id": "biz-1"}]))  # too late
     assert sms_of(case).status == Status.FAILED

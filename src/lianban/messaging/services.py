@@ -35,6 +35,7 @@ from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
 from lianban.cases.models import Case, ItemCase, Notification
@@ -280,11 +281,11 @@ def message_claim(now: datetime | None = None) -> Claimed | None:
             if message is None:
                 return None
             if _over_daily_cap(message, now):
-                _fail(message, Failure.PERMANENT, "daily limit of messages to this number reached", now)
+                _fail(message, Failure.PERMANENT, _("daily limit of messages to this number reached"), now)
                 continue
             template = message.template.provider_template if message.template is not None else ""
             if message.channel == Channel.SMS and settings.LIANBAN_SMS_PROVIDER != "log" and not template:
-                _fail(message, Failure.TECHNICAL, "the template has no SMS provider template code", now)
+                _fail(message, Failure.TECHNICAL, _("the template has no SMS provider template code"), now)
                 continue
             message.status = Status.SENDING
             message.claim = uuid.uuid4().hex
@@ -385,7 +386,12 @@ def message_send(claimed: Claimed) -> str:
         elif result.outcome == providers.TEMPORARY:
             delay = webhooks.retry_delay(message.attempts, settings.LIANBAN_MESSAGE_RETRY_SECONDS)
             if delay is None:
-                _fail(message, Failure.TEMPORARY, f"{result.code} (after {message.attempts} attempts)", now)
+                _fail(
+                    message,
+                    Failure.TEMPORARY,
+                    _("%(code)s (after %(attempts)d attempts)") % {"code": result.code, "attempts": message.attempts},
+                    now,
+                )
             else:
                 message.error = result.code[:300]
                 message.next_attempt_at = now + timedelta(seconds=delay)
@@ -414,7 +420,7 @@ def receipts_overdue(now: datetime | None = None) -> int:
         with transaction.atomic():
             message = overdue.select_for_update(skip_locked=True).filter(pk=pk).first()
             if message is not None:
-                _fail(message, Failure.TEMPORARY, "no delivery receipt from the provider", now)
+                _fail(message, Failure.TEMPORARY, _("no delivery receipt from the provider"), now)
                 failed += 1
     return failed
 
@@ -492,7 +498,7 @@ def _receipts_apply(message: Message, receipts: Iterable[Receipt]) -> None:
             message.next_attempt_at = None
             message.save()
         else:
-            _fail(message, Failure.PERMANENT, f"receipt: {receipt.code}", now)
+            _fail(message, Failure.PERMANENT, _("delivery receipt: %(code)s") % {"code": receipt.code}, now)
 
 
 @transaction.atomic
