@@ -338,3 +338,65 @@ def step_due(state: TicketState, dates: TicketDates) -> date | None:
     if state in (TicketState.RECTIFY, TicketState.FEEDBACK):
         return dates.rectify_due_on
     return None
+
+
+# ------------------------------------------------------------------ the unit's appeal (申诉)
+
+
+class AppealGrounds(StrEnum):
+    """Why the rated unit appeals a 差评."""
+
+    WRONG = "WRONG"  # 评价有误: wrong unit, wrong service, a mistaken level
+    MALICIOUS = "MALICIOUS"  # 恶意差评
+
+
+class AppealState(StrEnum):
+    """Where an appeal stands: waiting for the supervisor, or decided."""
+
+    PENDING = "PENDING"
+    UPHELD = "UPHELD"  # the rating stays on the record and is left out of the statistics
+    REJECTED = "REJECTED"
+
+
+#: The decisions a supervisor can take on a pending appeal.
+APPEAL_OUTCOMES = frozenset({AppealState.UPHELD, AppealState.REJECTED})
+
+
+class AppealRefused(DomainError):
+    """The rating cannot be appealed (not a 差评, a default rating, or already appealed)."""
+
+    code = "appeal-refused"
+
+
+class AppealDecided(DomainError):
+    """The appeal was already decided."""
+
+    code = "appeal-decided"
+
+    def __init__(self) -> None:
+        super().__init__(tx("this appeal has already been decided"))
+
+
+def appealable(level: int, *, is_default: bool, already: bool) -> None:
+    """Refuse an appeal of a rating that is not a 差评, a default rating, or one already appealed.
+
+    Raises:
+        AppealRefused.
+    """
+    if already:
+        raise AppealRefused(tx("this rating has already been appealed"))
+    if is_default or not is_bad(level):
+        raise AppealRefused(tx("only a bad rating given by the evaluator can be appealed"))
+
+
+def appeal_decision(state: AppealState, outcome: AppealState) -> AppealState:
+    """The state after the supervisor's decision ``outcome`` on an appeal in ``state``.
+
+    Raises:
+        AppealDecided: the appeal is not pending. ValueError: ``outcome`` is not a decision.
+    """
+    if outcome not in APPEAL_OUTCOMES:
+        raise ValueError(outcome)
+    if state != AppealState.PENDING:
+        raise AppealDecided
+    return outcome

@@ -264,3 +264,66 @@ class RectificationTicket(models.Model):
 
     def __str__(self) -> str:
         return f"整改 {self.pk}"
+
+
+class AppealGrounds(models.TextChoices):
+    WRONG = rules.AppealGrounds.WRONG.value, _("the rating is wrong (评价有误)")
+    MALICIOUS = rules.AppealGrounds.MALICIOUS.value, _("the rating is malicious (恶意差评)")
+
+
+class AppealState(models.TextChoices):
+    PENDING = rules.AppealState.PENDING.value, _("waiting for the supervisor's decision")
+    UPHELD = rules.AppealState.UPHELD.value, _("upheld: the rating is not counted")
+    REJECTED = rules.AppealState.REJECTED.value, _("rejected: the rating counts")
+
+
+class Appeal(models.Model):
+    """The rated unit's appeal (申诉) against a 差评, with evidence, decided by a supervisor.
+
+    The rating itself is never changed: an upheld appeal is this row's outcome, and the selectors
+    leave the rating out of the statistics while it stays on the record. One appeal per 差评.
+    """
+
+    ticket = models.OneToOneField(
+        RectificationTicket, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rectification ticket")
+    )
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rating"))
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("appealing department")
+    )
+    grounds = models.CharField(_("grounds"), max_length=10, choices=AppealGrounds.choices)
+    statement = models.TextField(_("statement"))
+    evidence = models.FileField(_("evidence"), max_length=300)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"))
+    state = models.CharField(_("state"), max_length=8, choices=AppealState.choices, default=AppealState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "filed_at", "id"], name="appeal_dept_filed"),
+            models.Index(fields=["state", "filed_at", "id"], name="appeal_state_filed"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=AppealState.values), name="appeal_state_valid"),
+            models.CheckConstraint(condition=models.Q(grounds__in=AppealGrounds.values), name="appeal_grounds_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"申诉 {self.pk}"

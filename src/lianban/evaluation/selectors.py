@@ -1,4 +1,5 @@
-"""好差评 reads: the services a user may rate, ratings and tickets as each role may see them."""
+"""好差评 reads: the services a user may rate, ratings, tickets and appeals as each role may see them, and the
+ratings the statistics count (an upheld appeal leaves its rating out)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,14 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from lianban.accounts.models import User
 from lianban.cases.access import user_acts_for_case
 from lianban.cases.models import Case
 from lianban.core.errors import DomainError
-from lianban.evaluation.access import can_see_ticket, ticket_visibility
-from lianban.evaluation.models import Rating, RectificationTicket
+from lianban.evaluation.access import appeal_visibility, can_see_appeal, can_see_ticket, ticket_visibility
+from lianban.evaluation.models import Appeal, AppealState, Rating, RectificationTicket
 from lianban.evaluation.services import Service, case_services
 
 
@@ -72,7 +74,7 @@ def ticket_list_for_user(user: User, *, state: str = "", department: str = "") -
     if seen is None:
         return RectificationTicket.objects.none()
     rows = RectificationTicket.objects.filter(seen).select_related(
-        "rating", "rating__item_case", "department", "case", "responsible"
+        "rating", "rating__item_case", "rating__applicant", "department", "case__thing", "responsible"
     )
     if state:
         rows = rows.filter(state=state)
@@ -84,7 +86,9 @@ def ticket_list_for_user(user: User, *, state: str = "", department: str = "") -
 def ticket_for_user(user: User, ticket_id: int) -> RectificationTicket:
     """One ticket ``user`` may see (Http404 otherwise)."""
     ticket = (
-        RectificationTicket.objects.select_related("rating", "rating__item_case", "department", "case", "responsible")
+        RectificationTicket.objects.select_related(
+            "rating", "rating__item_case", "rating__applicant", "department", "case", "responsible"
+        )
         .filter(pk=ticket_id)
         .first()
     )
@@ -97,3 +101,51 @@ def tickets_by_rating(case: Case, ratings: list[Rating]) -> dict[int, Rectificat
     """Rating id → the rectification ticket of that rating (its 差评), for the ratings given."""
     rows = RectificationTicket.objects.filter(case=case, rating__in=ratings).select_related("rating")
     return {ticket.rating_id: ticket for ticket in rows}
+
+
+# ------------------------------------------------------------------ appeals and what the statistics count
+
+
+def counted_ratings() -> QuerySet[Rating]:
+    """The ratings the statistics count: first ratings (not 追评) whose appeal was not upheld.
+
+    A rating whose appeal was upheld stays on the record (ratings are append-only) and is left out here.
+    """
+    return Rating.objects.filter(follow_up_of__isnull=True).exclude(appeal__state=AppealState.UPHELD)
+
+
+def appeal_list_for_user(user: User, *, state: str = "") -> QuerySet[Appeal]:
+    """The appeals ``user`` may see (supervisor: all; the unit: its own), newest first."""
+    seen = appeal_visibility(user)
+    if seen is None:
+        return Appeal.objects.none()
+    rows = Appeal.objects.filter(seen).select_related("department", "rating", "rating__item_case", "ticket")
+    if state:
+        rows = rows.filter(state=state)
+    return rows.order_by("-filed_at", "-id")
+
+
+def appeal_for_user(user: User, appeal_id: int) -> Appeal:
+    """One appeal ``user`` may see (Http404 otherwise)."""
+    appeal = (
+        Appeal.objects.select_related(
+            "department", "rating", "rating__item_case", "rating__applicant", "ticket", "case", "filed_by", "decided_by"
+        )
+        .filter(pk=appeal_id)
+        .first()
+    )
+    if appeal is None or not can_see_appeal(user, appeal):
+        raise Http404
+    return appeal
+
+
+def appeal_of_ticket(ticket: RectificationTicket) -> Appeal | None:
+    """The appeal of a ticket's rating, if the unit appealed it."""
+    return Appeal.objects.filter(ticket=ticket).select_related("decided_by").first()
+
+
+def evaluator_name(rating: Rating) -> str:
+    """Who gave ``rating``, for the eyes of a supervisor only (``access.evaluator_shown``)."""
+    if rating.applicant is not None:
+        return rating.applicant.name
+    return str(_("anonymous evaluator")) if rating.anonymous else str(_("not known"))

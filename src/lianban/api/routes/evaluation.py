@@ -3,9 +3,13 @@
 from django.urls import URLPattern, URLResolver, path
 
 from lianban.api.views.evaluation import (
+    AppealDecideApi,
+    AppealDetailApi,
+    AppealListApi,
     CaseRatingEnterApi,
     CaseRatingsApi,
     FollowUpApi,
+    TicketAppealApi,
     TicketDetailApi,
     TicketFeedbackApi,
     TicketListApi,
@@ -30,4 +34,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("rectifications/<int:ticket_id>/rectify", TicketRectifyApi.as_view(), name="evaluation-ticket-rectify"),
     path("rectifications/<int:ticket_id>/feedback", TicketFeedbackApi.as_view(), name="evaluation-ticket-feedback"),
     path("rectifications/<int:ticket_id>/rerate", TicketRerateApi.as_view(), name="evaluation-ticket-rerate"),
+    path("rectifications/<int:ticket_id>/appeal", TicketAppealApi.as_view(), name="evaluation-ticket-appeal"),
+    path("appeals", AppealListApi.as_view(), name="evaluation-appeals"),
+    path("appeals/<int:appeal_id>", AppealDetailApi.as_view(), name="evaluation-appeal"),
+    path("appeals/<int:appeal_id>/decision", AppealDecideApi.as_view(), name="evaluation-appeal-decide"),
 ]

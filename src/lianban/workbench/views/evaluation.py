@@ -1,5 +1,8 @@
 """好差评 pages: the rating page of a one-time token (message link, receipt QR code, the window's tablet), the
-applicant's rating of a finished case, the window starting a visit rating, the rectification tickets.
+applicant's rating of a finished case, the window starting a visit rating, the rectification tickets, the rated
+unit's appeals (申诉) and the supervisor's decision.
+
+The evaluator's identity (who rated, and the case) is shown to supervisors only, never to the rated unit.
 
 No form pre-selects a level, and no page shows staff a level before it was given: the tablet's page answers
 "thank you" and nothing else.
@@ -10,11 +13,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianban.accounts.models import Role
 from lianban.cases import clock
@@ -24,9 +27,21 @@ from lianban.core import evaluation as rules
 from lianban.core.case_errors import ChoiceInvalid
 from lianban.core.errors import DomainError
 from lianban.evaluation import services
-from lianban.evaluation.access import is_unit_member
-from lianban.evaluation.models import Rating, RatingLevel, Rerating, TicketState, Verdict
+from lianban.evaluation.access import evaluator_shown, is_unit_member
+from lianban.evaluation.models import (
+    AppealGrounds,
+    AppealState,
+    Rating,
+    RatingLevel,
+    Rerating,
+    TicketState,
+    Verdict,
+)
 from lianban.evaluation.selectors import (
+    appeal_for_user,
+    appeal_list_for_user,
+    appeal_of_ticket,
+    evaluator_name,
     rating_state_for_applicant,
     ticket_for_user,
     ticket_list_for_user,
@@ -34,6 +49,7 @@ from lianban.evaluation.selectors import (
     tickets_by_rating,
 )
 from lianban.workbench.views.common import see_other, staff_user
+from lianban.workbench.views.files import stored_file
 
 #: The newest tickets first, for the keyset pages.
 TICKET_ORDER = ("-opened_at", "-id")
@@ -232,6 +248,8 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         return see_other(reverse("evaluation:ticket", args=[ticket.pk]))
     state = rules.TicketState(ticket.state)
     allowed = rules.allowed_events(state) if rules.waiting_on(state) == "unit" else ()
+    appeal = appeal_of_ticket(ticket)
+    shown = evaluator_shown(user)
     context = {
         "ticket": ticket,
         "rating": ticket.rating,
@@ -240,8 +258,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "next": allowed[0].value if allowed and is_unit_member(user, ticket) else "",
         "verdicts": Verdict.choices,
         "history": ticket_root_cause(ticket),
-        "can_see_case": user.role in (Role.CLERK, Role.SUPERVISOR),
+        "can_see_case": user.role == Role.SUPERVISOR,
+        "evaluator_shown": shown,
+        "evaluator": evaluator_name(ticket.rating) if shown else "",
         "waiting_for_rerating": rules.waiting_on(state) == "evaluator",
+        "appeal": appeal,
+        "can_appeal": appeal is None and is_unit_member(user, ticket) and not ticket.rating.is_default,
+        "grounds": AppealGrounds.choices,
     }
     return render(request, "evaluation/ticket.html", context)
 
@@ -252,3 +275,80 @@ def _labels(rating: Rating) -> list[str]:
     known = rules.INDICATOR_SETS.get(rating.indicator_version, rules.INDICATOR_SETS[rules.CURRENT_INDICATORS])
     words = {i.code: i.label for i in known.for_mode(mode)}
     return [words.get(code, code) for code in rating.indicators]
+
+
+# ------------------------------------------------------------------ appeals: the unit files, a supervisor decides
+
+#: The newest appeals first, for the keyset pages.
+APPEAL_ORDER = ("-filed_at", "-id")
+
+
+@require_POST
+def ticket_appeal(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    """The rated unit appeals the ticket's 差评 as wrong or malicious, with an evidence file."""
+    user = staff_user(request)
+    try:
+        appeal = services.appeal_file(
+            actor=user,
+            ticket_id=ticket_id,
+            grounds=request.POST.get("grounds") or "",
+            statement=request.POST.get("statement") or "",
+            evidence=request.FILES.get("evidence"),
+        )
+    except DomainError as exc:
+        _error(request, exc)
+        return see_other(reverse("evaluation:ticket", args=[ticket_id]))
+    messages.success(request, _("The appeal is filed; a supervisor decides it."))
+    return see_other(reverse("evaluation:appeal", args=[appeal.pk]))
+
+
+def appeal_list(request: HttpRequest) -> HttpResponse:
+    """The appeals the user may see (supervisor: all, to decide; the unit: its own), newest first."""
+    user = staff_user(request)
+    state = request.GET.get("state", "")
+    state = state if state in AppealState.values else ""
+    context = {
+        "rows": list_page(request, appeal_list_for_user(user, state=state), APPEAL_ORDER),
+        "state": state,
+        "states": AppealState.choices,
+    }
+    return render(request, "evaluation/appeals.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def appeal_detail(request: HttpRequest, appeal_id: int) -> HttpResponse:
+    """One appeal: the rating (the evaluator masked from the unit), the unit's grounds and evidence; the
+    supervisor's decision form (POST is the supervisor's only, checked by the route and the service)."""
+    user = staff_user(request)
+    appeal = appeal_for_user(user, appeal_id)
+    if request.method == "POST":
+        try:
+            services.appeal_decide(
+                actor=user,
+                appeal_id=appeal.pk,
+                outcome=request.POST.get("outcome") or "",
+                reason=request.POST.get("reason") or "",
+            )
+            messages.success(request, _("The decision is recorded."))
+        except DomainError as exc:
+            _error(request, exc)
+        return see_other(reverse("evaluation:appeal", args=[appeal.pk]))
+    shown = evaluator_shown(user)
+    context = {
+        "appeal": appeal,
+        "rating": appeal.rating,
+        "level_label": rules.LEVEL_LABELS[appeal.rating.level],
+        "indicator_labels": _labels(appeal.rating),
+        "evaluator_shown": shown,
+        "evaluator": evaluator_name(appeal.rating) if shown else "",
+        "can_decide": user.role == Role.SUPERVISOR and appeal.state == AppealState.PENDING,
+        "outcomes": [(AppealState.UPHELD.value, _("Uphold")), (AppealState.REJECTED.value, _("Reject"))],
+    }
+    return render(request, "evaluation/appeal.html", context)
+
+
+@require_GET
+def appeal_evidence(request: HttpRequest, appeal_id: int) -> FileResponse:
+    """The appeal's evidence file (the supervisor and the appealing unit)."""
+    appeal = appeal_for_user(staff_user(request), appeal_id)
+    return stored_file(appeal.evidence.name or "")
