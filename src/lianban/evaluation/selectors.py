@@ -149,3 +149,35 @@ def evaluator_name(rating: Rating) -> str:
     if rating.applicant is not None:
         return rating.applicant.name
     return str(_("anonymous evaluator")) if rating.anonymous else str(_("not known"))
+
+
+# ------------------------------------------------------------------ the deadline signals of the tickets' steps
+
+#: Signal levels by urgency.
+_RANK = {"NOTICE": 1, "YELLOW": 2, "RED": 3}
+
+
+def ticket_signal_levels(tickets: list[RectificationTicket]) -> dict[int, str]:
+    """The most urgent signal of each ticket's pending step (about its due date as it stands); one query.
+
+    Raised by the deadline sweep (``hooks.ticket_steps_due``); a closed ticket, or one waiting for the
+    evaluator, has none.
+    """
+    from lianban.core import evaluation as rules
+    from lianban.supervision.models import Signal, SignalSubject
+
+    due = {
+        t.pk: rules.step_due(rules.TicketState(t.state), rules.TicketDates(t.contact_due_on, t.rectify_due_on))
+        for t in tickets
+    }
+    wanted = [pk for pk, day in due.items() if day is not None]
+    if not wanted:
+        return {}
+    levels: dict[int, str] = {}
+    rows = Signal.objects.filter(subject=SignalSubject.TICKET, subject_id__in=wanted).values_list(
+        "subject_id", "level", "due_on"
+    )
+    for pk, level, due_on in rows.order_by():
+        if due_on == due[pk] and _RANK[level] > _RANK.get(levels.get(pk, ""), 0):
+            levels[pk] = level
+    return levels

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lianban.accounts.models import Role
 from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
-from lianban.common.pages import list_page
+from lianban.common.pages import ListPage, list_page
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import ChoiceInvalid
 from lianban.core.errors import DomainError
@@ -33,6 +33,7 @@ from lianban.evaluation.models import (
     AppealState,
     Rating,
     RatingLevel,
+    RectificationTicket,
     Rerating,
     TicketState,
     Verdict,
@@ -46,6 +47,7 @@ from lianban.evaluation.selectors import (
     ticket_for_user,
     ticket_list_for_user,
     ticket_root_cause,
+    ticket_signal_levels,
     tickets_by_rating,
 )
 from lianban.workbench.views.common import see_other, staff_user
@@ -206,8 +208,10 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     user = staff_user(request)
     state = request.GET.get("state", "")
     state = state if state in TicketState.values else ""
+    rows: ListPage[RectificationTicket] = list_page(request, ticket_list_for_user(user, state=state), TICKET_ORDER)
     context = {
-        "rows": list_page(request, ticket_list_for_user(user, state=state), TICKET_ORDER),
+        "rows": rows,
+        "signals": ticket_signal_levels(list(rows)),
         "state": state,
         "states": TicketState.choices,
     }
@@ -263,6 +267,7 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
         "evaluator": evaluator_name(ticket.rating) if shown else "",
         "waiting_for_rerating": rules.waiting_on(state) == "evaluator",
         "appeal": appeal,
+        "signal": ticket_signal_levels([ticket]).get(ticket.pk, ""),
         "can_appeal": appeal is None and is_unit_member(user, ticket) and not ticket.rating.is_default,
         "grounds": AppealGrounds.choices,
     }
