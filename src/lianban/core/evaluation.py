@@ -400,3 +400,19 @@ def appeal_decision(state: AppealState, outcome: AppealState) -> AppealState:
     if state != AppealState.PENDING:
         raise AppealDecided
     return outcome
+
+
+# ------------------------------------------------------------------ reporting upstream
+
+
+def report_delay(failed_attempts: int, schedule: tuple[float, ...] | list[float]) -> float:
+    """Seconds to wait after the ``failed_attempts``-th refused report (1 = the first).
+
+    A rating is reported until the upstream system accepts it: past the end of ``schedule`` its last
+    delay repeats (an empty schedule: one minute).
+    """
+    if failed_attempts < 1:
+        raise ValueError("a delay follows a failed attempt")
+    if not schedule:
+        return 60.0
+    return float(schedule[min(failed_attempts, len(schedule)) - 1])

@@ -327,3 +327,41 @@ class Appeal(models.Model):
 
     def __str__(self) -> str:
         return f"申诉 {self.pk}"
+
+
+class ReportState(models.TextChoices):
+    PENDING = "PENDING", _("waiting to be accepted upstream")
+    ACCEPTED = "ACCEPTED", _("accepted upstream")
+
+
+class UpstreamReport(models.Model):
+    """One rating reported to the provincial/national 好差评 system: the outbox of the upstream adapter.
+
+    Written in the rating's transaction with the payload the adapter built then (``services.reporting``);
+    a worker sends it outside any transaction and retries it, with growing delays, until it is accepted.
+    """
+
+    rating = models.OneToOneField(
+        Rating, on_delete=models.PROTECT, related_name="upstream_report", verbose_name=_("rating")
+    )
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=8, choices=ReportState.choices, default=ReportState.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim = models.CharField(_("claim"), max_length=32, blank=True)
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("upstream report")
+        verbose_name_plural = _("upstream reports")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="report_due")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=ReportState.values), name="report_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"上报 {self.rating_id} {self.state}"

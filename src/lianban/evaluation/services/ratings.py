@@ -39,6 +39,7 @@ from lianban.evaluation.services.base import (
     limits,
     text_kept,
 )
+from lianban.evaluation.services.reporting import report_queue
 from lianban.evaluation.services.tickets import ticket_open
 
 # ------------------------------------------------------------------ what is rated
@@ -174,6 +175,7 @@ def _rating_create(
     )
     if rules.is_bad(level) and not is_default:
         ticket_open(rating, case)
+    report_queue(rating, case)
     return rating
 
 
