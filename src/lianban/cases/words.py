@@ -137,6 +137,7 @@ ACTIONS: dict[str, str | Promise] = {
     "rating.defaulted": _("Default rating given (not rated in time)"),
     "rating.followed_up": _("Follow-up comment added to a rating (追评)"),
     "rating.visit_started": _("Visit rating started on the window evaluator"),
+    "rating.window_given": _("Window rated anonymously from its QR code"),
     "ticket.opened": _("Rectification ticket opened for a bad rating"),
     "ticket.prechecked": _("Rectification ticket pre-checked (预审)"),
     "ticket.visited": _("Evaluator called back (回访核实)"),
@@ -169,6 +170,7 @@ SIGNAL_SUBJECTS: dict[str, str | Promise] = {
     "CASE": _("Whole case"),
     "INTAKE": _("Intake decision"),
     "PROMISE": _("Promised material (容缺)"),
+    "TICKET": _("Rectification of a bad rating"),
 }
 
 #: Who acted, for the system and roles without a person.

@@ -97,7 +97,7 @@ def _appeal(user: User, kwargs: Mapping[str, Any]) -> bool:
 
 def _rating(user: User, kwargs: Mapping[str, Any]) -> bool:
     rating = Rating.objects.select_related("case", "case__applicant").filter(pk=kwargs["rating_id"]).first()
-    return rating is not None and can_see_case(user, rating.case)
+    return rating is not None and rating.case is not None and can_see_case(user, rating.case)
 
 
 #: How each kind of object of a path is found and whether a user may see it.
@@ -220,6 +220,8 @@ ROUTES: dict[str, Route] = {
     "workbench:item": only(R, S, target="item"),
     # 好差评 pages: a token's rating page (the token is the proof), the applicant's, the window's, the tickets
     "evaluation:rate": PUBLIC,
+    "evaluation:window_rate": PUBLIC,  # a window's QR code: signed for the window, rate-limited, anonymous
+    "evaluation:windows": only(C, S),
     "evaluation:case_rate": only(A, target="case"),
     "evaluation:visit_start": only(C, target="case"),
     "evaluation:tickets": only(C, R, S),

@@ -399,6 +399,7 @@ LIANBAN_THROTTLE_RATES: dict[str, str | None] = {
         "anon": env.str("LIANBAN_THROTTLE_ANON", default="120/min"),
         "basic": env.str("LIANBAN_THROTTLE_BASIC", default="60/min"),
         "track": env.str("LIANBAN_THROTTLE_TRACK", default="30/min"),
+        "window_rating": env.str("LIANBAN_THROTTLE_WINDOW_RATING", default="6/hour"),
     }.items()
 }
 # django-axes: a user name, and an address, are locked after this many failed sign-ins (page, admin, API Basic).

@@ -90,9 +90,11 @@ class AppendOnlyRating(Exception):
 class Rating(AppendOnlyRow):
     """One rating (好差评) of a service or a visit; immutable, like the audit trail.
 
-    ``service`` names what is rated (``case:<id>``, ``item:<id>``, ``visit:<token id>``) and ``evaluator``
-    who rated (``applicant:<id>``, or ``token:<id>`` for an anonymous QR rating): one rating per service
-    per evaluator, enforced by a unique constraint. A 追评 is a row of its own pointing at the rating.
+    ``service`` names what is rated (``case:<id>``, ``item:<id>``, ``visit:<token id>``, ``window:<code>:<n>``
+    for an anonymous rating from a window's QR code) and ``evaluator`` who rated (``applicant:<id>``, or
+    ``anonymous:<n>``): one rating per service per evaluator, enforced by a unique constraint. A 追评 is a row
+    of its own pointing at the rating. An anonymous window rating has no case, is flagged ``anonymous`` and is
+    counted apart.
     """
 
     refusal = AppendOnlyRating
@@ -101,7 +103,14 @@ class Rating(AppendOnlyRow):
     kind = models.CharField(_("kind"), max_length=8, choices=RatingKind.choices)
     service = models.CharField(_("service"), max_length=40)
     evaluator = models.CharField(_("evaluator"), max_length=40)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case (none: an anonymous rating of a window)"),
+    )
     item_case = models.ForeignKey(
         "cases.ItemCase",
         on_delete=models.PROTECT,
@@ -174,6 +183,7 @@ class Rating(AppendOnlyRow):
         indexes = [
             models.Index(fields=["case"], name="rating_case"),
             models.Index(fields=["department", "rated_at"], name="rating_dept_rated"),
+            models.Index(fields=["anonymous", "department"], name="rating_anonymous_dept"),
         ]
         constraints = [
             models.UniqueConstraint(

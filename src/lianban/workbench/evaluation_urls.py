@@ -9,6 +9,8 @@ app_name = "evaluation"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("rate/<str:token>/", views.rate_by_token, name="rate"),
+    path("rate/window/<str:token>/", views.window_rate, name="window_rate"),
+    path("work/windows/", views.window_list, name="windows"),
     path("my/cases/<int:case_id>/rate/", views.case_rate, name="case_rate"),
     path("work/cases/<int:case_id>/visit-rating/", views.visit_start, name="visit_start"),
     path("work/rectifications/", views.ticket_list, name="tickets"),

@@ -42,6 +42,7 @@ from lianban.evaluation.services.tickets import (
     ticket_rerate,
     ticket_visit,
 )
+from lianban.evaluation.services.windows import window_link, window_of_link, window_rating_give
 
 __all__ = [
     "DECIDED_ITEM_STATES",
@@ -72,4 +73,7 @@ __all__ = [
     "ticket_visit",
     "token_services",
     "visit_token_make",
+    "window_link",
+    "window_of_link",
+    "window_rating_give",
 ]

@@ -398,7 +398,7 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
         NotVisible (not theirs), AlreadyRated (a second 追评), ActionInvalid (too late, no comment).
     """
     found = Rating.objects.filter(pk=rating_id, follow_up_of__isnull=True, is_default=False).first()
-    if found is None:
+    if found is None or found.case_id is None:  # an anonymous window rating has no evaluator to follow up
         raise NotVisible
     case = lock_case(found.case_id)
     if not user_acts_for_case(actor, case):

@@ -36,11 +36,12 @@ logger = logging.getLogger(__name__)
 FORMAT = "lianban-rating/1"
 
 
-def report_payload(rating: Rating, case: Case) -> dict[str, Any]:
+def report_payload(rating: Rating, case: Case | None) -> dict[str, Any]:
     """The adapter: what the upstream system receives for ``rating`` (nothing personal).
 
     ``case_number`` is the 办件编号 (the tracking code, with the item code for an item's rating), ``item_code``
-    the 事项编码 (the one-thing's code for the case as a whole), ``region`` the 行政区划代码 configured.
+    the 事项编码 (the one-thing's code for the case as a whole), ``region`` the 行政区划代码 configured. An
+    anonymous rating of a window has neither (empty).
     """
     item = rating.item_case
     departments = dict(
@@ -48,12 +49,17 @@ def report_payload(rating: Rating, case: Case) -> dict[str, Any]:
         .values_list("pk", "code")
         .order_by()
     )
-    thing_code = "" if item is not None else Thing.objects.filter(pk=case.thing_id).values_list("code", flat=True)[0]
+    if case is None:
+        number, code = "", ""
+    elif item is None:
+        number, code = case.tracking_code, Thing.objects.filter(pk=case.thing_id).values_list("code", flat=True)[0]
+    else:
+        number, code = f"{case.tracking_code}-{item.item_code}", item.item_code
     return {
         "id": f"rating-{rating.pk}",
         "format": FORMAT,
-        "case_number": case.tracking_code if item is None else f"{case.tracking_code}-{item.item_code}",
-        "item_code": item.item_code if item is not None else thing_code,
+        "case_number": number,
+        "item_code": code,
         "department": departments[rating.department_id],
         "window": departments.get(rating.window_id or 0, ""),
         "region": settings.LIANBAN_RATING_UPSTREAM_REGION,
@@ -67,7 +73,7 @@ def report_payload(rating: Rating, case: Case) -> dict[str, Any]:
     }
 
 
-def report_queue(rating: Rating, case: Case) -> UpstreamReport:
+def report_queue(rating: Rating, case: Case | None) -> UpstreamReport:
     """Queue ``rating`` for the upstream system, in the rating's transaction."""
     return UpstreamReport.objects.create(
         rating=rating, payload=report_payload(rating, case), next_attempt_at=timezone.now()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
@@ -22,7 +23,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from lianban.accounts.models import Role
 from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
+from lianban.catalog.models import Department
 from lianban.common.pages import ListPage, list_page
+from lianban.common.throttling import WindowRatingThrottle, allows
 from lianban.core import evaluation as rules
 from lianban.core.case_errors import ChoiceInvalid
 from lianban.core.errors import DomainError
@@ -39,6 +42,7 @@ from lianban.evaluation.models import (
     Verdict,
 )
 from lianban.evaluation.selectors import (
+    anonymous_window_counts,
     appeal_for_user,
     appeal_list_for_user,
     appeal_of_ticket,
@@ -357,3 +361,69 @@ def appeal_evidence(request: HttpRequest, appeal_id: int) -> FileResponse:
     """The appeal's evidence file (the supervisor and the appealing unit)."""
     appeal = appeal_for_user(staff_user(request), appeal_id)
     return stored_file(appeal.evidence.name or "")
+
+
+# ------------------------------------------------------------------ the windows' QR codes: anonymous ratings
+
+#: The departments by code, for the keyset pages of the windows.
+WINDOW_ORDER = ("code",)
+
+
+@require_http_methods(["GET", "POST"])
+def window_rate(request: HttpRequest, token: str) -> HttpResponse:
+    """The anonymous rating page of a window's QR code (评价器): no sign-in, no level pre-selected, thanks only.
+
+    Rate-limited per address and window (``WindowRatingThrottle``); a code the platform did not sign is 404.
+    """
+    try:
+        window = services.window_of_link(token)
+    except services.TokenInvalid:
+        return render(request, "evaluation/rate_invalid.html", status=404)
+    if request.method == "POST":
+        throttle = WindowRatingThrottle()
+        request.window_key = window.code  # type: ignore[attr-defined]
+        if not allows(throttle, request):
+            wait = int(throttle.wait() or 1)
+            message = _("Too many ratings from here. Try again in %(seconds)d seconds.") % {"seconds": wait}
+            response = render(request, "400.html", {"message": message}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        try:
+            services.window_rating_give(token=token, given=_given(request.POST))
+        except DomainError as exc:
+            _error(request, exc)
+            return see_other(reverse("evaluation:window_rate", args=[token]))
+        return render(request, "evaluation/rate_thanks.html")
+    context: dict[str, Any] = {
+        "window": window,
+        "levels": LEVEL_CHOICES,
+        "indicators": _indicators(rules.Mode.WINDOW),
+        "action": reverse("evaluation:window_rate", args=[token]),
+        "service": {"key": "window"},
+    }
+    return render(request, "evaluation/window_rate.html", context)
+
+
+def _window_url(request: HttpRequest, window: Department) -> str:
+    path = reverse("evaluation:window_rate", args=[services.window_link(window)])
+    return (settings.LIANBAN_PUBLIC_URL or request.build_absolute_uri("/").rstrip("/")) + path
+
+
+def window_list(request: HttpRequest) -> HttpResponse:
+    """The windows' QR codes to print (a clerk: their window's; a supervisor: every window's), with the
+    anonymous ratings of each window counted apart."""
+    user = staff_user(request)
+    rows = Department.objects.all()
+    if user.role != Role.SUPERVISOR:
+        rows = rows.filter(pk=user.department_id or 0)
+    page: ListPage[Department] = list_page(request, rows, WINDOW_ORDER)
+    windows = list(page)
+    counts = anonymous_window_counts([w.pk for w in windows])
+    context = {
+        "rows": page,
+        "windows": [
+            {"window": w, "url": _window_url(request, w), "counts": counts.get(w.pk, {"total": 0, "good": 0, "bad": 0})}
+            for w in windows
+        ],
+    }
+    return render(request, "evaluation/windows.html", context)
