@@ -222,6 +222,11 @@ ROUTES: dict[str, Route] = {
     "evaluation:rate": PUBLIC,
     "evaluation:window_rate": PUBLIC,  # a window's QR code: signed for the window, rate-limited, anonymous
     "evaluation:windows": only(C, S),
+    # 好差评 statistics: the supervisor's (with the drill-down to the ratings and the xlsx), the public's
+    "evaluation:statistics": only(S),
+    "evaluation:statistics_export": only(S),
+    "evaluation:statistics_ratings": only(S),
+    "evaluation:public_statistics": PUBLIC,  # per department, nothing personal
     "evaluation:case_rate": only(A, target="case"),
     "evaluation:visit_start": only(C, target="case"),
     "evaluation:tickets": only(C, R, S),

@@ -416,3 +416,46 @@ def report_delay(failed_attempts: int, schedule: tuple[float, ...] | list[float]
     if not schedule:
         return 60.0
     return float(schedule[min(failed_attempts, len(schedule)) - 1])
+
+
+# ------------------------------------------------------------------ statistics
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The raw counts of a group of ratings (first ratings; an upheld appeal's left out).
+
+    ``ratings`` every rating, ``active`` those the evaluator gave (not default), ``good`` active 好评 (基本满意
+    and above), ``bad`` active 差评, ``defaults`` default ratings; of the 差评's tickets: ``visited`` (回访 done),
+    ``rectified`` (closed after 整改), ``rerated`` (复评 given) and ``rerated_satisfied`` (满意 or 基本满意).
+    """
+
+    ratings: int = 0
+    active: int = 0
+    good: int = 0
+    bad: int = 0
+    defaults: int = 0
+    visited: int = 0
+    rectified: int = 0
+    rerated: int = 0
+    rerated_satisfied: int = 0
+
+
+#: The rates of the statistics: name → (numerator, denominator) among the counts.
+RATES: dict[str, tuple[str, str]] = {
+    "good_rate": ("good", "active"),  # 好评率: a default rating changes nothing here
+    "rectify_rate": ("rectified", "bad"),  # 差评整改率
+    "visit_rate": ("visited", "bad"),  # 回访率
+    "visit_satisfied_rate": ("rerated_satisfied", "rerated"),  # 回访满意率
+    "active_rate": ("active", "ratings"),  # 主动评价率
+    "unrated_rate": ("defaults", "ratings"),  # 未评率: the default ratings' share
+}
+
+
+def rates(counts: Counts) -> dict[str, float | None]:
+    """Each rate of ``RATES`` in percent, one decimal (None: nothing to divide by)."""
+    out: dict[str, float | None] = {}
+    for name, (top, bottom) in RATES.items():
+        whole = getattr(counts, bottom)
+        out[name] = round(100 * getattr(counts, top) / whole, 1) if whole else None
+    return out

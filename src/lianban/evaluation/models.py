@@ -184,6 +184,8 @@ class Rating(AppendOnlyRow):
             models.Index(fields=["case"], name="rating_case"),
             models.Index(fields=["department", "rated_at"], name="rating_dept_rated"),
             models.Index(fields=["anonymous", "department"], name="rating_anonymous_dept"),
+            # the statistics: a period's ratings grouped by department, window, channel
+            models.Index(fields=["rated_at", "department", "window", "channel"], name="rating_period"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -360,7 +362,7 @@ class UpstreamReport(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"))
     lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
     claim = models.CharField(_("claim"), max_length=32, blank=True)
-    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_at = models.DateTimeField(_("accepted upstream at"), null=True, blank=True)
     last_status = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
 

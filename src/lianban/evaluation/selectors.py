@@ -4,15 +4,21 @@ ratings the statistics count (an upheld appeal leaves its rating out)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from lianban.accounts.models import User
 from lianban.cases.access import user_acts_for_case
 from lianban.cases.models import Case
+from lianban.catalog.models import Department
 from lianban.core.errors import DomainError
+from lianban.core.evaluation import Counts, rates
 from lianban.evaluation.access import appeal_visibility, can_see_appeal, can_see_ticket, ticket_visibility
 from lianban.evaluation.models import Appeal, AppealState, Rating, RectificationTicket
 from lianban.evaluation.services import Service, case_services
@@ -191,8 +197,6 @@ def anonymous_window_counts(department_ids: list[int]) -> dict[int, dict[str, in
 
     Counted apart from the real-name ratings; an upheld appeal's rating left out. One GROUP BY query.
     """
-    from django.db.models import Count, Q
-
     rows = (
         counted_ratings()
         .filter(anonymous=True, department_id__in=department_ids)
@@ -201,3 +205,129 @@ def anonymous_window_counts(department_ids: list[int]) -> dict[int, dict[str, in
         .order_by()
     )
     return {row["department_id"]: {k: row[k] for k in ("total", "good", "bad")} for row in rows}
+
+
+# ------------------------------------------------------------------ statistics (derived, never stored)
+
+#: The groups of the statistics: the rated department, the window, the item (None: the case as a whole) and
+#: the channel.
+GROUP_KEYS = ("department_id", "window_id", "item_case__item_code", "channel")
+#: What each figure counts, as a filter on the counted ratings (the drill-down of a figure).
+FIGURES: dict[str, Q] = {
+    "ratings": Q(),
+    "active": Q(is_default=False),
+    "good": Q(is_default=False, level__gte=3),
+    "bad": Q(is_default=False, level__lte=2),
+    "defaults": Q(is_default=True),
+    "visited": Q(is_default=False, level__lte=2, ticket__call_record__gt=""),
+    "rectified": Q(is_default=False, level__lte=2, ticket__state="CLOSED", ticket__rectification__gt=""),
+    "rerated": Q(is_default=False, level__lte=2, ticket__rerating__gt=""),
+    "rerated_satisfied": Q(is_default=False, level__lte=2, ticket__rerating__in=("SATISFIED", "BASICALLY")),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A calendar month of the statistics, in local time."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def parse(cls, text: str, today: date) -> Period:
+        """``YYYY-MM``; anything else (or a month out of range): the month of ``today``."""
+        try:
+            year, month = (int(part) for part in text.split("-", 1))
+            if 2000 <= year <= 2100 and 1 <= month <= 12:
+                return cls(year, month)
+        except ValueError:
+            pass
+        return cls(today.year, today.month)
+
+    def __str__(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    def bounds(self) -> tuple[datetime, datetime]:
+        """The first moment of the month and of the next, local time."""
+        zone = timezone.get_current_timezone()
+        start = datetime(self.year, self.month, 1, tzinfo=zone)
+        following = datetime(self.year + self.month // 12, self.month % 12 + 1, 1, tzinfo=zone)
+        return start, following
+
+
+@dataclass(frozen=True, slots=True)
+class StatRow:
+    """One group of the statistics: its keys, its raw counts and its rates."""
+
+    department: str
+    department_name: str
+    window: str
+    item_code: str  # "" for the case as a whole
+    channel: str
+    counts: Counts
+    rates: dict[str, float | None]
+
+    def query(self, period: Period) -> str:
+        """The drill-down's query string (without the figure)."""
+        return urlencode(
+            {
+                "period": str(period),
+                "department": self.department,
+                "window": self.window,
+                "item": self.item_code or "-",
+                "channel": self.channel,
+            }
+        )
+
+
+def _period_ratings(period: Period) -> QuerySet[Rating]:
+    start, end = period.bounds()
+    return counted_ratings().filter(rated_at__gte=start, rated_at__lt=end)
+
+
+def rating_statistics(period: Period, *, by_department_only: bool = False) -> list[StatRow]:
+    """The figures of ``period`` per department × window × item × channel (or per department only), real-name
+    ratings only (anonymous window ratings are counted apart); two queries whatever the number of groups."""
+    keys = ("department_id",) if by_department_only else GROUP_KEYS
+    aggregates = {name: Count("id", filter=condition) for name, condition in FIGURES.items()}
+    rows = list(_period_ratings(period).filter(anonymous=False).values(*keys).annotate(**aggregates).order_by(*keys))
+    found = list(Department.objects.filter(pk__in=_department_ids(rows)).values_list("pk", "code", "name").order_by())
+    names = {pk: code for pk, code, _name in found}
+    titles = {pk: name for pk, _code, name in found}
+    out = []
+    for row in rows:
+        counts = Counts(**{name: row[name] for name in FIGURES})
+        out.append(
+            StatRow(
+                department=names.get(row["department_id"], ""),
+                department_name=titles.get(row["department_id"], ""),
+                window="" if by_department_only else names.get(row["window_id"], ""),
+                item_code="" if by_department_only else (row["item_case__item_code"] or ""),
+                channel="" if by_department_only else row["channel"],
+                counts=counts,
+                rates=rates(counts),
+            )
+        )
+    return out
+
+
+def _department_ids(rows: list[dict[str, Any]]) -> set[int]:
+    return {row[key] for row in rows for key in ("department_id", "window_id") if row.get(key)}
+
+
+def ratings_of_figure(
+    period: Period, *, figure: str, department: str = "", window: str = "", item: str = "", channel: str = ""
+) -> QuerySet[Rating]:
+    """The ratings behind one figure of the statistics (``item`` "-": the case as a whole), newest first."""
+    rows = _period_ratings(period).filter(anonymous=False).filter(FIGURES.get(figure, FIGURES["ratings"]))
+    if department:
+        rows = rows.filter(department__code=department)
+    if window:
+        rows = rows.filter(window__code=window)
+    if item == "-":
+        rows = rows.filter(item_case__isnull=True)
+    elif item:
+        rows = rows.filter(item_case__item_code=item)
+    if channel:
+        rows = rows.filter(channel=channel)
+    return rows.select_related("case", "item_case", "department", "window").order_by("-rated_at", "-id")

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('next_attempt_at', models.DateTimeField(verbose_name='next attempt at')),
                 ('lease_until', models.DateTimeField(blank=True, null=True, verbose_name='claimed until')),
                 ('claim', models.CharField(blank=True, max_length=32, verbose_name='claim')),
-                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted at')),
+                ('accepted_at', models.DateTimeField(blank=True, null=True, verbose_name='accepted upstream at')),
                 ('last_status', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='last status code')),
                 ('last_error', models.CharField(blank=True, max_length=300, verbose_name='last error')),
                 ('rating', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='upstream_report', to='evaluation.rating', verbose_name='rating')),

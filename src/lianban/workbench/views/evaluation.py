@@ -10,6 +10,7 @@ No form pre-selects a level, and no page shows staff a level before it was given
 
 from __future__ import annotations
 
+import io
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lianban.accounts.models import Role
@@ -35,6 +37,7 @@ from lianban.evaluation.models import (
     AppealGrounds,
     AppealState,
     Rating,
+    RatingChannel,
     RatingLevel,
     RectificationTicket,
     Rerating,
@@ -42,12 +45,17 @@ from lianban.evaluation.models import (
     Verdict,
 )
 from lianban.evaluation.selectors import (
+    FIGURES,
+    Period,
+    StatRow,
     anonymous_window_counts,
     appeal_for_user,
     appeal_list_for_user,
     appeal_of_ticket,
     evaluator_name,
     rating_state_for_applicant,
+    rating_statistics,
+    ratings_of_figure,
     ticket_for_user,
     ticket_list_for_user,
     ticket_root_cause,
@@ -427,3 +435,115 @@ def window_list(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "evaluation/windows.html", context)
+
+
+# ------------------------------------------------------------------ statistics: the supervisor's, the public's
+
+#: The columns of the statistics: (the figure's key, its heading); the counts link to their ratings.
+COUNT_COLUMNS = (
+    ("ratings", gettext_lazy("Ratings")),
+    ("active", gettext_lazy("Active ratings")),
+    ("good", gettext_lazy("Good ratings")),
+    ("bad", gettext_lazy("Bad ratings")),
+    ("defaults", gettext_lazy("Default ratings")),
+    ("visited", gettext_lazy("Called back")),
+    ("rectified", gettext_lazy("Rectified")),
+    ("rerated", gettext_lazy("Re-rated")),
+    ("rerated_satisfied", gettext_lazy("Re-rated satisfied")),
+)
+RATE_COLUMNS = (
+    ("good_rate", gettext_lazy("Good rate (好评率)")),
+    ("rectify_rate", gettext_lazy("Rectification rate (差评整改率)")),
+    ("visit_rate", gettext_lazy("Call-back rate (回访率)")),
+    ("visit_satisfied_rate", gettext_lazy("Call-back satisfaction (回访满意率)")),
+    ("active_rate", gettext_lazy("Active rating rate (主动评价率)")),
+    ("unrated_rate", gettext_lazy("Unrated rate (未评率)")),
+)
+#: The newest ratings first, for the drill-down's keyset pages.
+RATING_ORDER = ("-rated_at", "-id")
+
+
+def _period(request: HttpRequest) -> Period:
+    return Period.parse(request.GET.get("period", ""), clock.today())
+
+
+def _stat_rows(rows: list[StatRow], period: Period) -> list[dict[str, Any]]:
+    return [
+        {
+            "row": row,
+            "counts": [(key, getattr(row.counts, key)) for key, _label in COUNT_COLUMNS],
+            "rates": [row.rates[key] for key, _label in RATE_COLUMNS],
+            "query": row.query(period),
+        }
+        for row in rows
+    ]
+
+
+def statistics(request: HttpRequest) -> HttpResponse:
+    """The supervisor's statistics of a month: per department × window × item × channel, raw counts and rates;
+    every count links to its ratings; anonymous window ratings apart."""
+    staff_user(request)
+    period = _period(request)
+    rows = rating_statistics(period)
+    context = {
+        "period": period,
+        "rows": _stat_rows(rows, period),
+        "count_columns": COUNT_COLUMNS,
+        "rate_columns": RATE_COLUMNS,
+        "channels": dict(RatingChannel.choices),
+    }
+    return render(request, "evaluation/statistics.html", context)
+
+
+def statistics_export(request: HttpRequest) -> HttpResponse:
+    """The same figures as an xlsx workbook (openpyxl): one row per group, the counts and the rates."""
+    from openpyxl import Workbook
+
+    staff_user(request)
+    period = _period(request)
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = str(period)
+    headings = [_("Department"), _("Window"), _("Item"), _("Channel")]
+    sheet.append([*headings, *(str(label) for _k, label in COUNT_COLUMNS), *(str(label) for _k, label in RATE_COLUMNS)])
+    for row in rating_statistics(period):
+        counts = [getattr(row.counts, key) for key, _label in COUNT_COLUMNS]
+        sheet.append(
+            [row.department, row.window, row.item_code, row.channel, *counts, *(row.rates[k] for k, _l in RATE_COLUMNS)]
+        )
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="ratings-{period}.xlsx"'
+    return response
+
+
+def statistics_ratings(request: HttpRequest) -> HttpResponse:
+    """The ratings behind one figure (the drill-down), newest first, a page at a time."""
+    staff_user(request)
+    period = _period(request)
+    figure = request.GET.get("figure", "ratings")
+    figure = figure if figure in FIGURES else "ratings"
+    filters = {key: (request.GET.get(key) or "")[:40] for key in ("department", "window", "item", "channel")}
+    rows = ratings_of_figure(period, figure=figure, **filters)
+    context = {
+        "period": period,
+        "figure": figure,
+        "filters": filters,
+        "rows": list_page(request, rows, RATING_ORDER),
+    }
+    return render(request, "evaluation/statistics_ratings.html", context)
+
+
+def public_statistics(request: HttpRequest) -> HttpResponse:
+    """The published figures of a month per department (nothing personal), with the rectifications."""
+    period = _period(request)
+    rows = rating_statistics(period, by_department_only=True)
+    context = {
+        "period": period,
+        "rows": _stat_rows(rows, period),
+        "rate_columns": RATE_COLUMNS,
+    }
+    return render(request, "evaluation/public_statistics.html", context)
