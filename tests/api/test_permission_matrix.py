@@ -114,6 +114,7 @@ POST /api/rectifications/{ticket_id}/rectify       rated       403/404   404/403
 POST /api/rectifications/{ticket_id}/feedback      rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/rectifications/{ticket_id}/rerate        rated       409/404   404/409   403/404   404/404   403/404   404/404   403/403   404/404   403/403
 POST /api/rectifications/{ticket_id}/appeal        rated       403/404   404/403   201/404   404/404   201/404   404/404   403/403   404/404   403/403
+GET  /api/ratings/statistics                       rated       403       403       403       403       403       403       200       403       403
 GET  /api/appeals                                  appealed    403       403       +/-       -/-       +/-       -/-       +/+       403       403
 GET  /api/appeals/{appeal_id}                      appealed    404/404   404/404   200/404   404/404   200/404   404/404   200/200   404/404   403/403
 POST /api/appeals/{appeal_id}/decision             appealed    404/404   404/404   403/404   404/404   403/404   404/404   200/200   404/404   403/403

@@ -165,3 +165,35 @@ def test_the_statistics_page_reads_a_constant_number_of_queries(
     ev.default_ratings()  # four more groups
     assert len(rating_statistics(MARCH)) >= 9
     assert count() == few
+
+
+def test_the_api_gives_the_figures_the_export_has(people: People, clock: FrozenClock, client: Any) -> None:
+    from tests.api.kit import Api
+
+    fixture(people, clock)
+    clock.set(date(2025, 3, 11))
+    ev.default_ratings()
+    answer = Api(people.supervisor).call("GET", "/api/ratings/statistics", {"period": "2025-03"})
+    assert answer.status_code == 200, answer.json()
+    body = answer.json()
+    assert body["period"] == "2025-03" and sum(r["counts"]["ratings"] for r in body["rows"]) == 9
+    client.force_login(people.supervisor)
+    sheet = load_workbook(io.BytesIO(client.get("/work/ratings/statistics/export.xlsx?period=2025-03").content))
+    lines = list(sheet.worksheets[0].iter_rows(values_only=True))[1:]
+    counts = ("ratings", "active", "good", "bad", "defaults", "visited", "rectified", "rerated", "rerated_satisfied")
+    rates = ("good_rate", "rectify_rate", "visit_rate", "visit_satisfied_rate", "active_rate", "unrated_rate")
+    from_api = [
+        (
+            r["department"],
+            r["window"],
+            r["item_code"] or None,
+            r["channel"],
+            *(r["counts"][k] for k in counts),
+            *(r["rates"][k] for k in rates),
+        )
+        for r in body["rows"]
+    ]
+    assert [tuple(line) for line in lines] == from_api
+    assert Api(people.reviewer("SCJG")).call("GET", "/api/ratings/statistics").status_code == 403
+    bad = Api(people.supervisor).call("GET", "/api/ratings/statistics", {"period": "March"})
+    assert bad.status_code == 400 and "period" in bad.json()["fields"]

@@ -321,6 +321,7 @@ ROUTES: dict[str, Route] = {
     "evaluation-ticket-rerate": only(A, target="ticket"),
     "evaluation-ticket-appeal": only(C, R, target="ticket", why=gettext_noop("Only the rated unit appeals a rating.")),
     "evaluation-appeals": only(C, R, S),
+    "evaluation-statistics": only(S),
     "evaluation-appeal": only(C, R, S, target="appeal"),
     "evaluation-appeal-decide": only(
         S, target="appeal", why=gettext_noop("Only a supervisor decides an appeal, never the rated unit.")

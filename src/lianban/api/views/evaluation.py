@@ -10,6 +10,7 @@ rating's answer goes to whoever gave it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -28,6 +29,7 @@ from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.api.serializers import CaseRefSerializer
+from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
@@ -45,10 +47,12 @@ from lianban.evaluation.models import (
     Verdict,
 )
 from lianban.evaluation.selectors import (
+    Period,
     appeal_for_user,
     appeal_list_for_user,
     evaluator_name,
     rating_state_for_applicant,
+    rating_statistics,
     ticket_for_user,
     ticket_list_for_user,
 )
@@ -660,3 +664,75 @@ class AppealDecideApi(APIView):
             ),
             render=lambda appeal: _appeal(request, appeal),
         )
+
+
+# ------------------------------------------------------------------ statistics
+
+
+class StatisticsFilterSerializer(serializers.Serializer[Any]):
+    period = serializers.RegexField(
+        r"^\d{4}-\d{2}$", required=False, default="", help_text="YYYY-MM (default: this month)"
+    )
+
+
+class CountsSerializer(serializers.Serializer[Any]):
+    ratings = serializers.IntegerField()
+    active = serializers.IntegerField(help_text="not default")
+    good = serializers.IntegerField(help_text="active, 基本满意 and above")
+    bad = serializers.IntegerField(help_text="active 差评")
+    defaults = serializers.IntegerField()
+    visited = serializers.IntegerField(help_text="差评 called back (回访)")
+    rectified = serializers.IntegerField(help_text="差评 whose ticket closed after 整改")
+    rerated = serializers.IntegerField()
+    rerated_satisfied = serializers.IntegerField()
+
+
+class RatesSerializer(serializers.Serializer[Any]):
+    good_rate = serializers.FloatField(allow_null=True, help_text="好评率 %, good/active")
+    rectify_rate = serializers.FloatField(allow_null=True, help_text="差评整改率 %, rectified/bad")
+    visit_rate = serializers.FloatField(allow_null=True, help_text="回访率 %, visited/bad")
+    visit_satisfied_rate = serializers.FloatField(allow_null=True, help_text="回访满意率 %, rerated_satisfied/rerated")
+    active_rate = serializers.FloatField(allow_null=True, help_text="主动评价率 %, active/ratings")
+    unrated_rate = serializers.FloatField(allow_null=True, help_text="未评率 %, defaults/ratings")
+
+
+class StatRowSerializer(serializers.Serializer[Any]):
+    department = serializers.CharField()
+    window = serializers.CharField()
+    item_code = serializers.CharField(help_text="empty: the case as a whole")
+    channel = serializers.ChoiceField(choices=RatingChannel.choices)
+    counts = CountsSerializer()
+    rates = RatesSerializer()
+
+
+class StatisticsSerializer(serializers.Serializer[Any]):
+    period = serializers.CharField()
+    rows = StatRowSerializer(many=True)
+
+
+class StatisticsApi(APIView):
+    """The 好差评 figures of a month per department × window × item × channel (supervisors): raw counts and
+    rates, ratings whose appeal was upheld and anonymous window ratings left out. The xlsx export has the same."""
+
+    @extend_schema(
+        operation_id="evaluation_statistics",
+        parameters=[StatisticsFilterSerializer],
+        responses={200: StatisticsSerializer, **errors(400, 403)},
+        tags=["evaluation"],
+    )
+    def get(self, request: Request) -> Response:
+        require_role(actor(request), Role.SUPERVISOR)
+        filters = validated(StatisticsFilterSerializer, request.query_params)
+        period = Period.parse(filters["period"], clock.today())
+        rows = [
+            {
+                "department": row.department,
+                "window": row.window,
+                "item_code": row.item_code,
+                "channel": row.channel,
+                "counts": asdict(row.counts),
+                "rates": row.rates,
+            }
+            for row in rating_statistics(period)
+        ]
+        return Response(StatisticsSerializer({"period": str(period), "rows": rows}).data)
