@@ -113,6 +113,11 @@ POST /api/rectifications/{ticket_id}/visit         rated       403/404   404/403
 POST /api/rectifications/{ticket_id}/rectify       rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/rectifications/{ticket_id}/feedback      rated       403/404   404/403   409/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/rectifications/{ticket_id}/rerate        rated       409/404   404/409   403/404   404/404   403/404   404/404   403/403   404/404   403/403
+POST /api/rectifications/{ticket_id}/appeal        rated       403/404   404/403   201/404   404/404   201/404   404/404   403/403   404/404   403/403
+GET  /api/ratings/statistics                       rated       403       403       403       403       403       403       200       403       403
+GET  /api/appeals                                  appealed    403       403       +/-       -/-       +/-       -/-       +/+       403       403
+GET  /api/appeals/{appeal_id}                      appealed    404/404   404/404   200/404   404/404   200/404   404/404   200/200   404/404   403/403
+POST /api/appeals/{appeal_id}/decision             appealed    404/404   404/404   403/404   404/404   403/404   404/404   200/200   404/404   403/403
 GET  /api/things/                                  submitted   200       200        200     200       200      200     200        200     200
 GET  /api/things/{code}                            submitted   200       200        200     200       200      200     200        200     200
 POST /api/things/{code}/plan                       submitted   200       200        200     200       200      200     200        200     200
@@ -223,6 +228,7 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         order_id=objects["order"].pk if objects["order"] else 0,
         ticket_id=objects["ticket"].pk if objects["ticket"] else 0,
         rating_id=objects["rating"].pk if objects["rating"] else 0,
+        appeal_id=objects["appeal"].pk if objects["appeal"] else 0,
         token=objects["token"].token if objects["token"] else "none",
         code=code,
         subscription_id=objects.get("subscription", 0),
@@ -250,6 +256,8 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         return {"file": pdf()}, True
     if path.endswith("/rectify"):
         return {"rectification": "已整改", "evidence": pdf()}, True
+    if path.endswith("/appeal"):
+        return {"grounds": "MALICIOUS", "statement": "恶意差评", "evidence": pdf()}, True
     if path == "/api/supervision/orders":
         return {"cases": [objects["case"].pk], "department": "SCJG", "reason": "请加快办理"}, False
     bodies: dict[str, Any] = {
@@ -262,6 +270,7 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         "/visit": {"call_record": "已回访"},
         "/feedback": {"feedback": "已整改"},
         "/rerate": {"rerating": "SATISFIED"},
+        "/decision": {"outcome": "UPHELD", "reason": "证据充分"},
         "/review": {"accept": True},
         "/checks": {"checks": [{"material": objects["material"], "result": "OK"}]},
         "/withdraw": {"reason": "不办了"},
@@ -294,6 +303,8 @@ def _listed(row: Row, payload: dict[str, Any], objects: dict[str, Any]) -> bool:
         return objects["order"].pk in {r["id"] for r in rows}
     if path == "/api/rectifications":
         return objects["ticket"].pk in {r["id"] for r in rows}
+    if path == "/api/appeals":
+        return objects["appeal"].pk in {r["id"] for r in rows}
     return objects["item"].pk in {r["id"] for r in rows}  # item-cases, supervision lists
 
 

@@ -15,8 +15,8 @@ from lianban.accounts.models import Role, User
 from lianban.cases.models import Case, ItemCase, ItemState, Notification
 from lianban.cases.services import case_submit
 from lianban.catalog.services import CatalogFile
-from lianban.evaluation.models import Rating, RectificationTicket
-from lianban.evaluation.services import Given, case_token, rating_give
+from lianban.evaluation.models import Appeal, Rating, RectificationTicket
+from lianban.evaluation.services import Given, appeal_file, case_token, rating_give
 from lianban.intake.services import intake_accept, intake_check, intake_request_correction
 from lianban.issuance.services import bill_mark_paid, case_issue
 from lianban.licences.models import Licence
@@ -50,6 +50,7 @@ STAGES = (
     "paid",  # A's bill is paid
     "overdue",  # accepted, ten working days ago, swept
     "rated",  # issued; each applicant gave the first item a 差评, which opened a rectification ticket
+    "appealed",  # rated, and the first item's department appealed each 差评 (申诉)
 )
 
 
@@ -123,21 +124,30 @@ def build_world(people: People, clock: FrozenClock, stage: str) -> World:
             item_case_take(actor=reviewer, item_case_id=item.pk)
             if stage == "supplement":
                 item_case_request_supplement(actor=reviewer, item_case_id=item.pk, reason="请补充")
-    if stage in ("ready", "paid", "rated"):
+    rated = stage in ("rated", "appealed")
+    if stage in ("ready", "paid") or rated:
         _approve_everything(people, own)
         _approve_everything(people, other)
-        if stage in ("paid", "rated"):
+        if stage == "paid" or rated:
             bill_mark_paid(actor=people.clerk, case_id=own.pk, reference="POS-1")
-    if stage == "rated":
+    if rated:
         case_issue(actor=people.clerk, case_id=own.pk, method="PICKUP")
         case_issue(actor=zj_clerk, case_id=other.pk, method="PICKUP")
-        for user, case, (_reviewer, item) in (
+        for user, case, (reviewer, item) in (
             (people.applicant_user, own, firsts[0]),
             (people.other_user, other, firsts[1]),
         ):
-            rating_give(
+            rating = rating_give(
                 actor=user, case_id=case.pk, item_case_id=item.pk, given=Given(level=2, indicators=["efficiency"])
             )
+            if stage == "appealed":
+                appeal_file(
+                    actor=reviewer,
+                    ticket_id=RectificationTicket.objects.get(rating=rating).pk,
+                    grounds="MALICIOUS",
+                    statement="恶意差评",
+                    evidence=pdf(),
+                )
     if stage == "overdue":
         clock.working_days(10)
         deadline_sweep()
@@ -157,6 +167,7 @@ def build_world(people: People, clock: FrozenClock, stage: str) -> World:
             "order": SupervisionOrder.objects.filter(item_case=item).first(),  # the red card's, when overdue
             "ticket": RectificationTicket.objects.filter(case=case).first(),  # the 差评's, when rated
             "rating": Rating.objects.filter(case=case, item_case=item).first(),
-            "token": case_token(case=case, channel="LINK") if stage == "rated" else None,
+            "token": case_token(case=case, channel="LINK") if rated else None,
+            "appeal": Appeal.objects.filter(case=case).first(),
         }
     return world

@@ -138,6 +138,7 @@ ACTIONS: dict[str, str | Promise] = {
     "rating.defaulted": _("Default rating given (not rated in time)"),
     "rating.followed_up": _("Follow-up comment added to a rating (追评)"),
     "rating.visit_started": _("Visit rating started on the window evaluator"),
+    "rating.window_given": _("Window rated anonymously from its QR code"),
     "ticket.opened": _("Rectification ticket opened for a bad rating"),
     "ticket.prechecked": _("Rectification ticket pre-checked (预审)"),
     "ticket.visited": _("Evaluator called back (回访核实)"),
@@ -145,6 +146,9 @@ ACTIONS: dict[str, str | Promise] = {
     "ticket.fed_back": _("Evaluator told what was done (反馈)"),
     "ticket.rerated": _("Evaluator re-rated (复评), ticket closed"),
     "ticket.reopened": _("Evaluator still not satisfied: ticket reopened, supervision order raised"),
+    "appeal.filed": _("Rated unit appealed a bad rating (申诉)"),
+    "appeal.upheld": _("Appeal upheld: the rating is left out of the statistics"),
+    "appeal.rejected": _("Appeal rejected: the rating counts"),
     "material.uploaded": _("Material uploaded"),
     "material.replaced": _("Material replaced"),
     "material.supplied": _("Promised material supplied"),
@@ -167,6 +171,7 @@ SIGNAL_SUBJECTS: dict[str, str | Promise] = {
     "CASE": _("Whole case"),
     "INTAKE": _("Intake decision"),
     "PROMISE": _("Promised material (容缺)"),
+    "TICKET": _("Rectification of a bad rating"),
 }
 
 #: Who acted, for the system and roles without a person.

@@ -131,3 +131,14 @@ class ThrottledBasicScheme(OpenApiAuthenticationExtension):  # type: ignore[no-u
     def get_security_definition(self, auto_schema: Any) -> dict[str, str]:
         """HTTP Basic."""
         return {"type": "http", "scheme": "basic"}
+
+
+class WindowRatingThrottle(_SettingsRate, SimpleRateThrottle):
+    """Anonymous ratings of a window (its QR code): per address and window, so one phone cannot flood a window."""
+
+    scope = "window_rating"
+
+    def get_cache_key(self, request: Any, view: Any) -> str:
+        """One counter per address and window (the view sets ``request.window_key``)."""
+        ident = f"{self.get_ident(request)}:{getattr(request, 'window_key', '')}"
+        return self.cache_format % {"scope": self.scope, "ident": ident}

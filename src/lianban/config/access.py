@@ -34,8 +34,8 @@ from lianban.accounts.access import can_see_applicant
 from lianban.accounts.models import Applicant, Role, User
 from lianban.cases.access import can_see_case
 from lianban.cases.models import Case, ItemCase
-from lianban.evaluation.access import can_see_ticket
-from lianban.evaluation.models import Rating, RectificationTicket
+from lianban.evaluation.access import can_see_appeal, can_see_ticket
+from lianban.evaluation.models import Appeal, Rating, RectificationTicket
 from lianban.licences.access import access_licence_for_user
 from lianban.portal.access import can_open_draft
 from lianban.portal.models import Draft
@@ -90,9 +90,14 @@ def _ticket(user: User, kwargs: Mapping[str, Any]) -> bool:
     return ticket is not None and can_see_ticket(user, ticket)
 
 
+def _appeal(user: User, kwargs: Mapping[str, Any]) -> bool:
+    appeal = Appeal.objects.filter(pk=kwargs["appeal_id"]).first()
+    return appeal is not None and can_see_appeal(user, appeal)
+
+
 def _rating(user: User, kwargs: Mapping[str, Any]) -> bool:
     rating = Rating.objects.select_related("case", "case__applicant").filter(pk=kwargs["rating_id"]).first()
-    return rating is not None and can_see_case(user, rating.case)
+    return rating is not None and rating.case is not None and can_see_case(user, rating.case)
 
 
 #: How each kind of object of a path is found and whether a user may see it.
@@ -105,6 +110,7 @@ TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "order": _order,
     "ticket": _ticket,
     "rating": _rating,
+    "appeal": _appeal,
 }
 
 
@@ -217,10 +223,22 @@ ROUTES: dict[str, Route] = {
     "workbench:item": only(R, S, target="item"),
     # 好差评 pages: a token's rating page (the token is the proof), the applicant's, the window's, the tickets
     "evaluation:rate": PUBLIC,
+    "evaluation:window_rate": PUBLIC,  # a window's QR code: signed for the window, rate-limited, anonymous
+    "evaluation:windows": only(C, S),
+    # 好差评 statistics: the supervisor's (with the drill-down to the ratings and the xlsx), the public's
+    "evaluation:statistics": only(S),
+    "evaluation:statistics_export": only(S),
+    "evaluation:statistics_ratings": only(S),
+    "evaluation:public_statistics": PUBLIC,  # per department, nothing personal
     "evaluation:case_rate": only(A, target="case"),
     "evaluation:visit_start": only(C, target="case"),
     "evaluation:tickets": only(C, R, S),
     "evaluation:ticket": only(C, R, S, target="ticket"),
+    # 申诉: the rated unit files from its ticket; a supervisor (never the unit) decides
+    "evaluation:ticket_appeal": only(C, R, target="ticket", why=gettext_noop("Only the rated unit appeals a rating.")),
+    "evaluation:appeals": only(C, R, S),
+    "evaluation:appeal": only(C, R, S, target="appeal", POST=rule(S, target="appeal")),
+    "evaluation:appeal_evidence": only(C, R, S, target="appeal"),
     "workbench:item_take": only(R, target="item"),
     "workbench:item_supplement": only(R, target="item"),
     "workbench:item_approve": only(R, target="item"),
@@ -304,6 +322,13 @@ ROUTES: dict[str, Route] = {
     "evaluation-ticket-rectify": only(C, R, target="ticket"),
     "evaluation-ticket-feedback": only(C, R, target="ticket"),
     "evaluation-ticket-rerate": only(A, target="ticket"),
+    "evaluation-ticket-appeal": only(C, R, target="ticket", why=gettext_noop("Only the rated unit appeals a rating.")),
+    "evaluation-appeals": only(C, R, S),
+    "evaluation-statistics": only(S),
+    "evaluation-appeal": only(C, R, S, target="appeal"),
+    "evaluation-appeal-decide": only(
+        S, target="appeal", why=gettext_noop("Only a supervisor decides an appeal, never the rated unit.")
+    ),
 }
 
 

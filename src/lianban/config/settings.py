@@ -400,6 +400,7 @@ LIANBAN_THROTTLE_RATES: dict[str, str | None] = {
         "anon": env.str("LIANBAN_THROTTLE_ANON", default="120/min"),
         "basic": env.str("LIANBAN_THROTTLE_BASIC", default="60/min"),
         "track": env.str("LIANBAN_THROTTLE_TRACK", default="30/min"),
+        "window_rating": env.str("LIANBAN_THROTTLE_WINDOW_RATING", default="6/hour"),
     }.items()
 }
 # django-axes: a user name, and an address, are locked after this many failed sign-ins (page, admin, API Basic).
@@ -486,6 +487,11 @@ LIANBAN_ORDER_ESCALATE_DAYS = env.int("LIANBAN_ORDER_ESCALATE_DAYS", default=5)
 LIANBAN_RATING_DEFAULT_DAYS = env.int("LIANBAN_RATING_DEFAULT_DAYS", default=7)
 LIANBAN_RATING_FOLLOW_UP_DAYS = env.int("LIANBAN_RATING_FOLLOW_UP_DAYS", default=15)
 LIANBAN_RATING_TOKEN_DAYS = env.int("LIANBAN_RATING_TOKEN_DAYS", default=30)
+#: The provincial/national 好差评 system every rating is reported to (empty: the reports wait), the
+#: Standard Webhooks secret that signs them (empty: unsigned) and the 行政区划代码 sent as ``region``.
+LIANBAN_RATING_UPSTREAM_URL = env.str("LIANBAN_RATING_UPSTREAM_URL", default="")
+LIANBAN_RATING_UPSTREAM_SECRET = env.str("LIANBAN_RATING_UPSTREAM_SECRET", default="")
+LIANBAN_RATING_UPSTREAM_REGION = env.str("LIANBAN_RATING_UPSTREAM_REGION", default="")
 #: 差评 rectification tickets: working days to contact and verify, and to rectify.
 LIANBAN_TICKET_CONTACT_DAYS = env.int("LIANBAN_TICKET_CONTACT_DAYS", default=1)
 LIANBAN_TICKET_RECTIFY_DAYS = env.int("LIANBAN_TICKET_RECTIFY_DAYS", default=15)
@@ -514,6 +520,7 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.outbox.tasks.deliver_events", env.int("LIANBAN_WEBHOOK_SECONDS", default=5)),
     ("lianban.messaging.tasks.deliver_messages", env.int("LIANBAN_MESSAGE_SECONDS", default=5)),
     ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
+    ("lianban.evaluation.tasks.report_ratings", env.int("LIANBAN_RATING_UPSTREAM_SECONDS", default=60)),
 ]
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).

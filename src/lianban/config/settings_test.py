@@ -26,7 +26,7 @@ STORAGES = {
 
 # Nothing in the suite is throttled or locked by accident; the tests of both switch them on.
 AXES_ENABLED = False
-LIANBAN_THROTTLE_RATES = {"user": None, "anon": None, "basic": None, "track": None}
+LIANBAN_THROTTLE_RATES = {"user": None, "anon": None, "basic": None, "track": None, "window_rating": None}
 # Tests run inside transactions that never commit (no notification would arrive): the tracking
 # listener's own tests (tests/cases/test_track_local.py) switch it on with real commits.
 LIANBAN_TRACK_LISTEN = False

@@ -338,3 +338,124 @@ def step_due(state: TicketState, dates: TicketDates) -> date | None:
     if state in (TicketState.RECTIFY, TicketState.FEEDBACK):
         return dates.rectify_due_on
     return None
+
+
+# ------------------------------------------------------------------ the unit's appeal (申诉)
+
+
+class AppealGrounds(StrEnum):
+    """Why the rated unit appeals a 差评."""
+
+    WRONG = "WRONG"  # 评价有误: wrong unit, wrong service, a mistaken level
+    MALICIOUS = "MALICIOUS"  # 恶意差评
+
+
+class AppealState(StrEnum):
+    """Where an appeal stands: waiting for the supervisor, or decided."""
+
+    PENDING = "PENDING"
+    UPHELD = "UPHELD"  # the rating stays on the record and is left out of the statistics
+    REJECTED = "REJECTED"
+
+
+#: The decisions a supervisor can take on a pending appeal.
+APPEAL_OUTCOMES = frozenset({AppealState.UPHELD, AppealState.REJECTED})
+
+
+class AppealRefused(DomainError):
+    """The rating cannot be appealed (not a 差评, a default rating, or already appealed)."""
+
+    code = "appeal-refused"
+
+
+class AppealDecided(DomainError):
+    """The appeal was already decided."""
+
+    code = "appeal-decided"
+
+    def __init__(self) -> None:
+        super().__init__(tx("this appeal has already been decided"))
+
+
+def appealable(level: int, *, is_default: bool, already: bool) -> None:
+    """Refuse an appeal of a rating that is not a 差评, a default rating, or one already appealed.
+
+    Raises:
+        AppealRefused.
+    """
+    if already:
+        raise AppealRefused(tx("this rating has already been appealed"))
+    if is_default or not is_bad(level):
+        raise AppealRefused(tx("only a bad rating given by the evaluator can be appealed"))
+
+
+def appeal_decision(state: AppealState, outcome: AppealState) -> AppealState:
+    """The state after the supervisor's decision ``outcome`` on an appeal in ``state``.
+
+    Raises:
+        AppealDecided: the appeal is not pending. ValueError: ``outcome`` is not a decision.
+    """
+    if outcome not in APPEAL_OUTCOMES:
+        raise ValueError(outcome)
+    if state != AppealState.PENDING:
+        raise AppealDecided
+    return outcome
+
+
+# ------------------------------------------------------------------ reporting upstream
+
+
+def report_delay(failed_attempts: int, schedule: tuple[float, ...] | list[float]) -> float:
+    """Seconds to wait after the ``failed_attempts``-th refused report (1 = the first).
+
+    A rating is reported until the upstream system accepts it: past the end of ``schedule`` its last
+    delay repeats (an empty schedule: one minute).
+    """
+    if failed_attempts < 1:
+        raise ValueError("a delay follows a failed attempt")
+    if not schedule:
+        return 60.0
+    return float(schedule[min(failed_attempts, len(schedule)) - 1])
+
+
+# ------------------------------------------------------------------ statistics
+
+
+@dataclass(frozen=True, slots=True)
+class Counts:
+    """The raw counts of a group of ratings (first ratings; an upheld appeal's left out).
+
+    ``ratings`` every rating, ``active`` those the evaluator gave (not default), ``good`` active 好评 (基本满意
+    and above), ``bad`` active 差评, ``defaults`` default ratings; of the 差评's tickets: ``visited`` (回访 done),
+    ``rectified`` (closed after 整改), ``rerated`` (复评 given) and ``rerated_satisfied`` (满意 or 基本满意).
+    """
+
+    ratings: int = 0
+    active: int = 0
+    good: int = 0
+    bad: int = 0
+    defaults: int = 0
+    visited: int = 0
+    rectified: int = 0
+    rerated: int = 0
+    rerated_satisfied: int = 0
+
+
+#: The rates of the statistics: name → (numerator, denominator) among the counts.
+RATES: dict[str, tuple[str, str]] = {
+    "good_rate": ("good", "active"),  # 好评率: a default rating changes nothing here
+    "rectify_rate": ("rectified", "bad"),  # 差评整改率
+    "visit_rate": ("visited", "bad"),  # 回访率
+    "visit_satisfied_rate": ("rerated_satisfied", "rerated"),  # 回访满意率
+    "active_rate": ("active", "ratings"),  # 主动评价率
+    "unrated_rate": ("defaults", "ratings"),  # 未评率: the default ratings' share
+}
+
+
+def rates(counts: Counts) -> dict[str, float | None]:
+    """Each rate of ``RATES`` in percent, one decimal (None: nothing to divide by)."""
+    out: dict[str, float | None] = {}
+    for name, (top, bottom) in RATES.items():
+        whole = getattr(counts, bottom)
+        out[name] = round(100 * getattr(counts, top) / whole, 1) if whole else None
+    return out

@@ -90,9 +90,11 @@ class AppendOnlyRating(Exception):
 class Rating(AppendOnlyRow):
     """One rating (好差评) of a service or a visit; immutable, like the audit trail.
 
-    ``service`` names what is rated (``case:<id>``, ``item:<id>``, ``visit:<token id>``) and ``evaluator``
-    who rated (``applicant:<id>``, or ``token:<id>`` for an anonymous QR rating): one rating per service
-    per evaluator, enforced by a unique constraint. A 追评 is a row of its own pointing at the rating.
+    ``service`` names what is rated (``case:<id>``, ``item:<id>``, ``visit:<token id>``, ``window:<code>:<n>``
+    for an anonymous rating from a window's QR code) and ``evaluator`` who rated (``applicant:<id>``, or
+    ``anonymous:<n>``): one rating per service per evaluator, enforced by a unique constraint. A 追评 is a row
+    of its own pointing at the rating. An anonymous window rating has no case, is flagged ``anonymous`` and is
+    counted apart.
     """
 
     refusal = AppendOnlyRating
@@ -101,7 +103,14 @@ class Rating(AppendOnlyRow):
     kind = models.CharField(_("kind"), max_length=8, choices=RatingKind.choices)
     service = models.CharField(_("service"), max_length=40)
     evaluator = models.CharField(_("evaluator"), max_length=40)
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case (none: an anonymous rating of a window)"),
+    )
     item_case = models.ForeignKey(
         "cases.ItemCase",
         on_delete=models.PROTECT,
@@ -174,6 +183,9 @@ class Rating(AppendOnlyRow):
         indexes = [
             models.Index(fields=["case"], name="rating_case"),
             models.Index(fields=["department", "rated_at"], name="rating_dept_rated"),
+            models.Index(fields=["anonymous", "department"], name="rating_anonymous_dept"),
+            # the statistics: a period's ratings grouped by department, window, channel
+            models.Index(fields=["rated_at", "department", "window", "channel"], name="rating_period"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -264,3 +276,104 @@ class RectificationTicket(models.Model):
 
     def __str__(self) -> str:
         return f"整改 {self.pk}"
+
+
+class AppealGrounds(models.TextChoices):
+    WRONG = rules.AppealGrounds.WRONG.value, _("the rating is wrong (评价有误)")
+    MALICIOUS = rules.AppealGrounds.MALICIOUS.value, _("the rating is malicious (恶意差评)")
+
+
+class AppealState(models.TextChoices):
+    PENDING = rules.AppealState.PENDING.value, _("waiting for the supervisor's decision")
+    UPHELD = rules.AppealState.UPHELD.value, _("upheld: the rating is not counted")
+    REJECTED = rules.AppealState.REJECTED.value, _("rejected: the rating counts")
+
+
+class Appeal(models.Model):
+    """The rated unit's appeal (申诉) against a 差评, with evidence, decided by a supervisor.
+
+    The rating itself is never changed: an upheld appeal is this row's outcome, and the selectors
+    leave the rating out of the statistics while it stays on the record. One appeal per 差评.
+    """
+
+    ticket = models.OneToOneField(
+        RectificationTicket, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rectification ticket")
+    )
+    rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rating"))
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("appealing department")
+    )
+    grounds = models.CharField(_("grounds"), max_length=10, choices=AppealGrounds.choices)
+    statement = models.TextField(_("statement"))
+    evidence = models.FileField(_("evidence"), max_length=300)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("filed by")
+    )
+    filed_at = models.DateTimeField(_("filed at"))
+    state = models.CharField(_("state"), max_length=8, choices=AppealState.choices, default=AppealState.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    version = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("appeal")
+        verbose_name_plural = _("appeals")
+        ordering = ["-filed_at", "-id"]
+        indexes = [
+            models.Index(fields=["department", "filed_at", "id"], name="appeal_dept_filed"),
+            models.Index(fields=["state", "filed_at", "id"], name="appeal_state_filed"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=AppealState.values), name="appeal_state_valid"),
+            models.CheckConstraint(condition=models.Q(grounds__in=AppealGrounds.values), name="appeal_grounds_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"申诉 {self.pk}"
+
+
+class ReportState(models.TextChoices):
+    PENDING = "PENDING", _("waiting to be accepted upstream")
+    ACCEPTED = "ACCEPTED", _("accepted upstream")
+
+
+class UpstreamReport(models.Model):
+    """One rating reported to the provincial/national 好差评 system: the outbox of the upstream adapter.
+
+    Written in the rating's transaction with the payload the adapter built then (``services.reporting``);
+    a worker sends it outside any transaction and retries it, with growing delays, until it is accepted.
+    """
+
+    rating = models.OneToOneField(
+        Rating, on_delete=models.PROTECT, related_name="upstream_report", verbose_name=_("rating")
+    )
+    payload = models.JSONField(_("payload"))
+    state = models.CharField(_("state"), max_length=8, choices=ReportState.choices, default=ReportState.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    lease_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
+    claim = models.CharField(_("claim"), max_length=32, blank=True)
+    accepted_at = models.DateTimeField(_("accepted upstream at"), null=True, blank=True)
+    last_status = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("upstream report")
+        verbose_name_plural = _("upstream reports")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="report_due")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=ReportState.values), name="report_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"上报 {self.rating_id} {self.state}"

@@ -21,6 +21,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -333,15 +334,18 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def _post(claimed: Claimed) -> tuple[int | None, str]:
-    """POST the signed event; the status code (None: no answer) and an error text ('' when 2xx)."""
-    problem = webhooks.url_problem(claimed.url, settings.LIANBAN_WEBHOOK_ALLOWED_HOSTS)
+def post_signed(
+    url: str, secret: str, msg_id: str, body: bytes, *, allowed_hosts: Sequence[str] = ()
+) -> tuple[int | None, str]:
+    """POST the JSON ``body`` to ``url``, signed with ``secret`` (Standard Webhooks headers; none when empty),
+    following no redirect; the status code (None: no answer) and an error text ('' when 2xx)."""
+    problem = webhooks.url_problem(url, allowed_hosts)
     if problem:
         return None, f"refused: {problem}"
-    headers = webhooks.headers(claimed.secret, claimed.event_id, int(time.time()), claimed.body)
+    headers = webhooks.headers(secret, msg_id, int(time.time()), body) if secret else {}
     request = urllib.request.Request(  # noqa: S310 - http(s) only, checked above
-        claimed.url,
-        data=claimed.body,
+        url,
+        data=body,
         method="POST",
         headers={**headers, "content-type": "application/json", "user-agent": USER_AGENT},
     )
@@ -354,6 +358,17 @@ def _post(claimed: Claimed) -> tuple[int | None, str]:
     except (OSError, ValueError) as failed:  # refused, reset, timed out, DNS, bad URL
         reason = getattr(failed, "reason", failed)
         return None, f"{type(failed).__name__}: {reason}"[:300]
+
+
+def _post(claimed: Claimed) -> tuple[int | None, str]:
+    """POST the signed event; the status code (None: no answer) and an error text ('' when 2xx)."""
+    return post_signed(
+        claimed.url,
+        claimed.secret,
+        claimed.event_id,
+        claimed.body,
+        allowed_hosts=settings.LIANBAN_WEBHOOK_ALLOWED_HOSTS,
+    )
 
 
 def delivery_send(claimed: Claimed) -> bool:

@@ -54,6 +54,7 @@ class SignalSubject(models.TextChoices):
     CASE = "CASE", _("case")
     INTAKE = "INTAKE", _("intake decision")
     PROMISE = "PROMISE", _("容缺 promise")
+    TICKET = "TICKET", _("rectification ticket step")
 
 
 class AppendOnlySignal(Exception):
@@ -64,7 +65,7 @@ class Signal(AppendOnlyRow):
     """A deadline signal (提示 / 黄牌 / 红牌) raised by the deadline sweep; immutable.
 
     One per subject, level and due date (``subject_id`` is the id of the item
-    case, case or case material the ``subject`` names): running the sweep
+    case, case, case material or rectification ticket the ``subject`` names): running the sweep
     again adds none, a due date moved by a supplement may raise again.
     Append-only like the audit trail: ``save()`` refuses updates, deletes
     raise, and database triggers refuse UPDATE and DELETE.

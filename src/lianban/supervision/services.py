@@ -51,7 +51,15 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.review.models import SupplementRequest
 from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject
 from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
-from lianban.supervision.signals import OPEN_FOR_INTAKE, case_signals_raise, intake_signals_raise, promise_signals_raise
+from lianban.supervision.signals import (
+    DUE_STEPS,
+    OPEN_FOR_INTAKE,
+    DueStep,
+    case_signals_raise,
+    intake_signals_raise,
+    promise_signals_raise,
+    step_signals_raise,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -282,6 +290,12 @@ def deadline_sweep() -> SweepResult:
     )
     for case_id in list(promised):
         raised.extend(promise_signals_raise(case_id=case_id))
+    steps_by_case: dict[int, list[DueStep]] = {}
+    for found in DUE_STEPS(clock.today()):
+        for step in found:
+            steps_by_case.setdefault(step.case_id, []).append(step)
+    for case_id, steps in sorted(steps_by_case.items()):
+        raised.extend(step_signals_raise(case_id=case_id, steps=steps))
     result.signals = len(raised)
     result.orders = sum(1 for s in raised if s.level == SignalLevel.RED and s.subject == SignalSubject.ITEM_CASE)
     follow_ups = orders_follow_up()

@@ -1,5 +1,9 @@
 """Deadline signals (提示 / 黄牌 / 红牌): what each running item, intake and 容缺 promise owes, raised once per
-level and due date; a 红牌 on an item raises its 督办 order (``lianban.supervision.orders``)."""
+level and due date; a 红牌 on an item raises its 督办 order (``lianban.supervision.orders``).
+
+The apps above supervision add their own dated steps through the hook ``DUE_STEPS`` (the rectification
+tickets of 好差评): the deadline sweep asks it and raises the same signals for them (``step_signals_raise``).
+"""
 
 from __future__ import annotations
 
@@ -14,12 +18,36 @@ from lianban.cases import clock
 from lianban.cases.events import event_record
 from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState
 from lianban.cases.workflow import lock_case
+from lianban.common.hooks import Hook
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.core.signals import Thresholds, signal_levels
 from lianban.intake.models import IntakeRound
 from lianban.supervision.models import Signal, SignalLevel, SignalSubject
+
+
+@dataclass(frozen=True, slots=True)
+class DueStep:
+    """A dated step an app above supervision owes, warned like an item's deadline.
+
+    ``subject`` is a ``SignalSubject`` value and ``subject_id`` the id of what it names; the step runs from
+    ``started_on`` and is on time through ``due_on``.
+    """
+
+    subject: str
+    subject_id: int
+    case_id: int
+    started_on: date
+    due_on: date
+    department_id: int
+    responsible_id: int | None = None
+    item_case_id: int | None = None
+
+
+#: Called by the deadline sweep with today's date; each registered function answers the steps its app owes
+#: (the 好差评 rectification tickets' pending steps), which get the same 提示 / 黄牌 / 红牌 as the items.
+DUE_STEPS: Hook[[date], list[DueStep]] = Hook("due steps")
 
 
 def _thresholds() -> Thresholds:
@@ -208,3 +236,25 @@ def promise_signals_raise(*, case_id: int) -> list[Signal]:
         if material.promise_due is not None
     ]
     return _signals_raise(case, promises, today, only_red=True)
+
+
+@transaction.atomic
+def step_signals_raise(*, case_id: int, steps: list[DueStep]) -> list[Signal]:
+    """Raise the signals the steps of one case (from ``DUE_STEPS``) have reached today; the signals raised."""
+    case = lock_case(case_id)
+    wanted = {step.item_case_id for step in steps if step.item_case_id is not None}
+    items = {item.pk: item for item in ItemCase.objects.filter(pk__in=wanted)} if wanted else {}
+    promises = [
+        _Promise(
+            SignalSubject(step.subject),
+            step.subject_id,
+            step.started_on,
+            step.due_on,
+            step.department_id,
+            step.responsible_id,
+            items.get(step.item_case_id) if step.item_case_id is not None else None,
+        )
+        for step in steps
+        if step.case_id == case.pk
+    ]
+    return _signals_raise(case, promises, clock.today())

@@ -1,5 +1,7 @@
 """好差评 API: rating a finished case's services (portal, one-time token, staff entry), 追评, the window's visit
-token, and the 差评 rectification tickets (steps by the rated unit, 复评 by the evaluator).
+token, the 差评 rectification tickets (steps by the rated unit, 复评 by the evaluator) and the unit's appeals
+(申诉, decided by a supervisor). The evaluator's identity and the case are shown to supervisors only: for the
+rated unit ``case`` and ``evaluator`` are null.
 
 No answer ever shows staff a level before it was given: the token endpoints answer what can be rated, and the
 rating's answer goes to whoever gave it.
@@ -8,12 +10,13 @@ rating's answer goes to whoever gave it.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
@@ -26,10 +29,15 @@ from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.api.serializers import CaseRefSerializer
+from lianban.cases import clock
 from lianban.cases.access import access_case_for_user
 from lianban.core import evaluation as rules
 from lianban.evaluation import services
+from lianban.evaluation.access import evaluator_shown
 from lianban.evaluation.models import (
+    Appeal,
+    AppealGrounds,
+    AppealState,
     EnteredChannel,
     Rating,
     RatingChannel,
@@ -38,7 +46,16 @@ from lianban.evaluation.models import (
     TicketState,
     Verdict,
 )
-from lianban.evaluation.selectors import rating_state_for_applicant, ticket_for_user, ticket_list_for_user
+from lianban.evaluation.selectors import (
+    Period,
+    appeal_for_user,
+    appeal_list_for_user,
+    evaluator_name,
+    rating_state_for_applicant,
+    rating_statistics,
+    ticket_for_user,
+    ticket_list_for_user,
+)
 
 LEVELS = (
     "5 非常满意, 4 满意, 3 基本满意, 2 不满意, 1 非常不满意 (2 and below is a 差评, which opens a rectification ticket)"
@@ -299,11 +316,28 @@ class TicketFilterSerializer(serializers.Serializer[Any]):
     department = code_field(required=False, default="", help_text="department code")
 
 
-class TicketSerializer(serializers.Serializer[Any]):
+class MaskedSerializer(serializers.Serializer[Any]):
+    """Shows the case and the evaluator of a rating to the supervisors only (context ``user``)."""
+
+    def _shown(self) -> bool:
+        user = self.context.get("user")
+        return user is not None and evaluator_shown(user)
+
+    @extend_schema_field(CaseRefSerializer(allow_null=True))
+    def get_case(self, row: Any) -> dict[str, Any] | None:
+        return dict(CaseRefSerializer(row.case).data) if self._shown() else None
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_evaluator(self, row: Any) -> str | None:
+        return evaluator_name(row.rating) if self._shown() else None
+
+
+class TicketSerializer(MaskedSerializer):
     id = serializers.IntegerField()
     state = serializers.ChoiceField(choices=TicketState.choices)
     state_label = serializers.CharField(source="get_state_display")
-    case = CaseRefSerializer()
+    case = serializers.SerializerMethodField(help_text="null for the rated unit: the evaluator is masked")
+    evaluator = serializers.SerializerMethodField(help_text="who rated; null for the rated unit (masked)")
     item_code = serializers.CharField(source="rating.item_case.item_code", default="")
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
@@ -344,7 +378,7 @@ class TicketListApi(ListApi):
         user = actor(request)
         require_role(user, Role.SUPERVISOR, Role.REVIEWER, Role.CLERK, Role.APPLICANT)
         filters = validated(TicketFilterSerializer, request.query_params)
-        return self.page(request, ticket_list_for_user(user, **filters), TicketSerializer)
+        return self.page(request, ticket_list_for_user(user, **filters), TicketSerializer, {"user": user})
 
 
 class TicketDetailApi(APIView):
@@ -356,7 +390,8 @@ class TicketDetailApi(APIView):
         tags=["evaluation"],
     )
     def get(self, request: Request, ticket_id: int) -> Response:
-        return Response(TicketSerializer(ticket_for_user(actor(request), ticket_id)).data)
+        user = actor(request)
+        return Response(TicketSerializer(ticket_for_user(user, ticket_id), context={"user": user}).data)
 
 
 class PrecheckSerializer(serializers.Serializer[Any]):
@@ -383,8 +418,11 @@ class RerateSerializer(serializers.Serializer[Any]):
 
 def _step(request: Request, run: Callable[[str | None], RectificationTicket]) -> Response:
     """A ticket step as a command: the ticket after it (a repeat with the same key replays the answer)."""
+    user = actor(request)
     return command(
-        request, run=run, render=lambda ticket: TicketSerializer(ticket_for_user(actor(request), ticket.pk)).data
+        request,
+        run=run,
+        render=lambda ticket: TicketSerializer(ticket_for_user(user, ticket.pk), context={"user": user}).data,
     )
 
 
@@ -496,3 +534,205 @@ class TicketRerateApi(APIView):
                 actor=actor(request), ticket_id=ticket_id, rerating=data["rerating"], idempotency_key=key
             ),
         )
+
+
+# ------------------------------------------------------------------ appeals: the unit files, a supervisor decides
+
+
+class AppealFileSerializer(serializers.Serializer[Any]):
+    grounds = serializers.ChoiceField(choices=AppealGrounds.choices, help_text="WRONG 评价有误, MALICIOUS 恶意差评")
+    statement = serializers.CharField(max_length=services.TEXT_MAX)
+    evidence = serializers.FileField(max_length=255, help_text="PDF, JPEG, PNG or OFD")
+
+
+class AppealDecisionSerializer(serializers.Serializer[Any]):
+    outcome = serializers.ChoiceField(
+        choices=[(AppealState.UPHELD.value, "upheld"), (AppealState.REJECTED.value, "rejected")],
+        help_text="UPHELD: the rating stays on the record and leaves the statistics; REJECTED: it counts",
+    )
+    reason = serializers.CharField(max_length=services.TEXT_MAX)
+
+
+class AppealFilterSerializer(serializers.Serializer[Any]):
+    state = serializers.ChoiceField(choices=AppealState.choices, required=False, default="")
+
+
+class AppealSerializer(MaskedSerializer):
+    id = serializers.IntegerField()
+    ticket = serializers.IntegerField(source="ticket_id")
+    rating = serializers.IntegerField(source="rating_id")
+    case = serializers.SerializerMethodField(help_text="null for the rated unit: the evaluator is masked")
+    evaluator = serializers.SerializerMethodField(help_text="who rated; null for the rated unit (masked)")
+    item_code = serializers.CharField(source="rating.item_case.item_code", default="")
+    level = serializers.IntegerField(source="rating.level")
+    comment = serializers.CharField(source="rating.comment")
+    department = serializers.CharField(source="department.code")
+    grounds = serializers.ChoiceField(choices=AppealGrounds.choices)
+    statement = serializers.CharField()
+    filed_at = serializers.DateTimeField()
+    state = serializers.ChoiceField(choices=AppealState.choices)
+    state_label = serializers.CharField(source="get_state_display")
+    decision_reason = serializers.CharField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+
+
+def _appeal(request: Request, appeal: Appeal) -> dict[str, Any]:
+    user = actor(request)
+    return dict(AppealSerializer(appeal_for_user(user, appeal.pk), context={"user": user}).data)
+
+
+class TicketAppealApi(APIView):
+    """The rated unit appeals the ticket's 差评 as wrong or malicious, with an evidence file (once per rating)."""
+
+    parser_classes = (MultiPartParser,)
+
+    @extend_schema(
+        operation_id="evaluation_ticket_appeal",
+        parameters=[IDEMPOTENCY_KEY],
+        request={"multipart/form-data": AppealFileSerializer},
+        responses={201: AppealSerializer, **errors(400, 403, 404, 409)},
+        tags=["evaluation"],
+    )
+    def post(self, request: Request, ticket_id: int) -> Response:
+        data = validated(AppealFileSerializer, request.data)
+        return command(
+            request,
+            run=lambda key: services.appeal_file(
+                actor=actor(request),
+                ticket_id=ticket_id,
+                grounds=data["grounds"],
+                statement=data["statement"],
+                evidence=data["evidence"],
+                idempotency_key=key,
+            ),
+            render=lambda appeal: _appeal(request, appeal),
+            status=201,
+        )
+
+
+class AppealListApi(ListApi):
+    """Appeals the user may see, newest first (supervisor: all; the rated unit: its own)."""
+
+    ordering = ("-filed_at", "-id")
+
+    @extend_schema(
+        operation_id="evaluation_appeals",
+        parameters=[AppealFilterSerializer],
+        responses={200: AppealSerializer(many=True), **errors(400, 403)},
+        tags=["evaluation"],
+    )
+    def get(self, request: Request) -> Response:
+        user = actor(request)
+        filters = validated(AppealFilterSerializer, request.query_params)
+        rows = appeal_list_for_user(user, **filters).select_related("case__thing", "rating__applicant")
+        return self.page(request, rows, AppealSerializer, {"user": user})
+
+
+class AppealDetailApi(APIView):
+    """One appeal."""
+
+    @extend_schema(
+        operation_id="evaluation_appeal",
+        responses={200: AppealSerializer, **errors(403, 404)},
+        tags=["evaluation"],
+    )
+    def get(self, request: Request, appeal_id: int) -> Response:
+        user = actor(request)
+        return Response(AppealSerializer(appeal_for_user(user, appeal_id), context={"user": user}).data)
+
+
+class AppealDecideApi(APIView):
+    """A supervisor (never the rated unit) upholds or rejects an appeal, with the reason."""
+
+    @extend_schema(
+        operation_id="evaluation_appeal_decide",
+        parameters=[IDEMPOTENCY_KEY],
+        request=AppealDecisionSerializer,
+        responses={200: AppealSerializer, **errors(400, 403, 404, 409)},
+        tags=["evaluation"],
+    )
+    def post(self, request: Request, appeal_id: int) -> Response:
+        data = validated(AppealDecisionSerializer, request.data)
+        return command(
+            request,
+            run=lambda key: services.appeal_decide(
+                actor=actor(request),
+                appeal_id=appeal_id,
+                outcome=data["outcome"],
+                reason=data["reason"],
+                idempotency_key=key,
+            ),
+            render=lambda appeal: _appeal(request, appeal),
+        )
+
+
+# ------------------------------------------------------------------ statistics
+
+
+class StatisticsFilterSerializer(serializers.Serializer[Any]):
+    period = serializers.RegexField(
+        r"^\d{4}-\d{2}$", required=False, default="", help_text="YYYY-MM (default: this month)"
+    )
+
+
+class CountsSerializer(serializers.Serializer[Any]):
+    ratings = serializers.IntegerField()
+    active = serializers.IntegerField(help_text="not default")
+    good = serializers.IntegerField(help_text="active, 基本满意 and above")
+    bad = serializers.IntegerField(help_text="active 差评")
+    defaults = serializers.IntegerField()
+    visited = serializers.IntegerField(help_text="差评 called back (回访)")
+    rectified = serializers.IntegerField(help_text="差评 whose ticket closed after 整改")
+    rerated = serializers.IntegerField()
+    rerated_satisfied = serializers.IntegerField()
+
+
+class RatesSerializer(serializers.Serializer[Any]):
+    good_rate = serializers.FloatField(allow_null=True, help_text="好评率 %, good/active")
+    rectify_rate = serializers.FloatField(allow_null=True, help_text="差评整改率 %, rectified/bad")
+    visit_rate = serializers.FloatField(allow_null=True, help_text="回访率 %, visited/bad")
+    visit_satisfied_rate = serializers.FloatField(allow_null=True, help_text="回访满意率 %, rerated_satisfied/rerated")
+    active_rate = serializers.FloatField(allow_null=True, help_text="主动评价率 %, active/ratings")
+    unrated_rate = serializers.FloatField(allow_null=True, help_text="未评率 %, defaults/ratings")
+
+
+class StatRowSerializer(serializers.Serializer[Any]):
+    department = serializers.CharField()
+    window = serializers.CharField()
+    item_code = serializers.CharField(help_text="empty: the case as a whole")
+    channel = serializers.ChoiceField(choices=RatingChannel.choices)
+    counts = CountsSerializer()
+    rates = RatesSerializer()
+
+
+class StatisticsSerializer(serializers.Serializer[Any]):
+    period = serializers.CharField()
+    rows = StatRowSerializer(many=True)
+
+
+class StatisticsApi(APIView):
+    """The 好差评 figures of a month per department × window × item × channel (supervisors): raw counts and
+    rates, ratings whose appeal was upheld and anonymous window ratings left out. The xlsx export has the same."""
+
+    @extend_schema(
+        operation_id="evaluation_statistics",
+        parameters=[StatisticsFilterSerializer],
+        responses={200: StatisticsSerializer, **errors(400, 403)},
+        tags=["evaluation"],
+    )
+    def get(self, request: Request) -> Response:
+        require_role(actor(request), Role.SUPERVISOR)
+        filters = validated(StatisticsFilterSerializer, request.query_params)
+        period = Period.parse(filters["period"], clock.today())
+        rows = [
+            {
+                "department": row.department,
+                "window": row.window,
+                "item_code": row.item_code,
+                "channel": row.channel,
+                "counts": asdict(row.counts),
+                "rates": row.rates,
+            }
+            for row in rating_statistics(period)
+        ]
+        return Response(StatisticsSerializer({"period": str(period), "rows": rows}).data)

@@ -6,9 +6,10 @@ case's trail. Ratings are append-only; one rating per service per evaluator
 (the unique constraint ``rating_once`` backs the check).
 
 ``base`` holds the limits and the errors, ``ratings`` the ratings, tokens, 追评
-and default ratings, ``tickets`` the rectification tickets; import from here.
+and default ratings, ``tickets`` the rectification tickets, ``appeals`` the unit's 申诉; import from here.
 """
 
+from lianban.evaluation.services.appeals import appeal_decide, appeal_file
 from lianban.evaluation.services.base import (
     DECIDED_ITEM_STATES,
     FINISHED_STATES,
@@ -41,6 +42,7 @@ from lianban.evaluation.services.tickets import (
     ticket_rerate,
     ticket_visit,
 )
+from lianban.evaluation.services.windows import window_link, window_of_link, window_rating_give
 
 __all__ = [
     "DECIDED_ITEM_STATES",
@@ -52,6 +54,8 @@ __all__ = [
     "NotRatable",
     "Service",
     "TokenInvalid",
+    "appeal_decide",
+    "appeal_file",
     "case_services",
     "case_token",
     "default_ratings",
@@ -69,4 +73,7 @@ __all__ = [
     "ticket_visit",
     "token_services",
     "visit_token_make",
+    "window_link",
+    "window_of_link",
+    "window_rating_give",
 ]

@@ -39,6 +39,7 @@ from lianban.evaluation.services.base import (
     limits,
     text_kept,
 )
+from lianban.evaluation.services.reporting import report_queue
 from lianban.evaluation.services.tickets import ticket_open
 
 # ------------------------------------------------------------------ what is rated
@@ -174,6 +175,7 @@ def _rating_create(
     )
     if rules.is_bad(level) and not is_default:
         ticket_open(rating, case)
+    report_queue(rating, case)
     return rating
 
 
@@ -396,7 +398,7 @@ def follow_up_add(*, actor: User, rating_id: int, comment: str, idempotency_key:
         NotVisible (not theirs), AlreadyRated (a second 追评), ActionInvalid (too late, no comment).
     """
     found = Rating.objects.filter(pk=rating_id, follow_up_of__isnull=True, is_default=False).first()
-    if found is None:
+    if found is None or found.case_id is None:  # an anonymous window rating has no evaluator to follow up
         raise NotVisible
     case = lock_case(found.case_id)
     if not user_acts_for_case(actor, case):

@@ -32,6 +32,11 @@ def _serve(name: str, original: str, content_type: str = "") -> FileResponse:
     return response
 
 
+def stored_file(name: str) -> FileResponse:
+    """A stored file by its storage name, once the caller checked access (404 when it is not there)."""
+    return _serve(name, "")
+
+
 @require_GET
 @roles_required()
 def material_file(request: HttpRequest, case_id: int, code: str) -> FileResponse:
