@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "lianban.supervision",
     "lianban.outbox",
     "lianban.evaluation",
+    "lianban.statistics",
     "lianban.portal",
     "lianban.workbench",
     "lianban.api",
@@ -512,7 +513,13 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.accounts.tasks.phone_code_prune", 3600),  # one-time code rows past every rate-limit window
     ("lianban.outbox.tasks.deliver_events", env.int("LIANBAN_WEBHOOK_SECONDS", default=5)),
     ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
+    ("lianban.statistics.tasks.facts_refresh", env.int("LIANBAN_STATS_SECONDS", default=300)),
 ]
+#: Statistics (docs/statistics.md): audit events read per transaction by the fact build, batches per run,
+#: and how old an event must be before the watermark passes it (longer than any transaction runs).
+LIANBAN_STATS_BATCH = env.int("LIANBAN_STATS_BATCH", default=2000)
+LIANBAN_STATS_MAX_BATCHES = env.int("LIANBAN_STATS_MAX_BATCHES", default=50)
+LIANBAN_STATS_LAG_SECONDS = env.int("LIANBAN_STATS_LAG_SECONDS", default=120)
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).
 LIANBAN_WEBHOOK_RETRY_SECONDS = [
