@@ -99,6 +99,10 @@ GET  /api/supervision/orders/{order_id}            overdue     404/404   404/404
 POST /api/supervision/orders/{order_id}/sign       overdue     404/404   404/404   404/404   404/404   200/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/reply      overdue     404/404   404/404   404/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/review     overdue     404/404   404/404   404/404   404/404   403/404   404/404   409/409   404/404   403/403
+GET  /api/statistics                             overdue     403       403        200     200       200      200     200        403     403
+GET  /api/statistics/five-reductions             overdue     403       403        200     200       200      200     200        403     403
+GET  /api/statistics/overdue-heat                overdue     403       403        200     200       200      200     200        403     403
+GET  /api/statistics/cases                       overdue     403       403        200     200       200      200     200        403     403
 GET  /api/cases/{case_id}/ratings                  rated       200/404   404/200   403/404   404/404   403/404   403/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/ratings                  rated       201/404   404/201   403/404   404/404   403/404   403/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/ratings/entered          rated       403/404   404/403   201/404   404/404   403/404   403/404   403/403   404/404   403/403
@@ -215,6 +219,8 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         if row.path.startswith("/api/things/")
         else objects["material"]
     )
+    if row.path == "/api/statistics/cases":
+        return row.path + "?metric=received"
     return row.path.format(
         case_id=objects["case"].pk,
         item_case_id=objects["item"].pk,

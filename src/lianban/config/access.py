@@ -282,6 +282,11 @@ ROUTES: dict[str, Route] = {
     "supervision-order-sign": only(R, target="order"),
     "supervision-order-reply": only(R, target="order"),
     "supervision-order-review": only(S, target="order"),
+    # statistics: the supervisor's all, a department's staff their department's (the selectors pin it)
+    "statistics": only(C, R, S),
+    "statistics-five-reductions": only(C, R, S),
+    "statistics-overdue-heat": only(C, R, S),
+    "statistics-cases": only(C, R, S),
     # API: events to department systems (subscriptions: catalog administrators; failures: supervisors too)
     "webhook-subscriptions-list": only(Role.ADMIN),
     "webhook-subscriptions-detail": only(Role.ADMIN),

@@ -311,6 +311,12 @@ SPECTACULAR_SETTINGS = {
         "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",
         "EnteredChannelEnum": "lianban.evaluation.models.EnteredChannel",
         "TicketStateEnum": "lianban.evaluation.models.TicketState",
+        "LevelEnum": "lianban.supervision.models.SignalLevel",  # the names before the statistics' level and status
+        "StatusEnum": "lianban.issuance.models.BillStatus",
+        "StatisticsLevelEnum": "lianban.statistics.selectors.LEVELS",
+        "StatisticsStatusEnum": "lianban.statistics.models.FactStatus",
+        "StatisticsGrainEnum": "lianban.statistics.selectors.GRAINS",
+        "StatisticsMetricEnum": "lianban.statistics.selectors.METRIC_NAMES",
     },
 }
 

@@ -23,6 +23,10 @@ class FactStatus(models.TextChoices):
     ENDED = "ENDED", _("ended without a decision")
 
 
+#: The watermark over ``cases.CaseEvent`` (the audit trail).
+EVENTS = "case_events"
+
+
 class Watermark(models.Model):
     """How far the fact build has read an append-only source (the id of the last event read)."""
 

@@ -21,7 +21,8 @@ from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
-from lianban.statistics.models import CaseFact, FactStatus, ItemFact
+from lianban.catalog.models import Department, Thing
+from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
 
 Level = Literal["packages", "items"]
 Grain = Literal["day", "week", "month", "year"]
@@ -304,7 +305,7 @@ def _mean(total: int, count: int) -> float | None:
 
 
 def drill_down(level: Level, f: Filters, metric: str) -> QuerySet[Any]:
-    """The fact rows behind one figure, the latest received first (page it on ``received_on, pk``)."""
+    """The fact rows behind one figure, the latest received first (page it on ``received_on`` and the key)."""
     if metric not in METRIC_NAMES:
         raise ValueError(metric)
     return (
@@ -313,3 +314,88 @@ def drill_down(level: Level, f: Filters, metric: str) -> QuerySet[Any]:
         .select_related("case", "thing", "department")
         .order_by(F("received_on").desc(nulls_last=True), "-pk")
     )
+
+
+# ------------------------------------------------------------------ the interfaces' helpers
+
+
+class UnknownCode(ValueError):
+    """A filter names a department, one-thing or window that does not exist; ``field`` says which."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def resolve(
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    grain: Grain = "month",
+    department: str = "",
+    window: int | None = None,
+    item: str = "",
+    thing: str = "",
+    channel: str = "",
+) -> Filters:
+    """Filters from what a request names (codes, the window's user id); the default period is the last twelve
+    months (one statement per code given).
+
+    Raises:
+        UnknownCode: a department or one-thing code, or a window id, that does not exist.
+    """
+    default_start, default_end = default_period()
+    department_id = thing_id = None
+    if department:
+        department_id = Department.objects.filter(code=department).values_list("pk", flat=True).first()
+        if department_id is None:
+            raise UnknownCode("department")
+    if thing:
+        thing_id = Thing.objects.filter(code=thing).values_list("pk", flat=True).first()
+        if thing_id is None:
+            raise UnknownCode("thing")
+    if window is not None and not User.objects.filter(pk=window, role=Role.CLERK).exists():
+        raise UnknownCode("window")
+    return Filters(
+        start=start or (default_start if end is None else end.replace(day=1)),
+        end=end or default_end,
+        grain=grain,
+        department=department_id,
+        window=window,
+        item=item,
+        thing=thing_id,
+        channel=channel,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Codes and names of the ids the figures carry."""
+
+    departments: dict[int, tuple[str, str]]
+    things: dict[int, tuple[str, str]]
+    windows: dict[int, tuple[str, str]]
+
+    def of(self, by: str, key: Any) -> tuple[str, str]:
+        """(code, name) of a breakdown key."""
+        table = {"department": self.departments, "thing": self.things, "window": self.windows}.get(by)
+        if table is None:
+            return str(key), str(key)
+        return table.get(key, ("", ""))
+
+
+def labels(*, departments: Any = (), things: Any = (), windows: Any = ()) -> Labels:
+    """The codes and names of these ids (one statement per kind asked for)."""
+    dept = {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=set(departments))} if departments else {}
+    thng = {t.pk: (t.code, t.name) for t in Thing.objects.filter(pk__in=set(things))} if things else {}
+    wins = (
+        {u.pk: (u.username, u.display_name or u.username) for u in User.objects.filter(pk__in=set(windows))}
+        if windows
+        else {}
+    )
+    return Labels(departments=dept, things=thng, windows=wins)
+
+
+def refreshed_at() -> Any:
+    """When the fact build last moved its watermark (None before its first run)."""
+    return Watermark.objects.filter(name=EVENTS).values_list("updated_at", flat=True).first()

@@ -25,10 +25,7 @@ from django.db import transaction
 from lianban.cases import clock
 from lianban.cases.models import CaseEvent
 from lianban.statistics import facts
-from lianban.statistics.models import Watermark
-
-#: The watermark over ``cases.CaseEvent``.
-EVENTS = "case_events"
+from lianban.statistics.models import EVENTS, Watermark
 
 
 @dataclass(frozen=True, slots=True)

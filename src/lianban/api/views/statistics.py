@@ -1,0 +1,332 @@
+"""Statistics API (统计): the figures of a period from the fact tables, the 五减, the overdue heat table, and the
+cases behind each figure.
+
+The supervisor reads every department's figures; department staff (reviewers, clerks of a department) read
+their department's only, whatever they ask for. The facts are as fresh as the worker's last build
+(``refreshed_at``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils import timezone
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lianban.api.common import ListApi, actor, errors, require_role, validated
+from lianban.api.fields import code_field, id_field
+from lianban.cases.models import CaseState, Channel
+from lianban.statistics import selectors
+from lianban.statistics.models import FactStatus
+from lianban.statistics.selectors import GRAINS, LEVELS, METRIC_NAMES, STATISTICS_ROLES, Filters
+
+#: The longest period one request may cover, in days (about ten years).
+MAX_PERIOD_DAYS = 3700
+
+
+class StatisticsQuerySerializer(serializers.Serializer[Any]):
+    start = serializers.DateField(required=False, default=None, help_text="first day (default: 11 months back, day 1)")
+    end = serializers.DateField(required=False, default=None, help_text="last day (default: today)")
+    grain = serializers.ChoiceField(choices=GRAINS, required=False, default="month", help_text="trend periods")
+    department = code_field(required=False, default="", help_text="department code (staff: always their own)")
+    window = id_field(required=False, default=None, help_text="the window: id of the clerk who accepted")
+    item = code_field(required=False, default="", help_text="item code")
+    thing = code_field(required=False, default="", help_text="one-thing code")
+    channel = serializers.ChoiceField(choices=Channel.choices, required=False, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        start, end = attrs.get("start"), attrs.get("end")
+        if start and end and start > end:
+            raise ValidationError({"start": ["the first day comes after the last day"]})
+        if start and end and (end - start).days > MAX_PERIOD_DAYS:
+            raise ValidationError({"end": [f"a period covers at most {MAX_PERIOD_DAYS} days"]})
+        return attrs
+
+
+class LevelQuerySerializer(StatisticsQuerySerializer):
+    level = serializers.ChoiceField(
+        choices=LEVELS, required=False, default="packages", help_text="packages (a one-thing once) or items"
+    )
+
+
+class DrillQuerySerializer(LevelQuerySerializer):
+    metric = serializers.ChoiceField(choices=METRIC_NAMES, help_text="the figure whose cases to list")
+
+
+def filters_for(request: Request, serializer: type[StatisticsQuerySerializer]) -> tuple[dict[str, Any], Filters]:
+    """The validated query and the user's filters (400 naming an unknown code; 403 for other roles)."""
+    user = actor(request)
+    require_role(user, *STATISTICS_ROLES)
+    query = validated(serializer, request.query_params)
+    try:
+        asked = selectors.resolve(
+            start=query["start"],
+            end=query["end"],
+            grain=query["grain"],
+            department=query["department"],
+            window=query["window"],
+            item=query["item"],
+            thing=query["thing"],
+            channel=query["channel"],
+        )
+    except selectors.UnknownCode as exc:
+        raise ValidationError({exc.field: ["no such code"]}) from None
+    if asked.start > asked.end:
+        raise ValidationError({"start": ["the first day comes after the last day"]})
+    return query, selectors.scoped(user, asked)
+
+
+class StatisticsFiguresSerializer(serializers.Serializer[Any]):
+    received = serializers.IntegerField(
+        help_text="受理量: received (accepted, or dispatched for an item) in the period"
+    )
+    finished = serializers.IntegerField(help_text="办结量: finished in the period")
+    open = serializers.IntegerField(help_text="在办量: received and not finished at the period's end")
+    on_time = serializers.IntegerField(help_text="finished by the due date")
+    early = serializers.IntegerField(help_text="finished before the due date")
+    overdue = serializers.IntegerField(help_text="超期件: finished late in the period, or running past the due date")
+    instant = serializers.IntegerField(help_text="即办件 received (promised 0 working days)")
+    first_time = serializers.IntegerField(help_text="一次办结: finished without correction or supplement")
+    online = serializers.IntegerField(help_text="received online (网办)")
+    corrected = serializers.IntegerField(help_text="received and sent back for correction or supplement")
+    signalled = serializers.IntegerField(help_text="received and given a deadline signal")
+    ordered = serializers.IntegerField(help_text="received and named in a 督办 order")
+    rounds = serializers.IntegerField(help_text="补正轮次: correction and supplement rounds of the received")
+    signals = serializers.IntegerField(help_text="deadline signals of the received")
+    orders = serializers.IntegerField(help_text="督办 orders naming the received")
+    on_time_rate = serializers.FloatField(allow_null=True, help_text="按时办结率: on_time / finished")
+    early_rate = serializers.FloatField(allow_null=True, help_text="提前办结率: early / finished")
+    instant_rate = serializers.FloatField(allow_null=True, help_text="即办件比例: instant / received")
+    first_time_rate = serializers.FloatField(allow_null=True, help_text="一次办结率: first_time / finished")
+    online_rate = serializers.FloatField(allow_null=True, help_text="网办率: online / received")
+    rounds_per_case = serializers.FloatField(allow_null=True, help_text="rounds / received")
+    days_used_avg = serializers.FloatField(allow_null=True, help_text="working days used by the finished, average")
+    days_used_p90 = serializers.IntegerField(allow_null=True, help_text="working days used, 90th percentile")
+    days_promised_avg = serializers.FloatField(allow_null=True, help_text="promised working days, average")
+
+
+class BreakdownRowSerializer(StatisticsFiguresSerializer):
+    code = serializers.CharField(help_text="department or one-thing code, item code, channel, clerk's user name")
+    name = serializers.CharField()
+    key = serializers.CharField(help_text="the value to filter by (code, or the window's id)")
+
+
+class TrendRowSerializer(serializers.Serializer[Any]):
+    period = serializers.DateField(help_text="first day of the period (ISO week: Monday)")
+    received = serializers.IntegerField()
+    finished = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    on_time_rate = serializers.FloatField(allow_null=True)
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    grain = serializers.ChoiceField(choices=GRAINS)
+    department = serializers.CharField(help_text="department code the figures are limited to, or empty")
+    generated_at = serializers.DateTimeField()
+    refreshed_at = serializers.DateTimeField(allow_null=True, help_text="when the facts were last brought up to date")
+
+
+class StatisticsSerializer(serializers.Serializer[Any]):
+    period = PeriodSerializer()
+    level = serializers.ChoiceField(choices=LEVELS)
+    totals = StatisticsFiguresSerializer()
+    trend = TrendRowSerializer(many=True)
+    departments = BreakdownRowSerializer(many=True, help_text="per department (packages: the lead department)")
+    channels = BreakdownRowSerializer(many=True)
+    things = BreakdownRowSerializer(many=True)
+    items = BreakdownRowSerializer(many=True, help_text="per item (level items; empty for packages)")
+    windows = BreakdownRowSerializer(many=True, help_text="per window (the clerk who accepted)")
+
+
+def period_document(f: Filters) -> dict[str, Any]:
+    """The header of every statistics answer: the period, the department it is limited to, when."""
+    department = selectors.labels(departments=[f.department]).of("department", f.department)[0] if f.department else ""
+    return {
+        "start": f.start,
+        "end": f.end,
+        "grain": f.grain,
+        "department": department,
+        "generated_at": timezone.now(),
+        "refreshed_at": selectors.refreshed_at(),
+    }
+
+
+def statistics_document(level: selectors.Level, f: Filters) -> dict[str, Any]:
+    """Everything a dashboard shows of one level (a constant number of statements)."""
+    dimensions = ["department", "channel", "thing", "window"] + (["item_code"] if level == "items" else [])
+    raw = {by: selectors.breakdown(level, f, by) for by in dimensions}
+    names = selectors.labels(
+        departments=[r["key"] for r in raw["department"]],
+        things=[r["key"] for r in raw["thing"]],
+        windows=[r["key"] for r in raw["window"] if r["key"] is not None],
+    )
+
+    def named(by: str) -> list[dict[str, Any]]:
+        rows = []
+        for row in raw[by]:
+            code, name = names.of(by, row["key"])
+            if by == "channel":
+                name = str(Channel(row["key"]).label)
+            elif by == "item_code":
+                name = ""
+            rows.append({**row, "code": code, "name": name, "key": str(row["key"]) if by == "window" else code})
+        return rows
+
+    return {
+        "period": period_document(f),
+        "level": level,
+        "totals": selectors.totals(level, f),
+        "trend": selectors.trend(level, f),
+        "departments": named("department"),
+        "channels": named("channel"),
+        "things": named("thing"),
+        "items": named("item_code") if level == "items" else [],
+        "windows": named("window"),
+    }
+
+
+class StatisticsApi(APIView):
+    """The figures of a period: totals, the trend, and per department, channel, one-thing, item and window."""
+
+    @extend_schema(
+        operation_id="statistics",
+        parameters=[LevelQuerySerializer],
+        responses={200: StatisticsSerializer, **errors(400, 403)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request) -> Response:
+        query, f = filters_for(request, LevelQuerySerializer)
+        return Response(StatisticsSerializer(statistics_document(query["level"], f)).data)
+
+
+class FiveReductionRowSerializer(serializers.Serializer[Any]):
+    thing = serializers.CharField(source="code", help_text="one-thing code")
+    name = serializers.CharField()
+    received = serializers.IntegerField()
+    finished = serializers.IntegerField()
+    trips_separate = serializers.FloatField(allow_null=True, help_text="average per package, each item separately")
+    trips_promised = serializers.FloatField(allow_null=True, help_text="average per package, the plan's promise")
+    trips_realised = serializers.FloatField(allow_null=True, help_text="average per package, what happened")
+    materials_separate = serializers.FloatField(allow_null=True)
+    materials_promised = serializers.FloatField(allow_null=True)
+    materials_realised = serializers.FloatField(allow_null=True)
+    forms_separate = serializers.FloatField(allow_null=True)
+    forms_promised = serializers.FloatField(allow_null=True)
+    forms_realised = serializers.FloatField(allow_null=True)
+    days_separate = serializers.FloatField(allow_null=True, help_text="serial legal working days (finished packages)")
+    days_promised = serializers.FloatField(allow_null=True, help_text="the plan's working days (finished packages)")
+    days_realised = serializers.FloatField(allow_null=True, help_text="working days used (finished packages)")
+
+
+class FiveReductionsSerializer(serializers.Serializer[Any]):
+    period = PeriodSerializer()
+    things = FiveReductionRowSerializer(many=True)
+
+
+def five_document(f: Filters) -> dict[str, Any]:
+    """The realised 五减 per one-thing with its names."""
+    rows = selectors.five_reductions(f)
+    names = selectors.labels(things=[r["thing"] for r in rows])
+    things = []
+    for row in rows:
+        code, name = names.of("thing", row["thing"])
+        things.append({**row, "code": code, "name": name})
+    return {"period": period_document(f), "things": things}
+
+
+class FiveReductionsApi(APIView):
+    """Realised 五减 per one-thing: trips, materials, forms and days, separately, promised and as they happened."""
+
+    @extend_schema(
+        operation_id="statistics_five_reductions",
+        parameters=[StatisticsQuerySerializer],
+        responses={200: FiveReductionsSerializer, **errors(400, 403)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request) -> Response:
+        _, f = filters_for(request, StatisticsQuerySerializer)
+        return Response(FiveReductionsSerializer(five_document(f)).data)
+
+
+class HeatCellSerializer(serializers.Serializer[Any]):
+    department = serializers.CharField(help_text="department code")
+    department_name = serializers.CharField()
+    period = serializers.DateField(help_text="first day of the period the due dates fall in")
+    overdue = serializers.IntegerField()
+
+
+class OverdueHeatSerializer(serializers.Serializer[Any]):
+    period = PeriodSerializer()
+    level = serializers.ChoiceField(choices=LEVELS)
+    cells = HeatCellSerializer(many=True)
+
+
+def heat_document(level: selectors.Level, f: Filters) -> dict[str, Any]:
+    """The overdue heat table: overdue counts per department and period of the due date."""
+    cells = selectors.overdue_heat(level, f)
+    names = selectors.labels(departments=[c["department"] for c in cells])
+    rows = []
+    for cell in cells:
+        code, name = names.of("department", cell["department"])
+        rows.append({**cell, "department": code, "department_name": name})
+    return {"period": period_document(f), "level": level, "cells": rows}
+
+
+class OverdueHeatApi(APIView):
+    """Overdue (超期) counts per department and period of the due date: the heat table."""
+
+    @extend_schema(
+        operation_id="statistics_overdue_heat",
+        parameters=[LevelQuerySerializer],
+        responses={200: OverdueHeatSerializer, **errors(400, 403)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request) -> Response:
+        query, f = filters_for(request, LevelQuerySerializer)
+        return Response(OverdueHeatSerializer(heat_document(query["level"], f)).data)
+
+
+class FactCaseSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField(source="case.pk")
+    code = serializers.CharField(source="case.code_for_people", help_text="tracking code, XXXX-XXXX-XXXX")
+    state = serializers.ChoiceField(source="case.state", choices=CaseState.choices)
+    thing = serializers.CharField(source="thing.code")
+    thing_name = serializers.CharField(source="thing.name")
+    department = serializers.CharField(source="department.code", help_text="packages: the lead department")
+    department_name = serializers.CharField(source="department.name")
+    item_code = serializers.CharField(default="", help_text="level items: the item")
+    item_name = serializers.CharField(default="")
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    status = serializers.ChoiceField(choices=FactStatus.choices)
+    received_on = serializers.DateField(allow_null=True)
+    finished_on = serializers.DateField(allow_null=True, help_text="finished, or ended without a decision")
+    due_on = serializers.DateField(allow_null=True)
+    promised_days = serializers.IntegerField()
+    days_used = serializers.IntegerField(allow_null=True)
+    late = serializers.BooleanField()
+
+
+class StatisticsCasesApi(ListApi):
+    """The cases behind one figure (the rows its rule counts), the latest received first."""
+
+    ordering = ("-received_on", "-case")
+
+    @extend_schema(
+        operation_id="statistics_cases",
+        parameters=[DrillQuerySerializer],
+        responses={200: FactCaseSerializer(many=True), **errors(400, 403)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request) -> Response:
+        query, f = filters_for(request, DrillQuerySerializer)
+        rows = selectors.drill_down(query["level"], f, query["metric"])
+        self.ordering = ("-received_on", "-case" if query["level"] == "packages" else "-item_case")
+        return self.page(request, rows, FactCaseSerializer)
