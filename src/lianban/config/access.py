@@ -226,6 +226,9 @@ ROUTES: dict[str, Route] = {
     "workbench:supplement_file": only(R, S, target="item"),
     # workbench: supervision, the catalog files
     "workbench:supervision": only(S),
+    # the dashboards: the supervisor's over every department, a department's staff over theirs (the view pins it)
+    "workbench:statistics": only(C, R, S),
+    "workbench:statistics_cases": only(C, R, S),
     "workbench:orders": only(R, S),
     "workbench:order_new": only(S),
     "workbench:order": only(R, S, target="order"),

@@ -12,7 +12,7 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
@@ -399,3 +399,23 @@ def labels(*, departments: Any = (), things: Any = (), windows: Any = ()) -> Lab
 def refreshed_at() -> Any:
     """When the fact build last moved its watermark (None before its first run)."""
     return Watermark.objects.filter(name=EVENTS).values_list("updated_at", flat=True).first()
+
+
+def window_choices(department: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the window clerks (of one department): the window filter's choices."""
+    clerks = User.objects.filter(role=Role.CLERK).order_by("username")
+    if department is not None:
+        clerks = clerks.filter(department_id=department)
+    return [(pk, name or username) for pk, username, name in clerks.values_list("pk", "username", "display_name")]
+
+
+def period_end(start: date, grain: Grain) -> date:
+    """The last day of the period of ``grain`` that begins on ``start``."""
+    if grain == "day":
+        return start
+    if grain == "week":
+        return start + timedelta(days=6)
+    if grain == "month":
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    return date(start.year, 12, 31)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.utils import timezone
-
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
@@ -22,7 +20,7 @@ from rest_framework.views import APIView
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field, id_field
 from lianban.cases.models import CaseState, Channel
-from lianban.statistics import selectors
+from lianban.statistics import reports, selectors
 from lianban.statistics.models import FactStatus
 from lianban.statistics.selectors import GRAINS, LEVELS, METRIC_NAMES, STATISTICS_ROLES, Filters
 
@@ -146,53 +144,6 @@ class StatisticsSerializer(serializers.Serializer[Any]):
     windows = BreakdownRowSerializer(many=True, help_text="per window (the clerk who accepted)")
 
 
-def period_document(f: Filters) -> dict[str, Any]:
-    """The header of every statistics answer: the period, the department it is limited to, when."""
-    department = selectors.labels(departments=[f.department]).of("department", f.department)[0] if f.department else ""
-    return {
-        "start": f.start,
-        "end": f.end,
-        "grain": f.grain,
-        "department": department,
-        "generated_at": timezone.now(),
-        "refreshed_at": selectors.refreshed_at(),
-    }
-
-
-def statistics_document(level: selectors.Level, f: Filters) -> dict[str, Any]:
-    """Everything a dashboard shows of one level (a constant number of statements)."""
-    dimensions = ["department", "channel", "thing", "window"] + (["item_code"] if level == "items" else [])
-    raw = {by: selectors.breakdown(level, f, by) for by in dimensions}
-    names = selectors.labels(
-        departments=[r["key"] for r in raw["department"]],
-        things=[r["key"] for r in raw["thing"]],
-        windows=[r["key"] for r in raw["window"] if r["key"] is not None],
-    )
-
-    def named(by: str) -> list[dict[str, Any]]:
-        rows = []
-        for row in raw[by]:
-            code, name = names.of(by, row["key"])
-            if by == "channel":
-                name = str(Channel(row["key"]).label)
-            elif by == "item_code":
-                name = ""
-            rows.append({**row, "code": code, "name": name, "key": str(row["key"]) if by == "window" else code})
-        return rows
-
-    return {
-        "period": period_document(f),
-        "level": level,
-        "totals": selectors.totals(level, f),
-        "trend": selectors.trend(level, f),
-        "departments": named("department"),
-        "channels": named("channel"),
-        "things": named("thing"),
-        "items": named("item_code") if level == "items" else [],
-        "windows": named("window"),
-    }
-
-
 class StatisticsApi(APIView):
     """The figures of a period: totals, the trend, and per department, channel, one-thing, item and window."""
 
@@ -204,7 +155,7 @@ class StatisticsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query, f = filters_for(request, LevelQuerySerializer)
-        return Response(StatisticsSerializer(statistics_document(query["level"], f)).data)
+        return Response(StatisticsSerializer(reports.statistics_document(query["level"], f)).data)
 
 
 class FiveReductionRowSerializer(serializers.Serializer[Any]):
@@ -231,17 +182,6 @@ class FiveReductionsSerializer(serializers.Serializer[Any]):
     things = FiveReductionRowSerializer(many=True)
 
 
-def five_document(f: Filters) -> dict[str, Any]:
-    """The realised 五减 per one-thing with its names."""
-    rows = selectors.five_reductions(f)
-    names = selectors.labels(things=[r["thing"] for r in rows])
-    things = []
-    for row in rows:
-        code, name = names.of("thing", row["thing"])
-        things.append({**row, "code": code, "name": name})
-    return {"period": period_document(f), "things": things}
-
-
 class FiveReductionsApi(APIView):
     """Realised 五减 per one-thing: trips, materials, forms and days, separately, promised and as they happened."""
 
@@ -253,7 +193,7 @@ class FiveReductionsApi(APIView):
     )
     def get(self, request: Request) -> Response:
         _, f = filters_for(request, StatisticsQuerySerializer)
-        return Response(FiveReductionsSerializer(five_document(f)).data)
+        return Response(FiveReductionsSerializer(reports.five_document(f)).data)
 
 
 class HeatCellSerializer(serializers.Serializer[Any]):
@@ -269,17 +209,6 @@ class OverdueHeatSerializer(serializers.Serializer[Any]):
     cells = HeatCellSerializer(many=True)
 
 
-def heat_document(level: selectors.Level, f: Filters) -> dict[str, Any]:
-    """The overdue heat table: overdue counts per department and period of the due date."""
-    cells = selectors.overdue_heat(level, f)
-    names = selectors.labels(departments=[c["department"] for c in cells])
-    rows = []
-    for cell in cells:
-        code, name = names.of("department", cell["department"])
-        rows.append({**cell, "department": code, "department_name": name})
-    return {"period": period_document(f), "level": level, "cells": rows}
-
-
 class OverdueHeatApi(APIView):
     """Overdue (超期) counts per department and period of the due date: the heat table."""
 
@@ -291,7 +220,7 @@ class OverdueHeatApi(APIView):
     )
     def get(self, request: Request) -> Response:
         query, f = filters_for(request, LevelQuerySerializer)
-        return Response(OverdueHeatSerializer(heat_document(query["level"], f)).data)
+        return Response(OverdueHeatSerializer(reports.heat_document(query["level"], f)).data)
 
 
 class FactCaseSerializer(serializers.Serializer[Any]):
