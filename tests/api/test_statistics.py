@@ -36,7 +36,7 @@ def test_the_supervisor_reads_every_department(people: People, clock: FrozenCloc
     assert items["totals"]["received"] == 5
     assert sum(row["received"] for row in items["departments"]) == 5
     assert {row["code"] for row in items["items"]} == {"SCJG-GSSL", "SCJG-SPJY", "STHJ-HPBA", "XF-JCXK"}
-    assert (items["trend"][0]["period"], items["trend"][0]["received"]) == ("2025-03-03", 5)
+    assert [(row["period"], row["received"]) for row in items["trend"] if row["received"]] == [("2025-03-03", 5)]
 
     five = api.get("/api/statistics/five-reductions", MARCH)
     assert [

@@ -45,7 +45,9 @@ def test_the_supervisor_dashboard_shows_the_fixture_and_links_each_number(people
     charts = json.loads(
         re.search(r'<script id="statistics-charts" type="application/json">(.*?)</script>', html, re.S).group(1)
     )
-    assert charts["trend"]["received"] == [2, 0]
+    assert charts["trend"]["periods"][:3] == ["2025-03-01", "2025-03-02", "2025-03-03"]
+    assert charts["trend"]["received"][:3] == [0, 0, 2]
+    assert sum(charts["trend"]["finished"]) == 1
     assert charts["channels"][0]["value"] == 2
     assert charts["five"][0]["days_realised"] == 7
     assert 'data-chart="trend"' in html and "echarts.common.min.js" in html

@@ -242,10 +242,31 @@ def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
     ):
         bucket = buckets[_as_date(entry["bucket"])]
         bucket["finished"], bucket["on_time"] = entry["n"], entry["on_time"]
+    for period in periods(f):  # the periods without a case too, so that a line chart shows them as 0
+        buckets[period]
     return [
         {"period": key, **value, "on_time_rate": _rate(value["on_time"], value["finished"])}
         for key, value in sorted(buckets.items())
     ]
+
+
+#: At most this many periods are filled in with zeros (a day trend over years keeps the days with cases only).
+MAX_PERIODS = 400
+
+
+def periods(f: Filters) -> list[date]:
+    """The first days of the periods of ``f.grain`` that meet the period (none when there would be too many)."""
+    first = {
+        "day": f.start,
+        "week": f.start - timedelta(days=f.start.weekday()),
+        "month": f.start.replace(day=1),
+        "year": f.start.replace(month=1, day=1),
+    }[f.grain]
+    found: list[date] = []
+    while first <= f.end and len(found) <= MAX_PERIODS:
+        found.append(first)
+        first = period_end(first, f.grain) + timedelta(days=1)
+    return found if len(found) <= MAX_PERIODS else []
 
 
 def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:

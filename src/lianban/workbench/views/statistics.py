@@ -30,7 +30,7 @@ from lianban.workbench.views.common import roles_required, staff_user
 
 #: The figures a dashboard shows as cards: (the metric its number lists, its label).
 CARDS: tuple[tuple[str, Any], ...] = (
-    ("received", gettext_lazy("Received")),
+    ("received", gettext_lazy("Cases received")),
     ("finished", gettext_lazy("Finished")),
     ("open", gettext_lazy("In progress at the end")),
     ("overdue", gettext_lazy("Overdue cases")),
@@ -119,7 +119,7 @@ def _charts(doc: dict[str, Any], five: dict[str, Any]) -> dict[str, Any]:
     departments = doc["departments"][:15]
     return {
         "labels": {
-            "received": _("Received"),
+            "received": _("Cases received"),
             "finished": _("Finished"),
             "on_time_rate": _("On-time rate (%)"),
             "separate": _("Each item separately"),
