@@ -40,6 +40,7 @@ from lianban.licences.access import access_licence_for_user
 from lianban.portal.access import can_open_draft
 from lianban.portal.models import Draft
 from lianban.review.access import can_see_item_case
+from lianban.statistics.models import Export
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import SupervisionOrder
 
@@ -96,6 +97,10 @@ def _rating(user: User, kwargs: Mapping[str, Any]) -> bool:
 
 
 #: How each kind of object of a path is found and whether a user may see it.
+def _export(user: User, kwargs: Mapping[str, Any]) -> bool:
+    return Export.objects.filter(pk=kwargs["export_id"], requested_by=user).exists()
+
+
 TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "case": _case,
     "item": _item,
@@ -105,6 +110,7 @@ TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "order": _order,
     "ticket": _ticket,
     "rating": _rating,
+    "export": _export,
 }
 
 
@@ -229,6 +235,9 @@ ROUTES: dict[str, Route] = {
     # the dashboards: the supervisor's over every department, a department's staff over theirs (the view pins it)
     "workbench:statistics": only(C, R, S),
     "workbench:statistics_cases": only(C, R, S),
+    "workbench:statistics_export_new": only(C, R, S),
+    "workbench:statistics_export": only(C, R, S, target="export"),
+    "workbench:statistics_export_file": only(C, R, S, target="export"),
     "workbench:orders": only(R, S),
     "workbench:order_new": only(S),
     "workbench:order": only(R, S, target="order"),

@@ -147,3 +147,50 @@ class ItemFact(_Dimensions):
 
     def __str__(self) -> str:
         return f"item case {self.item_case_id}"
+
+
+class ExportKind(models.TextChoices):
+    """What an export holds."""
+
+    DASHBOARD = "DASHBOARD", _("the dashboard's tables")
+    CASES = "CASES", _("the cases behind a figure")
+
+
+class ExportState(models.TextChoices):
+    """Where an export stands."""
+
+    QUEUED = "QUEUED", _("waiting")
+    RUNNING = "RUNNING", _("being written")
+    DONE = "DONE", _("ready to download")
+    FAILED = "FAILED", _("failed")
+
+
+class Export(models.Model):
+    """An xlsx export a user asked for, written in the background (who exported what, and when, stays recorded)."""
+
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ExportKind.choices)
+    #: The filters as applied (the user's scope included): ``statistics.exports.filters_document``.
+    params = models.JSONField(_("filters"), default=dict)
+    state = models.CharField(_("state"), max_length=8, choices=ExportState.choices, default=ExportState.QUEUED)
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    file = models.FileField(_("file"), max_length=300, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"))
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("statistics export")
+        verbose_name_plural = _("statistics exports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "created_at", "id"], name="export_user_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=ExportKind.values), name="export_kind_valid"),
+            models.CheckConstraint(condition=models.Q(state__in=ExportState.values), name="export_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"export {self.pk}"

@@ -18,3 +18,12 @@ def facts_refresh() -> dict[str, object]:
         "items": result.items,
         "watermark": result.watermark,
     }
+
+
+@task()
+def export_build(export_id: int) -> dict[str, object]:
+    """Write an xlsx export of the statistics (streamed, with progress)."""
+    from lianban.statistics import exports
+
+    export = exports.export_build(export_id)
+    return {"export": export.pk, "state": export.state, "rows": export.rows_done}

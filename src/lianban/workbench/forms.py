@@ -383,7 +383,7 @@ class StatisticsFilterForm(forms.Form):
     grain = forms.ChoiceField(
         label=_("Trend by"),
         required=False,
-        choices=[("day", _("day")), ("week", _("week")), ("month", _("month")), ("year", _("year"))],
+        choices=[("day", _("by day")), ("week", _("by week")), ("month", _("by month")), ("year", _("by year"))],
     )
     level = forms.ChoiceField(
         label=_("Count"),

@@ -14,16 +14,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from lianban.accounts.models import Role, User
 from lianban.catalog.selectors import department_choices, thing_list
 from lianban.common.pages import ListPage, list_page
 from lianban.statistics import reports, selectors
+from lianban.statistics.exports import export_request
+from lianban.statistics.models import Export, ExportKind, ExportState
 from lianban.statistics.selectors import Filters, Grain, Level
 from lianban.workbench.forms import StatisticsFilterForm
 from lianban.workbench.views.common import roles_required, staff_user
@@ -157,6 +160,12 @@ def _charts(doc: dict[str, Any], five: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _export_fields(request: HttpRequest) -> list[tuple[str, str]]:
+    """The page's filters, as hidden fields of its export form."""
+    names = ("start", "end", "grain", "level", "department", "thing", "item", "channel", "window")
+    return [(name, request.GET[name]) for name in names if request.GET.get(name)]
+
+
 @require_GET
 @roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -207,6 +216,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         },
         "charts": _charts(doc, five),
         "supervisor": user.role == Role.SUPERVISOR,
+        "export_fields": _export_fields(request),
     }
     return render(request, "workbench/statistics/dashboard.html", context)
 
@@ -233,5 +243,63 @@ def cases(request: HttpRequest) -> HttpResponse:
         "label": label,
         "back": urlencode(back),
         "item_links": user.role == Role.REVIEWER,
+        "export_fields": _export_fields(request),
     }
     return render(request, "workbench/statistics/cases.html", context)
+
+
+# ------------------------------------------------------------------ xlsx exports
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+def export_new(request: HttpRequest) -> HttpResponse:
+    """Ask for an xlsx of the dashboard's tables (``kind=DASHBOARD``) or of a figure's cases (``kind=CASES``),
+    with the filters of the page it was asked from; the worker writes it."""
+    user = staff_user(request)
+    form = StatisticsFilterForm(
+        request.POST,
+        things=[(t.code, t.name) for t in thing_list()],
+        departments=department_choices() if user.role == Role.SUPERVISOR else None,
+        windows=selectors.window_choices(None if user.role == Role.SUPERVISOR else user.department_id),
+    )
+    level, f = _filters(user, form)
+    kind = request.POST.get("kind", "")
+    metric = request.POST.get("metric", "")
+    if kind not in ExportKind.values or (kind == ExportKind.CASES and metric not in selectors.METRIC_NAMES):
+        return HttpResponse(_("Say what to export."), status=400, content_type="text/plain; charset=utf-8")
+    export = export_request(actor=user, kind=kind, level=level, filters=f, metric=metric)
+    return redirect("workbench:statistics_export", export_id=export.pk)
+
+
+@require_GET
+@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+def export_page(request: HttpRequest, export_id: int) -> HttpResponse:
+    """Where an export stands (the page reloads itself while it is written), and its download when ready."""
+    export = get_object_or_404(Export, pk=export_id, requested_by=staff_user(request))
+    running = export.state in (ExportState.QUEUED, ExportState.RUNNING)
+    percent = None
+    if export.rows_total:
+        percent = min(100, round(100 * export.rows_done / export.rows_total))
+    context = {"export": export, "running": running, "percent": percent}
+    return render(request, "workbench/statistics/export.html", context)
+
+
+@require_GET
+@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+def export_file(request: HttpRequest, export_id: int) -> FileResponse:
+    """The xlsx of a finished export (its requester's only)."""
+    export = get_object_or_404(Export, pk=export_id, requested_by=staff_user(request), state=ExportState.DONE)
+    if not export.file.name or not default_storage.exists(export.file.name):
+        raise Http404(_("The file is not available."))
+    response = FileResponse(
+        default_storage.open(export.file.name, "rb"),
+        content_type=XLSX,
+        as_attachment=True,
+        filename=f"statistics-{export.pk}.xlsx",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
