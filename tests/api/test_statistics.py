@@ -101,3 +101,33 @@ def test_the_drill_down_pages_with_constant_statements(people: People, clock: Fr
     everything = api.get("/api/statistics/cases", {**query, "page_size": 7})["results"]
     assert [row["id"] for row in page["results"] + second["results"]] == [row["id"] for row in everything]
     assert first["results"] == everything[:1]
+
+
+def test_an_export_through_the_api_with_progress_and_download(
+    people: People, clock: FrozenClock, django_capture_on_commit_callbacks
+) -> None:
+    three_cases(people, clock)
+    services.facts_refresh()
+    api = Api(people.supervisor)
+    with django_capture_on_commit_callbacks(execute=True):
+        asked = api.post(
+            "/api/statistics/exports",
+            {**MARCH, "kind": "CASES", "level": "items", "metric": "overdue"},
+            expect=202,
+            key="export-1",
+        )
+    again = api.post(
+        "/api/statistics/exports",
+        {**MARCH, "kind": "CASES", "level": "items", "metric": "overdue"},
+        expect=202,
+        key="export-1",
+    )
+    assert again["id"] == asked["id"]  # the same key: the same export
+    export = api.get(f"/api/statistics/exports/{asked['id']}")
+    assert (export["state"], export["rows_done"], export["rows_total"]) == ("DONE", 2, 2)
+    answer = api.call("GET", export["download"])
+    assert answer.status_code == 200 and b"".join(answer.streaming_content)[:2] == b"PK"
+    Api(people.reviewer("SCJG")).get(f"/api/statistics/exports/{asked['id']}", expect=404)
+    Api(people.reviewer("SCJG")).get(f"/api/statistics/exports/{asked['id']}/file", expect=404)
+    problems = api.post("/api/statistics/exports", {"kind": "CASES"}, expect=400)
+    assert "metric" in problems["fields"]

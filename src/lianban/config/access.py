@@ -299,6 +299,9 @@ ROUTES: dict[str, Route] = {
     "statistics-five-reductions": only(C, R, S),
     "statistics-overdue-heat": only(C, R, S),
     "statistics-cases": only(C, R, S),
+    "statistics-exports": only(C, R, S),
+    "statistics-export": only(C, R, S, target="export"),
+    "statistics-export-file": only(C, R, S, target="export"),
     # API: events to department systems (subscriptions: catalog administrators; failures: supervisors too)
     "webhook-subscriptions-list": only(Role.ADMIN),
     "webhook-subscriptions-detail": only(Role.ADMIN),

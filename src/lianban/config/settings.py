@@ -315,6 +315,8 @@ SPECTACULAR_SETTINGS = {
         "StatusEnum": "lianban.issuance.models.BillStatus",
         "StatisticsLevelEnum": "lianban.statistics.selectors.LEVELS",
         "StatisticsStatusEnum": "lianban.statistics.models.FactStatus",
+        "ExportStateEnum": "lianban.statistics.models.ExportState",
+        "ExportKindEnum": "lianban.statistics.models.ExportKind",
         "StatisticsGrainEnum": "lianban.statistics.selectors.GRAINS",
         "StatisticsMetricEnum": "lianban.statistics.selectors.METRIC_NAMES",
     },

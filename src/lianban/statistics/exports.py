@@ -29,6 +29,7 @@ import xlsxwriter
 
 from lianban.accounts.models import User
 from lianban.cases.models import Channel
+from lianban.common.idempotency import command
 from lianban.core.tracking import format_code
 from lianban.statistics import reports, selectors
 from lianban.statistics.models import Export, ExportKind, ExportState, FactStatus
@@ -71,8 +72,11 @@ def _filters(params: dict[str, Any]) -> tuple[Level, Filters, str]:
     return params["level"], f, params["metric"]
 
 
-def export_request(*, actor: User, kind: str, level: Level, filters: Filters, metric: str = "") -> Export:
-    """Record an export of ``filters`` (already scoped to ``actor``) and have the worker write it."""
+@command(operation="statistics.export", model=Export)
+def export_request(
+    *, actor: User, kind: str, level: Level, filters: Filters, metric: str = "", idempotency_key: str | None = None
+) -> Export:
+    """Record an export of ``filters`` (already scoped to ``actor``) and have the worker write it (after commit)."""
     if kind not in ExportKind.values or (kind == ExportKind.CASES and metric not in selectors.METRIC_NAMES):
         raise ValueError(kind)
     export = Export.objects.create(

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
@@ -19,11 +26,14 @@ from rest_framework.views import APIView
 
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field, id_field
+from lianban.api.idempotency import IDEMPOTENCY_KEY, command
 from lianban.cases.models import CaseState, Channel
 from lianban.statistics import reports, selectors
-from lianban.statistics.models import FactStatus
+from lianban.statistics.exports import export_request
+from lianban.statistics.models import Export, ExportKind, ExportState, FactStatus
 from lianban.statistics.selectors import GRAINS, LEVELS, METRIC_NAMES, STATISTICS_ROLES, Filters
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The longest period one request may cover, in days (about ten years).
 MAX_PERIOD_DAYS = 3700
 
@@ -41,9 +51,9 @@ class StatisticsQuerySerializer(serializers.Serializer[Any]):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         start, end = attrs.get("start"), attrs.get("end")
         if start and end and start > end:
-            raise ValidationError({"start": ["the first day comes after the last day"]})
+            raise ValidationError({"start": [_("the first day comes after the last day")]})
         if start and end and (end - start).days > MAX_PERIOD_DAYS:
-            raise ValidationError({"end": [f"a period covers at most {MAX_PERIOD_DAYS} days"]})
+            raise ValidationError({"end": [_("a period covers at most %(days)s days") % {"days": MAX_PERIOD_DAYS}]})
         return attrs
 
 
@@ -74,9 +84,9 @@ def filters_for(request: Request, serializer: type[StatisticsQuerySerializer]) -
             channel=query["channel"],
         )
     except selectors.UnknownCode as exc:
-        raise ValidationError({exc.field: ["no such code"]}) from None
+        raise ValidationError({exc.field: [_("no such code")]}) from None
     if asked.start > asked.end:
-        raise ValidationError({"start": ["the first day comes after the last day"]})
+        raise ValidationError({"start": [_("the first day comes after the last day")]})
     return query, selectors.scoped(user, asked)
 
 
@@ -259,3 +269,118 @@ class StatisticsCasesApi(ListApi):
         rows = selectors.drill_down(query["level"], f, query["metric"])
         self.ordering = ("-received_on", "-case" if query["level"] == "packages" else "-item_case")
         return self.page(request, rows, FactCaseSerializer)
+
+
+# ------------------------------------------------------------------ xlsx exports
+
+
+class ExportRequestSerializer(LevelQuerySerializer):
+    kind = serializers.ChoiceField(
+        choices=ExportKind.choices, help_text="DASHBOARD: every table of the statistics; CASES: a figure's cases"
+    )
+    metric = serializers.ChoiceField(
+        choices=METRIC_NAMES, required=False, default="", help_text="for CASES: the figure whose cases to export"
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)
+        if attrs["kind"] == ExportKind.CASES and not attrs["metric"]:
+            raise ValidationError({"metric": [_("say which figure's cases to export")]})
+        return attrs
+
+
+class ExportSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ExportKind.choices)
+    state = serializers.ChoiceField(choices=ExportState.choices, help_text="QUEUED, RUNNING, DONE or FAILED")
+    rows_done = serializers.IntegerField(help_text="rows written so far")
+    rows_total = serializers.IntegerField(allow_null=True, help_text="rows in all, once known")
+    created_at = serializers.DateTimeField()
+    finished_at = serializers.DateTimeField(allow_null=True)
+    download = serializers.SerializerMethodField(help_text="the file's URL once DONE, else null")
+
+    def get_download(self, export: Export) -> str | None:
+        if export.state != ExportState.DONE:
+            return None
+        return reverse("statistics-export-file", kwargs={"export_id": export.pk})
+
+
+class ExportListApi(APIView):
+    """Ask for an xlsx export (written in the background): the statistics' tables, or the cases of a figure."""
+
+    @extend_schema(
+        operation_id="statistics_export_request",
+        request=ExportRequestSerializer,
+        parameters=[IDEMPOTENCY_KEY],
+        responses={202: ExportSerializer, **errors(400, 403)},
+        tags=["statistics"],
+    )
+    def post(self, request: Request) -> Response:
+        user = actor(request)
+        require_role(user, *STATISTICS_ROLES)
+        data = validated(ExportRequestSerializer, request.data)
+        try:
+            asked = selectors.resolve(
+                start=data["start"],
+                end=data["end"],
+                grain=data["grain"],
+                department=data["department"],
+                window=data["window"],
+                item=data["item"],
+                thing=data["thing"],
+                channel=data["channel"],
+            )
+        except selectors.UnknownCode as exc:
+            raise ValidationError({exc.field: [_("no such code")]}) from None
+        f = selectors.scoped(user, asked)
+        return command(
+            request,
+            run=lambda key: export_request(
+                actor=user,
+                kind=data["kind"],
+                level=data["level"],
+                filters=f,
+                metric=data["metric"],
+                idempotency_key=key,
+            ),
+            render=lambda export: ExportSerializer(export).data,
+            status=202,
+        )
+
+
+class ExportDetailApi(APIView):
+    """Where an export stands: its progress, and its download once written (the requester's only)."""
+
+    @extend_schema(
+        operation_id="statistics_export",
+        responses={200: ExportSerializer, **errors(403, 404)},
+        tags=["statistics"],
+    )
+    def get(self, request: Request, export_id: int) -> Response:
+        export = get_object_or_404(Export, pk=export_id, requested_by=actor(request))
+        return Response(ExportSerializer(export).data)
+
+
+class ExportFileApi(APIView):
+    """The xlsx file of a written export (the requester's only)."""
+
+    @extend_schema(
+        operation_id="statistics_export_file",
+        responses={
+            (200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="the xlsx workbook"),
+            **errors(403, 404),
+        },
+        tags=["statistics"],
+    )
+    def get(self, request: Request, export_id: int) -> FileResponse:
+        export = get_object_or_404(Export, pk=export_id, requested_by=actor(request), state=ExportState.DONE)
+        if not export.file.name or not default_storage.exists(export.file.name):
+            raise Http404
+        response = FileResponse(
+            default_storage.open(export.file.name, "rb"),
+            content_type=XLSX,
+            as_attachment=True,
+            filename=f"statistics-{export.pk}.xlsx",
+        )
+        response["Cache-Control"] = "private, no-store"
+        return response
