@@ -155,3 +155,29 @@ def test_a_crash_mid_run_loses_nothing(people: People, clock: FrozenClock, monke
         services.facts_rebuild()
     assert snapshot() == crashed
     assert ItemFact.objects.aggregate(n=Sum("supplements"))["n"] == 1
+
+
+def test_a_batch_costs_the_same_statements_for_one_case_or_many(people: People, clock: FrozenClock) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.bulk import clone_case
+
+    fixture = three_cases(people, clock)
+    services.facts_refresh()  # the fixture's cases, the watermark row and the calendar warm
+
+    def one_run(cases: int) -> tuple[int, int, int]:
+        clone_case(fixture.a, cases)
+        with CaptureQueriesContext(connection) as captured:
+            result = services.facts_refresh(batch=10_000)
+        assert result.batches == 1
+        reads = [q for q in captured if q["sql"].lstrip().upper().startswith("SELECT")]
+        upserts = [q for q in captured if "ON CONFLICT" in q["sql"].upper()]
+        return result.cases, len(reads), len(upserts)
+
+    few_cases, few_reads, few_upserts = one_run(1)
+    many_cases, many_reads, many_upserts = one_run(12)
+    assert many_cases > few_cases
+    assert few_reads == many_reads  # one read per source table, whatever the number of cases
+    assert few_upserts == 2  # one upsert per fact table (SQLite splits a long one at its 999 parameters)
+    assert many_upserts <= 2 + many_cases * 4 * 23 // 999 + 1
