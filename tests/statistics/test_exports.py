@@ -7,7 +7,7 @@ import io
 import tracemalloc
 from datetime import date
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 import pytest
 from openpyxl import load_workbook
@@ -146,3 +146,32 @@ def test_asking_for_an_export_from_the_page_runs_it_in_the_background(
     rows = table(sheet, "tracking code")
     assert [row[5] for row in rows] == ["XF-JCXK"]
     assert client.post("/work/statistics/exports/", {"kind": "NOPE"}).status_code == 400
+
+
+def test_the_monthly_bulletin_as_pdf_and_xlsx(people: People, clock: FrozenClock, client) -> None:
+    from pypdf import PdfReader
+
+    from lianban.statistics import reports
+
+    fixture = three_cases(people, clock)
+    services.facts_refresh()
+    doc = reports.bulletin_document(reports.month_filters("2025-03"))
+    assert [row["code"] for row in doc["ranking"]] == ["STHJ", "XF", "SCJG"]  # on-time rate 100%, 100%, 1/2
+    assert [row["code"] for row in doc["top_overdue"]] == ["SCJG"]
+    assert ("GA", "公安局") in doc["idle"] or any(code == "GA" for code, _ in doc["idle"])
+    assert sorted(code for code, *_ in doc["overdue"]) == sorted([fixture.a.tracking_code, fixture.b.tracking_code])
+
+    client.force_login(people.supervisor)
+    answer = client.get("/work/statistics/bulletin.pdf?month=2025-03")
+    assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
+    assert fixture.a.code_for_people in text and "市场监督管理局" in text
+
+    with translation.override("en"):  # the language of the page that asks for it (the client left Chinese on)
+        export = exports.export_request(
+            actor=people.supervisor, kind=ExportKind.BULLETIN, level="items", filters=reports.month_filters("2025-03")
+        )
+    exports.export_build(export.pk)
+    book = workbook(export)
+    assert [row[1] for row in table(book["Ranking"], "Rank")] == ["STHJ", "XF", "SCJG"]
+    assert len(table(book["Overdue"], "tracking code")) == 2

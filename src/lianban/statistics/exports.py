@@ -19,10 +19,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 import xlsxwriter
@@ -82,7 +83,7 @@ def export_request(
     export = Export.objects.create(
         requested_by=actor,
         kind=kind,
-        params=filters_document(level, filters, metric),
+        params={**filters_document(level, filters, metric), "language": translation.get_language() or ""},
         created_at=timezone.now(),
     )
     transaction.on_commit(lambda: _enqueue(export.pk))
@@ -262,6 +263,47 @@ def _cases(book: Any, bold: Any, export: Export, level: Level, f: Filters, metri
     return done
 
 
+def _bulletin(book: Any, bold: Any, f: Filters) -> int:
+    doc = reports.bulletin_document(f)
+    header = _header(_("Monthly bulletin"), "items", f, "")
+    ranking = _Sheet(book, _("Ranking"), header, bold)
+    ranking.write(
+        [_("Rank"), _("Code"), _("Name"), "received", "finished", "on_time_rate", "overdue", "days_used_avg"], bold=True
+    )
+    for rank, row in enumerate(doc["ranking"], 1):
+        ranking.write(
+            [rank, row["code"], row["name"], row["received"], row["finished"], row["on_time_rate"], row["overdue"],
+             row["days_used_avg"]]
+        )  # fmt: skip
+    tops = _Sheet(book, _("Top lists"), header, bold)
+    tops.write([_("Most overdue"), _("Code"), _("Name"), "overdue"], bold=True)
+    for rank, row in enumerate(doc["top_overdue"], 1):
+        tops.write([rank, row["code"], row["name"], row["overdue"]])
+    tops.write([])
+    tops.write([_("Most received one-things"), _("Code"), _("Name"), "received"], bold=True)
+    for rank, row in enumerate(doc["top_things"], 1):
+        tops.write([rank, row["code"], row["name"], row["received"]])
+    idle = _Sheet(book, _("No cases"), header, bold)
+    idle.write([_("Code"), _("Name")], bold=True)
+    for code, name in doc["idle"]:
+        idle.write([code, name])
+    overdue = _Sheet(book, _("Overdue"), header, bold)
+    overdue.write(["tracking code", "item name", "department name", "due on", "finished on"], bold=True)
+    for code, item, department, due, finished in doc["overdue"]:
+        overdue.write(
+            [
+                format_code(code),
+                item,
+                department,
+                due.isoformat() if due else None,
+                finished.isoformat() if finished else None,
+            ]
+        )
+    if doc["overdue_more"]:
+        overdue.write([_("More overdue cases: see the export of the overdue list.")])
+    return len(doc["ranking"]) + len(doc["overdue"])
+
+
 def export_build(export_id: int) -> Export:
     """Write the workbook of an export (the worker's job); a failure is recorded on the export."""
     export = Export.objects.get(pk=export_id)
@@ -269,18 +311,10 @@ def export_build(export_id: int) -> Export:
         return export
     Export.objects.filter(pk=export.pk).update(state=ExportState.RUNNING, rows_done=0)
     level, f, metric = _filters(export.params)
+    language = export.params.get("language") or settings.LANGUAGE_CODE
     try:
-        with tempfile.TemporaryDirectory(prefix="lianban-export-") as folder:
-            path = Path(folder) / "export.xlsx"
-            book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": folder})
-            bold = book.add_format({"bold": True})
-            if export.kind == ExportKind.DASHBOARD:
-                done = _dashboard(book, bold, export, level, f)
-            else:
-                done = _cases(book, bold, export, level, f, metric)
-            book.close()
-            with path.open("rb") as handle:
-                name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.xlsx", File(handle))
+        with translation.override(language):  # the language of the page it was asked from
+            done, name = _write(export, level, f, metric)
     except Exception as exc:
         logger.exception("export %s failed", export.pk)
         Export.objects.filter(pk=export.pk).update(
@@ -292,3 +326,21 @@ def export_build(export_id: int) -> Export:
     )
     export.refresh_from_db()
     return export
+
+
+def _write(export: Export, level: Level, f: Filters, metric: str) -> tuple[int, str]:
+    """Write the workbook to a temporary file, store it; (rows written, stored name)."""
+    with tempfile.TemporaryDirectory(prefix="lianban-export-") as folder:
+        path = Path(folder) / "export.xlsx"
+        book = xlsxwriter.Workbook(str(path), {"constant_memory": True, "tmpdir": folder})
+        bold = book.add_format({"bold": True})
+        if export.kind == ExportKind.DASHBOARD:
+            done = _dashboard(book, bold, export, level, f)
+        elif export.kind == ExportKind.BULLETIN:
+            done = _bulletin(book, bold, f)
+        else:
+            done = _cases(book, bold, export, level, f, metric)
+        book.close()
+        with path.open("rb") as handle:
+            name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.xlsx", File(handle))
+    return done, name

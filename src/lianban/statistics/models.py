@@ -154,6 +154,7 @@ class ExportKind(models.TextChoices):
 
     DASHBOARD = "DASHBOARD", _("the dashboard's tables")
     CASES = "CASES", _("the cases behind a figure")
+    BULLETIN = "BULLETIN", _("the monthly bulletin")
 
 
 class ExportState(models.TextChoices):

@@ -81,3 +81,63 @@ def heat_document(level: selectors.Level, f: Filters) -> dict[str, Any]:
         code, name = names.of("department", cell["department"])
         rows.append({**cell, "department": code, "department_name": name})
     return {"period": period_document(f), "level": level, "cells": rows}
+
+
+#: The overdue cases a bulletin names at most (the rest are counted).
+BULLETIN_NAMES = 500
+#: The length of the bulletin's top lists.
+TOP = 5
+
+
+def month_filters(month: str) -> Filters:
+    """The filters of a calendar month written ``YYYY-MM`` (the bulletin's period).
+
+    Raises:
+        ValueError: not a month.
+    """
+    from datetime import date as _date
+
+    year, number = (int(part) for part in month.split("-", 1))
+    start = _date(year, number, 1)
+    return Filters(start=start, end=selectors.period_end(start, "month"), grain="day")
+
+
+def bulletin_document(f: Filters) -> dict[str, Any]:
+    """The monthly bulletin (月度通报): the department ranking by on-time rate, the top lists, the departments
+    without a case, and the overdue cases by name (a constant number of statements)."""
+    from lianban.catalog.models import Department
+
+    departments = selectors.breakdown("items", f, "department")
+    names = selectors.labels(departments=[row["key"] for row in departments])
+    ranking = []
+    for row in departments:
+        code, name = names.of("department", row["key"])
+        ranking.append({**row, "code": code, "name": name})
+    ranking.sort(key=lambda row: (-(row["on_time_rate"] or 0), row["overdue"], -row["received"], row["code"]))
+    things = selectors.breakdown("packages", f, "thing")
+    thing_names = selectors.labels(things=[row["key"] for row in things])
+    seen = {row["key"] for row in departments}
+    idle = Department.objects.exclude(pk__in=seen).order_by("code")
+    if f.department is not None:
+        idle = idle.filter(pk=f.department)
+    overdue = selectors.drill_down("items", f, "overdue")
+    named = list(
+        overdue.order_by("due_on", "item_case").values_list(
+            "case__tracking_code", "item_name", "department__name", "due_on", "finished_on"
+        )[: BULLETIN_NAMES + 1]
+    )
+    return {
+        "period": period_document(f),
+        "totals": selectors.totals("items", f),
+        "ranking": ranking,
+        "top_overdue": sorted(
+            (row for row in ranking if row["overdue"]), key=lambda row: (-row["overdue"], row["code"])
+        )[:TOP],
+        "top_things": [
+            {**row, "code": thing_names.of("thing", row["key"])[0], "name": thing_names.of("thing", row["key"])[1]}
+            for row in things[:TOP]
+        ],
+        "idle": [(d.code, d.name) for d in idle],
+        "overdue": named[:BULLETIN_NAMES],
+        "overdue_more": len(named) > BULLETIN_NAMES,
+    }

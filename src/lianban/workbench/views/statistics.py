@@ -28,6 +28,7 @@ from lianban.statistics import reports, selectors
 from lianban.statistics.exports import export_request
 from lianban.statistics.models import Export, ExportKind, ExportState
 from lianban.statistics.selectors import Filters, Grain, Level
+from lianban.workbench import documents
 from lianban.workbench.forms import StatisticsFilterForm
 from lianban.workbench.views.common import roles_required, staff_user
 
@@ -217,6 +218,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "charts": _charts(doc, five),
         "supervisor": user.role == Role.SUPERVISOR,
         "export_fields": _export_fields(request),
+        "bulletin_month": f"{f.end.year}-{f.end.month:02d}",
     }
     return render(request, "workbench/statistics/dashboard.html", context)
 
@@ -303,3 +305,44 @@ def export_file(request: HttpRequest, export_id: int) -> FileResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+# ------------------------------------------------------------------ the monthly bulletin
+
+
+def _bulletin_filters(request: HttpRequest, user: User) -> Filters:
+    month = request.GET.get("month") or request.POST.get("month") or ""
+    try:
+        f = reports.month_filters(month)
+    except ValueError:
+        today = selectors.default_period()[1]
+        f = reports.month_filters(f"{today.year}-{today.month:02d}")
+    if user.role != Role.SUPERVISOR and user.department_id is None:
+        raise PermissionDenied(_("Statistics are for the supervisor and the departments' staff."))
+    return selectors.scoped(user, f)
+
+
+@require_GET
+@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+def bulletin_pdf(request: HttpRequest) -> HttpResponse:
+    """The monthly bulletin (月度通报) of ``?month=YYYY-MM`` as a PDF: ranking, top lists, idle departments, overdue."""
+    user = staff_user(request)
+    f = _bulletin_filters(request, user)
+    try:
+        pdf = documents.bulletin_pdf(reports.bulletin_document(f))
+    except documents.UnprintableCharacters as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="bulletin-{f.start:%Y-%m}.pdf"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_POST
+@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+def bulletin_export(request: HttpRequest) -> HttpResponse:
+    """Ask for the monthly bulletin as xlsx (written in the background like every export)."""
+    user = staff_user(request)
+    f = _bulletin_filters(request, user)
+    export = export_request(actor=user, kind=ExportKind.BULLETIN, level="items", filters=f)
+    return redirect("workbench:statistics_export", export_id=export.pk)
