@@ -58,6 +58,11 @@ def test_the_supervisor_dashboard_shows_the_fixture_and_links_each_number(people
     rows = listed(client.get(link).content.decode())
     assert sorted(rows) == sorted([(fixture.a.tracking_code, "SCJG-SPJY"), (fixture.b.tracking_code, "SCJG-GSSL")])
     assert 'data-table="heat"' in items
+    heat = items[items.index('data-table="heat"') :]
+    cells = re.findall(r'<td class="heat heat-\d"><a href="([^"]+)">(\d+)</a>', heat)
+    assert sorted(int(n) for _, n in cells) == [1, 1]
+    for link, n in cells:  # each cell opens exactly its cases
+        assert len(listed(client.get(unescape(link)).content.decode())) == int(n)
 
 
 def test_department_staff_see_their_department_only(people: People, clock, signed_in) -> None:

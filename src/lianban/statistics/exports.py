@@ -55,6 +55,8 @@ def filters_document(level: Level, f: Filters, metric: str = "") -> dict[str, An
         "thing": f.thing,
         "channel": f.channel,
         "today": f.today.isoformat(),
+        "due_from": f.due_from.isoformat() if f.due_from else None,
+        "due_to": f.due_to.isoformat() if f.due_to else None,
     }
 
 
@@ -69,6 +71,8 @@ def _filters(params: dict[str, Any]) -> tuple[Level, Filters, str]:
         thing=params["thing"],
         channel=params["channel"],
         today=date.fromisoformat(params["today"]),
+        due_from=date.fromisoformat(params["due_from"]) if params.get("due_from") else None,
+        due_to=date.fromisoformat(params["due_to"]) if params.get("due_to") else None,
     )
     return params["level"], f, params["metric"]
 

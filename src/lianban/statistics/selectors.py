@@ -61,6 +61,9 @@ class Filters:
     thing: int | None = None
     channel: str = ""
     today: date = field(default_factory=clock.today)
+    #: Only the rows due in this range (the overdue heat table's cells).
+    due_from: date | None = None
+    due_to: date | None = None
 
 
 def default_period(today: date | None = None) -> tuple[date, date]:
@@ -137,6 +140,10 @@ def facts(level: Level, f: Filters) -> QuerySet[Any]:
         rows = rows.filter(thing_id=f.thing)
     if f.channel:
         rows = rows.filter(channel=f.channel)
+    if f.due_from is not None:
+        rows = rows.filter(due_on__gte=f.due_from)
+    if f.due_to is not None:
+        rows = rows.filter(due_on__lte=f.due_to)
     if f.item:
         if model is ItemFact:
             rows = rows.filter(item_code=f.item)

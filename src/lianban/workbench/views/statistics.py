@@ -10,6 +10,7 @@ without JavaScript and links to its cases.
 from __future__ import annotations
 
 import math
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -97,7 +98,8 @@ def _query(level: Level, f: Filters, codes: dict[str, str], **extra: Any) -> str
 
 
 def _heat(level: Level, f: Filters, codes: dict[str, str], cells: list[dict[str, Any]]) -> dict[str, Any]:
-    """The overdue heat table: a row per department, a column per period, each cell with its shade and link."""
+    """The overdue heat table: a row per department, a column per period of the due date, each cell with its shade
+    and the link to exactly its cases (the period's overdue rows of that department due in that column)."""
     periods = sorted({cell["period"] for cell in cells})
     top = max((cell["overdue"] for cell in cells), default=0)
     rows: dict[str, dict[str, Any]] = {}
@@ -109,9 +111,11 @@ def _heat(level: Level, f: Filters, codes: dict[str, str], cells: list[dict[str,
             "shade": math.ceil(4 * cell["overdue"] / top) if top else 0,
             "query": _query(
                 level,
-                Filters(**{**selectors._as_dict(f), "start": max(cell["period"], f.start), "end": min(end, f.end)}),
+                f,
                 {**codes, "department": cell["department"]},
                 metric="overdue",
+                due_from=cell["period"].isoformat(),
+                due_to=end.isoformat(),
             ),
         }
     table = [{**row, "cells": [row.get(p.isoformat()) for p in periods]} for row in rows.values()]
@@ -161,9 +165,20 @@ def _charts(doc: dict[str, Any], five: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _due_range(data: Any) -> dict[str, date | None]:
+    """The due-date range of a heat-table cell's link (absent or not a date: no range)."""
+    found: dict[str, date | None] = {}
+    for name in ("due_from", "due_to"):
+        try:
+            found[name] = date.fromisoformat(data.get(name, ""))
+        except ValueError:
+            found[name] = None
+    return found
+
+
 def _export_fields(request: HttpRequest) -> list[tuple[str, str]]:
     """The page's filters, as hidden fields of its export form."""
-    names = ("start", "end", "grain", "level", "department", "thing", "item", "channel", "window")
+    names = ("start", "end", "grain", "level", "department", "thing", "item", "channel", "window", "due_from", "due_to")
     return [(name, request.GET[name]) for name in names if request.GET.get(name)]
 
 
@@ -232,6 +247,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     level, f = _filters(user, form)
     metric = request.GET.get("metric", "")
     metric = metric if metric in selectors.METRIC_NAMES else "received"
+    f = Filters(**{**selectors._as_dict(f), **_due_range(request.GET)})
     rows = selectors.drill_down(level, f, metric)
     key = "-case" if level == "packages" else "-item_case"
     page: ListPage[Any] = list_page(request, rows, ("-received_on", key), anchor="cases-title")
@@ -268,6 +284,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
         windows=selectors.window_choices(None if user.role == Role.SUPERVISOR else user.department_id),
     )
     level, f = _filters(user, form)
+    f = Filters(**{**selectors._as_dict(f), **_due_range(request.POST)})
     kind = request.POST.get("kind", "")
     metric = request.POST.get("metric", "")
     if kind not in ExportKind.values or (kind == ExportKind.CASES and metric not in selectors.METRIC_NAMES):
