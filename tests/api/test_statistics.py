@@ -47,6 +47,13 @@ def test_the_supervisor_reads_every_department(people: People, clock: FrozenCloc
         ("SCJG", "2025-03-05", 1),
         ("SCJG", "2025-03-10", 1),
     ]
+    for cell in heat["cells"]:  # each cell's cases: its department, due in its period
+        listed = api.get(
+            "/api/statistics/cases",
+            {**MARCH, "level": "items", "metric": "overdue", "department": cell["department"],
+             "due_from": cell["period"], "due_to": cell["period"]},
+        )["results"]  # fmt: skip
+        assert len(listed) == cell["overdue"]
     overdue = api.get("/api/statistics/cases", {**MARCH, "level": "items", "metric": "overdue"})
     assert sorted((row["id"], row["item_code"]) for row in overdue["results"]) == [
         (fixture.a.pk, "SCJG-SPJY"),

@@ -8,6 +8,7 @@ their department's only, whatever they ask for. The facts are as fresh as the wo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.core.files.storage import default_storage
@@ -65,6 +66,10 @@ class LevelQuerySerializer(StatisticsQuerySerializer):
 
 class DrillQuerySerializer(LevelQuerySerializer):
     metric = serializers.ChoiceField(choices=METRIC_NAMES, help_text="the figure whose cases to list")
+    due_from = serializers.DateField(
+        required=False, default=None, help_text="only the rows due from this day (a cell of the overdue heat table)"
+    )
+    due_to = serializers.DateField(required=False, default=None, help_text="only the rows due up to this day")
 
 
 def filters_for(request: Request, serializer: type[StatisticsQuerySerializer]) -> tuple[dict[str, Any], Filters]:
@@ -266,6 +271,7 @@ class StatisticsCasesApi(ListApi):
     )
     def get(self, request: Request) -> Response:
         query, f = filters_for(request, DrillQuerySerializer)
+        f = replace(f, due_from=query["due_from"], due_to=query["due_to"])
         rows = selectors.drill_down(query["level"], f, query["metric"])
         self.ordering = ("-received_on", "-case" if query["level"] == "packages" else "-item_case")
         return self.page(request, rows, FactCaseSerializer)

@@ -10,6 +10,7 @@ without JavaScript and links to its cases.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -165,15 +166,15 @@ def _charts(doc: dict[str, Any], five: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _due_range(data: Any) -> dict[str, date | None]:
-    """The due-date range of a heat-table cell's link (absent or not a date: no range)."""
-    found: dict[str, date | None] = {}
+def _due_range(f: Filters, data: Any) -> Filters:
+    """``f`` limited to the due-date range of a heat-table cell's link (absent or not a date: no limit)."""
+    found: list[date | None] = []
     for name in ("due_from", "due_to"):
         try:
-            found[name] = date.fromisoformat(data.get(name, ""))
+            found.append(date.fromisoformat(data.get(name, "")))
         except ValueError:
-            found[name] = None
-    return found
+            found.append(None)
+    return replace(f, due_from=found[0], due_to=found[1])
 
 
 def _export_fields(request: HttpRequest) -> list[tuple[str, str]]:
@@ -247,7 +248,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     level, f = _filters(user, form)
     metric = request.GET.get("metric", "")
     metric = metric if metric in selectors.METRIC_NAMES else "received"
-    f = Filters(**{**selectors._as_dict(f), **_due_range(request.GET)})
+    f = _due_range(f, request.GET)
     rows = selectors.drill_down(level, f, metric)
     key = "-case" if level == "packages" else "-item_case"
     page: ListPage[Any] = list_page(request, rows, ("-received_on", key), anchor="cases-title")
@@ -284,7 +285,7 @@ def export_new(request: HttpRequest) -> HttpResponse:
         windows=selectors.window_choices(None if user.role == Role.SUPERVISOR else user.department_id),
     )
     level, f = _filters(user, form)
-    f = Filters(**{**selectors._as_dict(f), **_due_range(request.POST)})
+    f = _due_range(f, request.POST)
     kind = request.POST.get("kind", "")
     metric = request.POST.get("metric", "")
     if kind not in ExportKind.values or (kind == ExportKind.CASES and metric not in selectors.METRIC_NAMES):
