@@ -166,6 +166,8 @@ def test_the_monthly_bulletin_as_pdf_and_xlsx(people: People, clock: FrozenClock
     assert answer.status_code == 200 and answer["Content-Type"] == "application/pdf"
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(answer.content)).pages)
     assert fixture.a.code_for_people in text and "市场监督管理局" in text
+    client.force_login(people.reviewer("SCJG"))  # the supervision office's publication only
+    assert client.get("/work/statistics/bulletin.pdf?month=2025-03").status_code == 403
 
     with translation.override("en"):  # the language of the page that asks for it (the client left Chinese on)
         export = exports.export_request(

@@ -236,8 +236,9 @@ ROUTES: dict[str, Route] = {
     "workbench:statistics": only(C, R, S),
     "workbench:statistics_cases": only(C, R, S),
     "workbench:statistics_export_new": only(C, R, S),
-    "workbench:statistics_bulletin_pdf": only(C, R, S),
-    "workbench:statistics_bulletin_export": only(C, R, S),
+    # the monthly bulletin (月度通报) is the supervision office's, over every department
+    "workbench:statistics_bulletin_pdf": only(S),
+    "workbench:statistics_bulletin_export": only(S),
     "workbench:statistics_export": only(C, R, S, target="export"),
     "workbench:statistics_export_file": only(C, R, S, target="export"),
     "workbench:orders": only(R, S),

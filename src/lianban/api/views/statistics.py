@@ -25,6 +25,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from lianban.accounts.models import Role
 from lianban.api.common import ListApi, actor, errors, require_role, validated
 from lianban.api.fields import code_field, id_field
 from lianban.api.idempotency import IDEMPOTENCY_KEY, command
@@ -295,6 +296,10 @@ class ExportRequestSerializer(LevelQuerySerializer):
         return attrs
 
 
+#: The monthly bulletin is the supervision office's, over every department.
+BULLETIN_ROLES = (Role.SUPERVISOR,)
+
+
 class ExportSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ExportKind.choices)
@@ -325,6 +330,8 @@ class ExportListApi(APIView):
         user = actor(request)
         require_role(user, *STATISTICS_ROLES)
         data = validated(ExportRequestSerializer, request.data)
+        if data["kind"] == ExportKind.BULLETIN:
+            require_role(user, *BULLETIN_ROLES)
         try:
             asked = selectors.resolve(
                 start=data["start"],

@@ -341,9 +341,12 @@ def _bulletin_filters(request: HttpRequest, user: User) -> Filters:
 
 
 @require_GET
-@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+@roles_required(Role.SUPERVISOR)
 def bulletin_pdf(request: HttpRequest) -> HttpResponse:
-    """The monthly bulletin (月度通报) of ``?month=YYYY-MM`` as a PDF: ranking, top lists, idle departments, overdue."""
+    """The monthly bulletin (月度通报) of ``?month=YYYY-MM`` as a PDF: ranking, top lists, idle departments, overdue.
+
+    The supervision office issues it, over every department: the supervisor's only.
+    """
     user = staff_user(request)
     f = _bulletin_filters(request, user)
     try:
@@ -357,7 +360,7 @@ def bulletin_pdf(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+@roles_required(Role.SUPERVISOR)
 def bulletin_export(request: HttpRequest) -> HttpResponse:
     """Ask for the monthly bulletin as xlsx (written in the background like every export)."""
     user = staff_user(request)
