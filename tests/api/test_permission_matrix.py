@@ -99,6 +99,13 @@ GET  /api/supervision/orders/{order_id}            overdue     404/404   404/404
 POST /api/supervision/orders/{order_id}/sign       overdue     404/404   404/404   404/404   404/404   200/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/reply      overdue     404/404   404/404   404/404   404/404   409/404   404/404   403/403   404/404   403/403
 POST /api/supervision/orders/{order_id}/review     overdue     404/404   404/404   404/404   404/404   403/404   404/404   409/409   404/404   403/403
+GET  /api/statistics                             overdue     403       403        200     200       200      200     200        403     403
+GET  /api/statistics/five-reductions             overdue     403       403        200     200       200      200     200        403     403
+GET  /api/statistics/overdue-heat                overdue     403       403        200     200       200      200     200        403     403
+POST /api/statistics/exports                     overdue     403       403        202     202       202      202     202        403     403
+GET  /api/statistics/exports/{export_id}         overdue     404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   403/403
+GET  /api/statistics/exports/{export_id}/file    overdue     404/404   404/404   404/404   404/404   404/404   404/404   404/404   404/404   403/403
+GET  /api/statistics/cases                       overdue     403       403        200     200       200      200     200        403     403
 GET  /api/cases/{case_id}/ratings                  rated       200/404   404/200   403/404   404/404   403/404   403/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/ratings                  rated       201/404   404/201   403/404   404/404   403/404   403/404   403/403   404/404   403/403
 POST /api/cases/{case_id}/ratings/entered          rated       403/404   404/403   201/404   404/404   403/404   403/404   403/403   404/404   403/403
@@ -220,6 +227,8 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         if row.path.startswith("/api/things/")
         else objects["material"]
     )
+    if row.path == "/api/statistics/cases":
+        return row.path + "?metric=received"
     return row.path.format(
         case_id=objects["case"].pk,
         item_case_id=objects["item"].pk,
@@ -233,6 +242,7 @@ def _url(row: Row, objects: dict[str, Any]) -> str:
         code=code,
         subscription_id=objects.get("subscription", 0),
         delivery_id=objects.get("delivery", 0),
+        export_id=0,  # an export is its requester's only: tests/api/test_statistics.py
     )
 
 
@@ -258,6 +268,8 @@ def _body(row: Row, side: str, objects: dict[str, Any]) -> tuple[Any, bool]:
         return {"rectification": "已整改", "evidence": pdf()}, True
     if path.endswith("/appeal"):
         return {"grounds": "MALICIOUS", "statement": "恶意差评", "evidence": pdf()}, True
+    if path == "/api/statistics/exports":
+        return {"kind": "DASHBOARD"}, False
     if path == "/api/supervision/orders":
         return {"cases": [objects["case"].pk], "department": "SCJG", "reason": "请加快办理"}, False
     bodies: dict[str, Any] = {

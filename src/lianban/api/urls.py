@@ -25,5 +25,6 @@ urlpatterns = [
     path("", include("lianban.api.routes.licences")),
     path("", include("lianban.api.routes.supervision")),
     path("", include("lianban.api.routes.evaluation")),
+    path("", include("lianban.api.routes.statistics")),
     path("", include("lianban.api.routes.outbox")),
 ]

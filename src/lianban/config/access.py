@@ -40,6 +40,7 @@ from lianban.licences.access import access_licence_for_user
 from lianban.portal.access import can_open_draft
 from lianban.portal.models import Draft
 from lianban.review.access import can_see_item_case
+from lianban.statistics.models import Export
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import SupervisionOrder
 
@@ -101,6 +102,10 @@ def _rating(user: User, kwargs: Mapping[str, Any]) -> bool:
 
 
 #: How each kind of object of a path is found and whether a user may see it.
+def _export(user: User, kwargs: Mapping[str, Any]) -> bool:
+    return Export.objects.filter(pk=kwargs["export_id"], requested_by=user).exists()
+
+
 TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "case": _case,
     "item": _item,
@@ -111,6 +116,7 @@ TARGETS: dict[str, Callable[[User, Mapping[str, Any]], bool]] = {
     "ticket": _ticket,
     "rating": _rating,
     "appeal": _appeal,
+    "export": _export,
 }
 
 
@@ -247,6 +253,15 @@ ROUTES: dict[str, Route] = {
     "workbench:supplement_file": only(R, S, target="item"),
     # workbench: supervision, the catalog files
     "workbench:supervision": only(S),
+    # the dashboards: the supervisor's over every department, a department's staff over theirs (the view pins it)
+    "workbench:statistics": only(C, R, S),
+    "workbench:statistics_cases": only(C, R, S),
+    "workbench:statistics_export_new": only(C, R, S),
+    # the monthly bulletin (月度通报) is the supervision office's, over every department
+    "workbench:statistics_bulletin_pdf": only(S),
+    "workbench:statistics_bulletin_export": only(S),
+    "workbench:statistics_export": only(C, R, S, target="export"),
+    "workbench:statistics_export_file": only(C, R, S, target="export"),
     "workbench:orders": only(R, S),
     "workbench:order_new": only(S),
     "workbench:order": only(R, S, target="order"),
@@ -303,6 +318,14 @@ ROUTES: dict[str, Route] = {
     "supervision-order-sign": only(R, target="order"),
     "supervision-order-reply": only(R, target="order"),
     "supervision-order-review": only(S, target="order"),
+    # statistics: the supervisor's all, a department's staff their department's (the selectors pin it)
+    "statistics": only(C, R, S),
+    "statistics-five-reductions": only(C, R, S),
+    "statistics-overdue-heat": only(C, R, S),
+    "statistics-cases": only(C, R, S),
+    "statistics-exports": only(C, R, S),
+    "statistics-export": only(C, R, S, target="export"),
+    "statistics-export-file": only(C, R, S, target="export"),
     # API: events to department systems (subscriptions: catalog administrators; failures: supervisors too)
     "webhook-subscriptions-list": only(Role.ADMIN),
     "webhook-subscriptions-detail": only(Role.ADMIN),

@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "lianban.outbox",
     "lianban.messaging",
     "lianban.evaluation",
+    "lianban.statistics",
     "lianban.portal",
     "lianban.workbench",
     "lianban.api",
@@ -311,6 +312,14 @@ SPECTACULAR_SETTINGS = {
         "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",
         "EnteredChannelEnum": "lianban.evaluation.models.EnteredChannel",
         "TicketStateEnum": "lianban.evaluation.models.TicketState",
+        "LevelEnum": "lianban.supervision.models.SignalLevel",  # the names before the statistics' level and status
+        "StatusEnum": "lianban.issuance.models.BillStatus",
+        "StatisticsLevelEnum": "lianban.statistics.selectors.LEVELS",
+        "StatisticsStatusEnum": "lianban.statistics.models.FactStatus",
+        "ExportStateEnum": "lianban.statistics.models.ExportState",
+        "ExportKindEnum": "lianban.statistics.models.ExportKind",
+        "StatisticsGrainEnum": "lianban.statistics.selectors.GRAINS",
+        "StatisticsMetricEnum": "lianban.statistics.selectors.METRIC_NAMES",
     },
 }
 
@@ -521,7 +530,13 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.messaging.tasks.deliver_messages", env.int("LIANBAN_MESSAGE_SECONDS", default=5)),
     ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.evaluation.tasks.report_ratings", env.int("LIANBAN_RATING_UPSTREAM_SECONDS", default=60)),
+    ("lianban.statistics.tasks.facts_refresh", env.int("LIANBAN_STATS_SECONDS", default=300)),
 ]
+#: Statistics (docs/statistics.md): audit events read per transaction by the fact build, batches per run,
+#: and how old an event must be before the watermark passes it (longer than any transaction runs).
+LIANBAN_STATS_BATCH = env.int("LIANBAN_STATS_BATCH", default=2000)
+LIANBAN_STATS_MAX_BATCHES = env.int("LIANBAN_STATS_MAX_BATCHES", default=50)
+LIANBAN_STATS_LAG_SECONDS = env.int("LIANBAN_STATS_LAG_SECONDS", default=120)
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).
 LIANBAN_WEBHOOK_RETRY_SECONDS = [

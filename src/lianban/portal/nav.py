@@ -39,6 +39,7 @@ NAV_LINKS: tuple[NavLink, ...] = (
     NavLink(
         "evaluation:tickets", _("Bad-rating rectification"), frozenset({Role.SUPERVISOR, Role.REVIEWER, Role.CLERK})
     ),
+    NavLink("workbench:statistics", _("Statistics"), frozenset({Role.SUPERVISOR, Role.REVIEWER, Role.CLERK})),
     NavLink("workbench:catalog_files", _("Catalog import/export"), frozenset({Role.ADMIN})),
     NavLink("admin:index", _("Catalog administration"), staff=True),
 )

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -29,6 +30,7 @@ from fpdf.fonts import FontFace
 from lianban.cases import words
 from lianban.cases.models import Case, CaseMaterial
 from lianban.cases.selectors import item_case_list
+from lianban.core.tracking import format_code
 from lianban.intake.models import Decision, IntakeRound
 from lianban.workbench.selectors.common import code_text, date_text, form_rows, provenance_text
 
@@ -491,3 +493,79 @@ def receipt_pdf(case: Case, round_: IntakeRound, tracking_url: str, rating_url: 
 def correction_notice_pdf(case: Case, round_: IntakeRound, tracking_url: str) -> bytes:
     """The correction notice of ``round_`` as PDF bytes."""
     return render_pdf(correction_notice(case, round_, tracking_url))
+
+
+def _rate_text(rate: float | None) -> str:
+    return "—" if rate is None else f"{100 * rate:.1f}%"
+
+
+def bulletin(doc: dict[str, Any]) -> Document:
+    """The monthly bulletin (月度通报) as a document: ranking, top lists, departments without cases, overdue names."""
+    period = doc["period"]
+    totals = doc["totals"]
+    ranking = Table(
+        _("Departments ranked by on-time rate"),
+        (_("Rank"), _("Department"), _("Cases received"), _("Finished"), _("On-time rate"), _("Overdue cases")),
+        (14, 62, 22, 22, 28, 26),
+        tuple(
+            (str(rank), row["name"], str(row["received"]), str(row["finished"]), _rate_text(row["on_time_rate"]), str(row["overdue"]))
+            for rank, row in enumerate(doc["ranking"], 1)
+        ),
+    )  # fmt: skip
+    top_overdue = Table(
+        _("Most overdue"),
+        (_("Rank"), _("Department"), _("Overdue cases")),
+        (14, 120, 40),
+        tuple((str(rank), row["name"], str(row["overdue"])) for rank, row in enumerate(doc["top_overdue"], 1)),
+    )
+    top_things = Table(
+        _("Most received one-things"),
+        (_("Rank"), _("One-thing"), _("Cases received")),
+        (14, 120, 40),
+        tuple((str(rank), row["name"], str(row["received"])) for rank, row in enumerate(doc["top_things"], 1)),
+    )
+    idle = Table(_("Departments without a case"), (_("Code"), _("Department")), (40, 134), tuple(doc["idle"]))
+    overdue = Table(
+        _("Overdue cases"),
+        (_("Tracking code"), _("Item"), _("Department"), _("Due")),
+        (34, 70, 44, 26),
+        tuple(
+            (format_code(code), item, department, date_text(due) if due else "—")
+            for code, item, department, due, _finished in doc["overdue"]
+        ),
+    )
+    closing = (_("More overdue cases than listed: see the export of the overdue list."),) if doc["overdue_more"] else ()
+    return Document(
+        title=_("Monthly bulletin"),
+        subtitle=f"{period['start']:%Y-%m-%d} – {period['end']:%Y-%m-%d}",
+        code="",
+        qr_text="",
+        facts=(
+            (_("Cases received"), str(totals["received"])),
+            (_("Finished"), str(totals["finished"])),
+            (_("On-time rate"), _rate_text(totals["on_time_rate"])),
+            (_("Overdue cases"), str(totals["overdue"])),
+            (_("Generated at"), f"{period['generated_at']:%Y-%m-%d %H:%M}"),
+        ),
+        tables=(ranking, top_overdue, top_things, idle, overdue),
+        closing=closing,
+    )
+
+
+def bulletin_pdf(doc: dict[str, Any]) -> bytes:
+    """The monthly bulletin as a PDF (A4, the bundled font; no QR code)."""
+    document = bulletin(doc)
+    pdf = _Pdf(document)
+    pdf.add_page()
+    pdf.set_font(FAMILY, size=20)
+    _lines(pdf, 0, 10, document.title)
+    pdf.set_font(FAMILY, size=13)
+    _lines(pdf, 0, 7, document.subtitle)
+    pdf.ln(2)
+    _facts(pdf, document.facts)
+    for table in document.tables:
+        _table(pdf, table)
+    pdf.set_font(FAMILY, size=10)
+    for line in document.closing:
+        pdf.multi_cell(0, 6, line, align="L", wrapmode=WrapMode.CHAR, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    return bytes(pdf.output())

@@ -12,7 +12,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from lianban.cases import words
-from lianban.cases.models import CaseState
+from lianban.cases.models import CaseState, Channel
 from lianban.core.tracking import normalise_code
 from lianban.intake.services import MaterialPromise
 from lianban.workbench.selectors.window import CheckRow, QueueSearch
@@ -373,3 +373,56 @@ class OrderReviewForm(forms.Form):
     """The supervisor's review of a reply: a note (required to return it)."""
 
     note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, required=False)
+
+
+class StatisticsFilterForm(forms.Form):
+    """The dashboards' filters (GET): the period, how the trend is cut, and the dimensions."""
+
+    start = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    end = forms.DateField(label=_("Until"), required=False, widget=DateInput())
+    grain = forms.ChoiceField(
+        label=_("Trend by"),
+        required=False,
+        choices=[("day", _("by day")), ("week", _("by week")), ("month", _("by month")), ("year", _("by year"))],
+    )
+    level = forms.ChoiceField(
+        label=_("Count"),
+        required=False,
+        choices=[("packages", _("one-things (each case once)")), ("items", _("items (each item case)"))],
+    )
+    department = forms.ChoiceField(label=_("Department"), required=False)
+    thing = forms.ChoiceField(label=_("One-thing"), required=False)
+    item = forms.CharField(label=_("Item code"), required=False, max_length=40)
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
+    window = forms.TypedChoiceField(label=_("Window"), required=False, coerce=int, empty_value=None)
+
+    def __init__(
+        self,
+        *args: Any,
+        things: Sequence[tuple[str, str]],
+        departments: Sequence[tuple[str, str]] | None,
+        windows: Sequence[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        anything = ("", _("Any"))
+        channels = [(value, label) for value, label in Channel.choices]
+        for name, choices in (("thing", things), ("channel", channels), ("window", windows)):
+            field = self.fields[name]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [anything, *choices]
+        if departments is None:  # department staff: always their own department
+            del self.fields["department"]
+        else:
+            field = self.fields["department"]
+            if isinstance(field, forms.ChoiceField):
+                field.choices = [anything, *departments]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and start > end:
+            self.add_error("end", _("The end date comes before the start date."))
+        elif start and end and (end - start).days > 3700:
+            self.add_error("start", _("A period covers at most ten years."))
+        return data

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.workbench.views import catalog_files, department, files, home, orders, supervision, window
+from lianban.workbench.views import catalog_files, department, files, home, orders, statistics, supervision, window
 
 app_name = "workbench"
 
@@ -38,6 +38,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     # supervision and the catalog files
     path("supervision/", supervision.overview, name="supervision"),
+    path("statistics/", statistics.dashboard, name="statistics"),
+    path("statistics/cases/", statistics.cases, name="statistics_cases"),
+    path("statistics/exports/", statistics.export_new, name="statistics_export_new"),
+    path("statistics/bulletin.pdf", statistics.bulletin_pdf, name="statistics_bulletin_pdf"),
+    path("statistics/bulletin/export/", statistics.bulletin_export, name="statistics_bulletin_export"),
+    path("statistics/exports/<int:export_id>/", statistics.export_page, name="statistics_export"),
+    path("statistics/exports/<int:export_id>/file", statistics.export_file, name="statistics_export_file"),
     path("orders/", orders.order_list, name="orders"),
     path("orders/new/", orders.order_new, name="order_new"),
     path("orders/<int:order_id>/", orders.order, name="order"),

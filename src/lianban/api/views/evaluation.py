@@ -705,7 +705,7 @@ class StatRowSerializer(serializers.Serializer[Any]):
     rates = RatesSerializer()
 
 
-class StatisticsSerializer(serializers.Serializer[Any]):
+class RatingStatisticsSerializer(serializers.Serializer[Any]):
     period = serializers.CharField()
     rows = StatRowSerializer(many=True)
 
@@ -717,7 +717,7 @@ class StatisticsApi(APIView):
     @extend_schema(
         operation_id="evaluation_statistics",
         parameters=[StatisticsFilterSerializer],
-        responses={200: StatisticsSerializer, **errors(400, 403)},
+        responses={200: RatingStatisticsSerializer, **errors(400, 403)},
         tags=["evaluation"],
     )
     def get(self, request: Request) -> Response:
@@ -735,4 +735,4 @@ class StatisticsApi(APIView):
             }
             for row in rating_statistics(period)
         ]
-        return Response(StatisticsSerializer({"period": str(period), "rows": rows}).data)
+        return Response(RatingStatisticsSerializer({"period": str(period), "rows": rows}).data)

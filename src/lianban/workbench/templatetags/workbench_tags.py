@@ -106,3 +106,19 @@ def widget(field: Any, **attrs: Any) -> str:
 def get_count(counts: dict[int, int], key: int) -> int:
     """``counts[key]``, 0 when absent."""
     return counts.get(key, 0)
+
+
+@register.filter
+def percent(rate: Any) -> str:
+    """A rate (0..1) as 87.5%; a dash when there is nothing to divide."""
+    if rate is None or rate == "":
+        return "—"
+    return f"{100 * float(rate):.1f}%"
+
+
+@register.filter
+def number(value: Any) -> str:
+    """A figure that may be absent (an average without cases) as text; a dash when absent."""
+    if value is None or value == "":
+        return "—"
+    return f"{value:g}" if isinstance(value, float) else str(value)

@@ -1,0 +1,449 @@
+"""Statistics reads: the figures of a period aggregated from the fact tables, and the cases behind each figure.
+
+Every figure is a count or a sum over fact rows selected by one of ``METRICS``;
+the drill-down lists the rows the same rule selects, so a number and its list
+always agree. Packages (``CaseFact``: a one-thing case counted once) and items
+(``ItemFact``: each item case) are separate levels, never added together.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek, TruncYear
+
+from lianban.accounts.models import Role, User
+from lianban.cases import clock
+from lianban.catalog.models import Department, Thing
+from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
+
+Level = Literal["packages", "items"]
+Grain = Literal["day", "week", "month", "year"]
+LEVELS: tuple[Level, ...] = ("packages", "items")
+GRAINS: tuple[Grain, ...] = ("day", "week", "month", "year")
+_TRUNC = {"day": TruncDay, "week": TruncWeek, "month": TruncMonth, "year": TruncYear}
+#: The figures that have a list of cases behind them.
+METRIC_NAMES = (
+    "received",
+    "finished",
+    "open",
+    "on_time",
+    "early",
+    "overdue",
+    "instant",
+    "first_time",
+    "online",
+    "corrected",
+    "signalled",
+    "ordered",
+)
+#: The roles that read statistics: the supervisor all of them, department staff their department's.
+STATISTICS_ROLES = (Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What a statistics request selects: the period and the dimensions (empty: all)."""
+
+    start: date
+    end: date
+    grain: Grain = "month"
+    department: int | None = None
+    window: int | None = None
+    item: str = ""
+    thing: int | None = None
+    channel: str = ""
+    today: date = field(default_factory=clock.today)
+    #: Only the rows due in this range (the overdue heat table's cells).
+    due_from: date | None = None
+    due_to: date | None = None
+
+
+def default_period(today: date | None = None) -> tuple[date, date]:
+    """The last twelve months up to today (from the first day of the month eleven months back)."""
+    today = today or clock.today()
+    month = today.year * 12 + today.month - 1 - 11
+    return date(month // 12, month % 12 + 1, 1), today
+
+
+def scoped(user: User, filters: Filters) -> Filters:
+    """The filters a user may use: the supervisor's as asked; department staff's pinned to their department.
+
+    Raises:
+        PermissionDenied: the user reads no statistics (applicants, staff without a department).
+    """
+    if user.role == Role.SUPERVISOR:
+        return filters
+    if user.role in (Role.REVIEWER, Role.CLERK) and user.department_id is not None:
+        return Filters(**{**_as_dict(filters), "department": user.department_id})
+    raise PermissionDenied
+
+
+def _as_dict(filters: Filters) -> dict[str, Any]:
+    return {name: getattr(filters, name) for name in Filters.__dataclass_fields__}
+
+
+# ------------------------------------------------------------------ the rules
+
+
+def _metrics(f: Filters) -> dict[str, Q]:
+    """Which fact rows each figure counts, for the period ``f.start``..``f.end``."""
+    received = Q(received_on__gte=f.start, received_on__lte=f.end)
+    finished = Q(status=FactStatus.DONE, finished_on__gte=f.start, finished_on__lte=f.end)
+    cutoff = min(f.end, f.today)
+    # running past the due date at the period's end (today for the current one): a stopped clock (补正) only
+    # moves the effective due date later, so a paused row is late only when the deadline sweep found it so
+    running_late = Q(received_on__lte=f.end, due_on__lt=cutoff) & (
+        Q(status=FactStatus.OPEN) & (Q(paused=False) | Q(late=True)) | Q(status=FactStatus.DONE, finished_on__gt=cutoff)
+    )
+    return {
+        "received": received,
+        "finished": finished,
+        "open": Q(received_on__lte=f.end) & (Q(finished_on__isnull=True) | Q(finished_on__gt=f.end)),
+        "on_time": finished & Q(late=False),
+        "early": finished & Q(early=True),
+        "overdue": (finished & Q(late=True)) | running_late,
+        "instant": received & Q(instant=True),
+        "first_time": finished & Q(corrections=0, supplements=0),
+        "online": received & Q(channel="ONLINE"),
+        "corrected": received & (Q(corrections__gt=0) | Q(supplements__gt=0)),
+        "signalled": received & Q(signals__gt=0),
+        "ordered": received & Q(orders__gt=0),
+    }
+
+
+def _model(level: Level) -> type[CaseFact] | type[ItemFact]:
+    if level not in LEVELS:
+        raise ValueError(level)
+    return CaseFact if level == "packages" else ItemFact
+
+
+def facts(level: Level, f: Filters) -> QuerySet[Any]:
+    """The fact rows of a level the dimension filters select, alive in the period (received by its end, not
+    finished before its start)."""
+    model = _model(level)
+    rows: QuerySet[Any] = model.objects.filter(received_on__lte=f.end).filter(
+        Q(finished_on__isnull=True) | Q(finished_on__gte=f.start)
+    )
+    if f.department is not None:
+        rows = rows.filter(department_id=f.department)
+    if f.window is not None:
+        rows = rows.filter(window_id=f.window)
+    if f.thing is not None:
+        rows = rows.filter(thing_id=f.thing)
+    if f.channel:
+        rows = rows.filter(channel=f.channel)
+    if f.due_from is not None:
+        rows = rows.filter(due_on__gte=f.due_from)
+    if f.due_to is not None:
+        rows = rows.filter(due_on__lte=f.due_to)
+    if f.item:
+        if model is ItemFact:
+            rows = rows.filter(item_code=f.item)
+        else:
+            rows = rows.filter(Exists(ItemFact.objects.filter(case_id=OuterRef("pk"), item_code=f.item)))
+    return rows
+
+
+def _aggregates(f: Filters) -> dict[str, Any]:
+    rules = _metrics(f)
+    aggregates: dict[str, Any] = {name: Count("pk", filter=rule) for name, rule in rules.items()}
+    received = rules["received"]
+    aggregates["rounds"] = Coalesce(Sum(F("corrections") + F("supplements"), filter=received), 0)
+    aggregates["signals"] = Coalesce(Sum("signals", filter=received), 0)
+    aggregates["orders"] = Coalesce(Sum("orders", filter=received), 0)
+    aggregates["promised_total"] = Coalesce(Sum("promised_days", filter=rules["finished"]), 0)
+    return aggregates
+
+
+def _rate(part: int, whole: int) -> float | None:
+    return round(part / whole, 4) if whole else None
+
+
+def _percentile(histogram: Mapping[int, int], share: float) -> int | None:
+    """The smallest value with at least ``share`` of the counts at or below it (nearest rank)."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = math.ceil(share * total)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None  # pragma: no cover - the loop always reaches the rank
+
+
+def _figures(row: Mapping[str, Any], histogram: Mapping[int, int]) -> dict[str, Any]:
+    """The figures of one row of counts (a total, a department…) with its days-used histogram."""
+    finished, received = row["finished"], row["received"]
+    used = sum(days * n for days, n in histogram.items())
+    measured = sum(histogram.values())
+    figures = {name: row[name] for name in (*METRIC_NAMES, "rounds", "signals", "orders")}
+    figures.update(
+        on_time_rate=_rate(row["on_time"], finished),
+        early_rate=_rate(row["early"], finished),
+        instant_rate=_rate(row["instant"], received),
+        first_time_rate=_rate(row["first_time"], finished),
+        online_rate=_rate(row["online"], received),
+        rounds_per_case=_rate(row["rounds"], received),
+        days_used_avg=round(used / measured, 2) if measured else None,
+        days_used_p90=_percentile(histogram, 0.9),
+        days_promised_avg=round(row["promised_total"] / finished, 2) if finished else None,
+    )
+    return figures
+
+
+def _histograms(rows: QuerySet[Any], f: Filters, key: str | None) -> dict[Any, dict[int, int]]:
+    finished = rows.filter(_metrics(f)["finished"], days_used__isnull=False).order_by()
+    names = [key, "days_used"] if key else ["days_used"]
+    result: dict[Any, dict[int, int]] = defaultdict(dict)
+    for entry in finished.values(*names).annotate(n=Count("pk")):
+        result[entry[key] if key else None][entry["days_used"]] = entry["n"]
+    return result
+
+
+def totals(level: Level, f: Filters) -> dict[str, Any]:
+    """The figures of the whole selection (two statements)."""
+    rows = facts(level, f)
+    counts = rows.order_by().aggregate(**_aggregates(f))
+    return _figures(counts, _histograms(rows, f, None).get(None, {}))
+
+
+def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
+    """The figures per value of a dimension (``department``, ``window``, ``thing``, ``channel``, ``item_code``),
+    the most received first (two statements); the rows add up to ``totals``."""
+    key = {"department": "department_id", "window": "window_id", "thing": "thing_id"}.get(by, by)
+    if key not in ("department_id", "window_id", "thing_id", "channel", "item_code"):
+        raise ValueError(by)
+    rows = facts(level, f)
+    grouped = rows.order_by().values(key).annotate(**_aggregates(f))
+    histograms = _histograms(rows, f, key)
+    result = [{"key": row[key], **_figures(row, histograms.get(row[key], {}))} for row in grouped]
+    result = [row for row in result if any(row[name] for name in ("received", "finished", "open", "overdue"))]
+    return sorted(result, key=lambda row: (-row["received"], -row["finished"], str(row["key"])))
+
+
+def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
+    """Received, finished, finished on time and overdue-when-finished per period of ``f.grain`` (two statements)."""
+    rows = facts(level, f).order_by()
+    trunc = _TRUNC[f.grain]
+    buckets: dict[date, dict[str, int]] = defaultdict(lambda: {"received": 0, "finished": 0, "on_time": 0})
+    rules = _metrics(f)
+    for entry in (
+        rows.filter(rules["received"]).annotate(bucket=trunc("received_on")).values("bucket").annotate(n=Count("pk"))
+    ):
+        buckets[_as_date(entry["bucket"])]["received"] = entry["n"]
+    for entry in (
+        rows.filter(rules["finished"])
+        .annotate(bucket=trunc("finished_on"))
+        .values("bucket")
+        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(late=False)))
+    ):
+        bucket = buckets[_as_date(entry["bucket"])]
+        bucket["finished"], bucket["on_time"] = entry["n"], entry["on_time"]
+    for period in periods(f):  # the periods without a case too, so that a line chart shows them as 0
+        buckets[period]
+    return [
+        {"period": key, **value, "on_time_rate": _rate(value["on_time"], value["finished"])}
+        for key, value in sorted(buckets.items())
+    ]
+
+
+#: At most this many periods are filled in with zeros (a day trend over years keeps the days with cases only).
+MAX_PERIODS = 400
+
+
+def periods(f: Filters) -> list[date]:
+    """The first days of the periods of ``f.grain`` that meet the period (none when there would be too many)."""
+    first = {
+        "day": f.start,
+        "week": f.start - timedelta(days=f.start.weekday()),
+        "month": f.start.replace(day=1),
+        "year": f.start.replace(month=1, day=1),
+    }[f.grain]
+    found: list[date] = []
+    while first <= f.end and len(found) <= MAX_PERIODS:
+        found.append(first)
+        first = period_end(first, f.grain) + timedelta(days=1)
+    return found if len(found) <= MAX_PERIODS else []
+
+
+def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
+    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement)."""
+    rows = facts(level, f).order_by().filter(_metrics(f)["overdue"])
+    trunc = _TRUNC[f.grain]
+    return [
+        {"department": entry["department_id"], "period": _as_date(entry["bucket"]), "overdue": entry["n"]}
+        for entry in rows.annotate(bucket=trunc("due_on"))
+        .values("department_id", "bucket")
+        .annotate(n=Count("pk"))
+        .order_by("department_id", "bucket")
+    ]
+
+
+def _as_date(value: Any) -> date:
+    return value.date() if hasattr(value, "date") and callable(value.date) else value  # type: ignore[no-any-return]
+
+
+FIVE = ("trips", "materials", "forms")
+
+
+def five_reductions(f: Filters) -> list[dict[str, Any]]:
+    """Realised 五减 per one-thing: each figure handled separately, as the plan promised, as it happened.
+
+    Trips, materials and forms: the packages received in the period; days: the packages finished in it
+    (working days from acceptance to the last item's decision, against the plan's and the serial legal days).
+    Averages per package (one statement).
+    """
+    rules = _metrics(f)
+    received, finished = rules["received"], rules["finished"]
+    sums: dict[str, Any] = {"received": Count("pk", filter=received), "finished": Count("pk", filter=finished)}
+    for name in FIVE:
+        for kind in ("separate", "promised", "realised"):
+            sums[f"{name}_{kind}"] = Coalesce(Sum(f"{name}_{kind}", filter=received), 0)
+    sums["days_separate"] = Coalesce(Sum("days_separate", filter=finished), 0)
+    sums["days_promised"] = Coalesce(Sum("promised_days", filter=finished), 0)
+    sums["days_realised"] = Coalesce(Sum("days_used", filter=finished, output_field=IntegerField()), 0)
+    sums["days_measured"] = Count("pk", filter=finished & Q(days_used__isnull=False))
+    result = []
+    for row in facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"):
+        if not (row["received"] or row["finished"]):
+            continue
+        entry: dict[str, Any] = {"thing": row["thing_id"], "received": row["received"], "finished": row["finished"]}
+        for name in FIVE:
+            for kind in ("separate", "promised", "realised"):
+                entry[f"{name}_{kind}"] = _mean(row[f"{name}_{kind}"], row["received"])
+        entry["days_separate"] = _mean(row["days_separate"], row["finished"])
+        entry["days_promised"] = _mean(row["days_promised"], row["finished"])
+        entry["days_realised"] = _mean(row["days_realised"], row["days_measured"])
+        result.append(entry)
+    return result
+
+
+def _mean(total: int, count: int) -> float | None:
+    return round(total / count, 2) if count else None
+
+
+def drill_down(level: Level, f: Filters, metric: str) -> QuerySet[Any]:
+    """The fact rows behind one figure, the latest received first (page it on ``received_on`` and the key)."""
+    if metric not in METRIC_NAMES:
+        raise ValueError(metric)
+    return (
+        facts(level, f)
+        .filter(_metrics(f)[metric])
+        .select_related("case", "thing", "department")
+        .order_by(F("received_on").desc(nulls_last=True), "-pk")
+    )
+
+
+# ------------------------------------------------------------------ the interfaces' helpers
+
+
+class UnknownCode(ValueError):
+    """A filter names a department, one-thing or window that does not exist; ``field`` says which."""
+
+    def __init__(self, field: str) -> None:
+        super().__init__(field)
+        self.field = field
+
+
+def resolve(
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    grain: Grain = "month",
+    department: str = "",
+    window: int | None = None,
+    item: str = "",
+    thing: str = "",
+    channel: str = "",
+) -> Filters:
+    """Filters from what a request names (codes, the window's user id); the default period is the last twelve
+    months (one statement per code given).
+
+    Raises:
+        UnknownCode: a department or one-thing code, or a window id, that does not exist.
+    """
+    default_start, default_end = default_period()
+    department_id = thing_id = None
+    if department:
+        department_id = Department.objects.filter(code=department).values_list("pk", flat=True).first()
+        if department_id is None:
+            raise UnknownCode("department")
+    if thing:
+        thing_id = Thing.objects.filter(code=thing).values_list("pk", flat=True).first()
+        if thing_id is None:
+            raise UnknownCode("thing")
+    if window is not None and not User.objects.filter(pk=window, role=Role.CLERK).exists():
+        raise UnknownCode("window")
+    return Filters(
+        start=start or (default_start if end is None else end.replace(day=1)),
+        end=end or default_end,
+        grain=grain,
+        department=department_id,
+        window=window,
+        item=item,
+        thing=thing_id,
+        channel=channel,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Labels:
+    """Codes and names of the ids the figures carry."""
+
+    departments: dict[int, tuple[str, str]]
+    things: dict[int, tuple[str, str]]
+    windows: dict[int, tuple[str, str]]
+
+    def of(self, by: str, key: Any) -> tuple[str, str]:
+        """(code, name) of a breakdown key."""
+        table = {"department": self.departments, "thing": self.things, "window": self.windows}.get(by)
+        if table is None:
+            return str(key), str(key)
+        return table.get(key, ("", ""))
+
+
+def labels(*, departments: Any = (), things: Any = (), windows: Any = ()) -> Labels:
+    """The codes and names of these ids (one statement per kind asked for)."""
+    dept = {d.pk: (d.code, d.name) for d in Department.objects.filter(pk__in=set(departments))} if departments else {}
+    thng = {t.pk: (t.code, t.name) for t in Thing.objects.filter(pk__in=set(things))} if things else {}
+    wins = (
+        {u.pk: (u.username, u.display_name or u.username) for u in User.objects.filter(pk__in=set(windows))}
+        if windows
+        else {}
+    )
+    return Labels(departments=dept, things=thng, windows=wins)
+
+
+def refreshed_at() -> Any:
+    """When the fact build last moved its watermark (None before its first run)."""
+    return Watermark.objects.filter(name=EVENTS).values_list("updated_at", flat=True).first()
+
+
+def window_choices(department: int | None = None) -> list[tuple[int, str]]:
+    """(id, name) of the window clerks (of one department): the window filter's choices."""
+    clerks = User.objects.filter(role=Role.CLERK).order_by("username")
+    if department is not None:
+        clerks = clerks.filter(department_id=department)
+    return [(pk, name or username) for pk, username, name in clerks.values_list("pk", "username", "display_name")]
+
+
+def period_end(start: date, grain: Grain) -> date:
+    """The last day of the period of ``grain`` that begins on ``start``."""
+    if grain == "day":
+        return start
+    if grain == "week":
+        return start + timedelta(days=6)
+    if grain == "month":
+        following = date(start.year + start.month // 12, start.month % 12 + 1, 1)
+        return following - timedelta(days=1)
+    return date(start.year, 12, 31)
