@@ -172,7 +172,7 @@ def _dashboard(book: Any, bold: Any, export: Export, level: Level, f: Filters) -
     rows = 0
     for key, title in (
         ("departments", _("Departments")),
-        ("channels", _("Channels")),
+        ("channels", _("Channel shares")),
         ("things", _("One-things")),
         ("items", _("Items")),
         ("windows", _("Windows")),
