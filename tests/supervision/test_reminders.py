@@ -206,9 +206,14 @@ def test_a_supervisors_order_tells_the_department_in_its_transaction(
     who = staff(people)
     one, two = accepted(people), accepted(people)
     messages_run(budget_seconds=10)
-    with pytest.raises(RuntimeError), transaction.atomic():
+
+    @transaction.atomic
+    def raised_then_rolled_back() -> None:
         order_raise(actor=people.supervisor, case_ids=[one.pk], department_code="ZJ", reason="群众投诉")
         raise RuntimeError  # the change rolled back: no message either
+
+    with pytest.raises(RuntimeError):
+        raised_then_rolled_back()
     assert not StaffDispatch.objects.exists()
     order = order_raise(actor=people.supervisor, case_ids=[two.pk, one.pk], department_code="ZJ", reason="群众投诉")
     messages_run(budget_seconds=10)
