@@ -197,7 +197,7 @@ def test_urging_and_escalation_reach_the_department_and_its_leader_by_mail_and_s
         page = client.get(f"/work/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
         assert page.count('data-message-status="') == Message.objects.filter(topic=topic).count()
         assert 'data-message-status="DELIVERED"' in page and leader.email not in page  # addresses masked
-        assert str(StaffKind.ORDER_ESCALATED.label) in page and str(StaffKind.ORDER_URGED.label) in page
+        assert "督办升级" in page and "督办催办" in page  # each message's kind
 
 
 def test_a_supervisors_order_tells_the_department_in_its_transaction(
