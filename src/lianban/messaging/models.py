@@ -4,6 +4,8 @@ A notification (``cases.Notification``: the 站内信 in the portal) gets a :cla
 transaction that creates it (one INSERT, nothing read). A worker turns each dispatch into one
 :class:`Message` per recipient and channel (``LIANBAN_MESSAGE_ROUTES``, the recipients' preferences,
 the templates) and sends them (``messaging.services``); providers' receipts finish SMS messages.
+A reminder to staff (supervision's 黄牌 / 红牌 and 督办 steps) is a :class:`StaffDispatch` row, written in the
+change's transaction and expanded by the same worker (``LIANBAN_STAFF_MESSAGE_ROUTES``).
 """
 
 from __future__ import annotations

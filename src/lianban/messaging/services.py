@@ -15,6 +15,10 @@ In short (docs/messages.md):
    the outcome if the claim is still its own: delivered (SMTP, the log provider), sending until the
    receipt (SMS), retried after the next delay of ``LIANBAN_MESSAGE_RETRY_SECONDS`` (temporary), or failed.
 5. ``receipts_accept`` applies providers' receipts once each; a status never moves backwards.
+
+Reminders to staff (supervision's signals and 督办 steps) take the same road: ``staff_message_queue`` writes a
+``StaffDispatch`` in the caller's transaction, ``staff_dispatch_expand`` (worker) makes their SMS and e-mail
+messages by ``LIANBAN_STAFF_MESSAGE_ROUTES``.
 """
 
 from __future__ import annotations
