@@ -52,9 +52,25 @@ def test_role_links_are_filtered_by_role(monkeypatch):
     monkeypatch.setattr("lianban.portal.nav.reverse", lambda name: "/" if name == "portal:home" else resolved[name])
     by_role = {role: [e.url for e in nav_for(make(role), "/")] for role in Role}
     assert by_role[Role.APPLICANT] == ["/", "/track/", "/my_cases/", "/my_licences/", "/message_settings/"]
-    assert by_role[Role.CLERK] == ["/", "/track/", "/window_queue/", "/tickets/", "/statistics/"]
-    assert by_role[Role.REVIEWER] == ["/", "/track/", "/department_queue/", "/orders/", "/tickets/", "/statistics/"]
-    assert by_role[Role.SUPERVISOR] == ["/", "/track/", "/supervision/", "/orders/", "/tickets/", "/statistics/"]
+    assert by_role[Role.CLERK] == ["/", "/track/", "/window_queue/", "/tickets/", "/statistics/", "/message_settings/"]
+    assert by_role[Role.REVIEWER] == [
+        "/",
+        "/track/",
+        "/department_queue/",
+        "/orders/",
+        "/tickets/",
+        "/statistics/",
+        "/message_settings/",
+    ]
+    assert by_role[Role.SUPERVISOR] == [
+        "/",
+        "/track/",
+        "/supervision/",
+        "/orders/",
+        "/tickets/",
+        "/statistics/",
+        "/message_settings/",
+    ]
     assert by_role[Role.ADMIN] == ["/", "/track/", "/catalog_files/"]
 
 

@@ -268,6 +268,7 @@ ROUTES: dict[str, Route] = {
     "workbench:order_sign": only(R, target="order"),
     "workbench:order_reply": only(R, target="order"),
     "workbench:order_review": only(S, target="order"),
+    "workbench:message_settings": only(C, R, S),
     "workbench:catalog_files": only(Role.ADMIN),
     "workbench:catalog_export": only(Role.ADMIN),
     # API: open to everyone

@@ -607,6 +607,33 @@ if not isinstance(LIANBAN_MESSAGE_ROUTES, dict) or not all(
     raise ImproperlyConfigured(
         'LIANBAN_MESSAGE_ROUTES must look like {"ACCEPTED": {"APPLICANT": ["INBOX", "SMS", "EMAIL"]}}'
     )
+#: Which staff reminders of supervision go to whom on which channels: {kind: {audience: [SMS|EMAIL]}}; audiences
+#: HANDLER (the staff member responsible, else the department's staff), DEPARTMENT (the department's reviewers),
+#: LEADER (the department's leader, for an escalation), SUPERVISOR (every supervisor). A kind not named: nobody.
+LIANBAN_STAFF_MESSAGE_ROUTES = env.json(
+    "LIANBAN_STAFF_MESSAGE_ROUTES",
+    default={
+        "ORDER_RAISED": {"DEPARTMENT": ["SMS", "EMAIL"]},
+        "ORDER_URGED": {"DEPARTMENT": ["SMS", "EMAIL"]},
+        "ORDER_ESCALATED": {"LEADER": ["SMS", "EMAIL"]},
+        "SIGNAL_RED": {"DEPARTMENT": ["EMAIL"], "SUPERVISOR": ["EMAIL"]},
+        "SIGNAL_YELLOW": {"HANDLER": ["EMAIL"]},
+    },
+)
+if not isinstance(LIANBAN_STAFF_MESSAGE_ROUTES, dict) or not all(
+    kind in ("ORDER_RAISED", "ORDER_URGED", "ORDER_ESCALATED", "SIGNAL_RED", "SIGNAL_YELLOW")
+    and isinstance(audiences, dict)
+    and all(
+        audience in ("HANDLER", "DEPARTMENT", "LEADER", "SUPERVISOR")
+        and isinstance(channels, list)
+        and set(channels) <= {"SMS", "EMAIL"}
+        for audience, channels in audiences.items()
+    )
+    for kind, audiences in LIANBAN_STAFF_MESSAGE_ROUTES.items()
+):
+    raise ImproperlyConfigured(
+        'LIANBAN_STAFF_MESSAGE_ROUTES must look like {"ORDER_URGED": {"DEPARTMENT": ["SMS", "EMAIL"]}}'
+    )
 # E-mail through SMTP (Django's mail): on when a host is set.
 EMAIL_BACKEND = env.str("LIANBAN_EMAIL_BACKEND", default="django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env.str("LIANBAN_SMTP_HOST", default="")

@@ -50,6 +50,7 @@ class MessageAdmin(admin.ModelAdmin[Message]):
     list_select_related = ["case"]
     FIELDS: tuple[str, ...] = (
         "case",
+        "topic",
         "kind",
         "purpose",
         "audience",

@@ -4,6 +4,8 @@ A notification (``cases.Notification``: the 站内信 in the portal) gets a :cla
 transaction that creates it (one INSERT, nothing read). A worker turns each dispatch into one
 :class:`Message` per recipient and channel (``LIANBAN_MESSAGE_ROUTES``, the recipients' preferences,
 the templates) and sends them (``messaging.services``); providers' receipts finish SMS messages.
+A reminder to staff (supervision's 黄牌 / 红牌 and 督办 steps) is a :class:`StaffDispatch` row, written in the
+change's transaction and expanded by the same worker (``LIANBAN_STAFF_MESSAGE_ROUTES``).
 """
 
 from __future__ import annotations
@@ -31,6 +33,22 @@ class Audience(models.TextChoices):
     APPLICANT = "APPLICANT", _("applicant")
     HANDLER = "HANDLER", _("handling staff")
     SUPERVISOR = "SUPERVISOR", _("supervisor")
+    DEPARTMENT = "DEPARTMENT", _("department staff")
+    LEADER = "LEADER", _("department leader")
+
+
+class StaffKind(models.TextChoices):
+    """What a message to staff (not an applicant's notification) is about: supervision's reminders."""
+
+    ORDER_RAISED = "ORDER_RAISED", _("supervision order raised")
+    ORDER_URGED = "ORDER_URGED", _("supervision order reminder")
+    ORDER_ESCALATED = "ORDER_ESCALATED", _("supervision order escalated")
+    SIGNAL_YELLOW = "SIGNAL_YELLOW", _("yellow card")
+    SIGNAL_RED = "SIGNAL_RED", _("red card")
+
+
+#: Every kind a template or a message may have: the applicants' notifications, then the staff's reminders.
+MESSAGE_KINDS = [*NotificationKind.choices, *StaffKind.choices]
 
 
 #: The values a template may use, with what they hold (shown in the admin's help text and docs/messages.md).
@@ -42,9 +60,23 @@ PLACEHOLDERS: dict[str, str] = {
     "kind": "what the message is about",
 }
 
+#: The values a staff message's template may use: nothing about the applicant but the tracking code.
+STAFF_PLACEHOLDERS: dict[str, str] = {
+    "code": "tracking code(s) of the case(s)",
+    "order": "number of the supervision order",
+    "department": "name of the department concerned",
+    "due": "the date missed or due (YYYY-MM-DD)",
+    "kind": "what the message is about",
+}
 
-def template_check(*texts: str) -> None:
-    """Refuse a template text with a malformed brace or a placeholder not in :data:`PLACEHOLDERS`.
+
+def placeholders_for(kind: str) -> dict[str, str]:
+    """The placeholders a template of ``kind`` may use (staff kinds: no applicant's data)."""
+    return STAFF_PLACEHOLDERS if kind in StaffKind.values else PLACEHOLDERS
+
+
+def template_check(*texts: str, allowed: dict[str, str] = PLACEHOLDERS) -> None:
+    """Refuse a template text with a malformed brace or a placeholder not ``allowed`` (:data:`PLACEHOLDERS`).
 
     Raises:
         ValidationError: naming the placeholder.
@@ -58,11 +90,11 @@ def template_check(*texts: str) -> None:
                 params={"placeholder": str(bad)},
                 code="placeholder",
             ) from None
-        unknown = [name for name in names if name not in PLACEHOLDERS]
+        unknown = [name for name in names if name not in allowed]
         if unknown:
             raise ValidationError(
                 _("Unknown placeholder {%(placeholder)s}; allowed: %(allowed)s."),
-                params={"placeholder": unknown[0], "allowed": ", ".join(f"{{{p}}}" for p in PLACEHOLDERS)},
+                params={"placeholder": unknown[0], "allowed": ", ".join(f"{{{p}}}" for p in allowed)},
                 code="placeholder",
             )
 
@@ -70,7 +102,7 @@ def template_check(*texts: str) -> None:
 class MessageTemplate(models.Model):
     """The text of one kind of message on one channel for one audience; each save is a new version."""
 
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=MESSAGE_KINDS)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices, default=Audience.APPLICANT)
     subject = models.CharField(_("subject"), max_length=200, blank=True, help_text=_("E-mail only."))
@@ -100,7 +132,7 @@ class MessageTemplate(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Check the placeholders; a change of a saved template counts as a new version."""
-        template_check(self.body, self.subject)
+        template_check(self.body, self.subject, allowed=placeholders_for(self.kind))
         if self.pk is not None:
             self.version += 1
             self.updated_at = timezone.now()
@@ -116,12 +148,13 @@ class MessageTemplate(models.Model):
 
     def clean(self) -> None:
         """Placeholders must be known ones (the error names the unknown one)."""
+        allowed = placeholders_for(self.kind)
         try:
-            template_check(self.body)
+            template_check(self.body, allowed=allowed)
         except ValidationError as error:
             raise ValidationError({"body": error}) from None
         try:
-            template_check(self.subject)
+            template_check(self.subject, allowed=allowed)
         except ValidationError as error:
             raise ValidationError({"subject": error}) from None
 
@@ -164,6 +197,41 @@ class Dispatch(models.Model):
         return str(self.notification_id)
 
 
+class StaffDispatch(models.Model):
+    """A message to staff still to be made (a reminder of supervision, not an applicant's notification).
+
+    Written in the transaction of the change that causes it; the worker resolves the recipients
+    (``LIANBAN_STAFF_MESSAGE_ROUTES``: the named handler, the department's staff, its leader, the
+    supervisors), makes the :class:`Message` rows and removes it. ``values`` holds the template values the
+    change knew (tracking codes, order number, date), never an applicant's personal data.
+    """
+
+    kind = models.CharField(_("kind"), max_length=16, choices=StaffKind.choices)
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("case")
+    )
+    topic = models.CharField(_("about"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        "catalog.Department", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    leader = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    values = models.JSONField(_("template values"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff message dispatch")
+        verbose_name_plural = _("staff message dispatches")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.topic}"
+
+
 class Status(models.TextChoices):
     CREATED = "CREATED", _("created")
     SENDING = "SENDING", _("sending")
@@ -199,7 +267,10 @@ class Message(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("notification")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=NotificationKind.choices)
+    kind = models.CharField(_("kind"), max_length=16, choices=MESSAGE_KINDS)
+    #: What a staff message is about beyond its case, e.g. ``order:12`` (a 督办 order); null for the others
+    #: (nullable: adding the column keeps SQLite's status trigger, a table rebuild would drop it).
+    topic = models.CharField(_("about"), max_length=40, null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices, default=Purpose.NOTICE)
     channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
     audience = models.CharField(_("audience"), max_length=12, choices=Audience.choices)
@@ -246,6 +317,7 @@ class Message(models.Model):
         indexes = [
             models.Index(fields=["status", "next_attempt_at"], name="message_due"),
             models.Index(fields=["case", "-id"], name="message_case"),
+            models.Index(fields=["topic", "-id"], name="message_topic", condition=models.Q(topic__isnull=False)),
             models.Index(fields=["address_digest", "handed_at"], name="message_address_handed"),
             models.Index(fields=["provider", "provider_ref"], name="message_provider_ref"),
         ]

@@ -1,9 +1,11 @@
-"""Reads of messaging: a case's messages for the staff, a user's channel preferences."""
+"""Reads of messaging: a case's (or a 督办 order's) messages for the staff, a user's channel preferences."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+
+from django.db.models import QuerySet
 
 from lianban.accounts.models import User
 from lianban.core.masking import mask
@@ -18,6 +20,7 @@ class MessageRow:
     """One message as the case page shows it: the address masked."""
 
     created_at: datetime
+    kind: str
     audience: str
     channel: str
     address: str
@@ -31,9 +34,19 @@ class MessageRow:
 
 def case_message_rows(case_id: int) -> list[MessageRow]:
     """The newest :data:`CASE_PAGE_MESSAGES` messages about a case for the staff (one query)."""
+    return _rows(Message.objects.filter(case_id=case_id))
+
+
+def topic_message_rows(topic: str) -> list[MessageRow]:
+    """The newest :data:`CASE_PAGE_MESSAGES` messages filed under ``topic`` (e.g. a 督办 order; one query)."""
+    return _rows(Message.objects.filter(topic=topic))
+
+
+def _rows(messages: QuerySet[Message]) -> list[MessageRow]:
     return [
         MessageRow(
             created_at=m.created_at,
+            kind=m.get_kind_display(),
             audience=m.get_audience_display(),
             channel=m.get_channel_display(),
             address=masked_address(m),
@@ -44,7 +57,7 @@ def case_message_rows(case_id: int) -> list[MessageRow]:
             attempts=m.attempts,
             template_version=m.template_version,
         )
-        for m in Message.objects.filter(case_id=case_id).order_by("-id")[:CASE_PAGE_MESSAGES]
+        for m in messages.order_by("-id")[:CASE_PAGE_MESSAGES]
     ]
 
 

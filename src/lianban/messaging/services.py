@@ -15,6 +15,10 @@ In short (docs/messages.md):
    the outcome if the claim is still its own: delivered (SMTP, the log provider), sending until the
    receipt (SMS), retried after the next delay of ``LIANBAN_MESSAGE_RETRY_SECONDS`` (temporary), or failed.
 5. ``receipts_accept`` applies providers' receipts once each; a status never moves backwards.
+
+Reminders to staff (supervision's signals and 督办 steps) take the same road: ``staff_message_queue`` writes a
+``StaffDispatch`` in the caller's transaction, ``staff_dispatch_expand`` (worker) makes their SMS and e-mail
+messages by ``LIANBAN_STAFF_MESSAGE_ROUTES``.
 """
 
 from __future__ import annotations
@@ -53,6 +57,8 @@ from lianban.messaging.models import (
     Preference,
     Purpose,
     Receipt,
+    StaffDispatch,
+    StaffKind,
     Status,
 )
 
@@ -68,6 +74,36 @@ LEASE_MARGIN_SECONDS = 5.0
 def dispatch_record(notification: Notification) -> None:
     """Queue the messages of ``notification`` (registered on ``cases.notifications.NOTIFICATION_CREATED``)."""
     insert_row(Dispatch(notification=notification))  # the INSERT built once (``common.prepared``): hot path
+
+
+def staff_message_queue(
+    *,
+    kind: StaffKind,
+    department_id: int | None,
+    case: Case | None = None,
+    topic: str = "",
+    handler_id: int | None = None,
+    leader_id: int | None = None,
+    values: Mapping[str, str] | None = None,
+) -> StaffDispatch:
+    """Queue a message to staff about ``kind`` in the caller's transaction (one INSERT, nothing read).
+
+    The worker resolves who gets it (``LIANBAN_STAFF_MESSAGE_ROUTES``: ``HANDLER`` the staff member named
+    by ``handler_id``, else the department's staff; ``DEPARTMENT`` the department's active reviewers;
+    ``LEADER`` the user named by ``leader_id``; ``SUPERVISOR`` every active supervisor). ``values`` are the
+    template values the caller knows (``code``, ``order``, ``due``): never an applicant's personal data.
+    """
+    dispatch = StaffDispatch(
+        kind=kind,
+        case=case,
+        topic=topic[:40],
+        department_id=department_id,
+        handler_id=handler_id,
+        leader_id=leader_id,
+        values={name: str(value) for name, value in (values or {}).items()},
+    )
+    dispatch.save(force_insert=True)
+    return dispatch
 
 
 # ------------------------------------------------------------------ routes, recipients, templates (worker side)
@@ -209,14 +245,113 @@ def _message_for(
     )
 
 
+def staff_routes() -> dict[str, dict[str, list[str]]]:
+    """Staff kind → audience → channels (``LIANBAN_STAFF_MESSAGE_ROUTES``; a kind not named: nobody)."""
+    configured: dict[str, dict[str, list[str]]] = settings.LIANBAN_STAFF_MESSAGE_ROUTES
+    return configured
+
+
+def _staff_recipients(dispatch: StaffDispatch, audience: str) -> list[User]:
+    active = User.objects.filter(is_active=True).order_by("pk")
+    if audience == Audience.HANDLER and dispatch.handler_id is not None:
+        return list(active.filter(pk=dispatch.handler_id))
+    if audience in (Audience.HANDLER, Audience.DEPARTMENT):  # nobody named: the department's staff
+        if dispatch.department_id is None:
+            return []
+        return list(active.filter(role=Role.REVIEWER, department_id=dispatch.department_id))
+    if audience == Audience.LEADER:
+        return list(active.filter(pk=dispatch.leader_id)) if dispatch.leader_id is not None else []
+    if audience == Audience.SUPERVISOR:
+        return list(active.filter(role=Role.SUPERVISOR))
+    return []
+
+
+def staff_dispatch_expand(dispatch: StaffDispatch, now: datetime | None = None) -> list[Message]:
+    """The messages of one staff dispatch, by SMS and e-mail (then the dispatch is removed).
+
+    One message per person and channel, even when the person is in two audiences of the kind.
+    """
+    now = now or timezone.now()
+    values = {name: str(value) for name, value in dispatch.values.items()}
+    values["kind"] = str(StaffKind(dispatch.kind).label)
+    if dispatch.department_id is not None:
+        values["department"] = str(dispatch.department.name) if dispatch.department else ""
+    templates = {(t.channel, t.audience): t for t in MessageTemplate.objects.filter(kind=dispatch.kind, active=True)}
+    made: list[Message] = []
+    seen: set[tuple[int, str]] = set()
+    for audience, channels in staff_routes().get(dispatch.kind, {}).items():
+        users = _staff_recipients(dispatch, audience)
+        preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=[user.pk for user in users])}
+        for user in users:
+            for channel in channels:
+                if (user.pk, channel) in seen or channel == Channel.INBOX:
+                    continue  # staff read the workbench: no portal message box
+                message = _staff_message(dispatch, audience, channel, user, templates, values, preferences, now)
+                if message is not None:
+                    seen.add((user.pk, channel))
+                    made.append(message)
+    Message.objects.bulk_create(made)
+    dispatch.delete()
+    return made
+
+
+def _staff_message(
+    dispatch: StaffDispatch,
+    audience: str,
+    channel: str,
+    user: User,
+    templates: Mapping[tuple[str, str], MessageTemplate],
+    values: dict[str, str],
+    preferences: dict[int, Preference],
+    now: datetime,
+) -> Message | None:
+    if not _wanted(user, channel, preferences):
+        return None
+    address = user.phone if channel == Channel.SMS else user.email
+    if not address or (channel == Channel.EMAIL and not email_enabled()):
+        return None
+    template = templates.get((channel, audience))
+    if template is None:
+        logger.warning("no active %s template for %s to %s: not sent", channel, dispatch.kind, audience)
+        return None
+    names = sms_signing.placeholders(template.body)
+    return Message(
+        case_id=dispatch.case_id,
+        topic=dispatch.topic or None,
+        kind=dispatch.kind,
+        channel=channel,
+        audience=audience,
+        recipient=user,
+        created_at=now,
+        next_attempt_at=now,
+        address=address,
+        address_digest=_address_digest(address),
+        template=template,
+        template_version=template.version,
+        subject=sms_signing.render(template.subject, values),
+        body=sms_signing.render(template.body, values),
+        params=[[name, values.get(name, "")] for name in names],
+    )
+
+
 def dispatches_run(*, limit: int = 100) -> int:
-    """Make the messages of up to ``limit`` dispatches; the number of messages made."""
+    """Make the messages of up to ``limit`` dispatches and of up to ``limit`` staff dispatches; the number made."""
     made = 0
     for pk in list(Dispatch.objects.order_by("id").values_list("pk", flat=True)[:limit]):
         with transaction.atomic():
             dispatch = Dispatch.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
             if dispatch is not None:
                 made += len(dispatch_expand(dispatch))
+    for pk in list(StaffDispatch.objects.order_by("id").values_list("pk", flat=True)[:limit]):
+        with transaction.atomic():
+            staff = (
+                StaffDispatch.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("department")
+                .filter(pk=pk)
+                .first()
+            )
+            if staff is not None:
+                made += len(staff_dispatch_expand(staff))
     return made
 
 

@@ -40,6 +40,9 @@ NAV_LINKS: tuple[NavLink, ...] = (
         "evaluation:tickets", _("Bad-rating rectification"), frozenset({Role.SUPERVISOR, Role.REVIEWER, Role.CLERK})
     ),
     NavLink("workbench:statistics", _("Statistics"), frozenset({Role.SUPERVISOR, Role.REVIEWER, Role.CLERK})),
+    NavLink(
+        "workbench:message_settings", _("Message settings"), frozenset({Role.CLERK, Role.REVIEWER, Role.SUPERVISOR})
+    ),
     NavLink("workbench:catalog_files", _("Catalog import/export"), frozenset({Role.ADMIN})),
     NavLink("admin:index", _("Catalog administration"), staff=True),
 )

@@ -24,8 +24,10 @@ from lianban.common.idempotency import command
 from lianban.core import orders as rules
 from lianban.core.case_errors import NothingChosen, ReferenceUnknown, TextRequired, TextTooLong
 from lianban.core.errors import CalendarNotCovered, NotAllowed, NotVisible
+from lianban.messaging.models import StaffKind
 from lianban.supervision.access import can_see_order
 from lianban.supervision.models import DepartmentLeader, OrderOrigin, Signal, SupervisionOrder
+from lianban.supervision.reminders import order_remind
 
 #: The longest reason, reply or note kept (a longer text is refused, not cut).
 TEXT_MAX = 2000
@@ -98,6 +100,7 @@ def order_raise(
     )
     order.cases.set(cases)
     _record(order, cases, actor, "order.raised", reason=text, after={"department": department.code})
+    order_remind(order, cases, StaffKind.ORDER_RAISED, order.sign_due_on)
     return order
 
 
@@ -124,6 +127,7 @@ def order_raise_for_red_card(*, case: Case, signal: Signal) -> SupervisionOrder 
     )
     order.cases.set([case])
     _record(order, [case], None, "order.raised", reason=order.reason, after={"department": signal.department_id})
+    order_remind(order, [case], StaffKind.ORDER_RAISED, order.sign_due_on)
     return order
 
 
@@ -246,6 +250,7 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
                 if follow_up == rules.FollowUp.URGE:
                     order.urged_for, order.urged_at = due, now
                     _record(order, cases, None, "order.urged", after={"missed": str(due)})
+                    order_remind(order, cases, StaffKind.ORDER_URGED, due)
                 else:
                     leader = DepartmentLeader.objects.filter(department_id=order.department_id).first()
                     order.escalated_for, order.escalated_at = due, now
@@ -257,6 +262,8 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
                         "order.escalated",
                         after={"missed": str(due), "leader": leader.leader_id if leader else None},
                     )
+                    if leader is not None:
+                        order_remind(order, cases, StaffKind.ORDER_ESCALATED, due, leader_id=leader.leader_id)
                 done[follow_up.value] += 1
             order.version += 1
             order.save()
@@ -278,4 +285,5 @@ def order_raise_for_rating(*, cases: Sequence[Case], department_id: int, reason:
     )
     order.cases.set(cases)
     _record(order, list(cases), None, "order.raised", reason=reason, after={"department": department_id})
+    order_remind(order, cases, StaffKind.ORDER_RAISED, order.sign_due_on)
     return order

@@ -25,6 +25,7 @@ from lianban.core.errors import CalendarNotCovered
 from lianban.core.signals import Thresholds, signal_levels
 from lianban.intake.models import IntakeRound
 from lianban.supervision.models import Signal, SignalLevel, SignalSubject
+from lianban.supervision.reminders import signal_remind
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,6 +121,7 @@ def _signal_record(case: Case, promise: _Promise, level: SignalLevel) -> Signal:
         reason=_("%(level)s: %(subject)s due on %(due)s")
         % {"level": level.label, "subject": promise.subject.label, "due": promise.due_on.isoformat()},
     )
+    signal_remind(case, signal)
     return signal
 
 

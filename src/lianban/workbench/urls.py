@@ -2,7 +2,17 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from lianban.workbench.views import catalog_files, department, files, home, orders, statistics, supervision, window
+from lianban.workbench.views import (
+    catalog_files,
+    department,
+    files,
+    home,
+    message_settings,
+    orders,
+    statistics,
+    supervision,
+    window,
+)
 
 app_name = "workbench"
 
@@ -51,6 +61,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<int:order_id>/sign/", orders.sign, name="order_sign"),
     path("orders/<int:order_id>/reply/", orders.reply, name="order_reply"),
     path("orders/<int:order_id>/review/", orders.review, name="order_review"),
+    path("messages/", message_settings.message_settings, name="message_settings"),
     path("catalog/", catalog_files.files, name="catalog_files"),
     path("catalog/export/", catalog_files.export, name="catalog_export"),
 ]

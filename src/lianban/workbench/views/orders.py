@@ -16,9 +16,11 @@ from lianban.cases.selectors import case_ids_by_tracking_code
 from lianban.catalog.selectors import department_choices
 from lianban.common.pages import list_page
 from lianban.core.orders import OrderEvent, OrderState, allowed_events
+from lianban.messaging.selectors import topic_message_rows
 from lianban.supervision.models import OrderState as OrderStates
 from lianban.supervision.models import SupervisionOrder
 from lianban.supervision.orders import order_raise, order_reply, order_review, order_sign
+from lianban.supervision.reminders import order_topic
 from lianban.supervision.selectors import (
     ORDER_ORDER,
     order_cases,
@@ -95,6 +97,7 @@ def _render_order(request: HttpRequest, order_id: int, status: int = 200, **form
         "order": order,
         "row": order_row(order),
         "cases": order_cases(order),
+        "messages_sent": topic_message_rows(order_topic(order.pk)),
         "can_sign": department_member and OrderEvent.SIGN in events,
         "can_reply": department_member and OrderEvent.REPLY in events,
         "can_review": user.role == Role.SUPERVISOR and OrderEvent.ACCEPT in events,
