@@ -144,6 +144,10 @@ def test_every_figure_drills_down_to_its_ratings_and_the_export_matches(
     public = client.get("/ratings/statistics/?period=2025-03", HTTP_ACCEPT_LANGUAGE="zh-hans")
     text = public.content.decode()
     assert public.status_code == 200 and 'data-department="ZJ"' in text
+    # the rectifications closed in the month: the one done (not the ticket an upheld appeal closed)
+    assert text.count("data-rectification") == 1
+    assert "已整改" in text
+    assert client.get("/ratings/statistics/?period=2025-04").content.decode().count("data-rectification") == 0
     for personal in ("武汉联办酒店有限公司", case.tracking_code, case.code_for_people, "rev_SCJG", "boss"):
         assert personal not in text
 

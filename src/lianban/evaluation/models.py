@@ -269,7 +269,10 @@ class RectificationTicket(models.Model):
         verbose_name = _("rectification ticket")
         verbose_name_plural = _("rectification tickets")
         ordering = ["-opened_at", "-id"]
-        indexes = [models.Index(fields=["department", "opened_at", "id"], name="ticket_dept_opened")]
+        indexes = [
+            models.Index(fields=["department", "opened_at", "id"], name="ticket_dept_opened"),
+            models.Index(fields=["closed_at", "id"], name="ticket_closed", condition=models.Q(state="CLOSED")),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=TicketState.values), name="ticket_state_valid"),
         ]

@@ -20,7 +20,7 @@ from lianban.catalog.models import Department
 from lianban.core.errors import DomainError
 from lianban.core.evaluation import Counts, rates
 from lianban.evaluation.access import appeal_visibility, can_see_appeal, can_see_ticket, ticket_visibility
-from lianban.evaluation.models import Appeal, AppealState, Rating, RectificationTicket
+from lianban.evaluation.models import Appeal, AppealState, Rating, RectificationTicket, TicketState
 from lianban.evaluation.services import Service, case_services
 
 
@@ -283,6 +283,17 @@ class StatRow:
 def _period_ratings(period: Period) -> QuerySet[Rating]:
     start, end = period.bounds()
     return counted_ratings().filter(rated_at__gte=start, rated_at__lt=end)
+
+
+def rectifications_published(period: Period) -> QuerySet[RectificationTicket]:
+    """The rectifications closed in ``period`` as the public page lists them: the department, the service and
+    what was done; nothing about the person who rated or the case (the caller pages them, newest first)."""
+    start, end = period.bounds()
+    return (
+        RectificationTicket.objects.filter(state=TicketState.CLOSED, closed_at__gte=start, closed_at__lt=end)
+        .exclude(rectification="")
+        .select_related("department", "rating__item_case")
+    )
 
 
 def rating_statistics(period: Period, *, by_department_only: bool = False) -> list[StatRow]:

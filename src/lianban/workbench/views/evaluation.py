@@ -56,6 +56,7 @@ from lianban.evaluation.selectors import (
     rating_state_for_applicant,
     rating_statistics,
     ratings_of_figure,
+    rectifications_published,
     ticket_for_user,
     ticket_list_for_user,
     ticket_root_cause,
@@ -545,5 +546,8 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
         "period": period,
         "rows": _stat_rows(rows, period),
         "rate_columns": RATE_COLUMNS,
+        "rectifications": list_page(
+            request, rectifications_published(period), ("-closed_at", "-id"), param="r", anchor="rectifications"
+        ),
     }
     return render(request, "evaluation/public_statistics.html", context)
