@@ -44,9 +44,10 @@ from lianban.intake.models import IntakeRound, MaterialCheck
 from lianban.issuance.models import Bill, BillLine, Issuance, Payment
 from lianban.licences.models import Licence
 from lianban.review.models import SupplementRequest
+from lianban.statistics.models import EVENTS, CaseFact, ItemFact, Watermark
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 4  # 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
+FILL_VERSION = 5  # 5: the statistics' fact rows copied too; 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
@@ -69,6 +70,9 @@ CLONED: list[tuple[type[models.Model], str]] = [
     (Payment, "bill__case__in"),
     (Issuance, "case__in"),
     (SupplementRequest, "item_case__case__in"),
+    # the statistics' fact rows (primary key = their case / item case), as facts_refresh built them for the template
+    (CaseFact, "case__in"),
+    (ItemFact, "case__in"),
 ]
 
 
@@ -138,6 +142,9 @@ def fill(cases: int, *, log: Callable[[str], None] = log_print) -> dict[str, Any
             case = journeys.template_case(staff, number=len(templates), thing=thing, answers=answers, stop=stop)
             templates.append(Template(case.pk, thing, stop, thing_weight * stop_weight))
     log(f"{len(templates)} template cases through the services in {time.perf_counter() - started:.1f} s")
+    from lianban.statistics import services as statistics_services
+
+    statistics_services.facts_rebuild()  # the templates' fact rows, copied with them
     info = _copy(templates, cases, staff.agent, log=log)
     info.update(
         {
@@ -195,10 +202,15 @@ def _copy(templates: list[Template], cases: int, password_user: User, *, log: Ca
             cursor.execute("SET session_replication_role = DEFAULT")
         for model, _lookup in CLONED:
             table = model._meta.db_table
+            if model._meta.pk.column != "id":  # the fact tables: keyed by their case / item case
+                continue
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
                 [table],
             )
+        # the facts were copied with the audit trail they were built from: the watermark stands after it
+        cursor.execute("SELECT coalesce(max(id), 0) FROM cases_caseevent")
+        Watermark.objects.update_or_create(name=EVENTS, defaults={"last_id": cursor.fetchone()[0]})
         for model in (Applicant, User, ApplicantMember):
             table = model._meta.db_table
             cursor.execute(
@@ -334,7 +346,8 @@ def _copy_table(
 ) -> int:
     """One ``INSERT … SELECT`` copying the template rows of ``model`` into every copy."""
     table = model._meta.db_table
-    cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {table}")  # noqa: S608
+    pk_column = model._meta.pk.column
+    cursor.execute(f"SELECT coalesce(max({pk_column}), 0) + 1 FROM {table}")  # noqa: S608
     base = cursor.fetchone()[0]
     layout.bases[table] = base
     step_us = int(SPAN.total_seconds() * 1_000_000 / max(n, 1))
@@ -348,7 +361,7 @@ def _copy_table(
     for f in model._meta.concrete_fields:
         column = str(f.column)
         columns.append(column)
-        if f.primary_key:
+        if f.primary_key and not f.is_relation:
             values.append(layout.new_id(table, "rx.rank"))
         elif f.is_relation and f.related_model is not None:
             target = f.related_model._meta.db_table
@@ -380,7 +393,7 @@ def _copy_table(
         FROM fill_k k
         JOIN fill_pat p ON p.r = k.g % {layout.period}
         JOIN fill_rank rx ON rx.tbl = '{table}' AND rx.t = p.t
-        JOIN {table} src ON src.id = rx.old_id
+        JOIN {table} src ON src.{model._meta.pk.column} = rx.old_id
         {" ".join(joins)}
     """  # noqa: S608
     cursor.execute(sql)
@@ -394,6 +407,19 @@ def _due_status_catch_up(cursor: Any) -> None:
         UPDATE cases_itemcase SET due_status = 'OVERDUE'
         WHERE state IN ('DISPATCHED', 'IN_REVIEW', 'SUPPLEMENT') AND due_on < current_date
           AND due_status <> 'OVERDUE'
+        """
+    )
+    # and their fact rows, as facts_refresh would build them from that status
+    cursor.execute(
+        """
+        UPDATE statistics_itemfact f SET late = true FROM cases_itemcase i
+        WHERE i.id = f.item_case_id AND f.status = 'OPEN' AND i.due_status = 'OVERDUE' AND NOT f.late
+        """
+    )
+    cursor.execute(
+        """
+        UPDATE statistics_casefact c SET late = true
+        WHERE NOT c.late AND EXISTS (SELECT 1 FROM statistics_itemfact f WHERE f.case_id = c.case_id AND f.late)
         """
     )
 
@@ -455,6 +481,10 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
             "WHERE r.case_id <> m.case_id",
             "events of another case's item case": "SELECT count(*) FROM cases_caseevent e "
             "JOIN cases_itemcase i ON i.id = e.item_case_id WHERE i.case_id <> e.case_id",
+            "cases without their statistics fact row": "SELECT count(*) FROM cases_case c WHERE NOT EXISTS "
+            "(SELECT 1 FROM statistics_casefact f WHERE f.case_id = c.id)",
+            "item cases without their fact row": "SELECT count(*) FROM cases_itemcase i WHERE NOT EXISTS "
+            "(SELECT 1 FROM statistics_itemfact f WHERE f.item_case_id = i.id)",
             "duplicate tracking codes": "SELECT count(*) - count(DISTINCT tracking_code) FROM cases_case",
             "plans not of the current schema version": "SELECT count(*) FROM cases_case WHERE "  # noqa: S608
             f"plan_schema_version <> {PLAN_SCHEMA_VERSION} "

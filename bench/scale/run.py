@@ -142,6 +142,8 @@ def child(mode: str, out: str, kwargs: dict[str, Any]) -> None:
         result = {"info": fill(kwargs["cases"])}
     elif mode == "prepare":
         result = prepare(kwargs["info"])
+    elif mode == "periodic":
+        result = periodic()
     elif mode == "lifecycles":
         call_command("migrate", verbosity=0)
         result = lifecycles(kwargs["workers"], kwargs["seconds"])
@@ -188,6 +190,41 @@ def prepare(info: dict[str, Any]) -> dict[str, Any]:
         "case_id": issued.pk if issued else middle.pk,
         "events_of_case": longest,
         "cases": Case.objects.count(),
+    }
+
+
+def periodic() -> dict[str, Any]:
+    """The worker's periodic jobs of issue 13, timed as the worker runs them: the deadline sweep, then the fact refresh.
+
+    Run twice per size by the parent (sizes alternated): the first run after a fill catches up (raises the
+    signals and 督办 orders of every copy that reached one, builds the facts those changes touch); a later
+    run is the steady state (a day's sweep with nothing new since).
+    """
+    from django.db import connection
+
+    from lianban.statistics.services import facts_refresh
+    from lianban.supervision.services import deadline_sweep
+
+    started = time.perf_counter()
+    swept = deadline_sweep()
+    sweep_s = time.perf_counter() - started
+    started = time.perf_counter()
+    refreshed = facts_refresh(max_batches=10**9)
+    refresh_s = time.perf_counter() - started
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM supervision_signal")
+        signals = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM supervision_supervisionorder")
+        orders = cursor.fetchone()[0]
+    return {
+        "sweep_s": round(sweep_s, 3),
+        "sweep_cases_visited": swept.cases,
+        "signals_raised": swept.signals,
+        "orders_raised": swept.orders,
+        "facts_refresh_s": round(refresh_s, 3),
+        "facts_cases_rebuilt": refreshed.cases,
+        "signals_in_all": signals,
+        "orders_in_all": orders,
     }
 
 
@@ -485,6 +522,7 @@ class Size:
         self.data_dir = ROOT / "var" / "bench-scale" / self.database
         self.data_dir.mkdir(parents=True, exist_ok=True)
         env = django_env(url, self.data_dir)
+        self.env = env
         database_create(url, drop=False)
         status = child_call(env, "status")
         info = status["info"]
@@ -699,10 +737,25 @@ def parent(args: argparse.Namespace) -> None:
         args.prefix = "lianban_scale_small_"
     load_before = os.getloadavg()
     prepared = [Size(label, table[label], args) for label in labels]
+    jobs: dict[str, list[dict[str, Any]]] = {s.label: [] for s in prepared}
+    if args.periodic:
+        for round_ in (1, 2):  # sizes alternated: whatever else loads the machine loads them alike
+            for size in prepared:
+                ran = child_call(size.env, "periodic")
+                jobs[size.label].append(ran)
+                print(
+                    f"  [{size.label}] periodic jobs, run {round_}: sweep {ran['sweep_s']} s "
+                    f"({ran['sweep_cases_visited']:,} cases visited, {ran['signals_raised']:,} signals), "
+                    f"facts {ran['facts_refresh_s']} s ({ran['facts_cases_rebuilt']:,} cases)",
+                    flush=True,
+                )
+    sizes: dict[str, dict[str, Any]]
     if args.fill_only:
         sizes = {s.label: {"database": s.database, "fill": _fill_summary(s.info)} for s in prepared}
     else:
         sizes = measure(prepared, args)
+    for label, runs in jobs.items():
+        sizes[label]["periodic"] = runs
     report: dict[str, Any] = {
         "benchmark": "scale",
         "date": time.strftime("%Y-%m-%d %H:%M"),
@@ -790,6 +843,9 @@ def main() -> None:
     parser.add_argument("--load-seconds", type=float, default=5.0, help="seconds per tracking/bare load sample")
     parser.add_argument("--no-tracking", dest="tracking", action="store_false", help="skip the tracking load test")
     parser.add_argument("--no-lifecycles", dest="lifecycles", action="store_false", help="skip lifecycles/s")
+    parser.add_argument(
+        "--no-periodic", dest="periodic", action="store_false", help="skip timing the deadline sweep and fact refresh"
+    )
     parser.add_argument("--lifecycle-seconds", type=float, default=10.0, help="seconds per worker count")
     parser.add_argument(
         "--redis-url",

@@ -42,6 +42,19 @@ TARGETS: list[Target] = [
     Target("GET /api/supervision/due-soon", "supervisor", "/api/supervision/due-soon", deep=CURSOR),
     Target("GET /api/supervision/overdue", "supervisor", "/api/supervision/overdue", deep=CURSOR),
     Target("GET /api/cases/{id}/events", "supervisor", "/api/cases/{case_id}/events"),
+    # supervision (issue 13): signals, 督办 orders
+    Target("GET /api/supervision/signals", "supervisor", "/api/supervision/signals", deep=CURSOR),
+    Target("GET /api/supervision/orders", "supervisor", "/api/supervision/orders", deep=CURSOR),
+    Target("orders page", "supervisor", "/work/orders/"),
+    Target("orders page (SCJG)", "reviewer", "/work/orders/"),
+    # statistics (issue 13): the dashboards over the default period (the last twelve months), their API, a drill-down
+    Target("statistics dashboard", "supervisor", "/work/statistics/"),
+    Target("statistics dashboard (SCJG)", "reviewer", "/work/statistics/"),
+    Target("GET /api/statistics", "supervisor", "/api/statistics"),
+    Target("GET /api/statistics by department", "supervisor", "/api/statistics?department=SCJG"),
+    Target("GET /api/statistics/five-reductions", "supervisor", "/api/statistics/five-reductions"),
+    Target("GET /api/statistics/overdue-heat", "supervisor", "/api/statistics/overdue-heat"),
+    Target("GET /api/statistics/cases overdue", "supervisor", "/api/statistics/cases?metric=overdue", deep=CURSOR),
     # the applicant's lists
     Target("my cases (1,000 cases)", "heavy", "/my/cases/"),
     Target("my licences", "heavy", "/my/licences/"),
