@@ -1,4 +1,4 @@
-"""The working-day calendar kept in the process while PostgreSQL says it did not change (PostgreSQL only).
+"""Views kept in the process while PostgreSQL says they did not change: the calendar, the active subscriptions.
 
 On SQLite (and with ``LIANBAN_TRACK_LISTEN`` off, as in the other tests) the calendar's revision is read
 on every call; ``tests/workdays`` covers the rebuild on a change.
@@ -64,3 +64,34 @@ def test_nothing_is_kept_while_the_listener_does_not_listen() -> None:
     with override_settings(LIANBAN_TRACK_LISTEN=False):
         (_, first), (_, second) = reads(), reads()
     assert (first, second) == (1, 1)
+
+
+def subscription_reads() -> tuple[tuple[tuple[int, frozenset[str]], ...], int]:
+    """The active subscriptions and the number of statements reading their table."""
+    from lianban.outbox.services import active_subscriptions
+
+    with CaptureQueriesContext(connection) as ctx:
+        found = active_subscriptions()
+    return found, sum('"outbox_subscription"' in q["sql"] for q in ctx.captured_queries)
+
+
+@pytest.mark.usefixtures("listening")
+def test_the_active_subscriptions_are_kept_until_the_table_changes() -> None:
+    """The outbox's view shares the same keeping (``track_local.TopicKept``) under its own topic."""
+    from lianban.outbox.models import Subscription
+
+    first, count = subscription_reads()
+    assert (first, count) == ((), 1)
+    assert track_local.STAMPS.sync()
+    assert subscription_reads() == ((), 0)
+
+    day_override_set(day=date(2026, 12, 13), is_working_day=True, note="调休上班")  # another topic: not this one
+    assert track_local.STAMPS.sync()
+    assert subscription_reads() == ((), 0)
+
+    made = Subscription.objects.create(
+        name="部门系统", url="https://dept.example/hook", event_types=["case.accepted"], secret="whsec_" + "A" * 32
+    )
+    assert track_local.STAMPS.sync(), "the subscription's change was not heard"
+    assert subscription_reads() == (((made.pk, frozenset({"case.accepted"})),), 1)
+    assert subscription_reads() == (((made.pk, frozenset({"case.accepted"})),), 0)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from django.conf import settings
 from django.utils import timezone
 
+from lianban.cases.track_local import TopicKept
 from lianban.core.case_flow import Calendar
 
 
@@ -27,8 +28,8 @@ def local_date(moment: datetime) -> date:
 
 #: Topic of the notifications the calendar revision's trigger sends (migration ``workdays/0002``).
 CALENDAR_TOPIC = "calendar"
-#: The calendar as last built: (topic epoch it was read under, (its year, provisional years ahead), it).
-_kept: tuple[tuple[int, int], tuple[int, int], Calendar] | None = None
+#: The calendar as last built, kept while the calendar topic's epoch stands.
+_CALENDAR: TopicKept[Calendar] = TopicKept(CALENDAR_TOPIC)
 
 
 def calendar() -> Calendar:
@@ -41,17 +42,8 @@ def calendar() -> Calendar:
     Raises:
         CalendarNotCovered: later, for a date in a year nobody covers.
     """
-    global _kept
-    from lianban.cases import track_local
     from lianban.workdays.services import work_calendar
 
     day = today()
     shape = (day.year, int(settings.LIANBAN_PROVISIONAL_YEARS))
-    epoch = track_local.STAMPS.topic_epoch(CALENDAR_TOPIC) if track_local.enabled() else None
-    kept = _kept
-    if epoch is not None and kept is not None and kept[0] == epoch and kept[1] == shape:
-        return kept[2]
-    built = work_calendar(day)
-    if epoch is not None and track_local.STAMPS.topic_epoch(CALENDAR_TOPIC) == epoch:
-        _kept = (epoch, shape, built)
-    return built
+    return _CALENDAR.get(shape, lambda: work_calendar(day))

@@ -35,8 +35,8 @@ import secrets
 import threading
 import time
 from collections import OrderedDict, deque
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import connection
@@ -49,6 +49,7 @@ CHANNEL = "lianban_track"
 _DJANGO_ONLY = ("cursor_factory", "context", "prepare_threshold")
 
 Row = tuple[int, str]
+T = TypeVar("T")
 
 
 class LocalStamps:
@@ -208,3 +209,28 @@ def listener_state() -> dict[str, Any]:
     """What the process's listener is doing (health checks, tests)."""
     listener = STAMPS.listener
     return {"enabled": enabled(), "live": bool(listener and listener.live), "stamps": len(STAMPS._stamps)}
+
+
+class TopicKept(Generic[T]):
+    """One value read from the database, kept in the process while its topic's epoch stands.
+
+    ``get(key, build)`` answers the kept value when the topic has not moved since it was read and ``key``
+    (what else the value depends on: the year, a setting…) is the same; otherwise it calls ``build`` and keeps
+    the result only if the topic did not move while it was built. Where the process does not listen (SQLite,
+    ``LIANBAN_TRACK_LISTEN`` off, the listener starting or reconnecting) ``build`` is called every time.
+    """
+
+    def __init__(self, topic: str) -> None:
+        self.topic = topic
+        self._kept: tuple[tuple[int, int], Hashable, T] | None = None
+
+    def get(self, key: Hashable, build: Callable[[], T]) -> T:
+        """The value under ``key``: kept, or built now (see the class)."""
+        epoch = STAMPS.topic_epoch(self.topic) if enabled() else None
+        kept = self._kept
+        if epoch is not None and kept is not None and kept[0] == epoch and kept[1] == key:
+            return kept[2]
+        value = build()
+        if epoch is not None and STAMPS.topic_epoch(self.topic) == epoch:
+            self._kept = (epoch, key, value)
+        return value

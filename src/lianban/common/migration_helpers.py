@@ -137,3 +137,30 @@ def append_only_triggers(table: str, words: str, *, delete_while: str | None = "
     ``words`` are the model's ``refused`` (``lianban.common.append_only.AppendOnlyRow``).
     """
     return AppendOnlyTriggers(table, words, delete_while=delete_while).operation()
+
+
+def topic_notify_operation(*, table: str, topic: str, what: str) -> Any:
+    """A RunPython operation: on PostgreSQL, a statement-level trigger on ``table`` that sends ``t<topic>`` on the
+    tracking channel ``lianban_track`` at the commit of any insert, update, delete or truncate (the topics of
+    ``cases.track_local``); nothing on SQLite, which has no notifications. Reversible."""
+    from django.db import migrations
+
+    function, trigger = f"lianban_notify_{topic}", f"{table}_notify"
+    forward = [
+        f"""
+    CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('lianban_track', 't{topic}');
+        RETURN NULL;
+    END $$;
+    """,
+        f"""
+    CREATE TRIGGER {trigger} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON {table} FOR EACH STATEMENT EXECUTE FUNCTION {function}();
+    """,
+    ]
+    reverse = [f"DROP TRIGGER IF EXISTS {trigger} ON {table};", f"DROP FUNCTION IF EXISTS {function}();"]
+    return migrations.RunPython(
+        statements_per_vendor({"postgresql": forward, "sqlite": []}, what=what),
+        statements_per_vendor({"postgresql": reverse, "sqlite": []}, what=what),
+    )

@@ -83,8 +83,8 @@ def event_publish(audit: CaseEvent) -> OutboxEvent | None:
 
 #: Topic of the notifications the subscription table's trigger sends (migration ``outbox/0002``).
 SUBSCRIPTIONS_TOPIC = "subscriptions"
-#: The active subscriptions as last read, with the topic epoch they were read under (see below).
-_active: tuple[tuple[int, int], tuple[tuple[int, frozenset[str]], ...]] | None = None
+#: The active subscriptions as last read, kept while the subscriptions topic's epoch stands.
+_ACTIVE: track_local.TopicKept[tuple[tuple[int, frozenset[str]], ...]] = track_local.TopicKept(SUBSCRIPTIONS_TOPIC)
 
 
 def active_subscriptions() -> tuple[tuple[int, frozenset[str]], ...]:
@@ -97,18 +97,14 @@ def active_subscriptions() -> tuple[tuple[int, frozenset[str]], ...]:
     time. Either way a subscription receives the events of the changes that
     commit after its own commit has been heard (a matter of milliseconds).
     """
-    global _active
-    epoch = track_local.STAMPS.topic_epoch(SUBSCRIPTIONS_TOPIC) if track_local.enabled() else None
-    kept = _active
-    if epoch is not None and kept is not None and kept[0] == epoch:
-        return kept[1]
-    found = tuple(
+    return _ACTIVE.get(None, _subscriptions_read)
+
+
+def _subscriptions_read() -> tuple[tuple[int, frozenset[str]], ...]:
+    return tuple(
         (pk, frozenset(types or ()))
         for pk, types in Subscription.objects.filter(active=True).order_by("pk").values_list("pk", "event_types")
     )
-    if epoch is not None and track_local.STAMPS.topic_epoch(SUBSCRIPTIONS_TOPIC) == epoch:
-        _active = (epoch, found)
-    return found
 
 
 def event_data(event: OutboxEvent) -> dict[str, Any]:
