@@ -656,19 +656,20 @@ def codes_expire(now: datetime | None = None) -> int:
     return failed
 
 
-def _send_due(deadline: float, *, codes_only: bool) -> int:
+def _send_due(deadline: float, *, codes_only: bool, now: datetime | None = None) -> int:
     sent = 0
     while time.monotonic() < deadline:
-        claimed = message_claim(codes_only=codes_only)
+        claimed = message_claim(now, codes_only=codes_only)
         if claimed is None:
             break
         sent += bool(message_send(claimed) in (Status.DELIVERED, Status.SENDING))
     return sent
 
 
-def codes_run(*, budget_seconds: float = 10.0) -> int:
-    """Send the due verification codes (and only them) until none is due or the budget is spent; how many."""
-    return _send_due(time.monotonic() + budget_seconds, codes_only=True)
+def codes_run(*, budget_seconds: float = 10.0, now: datetime | None = None) -> int:
+    """Send the verification codes due (at ``now``), and only them, until none is due or the budget is spent;
+    how many were handed over."""
+    return _send_due(time.monotonic() + budget_seconds, codes_only=True, now=now)
 
 
 def messages_run(*, budget_seconds: float = 30.0) -> int:
