@@ -18,14 +18,20 @@ from lianban.messaging.services import codes_run
 
 
 class MemoryProvider:
-    """Takes every message (delivered at once, as the log provider); ``outbox`` holds (phone, text), newest last."""
+    """Takes every message (delivered at once, as the log provider); ``outbox`` holds (phone, text), newest last.
+
+    ``script``: outcomes to answer first (``providers.TEMPORARY``, ``PERMANENT``…), the message not taken.
+    """
 
     name = "memory"
     outbox: ClassVar[list[tuple[str, str]]] = []
+    script: ClassVar[list[str]] = []
 
     def send(
         self, *, phone: str, template: str, params: Mapping[str, str], text: str, out_id: str
     ) -> providers.SendResult:
+        if self.script:
+            return providers.SendResult(self.script.pop(0), code="SCRIPTED")
         self.outbox.append((phone, text))
         return providers.SendResult(providers.ACCEPTED, ref=f"mem-{out_id}", delivered=True)
 
@@ -37,8 +43,10 @@ def sms_outbox(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     settings.LIANBAN_SMS_CODE_TEMPLATE = "SMS_CODE"
     settings.LIANBAN_SMS_ACCOUNT_TEMPLATE = "SMS_ACCOUNT"
     MemoryProvider.outbox.clear()
+    MemoryProvider.script.clear()
     yield MemoryProvider.outbox
     MemoryProvider.outbox.clear()
+    MemoryProvider.script.clear()
 
 
 def deliver(at: datetime | None = None) -> int:
