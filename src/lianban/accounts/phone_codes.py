@@ -83,7 +83,7 @@ class CodeText:
 
 
 #: Called in the request's transaction with each text to send; must queue it (see :class:`CodeText`).
-PHONE_CODE_QUEUED: Hook[[CodeText], bool] = Hook("accounts.phone_code_queued")
+PHONE_CODE_QUEUED: Hook[[CodeText], bool] = Hook("phone code queued")
 
 
 @dataclass(frozen=True, slots=True)
