@@ -27,9 +27,10 @@ import pytest
 
 # The case-engine kit's fixtures, for journeys through the workbenches: the demo catalog plus a 容缺
 # material and fees (``catalog``), everyone a case meets (``people``, password "x"), the frozen clock.
+from tests.accounts.codes import sms_outbox
 from tests.cases.kit import case_rows_wiped_first, catalog, clock, people
 
-__all__ = ["case_rows_wiped_first", "catalog", "clock", "people"]
+__all__ = ["case_rows_wiped_first", "catalog", "clock", "people", "sms_outbox"]
 
 #: Debian's Chromium. ``LIANBAN_CHROMIUM`` overrides it (used to prove a missing browser fails the run).
 CHROMIUM = Path(os.environ.get("LIANBAN_CHROMIUM", "/usr/bin/chromium"))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from django.db.models import F
+from django.utils import timezone
 
 import pytest
 from playwright.sync_api import expect
@@ -15,7 +16,8 @@ from pytest_django import Settings
 from stdnum.cn import ric
 
 from lianban.accounts.models import PhoneCode
-from lianban.accounts.sms import MemorySmsBackend
+from lianban.messaging import providers
+from tests.accounts.codes import MemoryProvider, deliver
 from tests.accounts.identity_platform.server import PASSWORD as PLATFORM_PASSWORD
 from tests.accounts.identity_platform.server import configure, identity_platform
 
@@ -29,12 +31,10 @@ ID_NUMBER = BODY + ric.calc_check_digit(BODY + "0")
 
 
 @pytest.fixture
-def sms(settings: Settings) -> Iterator[list[tuple[str, str]]]:
-    """Messages kept in memory (the live server runs in this process)."""
-    settings.LIANBAN_SMS_BACKEND = "lianban.accounts.sms.MemorySmsBackend"
-    MemorySmsBackend.outbox.clear()
-    yield MemorySmsBackend.outbox
-    MemorySmsBackend.outbox.clear()
+def sms(sms_outbox: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """What the SMS provider took (the live server runs in this process; the tests' task backend runs the
+    sending of the codes as the request commits)."""
+    return sms_outbox
 
 
 def code_in(sms: list[tuple[str, str]]) -> str:
@@ -55,7 +55,8 @@ def test_sign_up_sign_out_sign_in_and_reset_the_password(page, sms) -> None:
     page.get_by_label("手机号码").fill("138 0013 8000")
     page.get_by_role("button", name="发送验证码").click()
     expect(page).to_have_url(re.compile(r"/signup/verify/$"))
-    expect(page.get_by_role("status")).to_contain_text("验证码已发送至138****8000")
+    expect(page.get_by_role("status")).to_contain_text("验证码正在发送至138****8000")
+    expect(page.locator("#code-status")).to_contain_text("验证码已发出")
 
     # a weak password and a wrong code are named; the code is not used up by the refusal
     page.get_by_label("短信验证码").fill("000000" if code_in(sms) != "000000" else "111111")
@@ -113,6 +114,19 @@ def test_sign_up_sign_out_sign_in_and_reset_the_password(page, sms) -> None:
     page.get_by_role("button", name="登录").click()
     expect(page.locator(".who")).to_contain_text("张三")
     expect(page.locator(".who")).to_contain_text("申请人")
+
+
+def test_the_sign_up_page_tells_when_the_code_could_not_be_sent(page, sms) -> None:
+    MemoryProvider.script.extend([providers.TEMPORARY, providers.PERMANENT])  # busy, then the number refused
+    page.goto("/signup/")
+    page.get_by_label("手机号码").fill(PHONE)
+    page.get_by_role("button", name="发送验证码").click()
+    expect(page).to_have_url(re.compile(r"/signup/verify/$"))
+    status = page.locator("#code-status")
+    expect(status).to_have_text("正在发送验证码……")
+    deliver(timezone.now() + timedelta(seconds=31))  # the worker's retry: refused for good
+    expect(status).to_contain_text("验证码未能发出")  # the page asked by itself, no reload
+    assert sms == []
 
 
 @pytest.fixture

@@ -250,6 +250,8 @@ class PhoneCode(models.Model):
     expires_at = models.DateTimeField(_("expires at"))
     attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    #: Keyed digest of the random token the request's answer carried: the page asks by it whether the code went out.
+    token_digest = models.CharField(_("status token digest"), max_length=64, blank=True, default="")
 
     class Meta:
         verbose_name = _("one-time code")
@@ -258,6 +260,7 @@ class PhoneCode(models.Model):
             models.Index(fields=["phone_digest", "created_at"], name="phonecode_phone_at"),
             models.Index(fields=["address_digest", "created_at"], name="phonecode_address_at"),
             models.Index(fields=["created_at"], name="phonecode_at"),  # pruning
+            models.Index(fields=["token_digest"], name="phonecode_token"),
         ]
 
     def __str__(self) -> str:

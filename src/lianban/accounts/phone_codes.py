@@ -11,7 +11,11 @@ The rules (docs/security.md, §14):
   language, how long to wait;
 - the answer to a request does not tell whether the number has an account: a reset code for a
   number without an account is stored (it counts for the limits) but nothing is sent; a sign-up
-  request for a number that has an account sends a message saying so instead of a code.
+  request for a number that has an account sends a message saying so instead of a code;
+- nothing is sent here: the text goes to :data:`PHONE_CODE_QUEUED`, on which ``messaging`` (a layer
+  above) registers the writing of an outbox message in this transaction; its worker sends it at once,
+  before any queued notice, and blanks the code when it is handed over, fails, or expires. The answer
+  is a random token the page asks by whether the code went out (``messaging.selectors``).
 """
 
 from __future__ import annotations
@@ -35,8 +39,8 @@ from axes.utils import reset as axes_reset
 
 from lianban.accounts.models import Applicant, ApplicantKind, CodePurpose, PhoneCode, Role, User
 from lianban.accounts.services import AccountInvalid, account_event_write, applicant_create, applicant_id_number_clean
-from lianban.accounts.sms import sms_send
 from lianban.common import crypto
+from lianban.common.hooks import Hook
 from lianban.core.case_errors import ApplicantInvalid
 
 logger = logging.getLogger(__name__)
@@ -58,7 +62,28 @@ class CodeRefused(Exception):
 
 
 class CodeNotSent(Exception):
-    """The SMS backend failed: nothing was stored, no quota used; try again later."""
+    """Nothing can send the code (no sender registered on :data:`PHONE_CODE_QUEUED`): nothing stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class CodeText:
+    """A text to send to a mobile number in answer to a code request: what the hook's functions receive.
+
+    ``kind`` is ``code`` (``params`` holds ``{"code": …}``, the provider template's variable) or
+    ``account`` (a sign-up asked for a number with an account: no code, no params). ``topic`` names the
+    request (``phonecode:<id>``): the page's status token leads to it.
+    """
+
+    phone: str
+    kind: str
+    text: str
+    params: dict[str, str]
+    topic: str
+    created_at: datetime
+
+
+#: Called in the request's transaction with each text to send; must queue it (see :class:`CodeText`).
+PHONE_CODE_QUEUED: Hook[[CodeText], bool] = Hook("phone code queued")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,14 +198,27 @@ def _message(purpose: str, code: str) -> str:
     ) % {"what": what, "code": code, "minutes": _minutes()}
 
 
-def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | None = None) -> None:
-    """Send a new one-time code for ``purpose`` to ``phone`` (already cleaned), asked from ``address``.
+def token_digest(token: str) -> str:
+    """The stored form of a status token."""
+    return _digest(token, "token")
 
-    The same answer (none) whether the number has an account or not; see the module's rules.
+
+def phone_code_of_token(token: str) -> PhoneCode | None:
+    """The code request a status token was given for (None: no such token)."""
+    if not token or len(token) > 64:
+        return None
+    return PhoneCode.objects.filter(token_digest=token_digest(token)).first()
+
+
+def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | None = None) -> str:
+    """Queue a new one-time code for ``purpose`` to ``phone`` (already cleaned), asked from ``address``.
+
+    The answer is a random status token (the page asks by it whether the code went out), of the same
+    shape whether the number has an account or not; see the module's rules.
 
     Raises:
-        CodeRefused: a rate limit of the number or of the address; nothing stored or sent.
-        CodeNotSent: the SMS backend failed; nothing stored.
+        CodeRefused: a rate limit of the number or of the address; nothing stored or queued.
+        CodeNotSent: nothing is registered to send codes; nothing stored.
     """
     if purpose not in CodePurpose.values:
         raise ValueError(purpose)
@@ -206,7 +244,8 @@ def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | N
                 )
         code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
         salt = secrets.token_hex(16)
-        PhoneCode.objects.create(
+        token = secrets.token_urlsafe(24)
+        row = PhoneCode.objects.create(
             purpose=purpose,
             phone_digest=phone_digest,
             address_digest=address_digest,
@@ -214,6 +253,7 @@ def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | N
             code_digest=_code_digest(salt, code),
             created_at=now,
             expires_at=now + timedelta(minutes=_minutes()),
+            token_digest=token_digest(token),
         )
         has_account = _number_has_account(phone)
         if purpose == CodePurpose.SIGNUP and has_account:
@@ -221,17 +261,19 @@ def phone_code_send(*, phone: str, purpose: str, address: str, now: datetime | N
                 "[lianban] Someone asked to sign up with this number, which already has an account. "
                 "If it was you, sign in, or reset your password with this number."
             )
-            params: dict[str, str] = {}
+            kind, params = "account", {}
         elif purpose == CodePurpose.RESET and not has_account:
-            return  # nothing to reset: stored for the limits, not sent, the same answer
+            return token  # nothing to reset: stored for the limits, not sent, the same answer
         else:
             text = _message(purpose, code)
-            params = {"code": code}
-        try:
-            sms_send(phone, text, params)
-        except Exception as exc:
-            logger.exception("the SMS backend failed to send a %s code", purpose)
-            raise CodeNotSent from exc
+            kind, params = "code", {"code": code}
+        queued = PHONE_CODE_QUEUED(
+            CodeText(phone=phone, kind=kind, text=text, params=params, topic=f"phonecode:{row.pk}", created_at=now)
+        )
+        if not queued:
+            logger.error("nothing is registered to send one-time codes (accounts.phone_codes.PHONE_CODE_QUEUED)")
+            raise CodeNotSent
+    return token
 
 
 def _code_problem(*, phone: str, purpose: str, code: str, consume: bool, now: datetime) -> str:

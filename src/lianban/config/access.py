@@ -185,6 +185,7 @@ ROUTES: dict[str, Route] = {
     "portal:signup_verify": PUBLIC,
     "portal:password_forgot": PUBLIC,
     "portal:password_forgot_verify": PUBLIC,
+    "portal:code_status": PUBLIC,  # keyed by the unguessable token of a code request; tells nothing of the number
     # portal: public pages
     "portal:home": PUBLIC,
     "portal:search": PUBLIC,

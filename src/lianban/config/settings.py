@@ -426,11 +426,11 @@ AXES_LOCKOUT_CALLABLE = "lianban.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
 
 # ------------------------------------------------------------------ citizens' accounts: mobile codes, single sign-on
-#: Where text messages go (a dotted class with ``send(phone, text)``); the default writes them to the log.
-LIANBAN_SMS_BACKEND = env.str("LIANBAN_SMS_BACKEND", default="lianban.accounts.sms.LoggingSmsBackend")
 #: A one-time code (sign-up, password reset) is valid this many minutes, for this many wrong attempts.
 LIANBAN_PHONE_CODE_MINUTES = env.int("LIANBAN_PHONE_CODE_MINUTES", default=10)
 LIANBAN_PHONE_CODE_ATTEMPTS = env.int("LIANBAN_PHONE_CODE_ATTEMPTS", default=5)
+#: A code not handed to the SMS provider this many seconds after it was asked for: the page says it is late.
+LIANBAN_PHONE_CODE_SEND_SECONDS = env.int("LIANBAN_PHONE_CODE_SEND_SECONDS", default=30)
 #: Code requests allowed per mobile number and per client address ("N/minute,N/hour,N/day"; "none": no limit).
 LIANBAN_PHONE_CODE_LIMITS = env.str("LIANBAN_PHONE_CODE_LIMITS", default="1/minute,5/hour,10/day")
 LIANBAN_PHONE_CODE_ADDRESS_LIMITS = env.str("LIANBAN_PHONE_CODE_ADDRESS_LIMITS", default="5/minute,20/hour,50/day")
@@ -577,8 +577,6 @@ if LIANBAN_SMS_PROVIDER != "log":
         _missing.append("LIANBAN_SMS_APP_ID")
     if _missing:
         raise ImproperlyConfigured(f"LIANBAN_SMS_PROVIDER={LIANBAN_SMS_PROVIDER} also needs {', '.join(_missing)}")
-    if "LIANBAN_SMS_BACKEND" not in os.environ:
-        LIANBAN_SMS_BACKEND = "lianban.messaging.providers.ProviderSmsBackend"
 #: Seconds to wait before each retry of a temporary failure (SMS or SMTP); then the message failed.
 LIANBAN_MESSAGE_RETRY_SECONDS = [
     float(s) for s in env.list("LIANBAN_MESSAGE_RETRY_SECONDS", default=["30", "120", "600", "1800", "3600"])

@@ -46,7 +46,7 @@ class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
 @admin.register(Message)
 class MessageAdmin(admin.ModelAdmin[Message]):
     list_display = ["id", "case", "kind", "audience", "channel", "address_masked", "status", "failure", "attempts"]
-    list_filter = ["status", "channel", "failure", "kind"]
+    list_filter = ["status", "purpose", "channel", "failure", "kind"]
     list_select_related = ["case"]
     FIELDS: tuple[str, ...] = (
         "case",

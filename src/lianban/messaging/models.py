@@ -47,8 +47,21 @@ class StaffKind(models.TextChoices):
     SIGNAL_RED = "SIGNAL_RED", _("red card")
 
 
+class CodeKind(models.TextChoices):
+    """What an answer to a code request (``accounts.phone_codes``) is: a code, or "this number has an account"."""
+
+    CODE = "CODE", _("verification code")
+    ACCOUNT = "CODE_ACCOUNT", _("sign-up asked for a number with an account")
+
+
 #: Every kind a template or a message may have: the applicants' notifications, then the staff's reminders.
 MESSAGE_KINDS = [*NotificationKind.choices, *StaffKind.choices]
+#: What a message may be about: the kinds of templates, then the answers to code requests (no template: their
+#: texts come from the request; the provider's template codes are settings).
+MESSAGE_KINDS_ALL = [*MESSAGE_KINDS, *CodeKind.choices]
+
+#: What a verification code's digits become once the message no longer needs them.
+REDACTED_CODE = "******"
 
 
 #: The values a template may use, with what they hold (shown in the admin's help text and docs/messages.md).
@@ -267,8 +280,9 @@ class Message(models.Model):
     notification = models.ForeignKey(
         Notification, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("notification")
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=MESSAGE_KINDS)
-    #: What a staff message is about beyond its case, e.g. ``order:12`` (a 督办 order); null for the others
+    kind = models.CharField(_("kind"), max_length=16, choices=MESSAGE_KINDS_ALL)
+    #: What a staff message is about beyond its case, e.g. ``order:12`` (a 督办 order), or the code request a code
+    #: message answers (``phonecode:7``); null for the others
     #: (nullable: adding the column keeps SQLite's status trigger, a table rebuild would drop it).
     topic = models.CharField(_("about"), max_length=40, null=True, blank=True)
     purpose = models.CharField(_("purpose"), max_length=8, choices=Purpose.choices, default=Purpose.NOTICE)
@@ -320,6 +334,12 @@ class Message(models.Model):
             models.Index(fields=["topic", "-id"], name="message_topic", condition=models.Q(topic__isnull=False)),
             models.Index(fields=["address_digest", "handed_at"], name="message_address_handed"),
             models.Index(fields=["provider", "provider_ref"], name="message_provider_ref"),
+            # the codes go first: the due ones, and those not handed over yet (a small set)
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                name="message_code_due",
+                condition=models.Q(purpose="CODE", status__in=["CREATED", "SENDING"]),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -341,12 +361,22 @@ class Message(models.Model):
         return f"{self.pk} {self.channel} {self.status}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Refuse a status that moves backwards or leaves a final status (see :data:`STATUS_RANK`)."""
+        """Refuse a status that moves backwards or leaves a final status (see :data:`STATUS_RANK`); blank a
+        verification code once it is handed over or the message is final (:meth:`redact`)."""
         moved = self.pk is not None and self.status != self._loaded_status
         if moved and STATUS_RANK[Status(self.status)] <= STATUS_RANK[Status(self._loaded_status)]:
             raise StatusBackwards(f"message {self.pk}: {self._loaded_status} -> {self.status}")
+        if self.purpose == Purpose.CODE and (self.handed_at is not None or STATUS_RANK[Status(self.status)] == 2):
+            self.redact()
         super().save(*args, **kwargs)
         self._loaded_status = self.status
+
+    def redact(self) -> None:
+        """Blank the template values (a code) and their digits in the text: ``验证码是******``."""
+        for _name, value in self.params:
+            if value:
+                self.body = self.body.replace(str(value), REDACTED_CODE)
+        self.params = []
 
 
 class Receipt(models.Model):

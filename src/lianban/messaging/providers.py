@@ -235,22 +235,3 @@ PROVIDERS: dict[str, type[SmsProvider]] = {"log": LogProvider, "aliyun": AliyunP
 def sms_provider() -> SmsProvider:
     """The configured provider (``LIANBAN_SMS_PROVIDER``)."""
     return PROVIDERS[settings.LIANBAN_SMS_PROVIDER]()
-
-
-class ProviderSmsBackend:
-    """``LIANBAN_SMS_BACKEND`` for the one-time codes of ``accounts.phone_codes``, through the configured provider.
-
-    The code template (``LIANBAN_SMS_CODE_TEMPLATE``) receives ``{"code": …}``; the account-exists
-    notice uses ``LIANBAN_SMS_ACCOUNT_TEMPLATE`` (nothing is sent without one). Raises when not accepted.
-    """
-
-    def send(self, phone: str, text: str, params: Mapping[str, str] | None = None) -> None:
-        """Send the code (or the notice) through the provider."""
-        values = dict(params or {})
-        template = settings.LIANBAN_SMS_CODE_TEMPLATE if "code" in values else settings.LIANBAN_SMS_ACCOUNT_TEMPLATE
-        if not template:
-            logger.warning("no SMS provider template for this message: nothing sent to %s", mask(phone, "phone"))
-            return
-        result = sms_provider().send(phone=phone, template=template, params=values, text=text, out_id=uuid.uuid4().hex)
-        if result.outcome != ACCEPTED:
-            raise RuntimeError(f"the SMS provider refused the message: {result.code}")

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from lianban.accounts.models import User
+from lianban.accounts.phone_codes import phone_code_of_token
 from lianban.core.masking import mask
-from lianban.messaging.models import Channel, Message, Preference
+from lianban.messaging.models import Channel, Message, Preference, Purpose, Status
 
 #: How many of a case's messages the case page lists (newest first).
 CASE_PAGE_MESSAGES = 50
@@ -59,6 +62,42 @@ def _rows(messages: QuerySet[Message]) -> list[MessageRow]:
         )
         for m in messages.order_by("-id")[:CASE_PAGE_MESSAGES]
     ]
+
+
+#: What the page tells of a code request: being sent, handed to the provider (or delivered), failed, or
+#: not handed over ``LIANBAN_PHONE_CODE_SEND_SECONDS`` after it was asked for.
+CODE_PENDING, CODE_SENT, CODE_FAILED, CODE_LATE = "pending", "sent", "failed", "late"
+
+
+def code_request_state(token: str, now: datetime | None = None) -> str | None:
+    """Where the answer to a code request is (None: no request has this status token). Two queries at most.
+
+    It tells nothing of the number: a request answered with no message (a reset for a number without an
+    account) is ``pending`` while a code asked for before it still waits to be handed over, as its own
+    message would, and ``sent`` after.
+    """
+    request = phone_code_of_token(token)
+    if request is None:
+        return None
+    now = now or timezone.now()
+    message = Message.objects.filter(topic=f"phonecode:{request.pk}").order_by("-id").first()
+    if message is None:
+        waiting = Message.objects.filter(
+            purpose=Purpose.CODE,
+            status__in=[Status.CREATED, Status.SENDING],
+            handed_at__isnull=True,
+            created_at__lte=request.created_at,
+            created_at__gt=request.created_at - timedelta(minutes=int(settings.LIANBAN_PHONE_CODE_MINUTES)),
+        ).exists()
+        state = CODE_PENDING if waiting else CODE_SENT
+    elif message.status == Status.FAILED:
+        state = CODE_FAILED
+    elif message.status == Status.DELIVERED or message.handed_at is not None:
+        state = CODE_SENT
+    else:
+        state = CODE_PENDING
+    late = now - request.created_at >= timedelta(seconds=int(settings.LIANBAN_PHONE_CODE_SEND_SECONDS))
+    return CODE_LATE if state == CODE_PENDING and late else state
 
 
 def preference_of(user: User) -> Preference:

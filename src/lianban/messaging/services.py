@@ -16,6 +16,12 @@ In short (docs/messages.md):
    receipt (SMS), retried after the next delay of ``LIANBAN_MESSAGE_RETRY_SECONDS`` (temporary), or failed.
 5. ``receipts_accept`` applies providers' receipts once each; a status never moves backwards.
 
+Verification codes (``accounts.phone_codes``, whose limits are applied before anything is queued) take the
+same road with ``purpose`` CODE: ``code_message_queue`` writes the message in the request's transaction
+(registered on ``PHONE_CODE_QUEUED``) and asks a worker to send codes at once (``codes_run``); a claim takes
+due codes before any notice; the code's digits are blanked when the provider takes the message, when it
+fails, or when the code expires unsent (``codes_expire``), and never logged.
+
 Reminders to staff (supervision's signals and 督办 steps) take the same road: ``staff_message_queue`` writes a
 ``StaffDispatch`` in the caller's transaction, ``staff_dispatch_expand`` (worker) makes their SMS and e-mail
 messages by ``LIANBAN_STAFF_MESSAGE_ROUTES``.
@@ -42,6 +48,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
+from lianban.accounts.phone_codes import CodeText
 from lianban.cases.models import Case, ItemCase, Notification
 from lianban.common import crypto
 from lianban.common.prepared import insert_row
@@ -50,6 +57,7 @@ from lianban.messaging import providers
 from lianban.messaging.models import (
     Audience,
     Channel,
+    CodeKind,
     Dispatch,
     Failure,
     Message,
@@ -104,6 +112,47 @@ def staff_message_queue(
     )
     dispatch.save(force_insert=True)
     return dispatch
+
+
+def code_message_queue(text: CodeText) -> bool:
+    """Queue the SMS answering a code request in its transaction, and a worker's run of the codes after commit.
+
+    Registered on ``accounts.phone_codes.PHONE_CODE_QUEUED``. The account-exists notice needs the provider's
+    template ``LIANBAN_SMS_ACCOUNT_TEMPLATE``: without one (and a real provider) nothing is queued, like a
+    reset for a number without an account, so the page answers alike. Always True (the request was handled).
+    """
+    kind = CodeKind.CODE if text.kind == "code" else CodeKind.ACCOUNT
+    if (
+        kind == CodeKind.ACCOUNT
+        and settings.LIANBAN_SMS_PROVIDER != "log"
+        and not settings.LIANBAN_SMS_ACCOUNT_TEMPLATE
+    ):
+        logger.warning("no LIANBAN_SMS_ACCOUNT_TEMPLATE: the account-exists notice is not sent")
+        return True
+    Message(
+        purpose=Purpose.CODE,
+        kind=kind,
+        topic=text.topic[:40],
+        channel=Channel.SMS,
+        audience=Audience.APPLICANT,
+        address=text.phone,
+        address_digest=_address_digest(text.phone),
+        body=text.text,
+        params=[[name, value] for name, value in text.params.items()],
+        created_at=text.created_at,
+        next_attempt_at=text.created_at,
+    ).save(force_insert=True)
+    transaction.on_commit(_codes_run_enqueue)
+    return True
+
+
+def _codes_run_enqueue() -> None:
+    from lianban.messaging.tasks import send_codes
+
+    try:
+        send_codes.enqueue()
+    except Exception:  # the periodic run sends it a few seconds later: never an error for the request
+        logger.exception("could not enqueue the sending of a code")
 
 
 # ------------------------------------------------------------------ routes, recipients, templates (worker side)
@@ -402,23 +451,50 @@ def _over_daily_cap(message: Message, now: datetime) -> bool:
     return handed.count() >= cap
 
 
-def message_claim(now: datetime | None = None) -> Claimed | None:
+def _next_due(now: datetime, *, codes_only: bool) -> Message | None:
+    """The oldest due code, else (unless ``codes_only``) the oldest due message; locked, skipping locked ones."""
+    due = Message.objects.filter(status__in=[Status.CREATED, Status.SENDING], next_attempt_at__lte=now)
+    ordered = due.order_by("next_attempt_at", "id").select_for_update(skip_locked=True)
+    code = ordered.filter(purpose=Purpose.CODE).first()
+    if code is not None or codes_only:
+        return code
+    return ordered.first()
+
+
+def _code_expired(message: Message, now: datetime) -> bool:
+    return message.created_at <= now - timedelta(minutes=int(settings.LIANBAN_PHONE_CODE_MINUTES))
+
+
+def _provider_template(message: Message) -> str:
+    """The provider's template code of a message: its template's, or for a code the setting of its kind."""
+    if message.purpose == Purpose.CODE:
+        if message.kind == CodeKind.CODE:
+            return str(settings.LIANBAN_SMS_CODE_TEMPLATE)
+        return str(settings.LIANBAN_SMS_ACCOUNT_TEMPLATE)
+    return message.template.provider_template if message.template is not None else ""
+
+
+def message_claim(now: datetime | None = None, *, codes_only: bool = False) -> Claimed | None:
     """Claim the oldest due message for this worker (None: nothing due); the attempt is counted now.
 
-    The per-number daily cap of SMS notices is applied here, before anything is sent: a message over
-    it fails (permanent) without reaching the provider, and retries of one message count once.
+    Due verification codes go before every other message (``codes_only``: only they). The per-number daily
+    cap of SMS notices is applied here, before anything is sent: a message over it fails (permanent)
+    without reaching the provider, and retries of one message count once. A code whose validity ended
+    before it could be sent fails (temporary) without being sent.
     """
     while True:
         with transaction.atomic():
             now = now or timezone.now()
-            due = Message.objects.filter(status__in=[Status.CREATED, Status.SENDING], next_attempt_at__lte=now)
-            message = due.order_by("next_attempt_at", "id").select_for_update(skip_locked=True).first()
+            message = _next_due(now, codes_only=codes_only)
             if message is None:
                 return None
             if _over_daily_cap(message, now):
                 _fail(message, Failure.PERMANENT, _("daily limit of messages to this number reached"), now)
                 continue
-            template = message.template.provider_template if message.template is not None else ""
+            if message.purpose == Purpose.CODE and message.handed_at is None and _code_expired(message, now):
+                _fail(message, Failure.TEMPORARY, _("the code expired before it could be sent"), now)
+                continue
+            template = _provider_template(message)
             if message.channel == Channel.SMS and settings.LIANBAN_SMS_PROVIDER != "log" and not template:
                 _fail(message, Failure.TECHNICAL, _("the template has no SMS provider template code"), now)
                 continue
@@ -560,19 +636,52 @@ def receipts_overdue(now: datetime | None = None) -> int:
     return failed
 
 
-def messages_run(*, budget_seconds: float = 30.0) -> int:
-    """Make the messages of waiting dispatches, fail those whose receipt never came, then send due messages
-    until none is due or the budget is spent; the number of messages sent (handed over)."""
-    deadline = time.monotonic() + budget_seconds
-    dispatches_run()
-    receipts_overdue()
+def codes_expire(now: datetime | None = None) -> int:
+    """Fail (temporary) the code messages not handed over when their code expired (waiting for a retry, or
+    claimed by a worker that died): the code is blanked; the number failed."""
+    now = now or timezone.now()
+    expired = Message.objects.filter(
+        purpose=Purpose.CODE,
+        status__in=[Status.CREATED, Status.SENDING],
+        handed_at__isnull=True,
+        created_at__lte=now - timedelta(minutes=int(settings.LIANBAN_PHONE_CODE_MINUTES)),
+    )
+    failed = 0
+    for pk in list(expired.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            message = expired.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if message is not None:
+                _fail(message, Failure.TEMPORARY, _("the code expired before it could be sent"), now)
+                failed += 1
+    return failed
+
+
+def _send_due(deadline: float, *, codes_only: bool, now: datetime | None = None) -> int:
     sent = 0
     while time.monotonic() < deadline:
-        claimed = message_claim()
+        claimed = message_claim(now, codes_only=codes_only)
         if claimed is None:
             break
         sent += bool(message_send(claimed) in (Status.DELIVERED, Status.SENDING))
     return sent
+
+
+def codes_run(*, budget_seconds: float = 10.0, now: datetime | None = None) -> int:
+    """Send the verification codes due (at ``now``), and only them, until none is due or the budget is spent;
+    how many were handed over."""
+    return _send_due(time.monotonic() + budget_seconds, codes_only=True, now=now)
+
+
+def messages_run(*, budget_seconds: float = 30.0) -> int:
+    """Send due codes first, make the messages of waiting dispatches, fail those whose receipt never came or
+    whose code expired, then send due messages (codes before notices) until none is due or the budget is
+    spent; the number of messages sent (handed over)."""
+    deadline = time.monotonic() + budget_seconds
+    sent = _send_due(deadline, codes_only=True)
+    dispatches_run()
+    receipts_overdue()
+    codes_expire()
+    return sent + _send_due(deadline, codes_only=False)
 
 
 # ------------------------------------------------------------------ receipts

@@ -33,6 +33,7 @@ urlpatterns = [
     path("signup/verify/", views.signup_verify, name="signup_verify"),
     path("password/forgot/", views.password_forgot, name="password_forgot"),
     path("password/forgot/verify/", views.password_forgot_verify, name="password_forgot_verify"),
+    path("phone-code/<str:token>/", views.code_status, name="code_status"),
     # public tracking, no login
     path("track/", views.track, name="track"),
     path("track/<str:code>/", views.track_code, name="track_code"),

@@ -2,6 +2,7 @@
 
 from lianban.portal.views.account import (
     SignInView,
+    code_status,
     password_forgot,
     password_forgot_verify,
     signup,
@@ -36,6 +37,7 @@ __all__ = [
     "case_submitted",
     "case_upload",
     "case_withdraw_view",
+    "code_status",
     "draft_file",
     "draft_page",
     "draft_remove",

@@ -1,9 +1,11 @@
 """Citizens' accounts on the portal: sign up and reset a password with a code sent to their mobile number.
 
-Two steps each: the number (a code is sent, rate-limited), then the code with
+Two steps each: the number (a code is queued, rate-limited), then the code with
 the rest (identity and password to sign up, a new password to reset). The
-number travels in the session between the steps. The answers do not tell
-whether a number has an account (``accounts.phone_codes``).
+number and the request's status token travel in the session between the steps;
+the second step says whether the code went out (on reload, and by asking
+:func:`code_status` every few seconds when scripts run). The answers do not tell
+whether a number has an account (``accounts.phone_codes``, ``messaging.selectors``).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
 from lianban.accounts.models import CodePurpose
 from lianban.accounts.phone_codes import (
@@ -34,9 +39,12 @@ from lianban.accounts.services import AccountInvalid
 from lianban.accounts.sso import sso_enabled
 from lianban.common.client_ip import client_ip
 from lianban.core.masking import mask
+from lianban.messaging.selectors import CODE_FAILED, CODE_LATE, CODE_PENDING, CODE_SENT, code_request_state
 
 #: The session keys holding the number between the two steps, per purpose.
 SESSION_KEY = {CodePurpose.SIGNUP: "lianban_signup_phone", CodePurpose.RESET: "lianban_reset_phone"}
+#: The session keys holding the status token of the newest code request, per purpose.
+TOKEN_KEY = {CodePurpose.SIGNUP: "lianban_signup_code_token", CodePurpose.RESET: "lianban_reset_code_token"}
 #: The page (URL name) of each step, per purpose.
 STEPS = {
     CodePurpose.SIGNUP: ("portal:signup", "portal:signup_verify"),
@@ -110,7 +118,7 @@ def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             phone = phone_clean(form.cleaned_data["phone"])
-            phone_code_send(phone=phone, purpose=purpose, address=client_ip(request))
+            token = phone_code_send(phone=phone, purpose=purpose, address=client_ip(request))
         except AccountInvalid as exc:
             _add_problems(form, exc.problems)
         except CodeRefused as refused:
@@ -121,9 +129,10 @@ def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
             status = 503
         else:
             request.session[SESSION_KEY[purpose]] = phone
+            request.session[TOKEN_KEY[purpose]] = token
             messages.info(
                 request,
-                _("If the number can receive it, a code was sent to %(phone)s.") % {"phone": mask(phone, "phone")},
+                _("If the number can receive it, a code is on its way to %(phone)s.") % {"phone": mask(phone, "phone")},
             )
             return redirect(STEPS[purpose][1])
     if form.errors and status == 200:
@@ -132,6 +141,42 @@ def _ask_code(request: HttpRequest, purpose: CodePurpose) -> HttpResponse:
     if retry_after:
         response["Retry-After"] = str(retry_after)
     return response
+
+
+def _state_text(state: str) -> str:
+    texts = {
+        CODE_PENDING: _("Sending the code…"),
+        CODE_SENT: _("The code was sent. It may take a minute to arrive."),
+        CODE_FAILED: _("The code could not be sent. Ask for a new code in a minute, or check the number."),
+        CODE_LATE: _("The code has not been sent yet. If it does not arrive, ask for a new code in a minute."),
+    }
+    return texts[state]
+
+
+def _code_context(request: HttpRequest, purpose: CodePurpose) -> dict[str, Any]:
+    """What the second step shows of the code's sending (nothing when the session has no status token)."""
+    token = request.session.get(TOKEN_KEY[purpose], "")
+    state = code_request_state(token) if token else None
+    if state is None:
+        return {}
+    return {
+        "code_state": state,
+        "code_state_text": _state_text(state),
+        "code_status_url": reverse("portal:code_status", args=[token]),
+    }
+
+
+@require_GET
+@never_cache
+def code_status(request: HttpRequest, token: str) -> HttpResponse:
+    """Where the code of a request is, as JSON ``{"state", "text", "final"}``: the page asks every few seconds.
+
+    Keyed by the request's random token (404 for any other): no number, no account, nothing personal.
+    """
+    state = code_request_state(token)
+    if state is None:
+        return JsonResponse({"error": "not found"}, status=404)
+    return JsonResponse({"state": state, "text": _state_text(state), "final": state in (CODE_SENT, CODE_FAILED)})
 
 
 def signup(request: HttpRequest) -> HttpResponse:
@@ -167,10 +212,16 @@ def signup_verify(request: HttpRequest) -> HttpResponse:
             _add_problems(form, exc.problems)
         else:
             request.session.pop(SESSION_KEY[CodePurpose.SIGNUP], None)
+            request.session.pop(TOKEN_KEY[CodePurpose.SIGNUP], None)
             login(request, user, backend=BACKEND)
             messages.success(request, _("Your account is ready. You are signed in."))
             return redirect("portal:home")
-    context = {"form": form, "purpose": CodePurpose.SIGNUP, "phone": mask(phone, "phone")}
+    context = {
+        "form": form,
+        "purpose": CodePurpose.SIGNUP,
+        "phone": mask(phone, "phone"),
+        **_code_context(request, CodePurpose.SIGNUP),
+    }
     return render(request, "registration/phone_verify.html", context, status=400 if form.errors else 200)
 
 
@@ -190,9 +241,15 @@ def password_forgot_verify(request: HttpRequest) -> HttpResponse:
             _add_problems(form, exc.problems)
         else:
             request.session.pop(SESSION_KEY[CodePurpose.RESET], None)
+            request.session.pop(TOKEN_KEY[CodePurpose.RESET], None)
             messages.success(request, _("Your password was changed. Sign in with the new password."))
             return redirect("login")
-    context = {"form": form, "purpose": CodePurpose.RESET, "phone": mask(phone, "phone")}
+    context = {
+        "form": form,
+        "purpose": CodePurpose.RESET,
+        "phone": mask(phone, "phone"),
+        **_code_context(request, CodePurpose.RESET),
+    }
     return render(request, "registration/phone_verify.html", context, status=400 if form.errors else 200)
 
 

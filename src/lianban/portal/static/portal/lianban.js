@@ -63,6 +63,29 @@
       });
     });
 
+    // A code asked for (sign-up, password reset): ask every 2 s whether it went out, until it was sent or
+    // failed, or for a little longer than the server waits before it calls it late. No JS: reload the page.
+    var codeStatus = document.querySelector("[data-code-status]");
+    if (codeStatus && window.fetch) {
+      var asked = 0;
+      var ask = function () {
+        asked += 1;
+        fetch(codeStatus.getAttribute("data-code-status"), { credentials: "same-origin", headers: { accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : null; })
+          .then(function (answer) {
+            if (!answer) { return; }
+            if (answer.state !== codeStatus.getAttribute("data-code-state")) {
+              codeStatus.setAttribute("data-code-state", answer.state);
+              codeStatus.className = "code-status code-" + answer.state;
+              codeStatus.textContent = answer.text;
+            }
+            if (!answer.final && asked < 60) { window.setTimeout(ask, 2000); }
+          }, function () { if (asked < 60) { window.setTimeout(ask, 2000); } });
+      };
+      var state = codeStatus.getAttribute("data-code-state");
+      if (state !== "sent" && state !== "failed") { window.setTimeout(ask, 1000); }
+    }
+
     // After a submit with errors, move focus to the summary so screen readers announce it.
     // Its links take the focus to the field they name (a plain #anchor only scrolls).
     var summary = document.querySelector("[data-error-summary]");
