@@ -265,6 +265,7 @@ def test_the_statistics_count_the_anonymous_rectifications_apart(
     assert 'data-anonymous-group="SCJG|SCJG"' in page
     drill = client.get("/work/ratings/statistics/ratings/?period=2025-09&figure=rectified&anonymous=1&department=SCJG")
     assert drill.status_code == 200 and drill.context["rows"].rows[0].pk == rectified.rating_id
+    assert "data-anonymous" in drill.content.decode()
     assert len(list(drill.context["rows"].rows)) == 1
     book = load_workbook(io.BytesIO(client.get("/work/ratings/statistics/export.xlsx?period=2025-09").content))
     assert len(book.worksheets) == 2
@@ -295,6 +296,13 @@ def test_the_unit_may_appeal_an_anonymous_bad_rating_and_an_upheld_appeal_takes_
         evidence=pdf("cctv.pdf"),
     )
     assert appeal.case_id is None
+    for user in (people.reviewer("SCJG"), people.supervisor):  # its page shows the window, not a case
+        client.force_login(user)
+        page = client.get(f"/work/appeals/{appeal.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert page.status_code == 200 and "匿名评价（窗口二维码）" in page.content.decode()
+        assert 'data-window="SCJG"' in page.content.decode() and "/work/cases/" not in page.content.decode()
+    shown = Api(people.supervisor).call("GET", f"/api/appeals/{appeal.pk}").json()
+    assert (shown["case"], shown["anonymous"], shown["window"]) == (None, True, "SCJG")
     ev.appeal_decide(actor=people.supervisor, appeal_id=appeal.pk, outcome="UPHELD", reason="监控核实")
     ticket.refresh_from_db()
     assert ticket.state == "CLOSED"
