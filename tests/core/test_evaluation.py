@@ -131,3 +131,50 @@ def test_dissatisfied_reopens_once_then_closes() -> None:
     assert first == ev.TicketMove(ev.TicketState.RECTIFY, reopened=True)
     second = ev.ticket_next(ev.TicketState.RERATE, ev.TicketEvent.RERATE, rerating=ev.Rerating.DISSATISFIED, reopened=1)
     assert second == ev.TicketMove(ev.TicketState.CLOSED)
+
+
+def test_an_anonymous_ratings_ticket_runs_precheck_then_rectify_to_closed() -> None:
+    flow = ev.flow_of(anonymous=True)
+    assert flow == ev.TicketFlow.ANONYMOUS and ev.flow_of(anonymous=False) == ev.TicketFlow.FULL
+    assert ev.flow_events(flow) == (ev.TicketEvent.PRECHECK, ev.TicketEvent.RECTIFY)
+    state = ev.TicketState.PRECHECK
+    seen = []
+    for event in ev.flow_events(flow):
+        assert ev.allowed_events(state, flow) == (event,)
+        state = ev.ticket_next(state, event, flow=flow, verdict=ev.Verdict.REASONABLE).state
+        seen.append(state)
+    assert seen == [ev.TicketState.RECTIFY, ev.TicketState.CLOSED]
+    assert ev.allowed_events(ev.TicketState.CLOSED, flow) == ()
+    malicious = ev.ticket_next(
+        ev.TicketState.PRECHECK, ev.TicketEvent.PRECHECK, flow=flow, verdict=ev.Verdict.MALICIOUS
+    )
+    assert malicious == ev.TicketMove(ev.TicketState.CLOSED)
+
+
+@pytest.mark.parametrize("event", [ev.TicketEvent.VISIT, ev.TicketEvent.FEEDBACK, ev.TicketEvent.RERATE])
+def test_the_steps_an_anonymous_rating_skips_are_refused_in_any_state(event: ev.TicketEvent) -> None:
+    for state in ev.TicketState:
+        with pytest.raises(ev.TicketStepSkipped) as refused:
+            ev.ticket_next(state, event, flow=ev.TicketFlow.ANONYMOUS, rerating=ev.Rerating.DISSATISFIED)
+        assert refused.value.code == "ticket-step-skipped" and event.value in refused.value.message
+    ev.step_check(ev.TicketFlow.FULL, event)  # the whole loop has them
+
+
+def test_a_step_out_of_order_in_the_anonymous_flow_is_refused_as_out_of_order() -> None:
+    with pytest.raises(ev.TicketStepRefused):
+        ev.ticket_next(ev.TicketState.PRECHECK, ev.TicketEvent.RECTIFY, flow=ev.TicketFlow.ANONYMOUS)
+    with pytest.raises(ev.TicketStepRefused):
+        ev.ticket_next(ev.TicketState.CLOSED, ev.TicketEvent.PRECHECK, flow=ev.TicketFlow.ANONYMOUS)
+
+
+def test_the_anonymous_ratings_rates_are_only_those_that_apply() -> None:
+    counts = ev.Counts(ratings=4, active=4, good=2, bad=2, rectified=1)
+    assert ev.rates(counts, anonymous=True) == {
+        "good_rate": 50.0,
+        "rectify_rate": 50.0,
+        "visit_rate": None,
+        "visit_satisfied_rate": None,
+        "active_rate": None,
+        "unrated_rate": None,
+    }
+    assert ev.rates(counts)["visit_rate"] == 0.0 and ev.rates(counts)["active_rate"] == 100.0

@@ -1,5 +1,6 @@
 """A QR code per window opens an anonymous rating page for that window (评价器): signed for the window,
-rate-limited per address and window, flagged anonymous, no ticket, counted apart, reported upstream."""
+rate-limited per address and window, flagged anonymous, counted apart, reported upstream; a 差评 opens the window's
+shortened rectification ticket."""
 
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def test_the_window_page_gives_each_clerk_their_window_code_and_the_supervisor_e
     assert client.get("/work/windows/").status_code == 403
 
 
-def test_an_anonymous_rating_is_flagged_opens_no_ticket_and_is_reported_apart(people: People, client: Any) -> None:
+def test_an_anonymous_rating_is_flagged_and_reported_apart_and_a_bad_one_opens_the_windows_ticket(
+    people: People, client: Any
+) -> None:
     client.force_login(people.clerk)
     url = link_of(client, "SCJG")
     client.logout()
@@ -65,7 +68,8 @@ def test_an_anonymous_rating_is_flagged_opens_no_ticket_and_is_reported_apart(pe
         (1, "QR", None, None, None, "SCJG"),
         (5, "QR", None, None, None, "SCJG"),
     ]
-    assert not RectificationTicket.objects.exists()  # nobody to call back or to re-rate
+    ticket = RectificationTicket.objects.get()  # the 差评's, with the shortened steps (test_anonymous_tickets)
+    assert (ticket.rating_id, ticket.case_id, ticket.flow) == (rows[0].pk, None, "ANONYMOUS")
     assert CaseEvent.objects.filter(action="rating.window_given", case__isnull=True).count() == 2
     report = UpstreamReport.objects.get(rating=rows[0])
     assert (report.payload["anonymous"], report.payload["case_number"], report.payload["department"]) == (
@@ -74,7 +78,7 @@ def test_an_anonymous_rating_is_flagged_opens_no_ticket_and_is_reported_apart(pe
         "SCJG",
     )
     scjg = Department.objects.get(code="SCJG")
-    assert anonymous_window_counts([scjg.pk]) == {scjg.pk: {"total": 2, "good": 1, "bad": 1}}
+    assert anonymous_window_counts([scjg.pk]) == {scjg.pk: {"total": 2, "good": 1, "bad": 1, "rectified": 0}}
     client.force_login(people.supervisor)
     listed = client.get("/work/windows/").content.decode()
     assert 'data-anonymous-total="2"' in listed and 'data-anonymous-bad="1"' in listed

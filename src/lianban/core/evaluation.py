@@ -8,7 +8,10 @@ counted as an active rating.
 
 The ticket runs 预审 → 回访核实 → 整改 → 反馈 → 复评 → closed; a 复评 不满意 sends
 it back to 整改 once (and raises a 督办 order); a 预审 that finds the rating
-malicious closes it at once.
+malicious closes it at once. The ticket of an anonymous rating (a window's QR
+code: nobody to call back, to tell or to re-rate) runs 预审 → 整改 → closed: each
+flow is a table of ``TICKET_FLOWS``, and a step a flow skips is refused with
+:class:`TicketStepSkipped`.
 """
 
 from __future__ import annotations
@@ -269,7 +272,14 @@ class TicketEvent(StrEnum):
     RERATE = "rerate"
 
 
-#: The one table of the ticket's steps: (state, event) → the state after it (special cases in ``ticket_next``).
+class TicketFlow(StrEnum):
+    """Which steps a ticket runs: the whole loop, or the loop of an anonymous rating (nobody to call back)."""
+
+    FULL = "FULL"  # 预审 → 回访核实 → 整改 → 反馈 → 复评
+    ANONYMOUS = "ANONYMOUS"  # 预审 → 整改: an anonymous window rating has no evaluator to call, tell or re-rate
+
+
+#: The table of the whole loop's steps: (state, event) → the state after it (special cases in ``ticket_next``).
 TICKET_STEPS: dict[tuple[TicketState, TicketEvent], TicketState] = {
     (TicketState.PRECHECK, TicketEvent.PRECHECK): TicketState.VISIT,
     (TicketState.VISIT, TicketEvent.VISIT): TicketState.RECTIFY,
@@ -277,8 +287,26 @@ TICKET_STEPS: dict[tuple[TicketState, TicketEvent], TicketState] = {
     (TicketState.FEEDBACK, TicketEvent.FEEDBACK): TicketState.RERATE,
     (TicketState.RERATE, TicketEvent.RERATE): TicketState.CLOSED,
 }
+#: Each flow's table of steps, in the order they are taken.
+TICKET_FLOWS: dict[TicketFlow, dict[tuple[TicketState, TicketEvent], TicketState]] = {
+    TicketFlow.FULL: TICKET_STEPS,
+    TicketFlow.ANONYMOUS: {
+        (TicketState.PRECHECK, TicketEvent.PRECHECK): TicketState.RECTIFY,
+        (TicketState.RECTIFY, TicketEvent.RECTIFY): TicketState.CLOSED,
+    },
+}
 #: How many times a 复评 不满意 sends the ticket back to 整改.
 REOPENS = 1
+
+
+def flow_of(*, anonymous: bool) -> TicketFlow:
+    """The flow of the ticket of a 差评: the shortened one for an anonymous rating, the whole loop otherwise."""
+    return TicketFlow.ANONYMOUS if anonymous else TicketFlow.FULL
+
+
+def flow_events(flow: TicketFlow) -> tuple[TicketEvent, ...]:
+    """The steps ``flow`` takes, in order."""
+    return tuple(event for (_state, event) in TICKET_FLOWS[flow])
 
 
 class TicketStepRefused(DomainError):
@@ -292,6 +320,21 @@ class TicketStepRefused(DomainError):
         )
 
 
+class TicketStepSkipped(DomainError):
+    """A step the ticket's flow does not have (an anonymous rating's ticket: no call back, feedback or 复评)."""
+
+    code = "ticket-step-skipped"
+
+    def __init__(self, event: str) -> None:
+        super().__init__(
+            tx(
+                "the rating is anonymous: there is nobody to call back, tell or re-rate, so the step %(event)s "
+                "does not apply (its ticket runs pre-check, then rectification)",
+                event=event,
+            )
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class TicketMove:
     """The state after a step, and whether it reopened the ticket (which raises a 督办 order)."""
@@ -300,16 +343,32 @@ class TicketMove:
     reopened: bool = False
 
 
+def step_check(flow: TicketFlow, event: TicketEvent) -> None:
+    """Refuse a step ``flow`` skips.
+
+    Raises:
+        TicketStepSkipped.
+    """
+    if event not in flow_events(flow):
+        raise TicketStepSkipped(event.value)
+
+
 def ticket_next(
     state: TicketState,
     event: TicketEvent,
     *,
+    flow: TicketFlow = TicketFlow.FULL,
     verdict: Verdict | None = None,
     rerating: Rerating | None = None,
     reopened: int = 0,
 ) -> TicketMove:
-    """The move of ``event`` from ``state``: a malicious 预审 closes; a 复评 不满意 reopens once."""
-    after = TICKET_STEPS.get((state, event))
+    """The move of ``event`` from ``state`` in ``flow``: a malicious 预审 closes; a 复评 不满意 reopens once.
+
+    Raises:
+        TicketStepSkipped: ``flow`` has no such step. TicketStepRefused: not the step of ``state``.
+    """
+    step_check(flow, event)
+    after = TICKET_FLOWS[flow].get((state, event))
     if after is None:
         raise TicketStepRefused(state.value, event.value)
     if event == TicketEvent.PRECHECK and verdict == Verdict.MALICIOUS:
@@ -319,9 +378,9 @@ def ticket_next(
     return TicketMove(after)
 
 
-def allowed_events(state: TicketState) -> tuple[TicketEvent, ...]:
-    """The steps a ticket in ``state`` can take."""
-    return tuple(event for (source, event) in TICKET_STEPS if source == state)
+def allowed_events(state: TicketState, flow: TicketFlow = TicketFlow.FULL) -> tuple[TicketEvent, ...]:
+    """The steps a ticket of ``flow`` in ``state`` can take."""
+    return tuple(event for (source, event) in TICKET_FLOWS[flow] if source == state)
 
 
 def waiting_on(state: TicketState) -> str:
@@ -332,7 +391,10 @@ def waiting_on(state: TicketState) -> str:
 
 
 def step_due(state: TicketState, dates: TicketDates) -> date | None:
-    """The date the unit's pending step is due by (None: nothing of the unit's is pending)."""
+    """The date the unit's pending step is due by (None: nothing of the unit's is pending).
+
+    The same in every flow: 预审 (and 回访核实) by the contact date, 整改 (and 反馈) by the rectification date.
+    """
     if state in (TicketState.PRECHECK, TicketState.VISIT):
         return dates.contact_due_on
     if state in (TicketState.RECTIFY, TicketState.FEEDBACK):
@@ -452,10 +514,18 @@ RATES: dict[str, tuple[str, str]] = {
 }
 
 
-def rates(counts: Counts) -> dict[str, float | None]:
-    """Each rate of ``RATES`` in percent, one decimal (None: nothing to divide by)."""
+#: The rates that mean something for anonymous window ratings, counted apart: they are never default ratings and
+#: have nobody to call back or to re-rate, so 回访率, 回访满意率, 主动评价率 and 未评率 do not apply (None). Their
+#: 差评整改率 is the share of their 差评 whose (shortened) ticket closed after 整改, like the real-name ones'.
+ANONYMOUS_RATES = frozenset({"good_rate", "rectify_rate"})
+
+
+def rates(counts: Counts, *, anonymous: bool = False) -> dict[str, float | None]:
+    """Each rate of ``RATES`` in percent, one decimal (None: nothing to divide by, or, for the anonymous
+    ratings counted apart, a rate outside ``ANONYMOUS_RATES``)."""
     out: dict[str, float | None] = {}
     for name, (top, bottom) in RATES.items():
         whole = getattr(counts, bottom)
-        out[name] = round(100 * getattr(counts, top) / whole, 1) if whole else None
+        applies = not anonymous or name in ANONYMOUS_RATES
+        out[name] = round(100 * getattr(counts, top) / whole, 1) if whole and applies else None
     return out

@@ -214,6 +214,11 @@ class TicketState(models.TextChoices):
     CLOSED = rules.TicketState.CLOSED.value, _("closed")
 
 
+class TicketFlow(models.TextChoices):
+    FULL = rules.TicketFlow.FULL.value, _("the whole loop")
+    ANONYMOUS = rules.TicketFlow.ANONYMOUS.value, _("anonymous rating: pre-check and rectification")
+
+
 class Verdict(models.TextChoices):
     TRUE = rules.Verdict.TRUE.value, _("true (属实)")
     REASONABLE = rules.Verdict.REASONABLE.value, _("reasonable (合理)")
@@ -227,10 +232,22 @@ class Rerating(models.TextChoices):
 
 
 class RectificationTicket(models.Model):
-    """The rectification of one 差评 by the unit and the person who handled the service (谁办理谁负责)."""
+    """The rectification of one 差评 by the unit and the person who handled the service (谁办理谁负责).
+
+    ``flow`` names the steps it runs (``rules.TICKET_FLOWS``): the whole loop, or, for an anonymous rating of a
+    window (no case, nobody to call back), 预审 → 整改 → closed.
+    """
 
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="ticket", verbose_name=_("rating"))
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case (none: an anonymous rating of a window)"),
+    )
+    flow = models.CharField(_("steps"), max_length=10, choices=TicketFlow.choices, default=TicketFlow.FULL)
     department = models.ForeignKey(
         "catalog.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("responsible department")
     )
@@ -275,6 +292,12 @@ class RectificationTicket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=TicketState.values), name="ticket_state_valid"),
+            # only an anonymous rating's ticket has no case, and it runs the shortened steps
+            models.CheckConstraint(
+                condition=models.Q(case__isnull=False, flow=TicketFlow.FULL)
+                | models.Q(case__isnull=True, flow=TicketFlow.ANONYMOUS),
+                name="ticket_flow_case",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -303,7 +326,14 @@ class Appeal(models.Model):
         RectificationTicket, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rectification ticket")
     )
     rating = models.OneToOneField(Rating, on_delete=models.PROTECT, related_name="appeal", verbose_name=_("rating"))
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case (none: an anonymous rating of a window)"),
+    )
     department = models.ForeignKey(
         "catalog.Department", on_delete=models.PROTECT, related_name="+", verbose_name=_("appealing department")
     )

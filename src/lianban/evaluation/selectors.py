@@ -54,6 +54,8 @@ def ticket_root_cause(ticket: RectificationTicket) -> RootCause:
     from lianban.intake.models import IntakeRound
     from lianban.review.models import SupplementRequest
 
+    if ticket.case_id is None:  # an anonymous window rating: no case, no history
+        return RootCause(0, 0, False, "", None)
     rounds = IntakeRound.objects.filter(case_id=ticket.case_id, decision="CORRECT").count()
     item = ticket.rating.item_case
     if item is None:
@@ -80,7 +82,7 @@ def ticket_list_for_user(user: User, *, state: str = "", department: str = "") -
     if seen is None:
         return RectificationTicket.objects.none()
     rows = RectificationTicket.objects.filter(seen).select_related(
-        "rating", "rating__item_case", "rating__applicant", "department", "case__thing", "responsible"
+        "rating", "rating__item_case", "rating__applicant", "rating__window", "department", "case__thing", "responsible"
     )
     if state:
         rows = rows.filter(state=state)
@@ -93,7 +95,7 @@ def ticket_for_user(user: User, ticket_id: int) -> RectificationTicket:
     """One ticket ``user`` may see (Http404 otherwise)."""
     ticket = (
         RectificationTicket.objects.select_related(
-            "rating", "rating__item_case", "rating__applicant", "department", "case", "responsible"
+            "rating", "rating__item_case", "rating__applicant", "rating__window", "department", "case", "responsible"
         )
         .filter(pk=ticket_id)
         .first()
@@ -125,7 +127,9 @@ def appeal_list_for_user(user: User, *, state: str = "") -> QuerySet[Appeal]:
     seen = appeal_visibility(user)
     if seen is None:
         return Appeal.objects.none()
-    rows = Appeal.objects.filter(seen).select_related("department", "rating", "rating__item_case", "ticket")
+    rows = Appeal.objects.filter(seen).select_related(
+        "department", "rating", "rating__item_case", "rating__window", "ticket"
+    )
     if state:
         rows = rows.filter(state=state)
     return rows.order_by("-filed_at", "-id")
@@ -135,7 +139,15 @@ def appeal_for_user(user: User, appeal_id: int) -> Appeal:
     """One appeal ``user`` may see (Http404 otherwise)."""
     appeal = (
         Appeal.objects.select_related(
-            "department", "rating", "rating__item_case", "rating__applicant", "ticket", "case", "filed_by", "decided_by"
+            "department",
+            "rating",
+            "rating__item_case",
+            "rating__applicant",
+            "rating__window",
+            "ticket",
+            "case",
+            "filed_by",
+            "decided_by",
         )
         .filter(pk=appeal_id)
         .first()
@@ -192,8 +204,13 @@ def ticket_signal_levels(tickets: list[RectificationTicket]) -> dict[int, str]:
 # ------------------------------------------------------------------ anonymous ratings of the windows, apart
 
 
+#: The counts of a window's anonymous ratings (``anonymous_window_counts``), all 0 for a window without any.
+WINDOW_COUNTS = ("total", "good", "bad", "rectified")
+
+
 def anonymous_window_counts(department_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Per window: its anonymous QR ratings (``total``), the good (满意 and above) and the bad (差评) ones.
+    """Per window: its anonymous QR ratings (``total``), the good (满意 and above), the bad (差评) ones and the
+    差评 rectified (their ticket closed after 整改, as the statistics' ``rectified``).
 
     Counted apart from the real-name ratings; an upheld appeal's rating left out. One GROUP BY query.
     """
@@ -201,10 +218,23 @@ def anonymous_window_counts(department_ids: list[int]) -> dict[int, dict[str, in
         counted_ratings()
         .filter(anonymous=True, department_id__in=department_ids)
         .values("department_id")
-        .annotate(total=Count("id"), good=Count("id", filter=Q(level__gte=4)), bad=Count("id", filter=Q(level__lte=2)))
+        .annotate(
+            total=Count("id"),
+            good=Count("id", filter=Q(level__gte=4)),
+            bad=Count("id", filter=Q(level__lte=2)),
+            rectified=Count("id", filter=FIGURES["rectified"]),
+        )
         .order_by()
     )
-    return {row["department_id"]: {k: row[k] for k in ("total", "good", "bad")} for row in rows}
+    return {
+        row["department_id"]: {
+            "total": row["total"],
+            "good": row["good"],
+            "bad": row["bad"],
+            "rectified": row["rectified"],
+        }
+        for row in rows
+    }
 
 
 # ------------------------------------------------------------------ statistics (derived, never stored)
@@ -267,17 +297,18 @@ class StatRow:
     counts: Counts
     rates: dict[str, float | None]
 
+    anonymous: bool = False  # a group of the anonymous window ratings, counted apart
+
     def query(self, period: Period) -> str:
         """The drill-down's query string (without the figure)."""
-        return urlencode(
-            {
-                "period": str(period),
-                "department": self.department,
-                "window": self.window,
-                "item": self.item_code or "-",
-                "channel": self.channel,
-            }
-        )
+        keys = {
+            "period": str(period),
+            "department": self.department,
+            "window": self.window,
+            "item": self.item_code or "-",
+            "channel": self.channel,
+        }
+        return urlencode({**keys, "anonymous": "1"} if self.anonymous else keys)
 
 
 def _period_ratings(period: Period) -> QuerySet[Rating]:
@@ -286,22 +317,29 @@ def _period_ratings(period: Period) -> QuerySet[Rating]:
 
 
 def rectifications_published(period: Period) -> QuerySet[RectificationTicket]:
-    """The rectifications closed in ``period`` as the public page lists them: the department, the service and
-    what was done; nothing about the person who rated or the case (the caller pages them, newest first)."""
+    """The rectifications closed in ``period`` as the public page lists them: the department, the service (or, for
+    an anonymous window rating, the window) and what was done; nothing about the person who rated or the case (the
+    caller pages them, newest first). Real-name and anonymous alike: each is counted ``rectified`` in its own
+    table of the statistics."""
     start, end = period.bounds()
     return (
         RectificationTicket.objects.filter(state=TicketState.CLOSED, closed_at__gte=start, closed_at__lt=end)
         .exclude(rectification="")
-        .select_related("department", "rating__item_case")
+        .select_related("department", "rating__item_case", "rating__window")
     )
 
 
-def rating_statistics(period: Period, *, by_department_only: bool = False) -> list[StatRow]:
-    """The figures of ``period`` per department × window × item × channel (or per department only), real-name
-    ratings only (anonymous window ratings are counted apart); two queries whatever the number of groups."""
+def rating_statistics(period: Period, *, by_department_only: bool = False, anonymous: bool = False) -> list[StatRow]:
+    """The figures of ``period`` per department × window × item × channel (or per department only); two queries
+    whatever the number of groups.
+
+    The real-name ratings, or (``anonymous``) the anonymous window ratings, counted apart: the same counts (their
+    差评 ``rectified`` when the shortened ticket closed after 整改), the rates of ``rules.ANONYMOUS_RATES`` only.
+    """
     keys = ("department_id",) if by_department_only else GROUP_KEYS
     aggregates = {name: Count("id", filter=condition) for name, condition in FIGURES.items()}
-    rows = list(_period_ratings(period).filter(anonymous=False).values(*keys).annotate(**aggregates).order_by(*keys))
+    rated = _period_ratings(period).filter(anonymous=anonymous)
+    rows = list(rated.values(*keys).annotate(**aggregates).order_by(*keys))
     found = list(Department.objects.filter(pk__in=_department_ids(rows)).values_list("pk", "code", "name").order_by())
     names = {pk: code for pk, code, _name in found}
     titles = {pk: name for pk, _code, name in found}
@@ -316,7 +354,8 @@ def rating_statistics(period: Period, *, by_department_only: bool = False) -> li
                 item_code="" if by_department_only else (row["item_case__item_code"] or ""),
                 channel="" if by_department_only else row["channel"],
                 counts=counts,
-                rates=rates(counts),
+                rates=rates(counts, anonymous=anonymous),
+                anonymous=anonymous,
             )
         )
     return out
@@ -327,10 +366,18 @@ def _department_ids(rows: list[dict[str, Any]]) -> set[int]:
 
 
 def ratings_of_figure(
-    period: Period, *, figure: str, department: str = "", window: str = "", item: str = "", channel: str = ""
+    period: Period,
+    *,
+    figure: str,
+    department: str = "",
+    window: str = "",
+    item: str = "",
+    channel: str = "",
+    anonymous: bool = False,
 ) -> QuerySet[Rating]:
-    """The ratings behind one figure of the statistics (``item`` "-": the case as a whole), newest first."""
-    rows = _period_ratings(period).filter(anonymous=False).filter(FIGURES.get(figure, FIGURES["ratings"]))
+    """The ratings behind one figure of the statistics (``item`` "-": the case as a whole; ``anonymous``: of the
+    anonymous window ratings counted apart), newest first."""
+    rows = _period_ratings(period).filter(anonymous=anonymous).filter(FIGURES.get(figure, FIGURES["ratings"]))
     if department:
         rows = rows.filter(department__code=department)
     if window:

@@ -65,7 +65,8 @@ class Signal(AppendOnlyRow):
     """A deadline signal (提示 / 黄牌 / 红牌) raised by the deadline sweep; immutable.
 
     One per subject, level and due date (``subject_id`` is the id of the item
-    case, case, case material or rectification ticket the ``subject`` names): running the sweep
+    case, case, case material or rectification ticket the ``subject`` names; ``case`` is empty for the ticket of an
+    anonymous window rating, which belongs to no case): running the sweep
     again adds none, a due date moved by a supplement may raise again.
     Append-only like the audit trail: ``save()`` refuses updates, deletes
     raise, and database triggers refuse UPDATE and DELETE.
@@ -77,7 +78,14 @@ class Signal(AppendOnlyRow):
     level = models.CharField(_("level"), max_length=8, choices=SignalLevel.choices)
     subject = models.CharField(_("about"), max_length=10, choices=SignalSubject.choices)
     subject_id = models.PositiveBigIntegerField(_("subject id"))
-    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+", verbose_name=_("case"))
+    case = models.ForeignKey(
+        "cases.Case",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("case (none: a step about no case)"),
+    )
     item_case = models.ForeignKey(
         "cases.ItemCase",
         on_delete=models.PROTECT,

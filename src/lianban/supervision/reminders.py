@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
+from django.utils.translation import gettext as _
+
 from lianban.cases.models import Case
 from lianban.messaging.models import StaffKind
 from lianban.messaging.services import staff_message_queue
@@ -32,17 +34,32 @@ def _codes(cases: Sequence[Case]) -> str:
     return "、".join(codes[:CODES_SHOWN]) + ("…" if len(codes) > CODES_SHOWN else "")
 
 
-def signal_remind(case: Case, signal: Signal) -> None:
-    """A 黄牌 to the staff handling it, a 红牌 to the department's staff and the supervisors (a 提示: none)."""
+def signal_topic(signal: Signal) -> str:
+    """What the messages about a signal about no case are filed under (``Message.topic``)."""
+    return f"{signal.subject.lower()}:{signal.subject_id}"
+
+
+def signal_remind(case: Case | None, signal: Signal) -> None:
+    """A 黄牌 to the staff handling it, a 红牌 to the department's staff and the supervisors (a 提示: none).
+
+    A signal about no case (an anonymous window rating's ticket) is filed under its subject and names the ticket
+    instead of a tracking code.
+    """
     kind = _SIGNAL_KINDS.get(SignalLevel(signal.level))
     if kind is None:
         return
     staff_message_queue(
         kind=kind,
         case=case,
+        topic="" if case is not None else signal_topic(signal),
         department_id=signal.department_id,
         handler_id=signal.responsible_id,
-        values={"code": case.code_for_people, "due": signal.due_on.isoformat()},
+        values={
+            "code": case.code_for_people
+            if case is not None
+            else _("(rectification ticket %(number)s)") % {"number": signal.subject_id},
+            "due": signal.due_on.isoformat(),
+        },
     )
 
 

@@ -290,12 +290,12 @@ def deadline_sweep() -> SweepResult:
     )
     for case_id in list(promised):
         raised.extend(promise_signals_raise(case_id=case_id))
-    steps_by_case: dict[int, list[DueStep]] = {}
+    steps_by_case: dict[int | None, list[DueStep]] = {}
     for found in DUE_STEPS(clock.today()):
         for step in found:
             steps_by_case.setdefault(step.case_id, []).append(step)
-    for case_id, steps in sorted(steps_by_case.items()):
-        raised.extend(step_signals_raise(case_id=case_id, steps=steps))
+    for step_case, steps in sorted(steps_by_case.items(), key=lambda pair: (pair[0] is None, pair[0] or 0)):
+        raised.extend(step_signals_raise(case_id=step_case, steps=steps))  # None: the steps about no case
     result.signals = len(raised)
     result.orders = sum(1 for s in raised if s.level == SignalLevel.RED and s.subject == SignalSubject.ITEM_CASE)
     follow_ups = orders_follow_up()

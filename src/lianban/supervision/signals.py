@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from lianban.cases import clock
@@ -33,12 +33,13 @@ class DueStep:
     """A dated step an app above supervision owes, warned like an item's deadline.
 
     ``subject`` is a ``SignalSubject`` value and ``subject_id`` the id of what it names; the step runs from
-    ``started_on`` and is on time through ``due_on``.
+    ``started_on`` and is on time through ``due_on``. ``case_id`` is None for a step about no case (the ticket of
+    an anonymous window rating).
     """
 
     subject: str
     subject_id: int
-    case_id: int
+    case_id: int | None
     started_on: date
     due_on: date
     department_id: int
@@ -72,17 +73,27 @@ class _Promise:
     item_case: ItemCase | None = None
 
 
-def _signals_raise(case: Case, promises: list[_Promise], today: date, *, only_red: bool = False) -> list[Signal]:
+def _signals_raise(case: Case | None, promises: list[_Promise], today: date, *, only_red: bool = False) -> list[Signal]:
     """Raise the signals the promises have reached today and not raised yet; the signals raised.
 
-    Call with the case locked: each signal is recorded on its audit trail.
-    A promise the calendar cannot count through is left for a later sweep.
+    Call with the case locked: each signal is recorded on its audit trail (``case`` None: promises about no
+    case, recorded on the trail of events without a case; the unique constraint ``signal_once`` settles a
+    concurrent sweep). A promise the calendar cannot count through is left for a later sweep.
     """
     if not promises:
         return []
     calendar = clock.calendar()
     thresholds = _thresholds()
-    known = set(Signal.objects.filter(case=case).values_list("subject", "subject_id", "level", "due_on").order_by())
+    mine = (
+        Signal.objects.filter(case=case)
+        if case is not None
+        else Signal.objects.filter(
+            case__isnull=True,
+            subject__in={p.subject.value for p in promises},
+            subject_id__in={p.subject_id for p in promises},
+        )
+    )
+    known = set(mine.values_list("subject", "subject_id", "level", "due_on").order_by())
     raised: list[Signal] = []
     for promise in promises:
         try:
@@ -94,11 +105,18 @@ def _signals_raise(case: Case, promises: list[_Promise], today: date, *, only_re
                 continue
             if (promise.subject.value, promise.subject_id, level.value, promise.due_on) in known:
                 continue
-            raised.append(_signal_record(case, promise, SignalLevel(level.value)))
+            if case is None:
+                try:
+                    with transaction.atomic():
+                        raised.append(_signal_record(case, promise, SignalLevel(level.value)))
+                except IntegrityError:  # a concurrent sweep raised it
+                    continue
+            else:
+                raised.append(_signal_record(case, promise, SignalLevel(level.value)))
     return raised
 
 
-def _signal_record(case: Case, promise: _Promise, level: SignalLevel) -> Signal:
+def _signal_record(case: Case | None, promise: _Promise, level: SignalLevel) -> Signal:
     """Insert one signal and its audit event."""
     signal = Signal(
         level=level,
@@ -241,9 +259,12 @@ def promise_signals_raise(*, case_id: int) -> list[Signal]:
 
 
 @transaction.atomic
-def step_signals_raise(*, case_id: int, steps: list[DueStep]) -> list[Signal]:
-    """Raise the signals the steps of one case (from ``DUE_STEPS``) have reached today; the signals raised."""
-    case = lock_case(case_id)
+def step_signals_raise(*, case_id: int | None, steps: list[DueStep]) -> list[Signal]:
+    """Raise the signals the steps of one case (from ``DUE_STEPS``) have reached today; the signals raised.
+
+    ``case_id`` None: the steps about no case (an anonymous window rating's ticket).
+    """
+    case = lock_case(case_id) if case_id is not None else None
     wanted = {step.item_case_id for step in steps if step.item_case_id is not None}
     items = {item.pk: item for item in ItemCase.objects.filter(pk__in=wanted)} if wanted else {}
     promises = [
@@ -257,6 +278,6 @@ def step_signals_raise(*, case_id: int, steps: list[DueStep]) -> list[Signal]:
             items.get(step.item_case_id) if step.item_case_id is not None else None,
         )
         for step in steps
-        if step.case_id == case.pk
+        if step.case_id == case_id
     ]
     return _signals_raise(case, promises, clock.today())

@@ -43,6 +43,7 @@ from lianban.evaluation.models import (
     RatingChannel,
     RectificationTicket,
     Rerating,
+    TicketFlow,
     TicketState,
     Verdict,
 )
@@ -325,6 +326,8 @@ class MaskedSerializer(serializers.Serializer[Any]):
 
     @extend_schema_field(CaseRefSerializer(allow_null=True))
     def get_case(self, row: Any) -> dict[str, Any] | None:
+        if row.case is None:  # an anonymous window rating: no case
+            return None
         return dict(CaseRefSerializer(row.case).data) if self._shown() else None
 
     @extend_schema_field(serializers.CharField(allow_null=True))
@@ -336,8 +339,18 @@ class TicketSerializer(MaskedSerializer):
     id = serializers.IntegerField()
     state = serializers.ChoiceField(choices=TicketState.choices)
     state_label = serializers.CharField(source="get_state_display")
-    case = serializers.SerializerMethodField(help_text="null for the rated unit: the evaluator is masked")
+    case = serializers.SerializerMethodField(
+        help_text="null for the rated unit (the evaluator is masked) and for an anonymous window rating (no case)"
+    )
     evaluator = serializers.SerializerMethodField(help_text="who rated; null for the rated unit (masked)")
+    anonymous = serializers.BooleanField(
+        source="rating.anonymous", help_text="an anonymous rating of a window (QR code): no case, nobody to call back"
+    )
+    flow = serializers.ChoiceField(
+        choices=TicketFlow.choices,
+        help_text="the steps it runs: FULL 预审 → 回访核实 → 整改 → 反馈 → 复评; ANONYMOUS 预审 → 整改",
+    )
+    window = serializers.CharField(source="rating.window.code", default="", help_text="the rated window's code")
     item_code = serializers.CharField(source="rating.item_case.item_code", default="")
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")
@@ -561,8 +574,14 @@ class AppealSerializer(MaskedSerializer):
     id = serializers.IntegerField()
     ticket = serializers.IntegerField(source="ticket_id")
     rating = serializers.IntegerField(source="rating_id")
-    case = serializers.SerializerMethodField(help_text="null for the rated unit: the evaluator is masked")
+    case = serializers.SerializerMethodField(
+        help_text="null for the rated unit (the evaluator is masked) and for an anonymous window rating (no case)"
+    )
     evaluator = serializers.SerializerMethodField(help_text="who rated; null for the rated unit (masked)")
+    anonymous = serializers.BooleanField(
+        source="rating.anonymous", help_text="an anonymous rating of a window (QR code): no case, nobody to call back"
+    )
+    window = serializers.CharField(source="rating.window.code", default="", help_text="the rated window's code")
     item_code = serializers.CharField(source="rating.item_case.item_code", default="")
     level = serializers.IntegerField(source="rating.level")
     comment = serializers.CharField(source="rating.comment")
@@ -708,11 +727,17 @@ class StatRowSerializer(serializers.Serializer[Any]):
 class RatingStatisticsSerializer(serializers.Serializer[Any]):
     period = serializers.CharField()
     rows = StatRowSerializer(many=True)
+    anonymous_rows = StatRowSerializer(
+        many=True,
+        help_text="the anonymous window ratings, counted apart: their 差评 rectified when the shortened ticket "
+        "(预审 → 整改) closed after 整改; only good_rate and rectify_rate apply (the others null)",
+    )
 
 
 class StatisticsApi(APIView):
     """The 好差评 figures of a month per department × window × item × channel (supervisors): raw counts and
-    rates, ratings whose appeal was upheld and anonymous window ratings left out. The xlsx export has the same."""
+    rates, ratings whose appeal was upheld left out, anonymous window ratings counted apart (``anonymous_rows``).
+    The xlsx export has the same (the anonymous rows on a second sheet)."""
 
     @extend_schema(
         operation_id="evaluation_statistics",
@@ -724,15 +749,19 @@ class StatisticsApi(APIView):
         require_role(actor(request), Role.SUPERVISOR)
         filters = validated(StatisticsFilterSerializer, request.query_params)
         period = Period.parse(filters["period"], clock.today())
-        rows = [
-            {
-                "department": row.department,
-                "window": row.window,
-                "item_code": row.item_code,
-                "channel": row.channel,
-                "counts": asdict(row.counts),
-                "rates": row.rates,
-            }
-            for row in rating_statistics(period)
-        ]
-        return Response(RatingStatisticsSerializer({"period": str(period), "rows": rows}).data)
+        rows, anonymous_rows = (
+            [
+                {
+                    "department": row.department,
+                    "window": row.window,
+                    "item_code": row.item_code,
+                    "channel": row.channel,
+                    "counts": asdict(row.counts),
+                    "rates": row.rates,
+                }
+                for row in rating_statistics(period, anonymous=anonymous)
+            ]
+            for anonymous in (False, True)
+        )
+        body = {"period": str(period), "rows": rows, "anonymous_rows": anonymous_rows}
+        return Response(RatingStatisticsSerializer(body).data)

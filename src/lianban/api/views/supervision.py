@@ -75,7 +75,7 @@ class SignalSerializer(serializers.Serializer[Any]):
         help_text="what is due: an item case, the case, the intake decision, a 容缺 promise",
     )
     subject_label = serializers.CharField(source="get_subject_display")
-    case = CaseRefSerializer()
+    case = CaseRefSerializer(allow_null=True, help_text="null for a step about no case (an anonymous rating's ticket)")
     item_code = serializers.CharField(source="item_case.item_code", default="", help_text="for an item case")
     department = serializers.CharField(source="department.code")
     department_name = serializers.CharField(source="department.name")

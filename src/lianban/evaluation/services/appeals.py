@@ -2,7 +2,8 @@
 
 The rating is append-only and stays as it was: the outcome is the appeal's own row, and the selectors leave a
 rating whose appeal was upheld out of the statistics (``selectors.counted_ratings``). An upheld appeal also
-closes the rating's rectification ticket if it is still open. Every step is on the case's trail.
+closes the rating's rectification ticket if it is still open. Every step is on the case's trail (an anonymous
+window rating's: on the trail of events without a case; the appeal row is locked instead of the case).
 """
 
 from __future__ import annotations
@@ -40,11 +41,15 @@ def appeal_file(
         NotVisible, NotAllowed (not the rated unit), AppealRefused, ChoiceInvalid, TextRequired, TextTooLong,
         UploadRefused.
     """
-    case_id = RectificationTicket.objects.filter(pk=ticket_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    found = RectificationTicket.objects.filter(pk=ticket_id).values("case_id").first()
+    if found is None:
         raise NotVisible
-    case = lock_case(case_id)
-    ticket = RectificationTicket.objects.select_related("rating", "rating__item_case").get(pk=ticket_id)
+    case = lock_case(found["case_id"]) if found["case_id"] is not None else None  # None: an anonymous rating
+    ticket = (
+        RectificationTicket.objects.select_for_update(of=("self",))
+        .select_related("rating", "rating__item_case")
+        .get(pk=ticket_id)
+    )
     if not is_unit_member(actor, ticket):
         if can_see_ticket(actor, ticket):
             raise NotAllowed(_("only the rated unit appeals a rating"))
@@ -95,10 +100,10 @@ def appeal_decide(
         NotVisible, NotAllowed (not a supervisor: the unit never decides its own appeal), AppealDecided,
         ChoiceInvalid, TextRequired, TextTooLong.
     """
-    case_id = Appeal.objects.filter(pk=appeal_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+    found = Appeal.objects.filter(pk=appeal_id).values("case_id").first()
+    if found is None:
         raise NotVisible
-    case = lock_case(case_id)
+    case = lock_case(found["case_id"]) if found["case_id"] is not None else None  # None: an anonymous rating
     appeal = Appeal.objects.select_for_update(of=("self",)).select_related("rating__item_case").get(pk=appeal_id)
     if not can_see_appeal(actor, appeal):
         raise NotVisible

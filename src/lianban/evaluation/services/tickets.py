@@ -1,4 +1,8 @@
-"""差评 rectification tickets: 预审 → 回访 → 整改 → 反馈 → 复评, each step a command on the locked case."""
+"""差评 rectification tickets: 预审 → 回访 → 整改 → 反馈 → 复评, each step a command on the locked case.
+
+The ticket of an anonymous window rating (no case: nobody to call back) runs 预审 → 整改 → closed
+(``rules.TICKET_FLOWS``); its steps lock the ticket row and are recorded on the trail of events without a case.
+"""
 
 from __future__ import annotations
 
@@ -23,12 +27,18 @@ from lianban.evaluation.services.base import limits, text_kept
 # ------------------------------------------------------------------ 差评 rectification tickets
 
 
-def ticket_open(rating: Rating, case: Case) -> RectificationTicket:
+def ticket_open(rating: Rating, case: Case | None) -> RectificationTicket:
+    """Open the ticket of the 差评 ``rating`` for its unit and staff member (``case`` None: an anonymous rating).
+
+    The due dates count working days from today on the calendar (调休 included); audited.
+    """
     now = clock.now()
     dates = rules.ticket_dates(clock.calendar(), clock.local_date(now), limits())
+    flow = rules.flow_of(anonymous=rating.anonymous)
     ticket = RectificationTicket.objects.create(
         rating=rating,
         case=case,
+        flow=flow.value,
         department_id=rating.department_id,
         responsible_id=rating.staff_id,
         opened_at=now,
@@ -43,7 +53,9 @@ def ticket_open(rating: Rating, case: Case) -> RectificationTicket:
         after={
             "ticket": ticket.pk,
             "rating": rating.pk,
+            "flow": flow.value,
             "department": rating.department_id,
+            "window": rating.window_id,
             "responsible": rating.staff_id,
             "contact_due_on": dates.contact_due_on.isoformat(),
             "rectify_due_on": dates.rectify_due_on.isoformat(),
@@ -52,19 +64,31 @@ def ticket_open(rating: Rating, case: Case) -> RectificationTicket:
     return ticket
 
 
-def _locked_ticket(actor: User, ticket_id: int) -> tuple[RectificationTicket, Case]:
-    case_id = RectificationTicket.objects.filter(pk=ticket_id).values_list("case_id", flat=True).first()
-    if case_id is None:
+def _locked_ticket(actor: User, ticket_id: int, event: rules.TicketEvent) -> tuple[RectificationTicket, Case | None]:
+    """The ticket, locked (its case first; the ticket row alone without a case), if ``actor`` may see it.
+
+    Raises:
+        NotVisible, TicketStepSkipped (the ticket's flow has no ``event``).
+    """
+    found = RectificationTicket.objects.filter(pk=ticket_id).values("case_id").first()
+    if found is None:
         raise NotVisible
-    case = lock_case(case_id)
-    ticket = RectificationTicket.objects.select_for_update(of=("self",)).select_related("rating").get(pk=ticket_id)
+    case = lock_case(found["case_id"]) if found["case_id"] is not None else None
+    ticket = (
+        RectificationTicket.objects.select_for_update(of=("self",))
+        .select_related("rating", "rating__item_case")
+        .get(pk=ticket_id)
+    )
     if not can_see_ticket(actor, ticket):
         raise NotVisible
+    rules.step_check(rules.TicketFlow(ticket.flow), event)
     return ticket, case
 
 
 def _move(ticket: RectificationTicket, event: rules.TicketEvent, **kwargs: Any) -> rules.TicketMove:
-    move = rules.ticket_next(rules.TicketState(ticket.state), event, reopened=ticket.reopened, **kwargs)
+    move = rules.ticket_next(
+        rules.TicketState(ticket.state), event, flow=rules.TicketFlow(ticket.flow), reopened=ticket.reopened, **kwargs
+    )
     ticket.state = move.state.value
     ticket.version += 1
     if move.state == rules.TicketState.CLOSED:
@@ -72,7 +96,9 @@ def _move(ticket: RectificationTicket, event: rules.TicketEvent, **kwargs: Any) 
     return move
 
 
-def _record(ticket: RectificationTicket, case: Case, actor: User, action: str, before: str, **after: Any) -> None:
+def _record(
+    ticket: RectificationTicket, case: Case | None, actor: User, action: str, before: str, **after: Any
+) -> None:
     event_record(
         case=case,
         actor=actor,
@@ -97,7 +123,7 @@ def ticket_precheck(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
     """
-    ticket, case = _locked_ticket(actor, ticket_id)
+    ticket, case = _locked_ticket(actor, ticket_id, rules.TicketEvent.PRECHECK)
     _unit(actor, ticket)
     found = rules.Verdict(verdict)
     text = text_kept(note, required=_("say what the pre-check found"))
@@ -116,9 +142,9 @@ def ticket_visit(
     """回访核实: the unit calls the evaluator and records the call.
 
     Raises:
-        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
+        NotVisible, NotAllowed, TicketStepSkipped (an anonymous rating's ticket), TicketStepRefused, ActionInvalid.
     """
-    ticket, case = _locked_ticket(actor, ticket_id)
+    ticket, case = _locked_ticket(actor, ticket_id, rules.TicketEvent.VISIT)
     _unit(actor, ticket)
     text = text_kept(call_record, required=_("record the call"))
     before = ticket.state
@@ -138,7 +164,7 @@ def ticket_rectify(
     Raises:
         NotVisible, NotAllowed, TicketStepRefused, ActionInvalid, UploadRefused.
     """
-    ticket, case = _locked_ticket(actor, ticket_id)
+    ticket, case = _locked_ticket(actor, ticket_id, rules.TicketEvent.RECTIFY)
     _unit(actor, ticket)
     text = text_kept(rectification, required=_("say what was done"))
     before = ticket.state
@@ -167,9 +193,9 @@ def ticket_feedback(
     """反馈: the unit tells the evaluator what was done (the evaluator is asked to re-rate).
 
     Raises:
-        NotVisible, NotAllowed, TicketStepRefused, ActionInvalid.
+        NotVisible, NotAllowed, TicketStepSkipped (an anonymous rating's ticket), TicketStepRefused, ActionInvalid.
     """
-    ticket, case = _locked_ticket(actor, ticket_id)
+    ticket, case = _locked_ticket(actor, ticket_id, rules.TicketEvent.FEEDBACK)
     _unit(actor, ticket)
     text = text_kept(feedback, required=_("say what the evaluator is told"))
     before = ticket.state
@@ -187,12 +213,12 @@ def ticket_rerate(
     """复评: the evaluator says whether they are satisfied now; 不满意 reopens the ticket once and raises 督办.
 
     Raises:
-        NotVisible, NotAllowed (not the evaluator), TicketStepRefused, CalendarNotCovered.
+        NotVisible, NotAllowed (not the evaluator), TicketStepSkipped, TicketStepRefused, CalendarNotCovered.
     """
     from lianban.supervision.orders import order_raise_for_rating
 
-    ticket, case = _locked_ticket(actor, ticket_id)
-    if not is_evaluator(actor, ticket):
+    ticket, case = _locked_ticket(actor, ticket_id, rules.TicketEvent.RERATE)
+    if not is_evaluator(actor, ticket) or case is None:  # no case: an anonymous rating, skipped above
         raise NotAllowed(_("only the evaluator re-rates"))
     answer = rules.Rerating(rerating)
     before = ticket.state

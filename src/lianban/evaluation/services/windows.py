@@ -2,9 +2,11 @@
 
 The QR code carries a link signed for the window (``window_link``): only a code the platform printed opens the
 page, and a window cannot be named by trying codes. The rating is anonymous (no case, no applicant, no staff
-member), flagged ``anonymous``, counted apart by the statistics and reported upstream like every rating; it opens
-no rectification ticket (there is nobody to call back or to re-rate). The page is rate-limited per address and
-window (``common.throttling.WindowRatingThrottle``).
+member), flagged ``anonymous``, counted apart by the statistics and reported upstream like every rating. A 差评
+opens a rectification ticket for the window's department (谁办理谁负责; no staff member is recorded for a QR
+rating) with the shortened steps 预审 → 整改 → closed: there is nobody to call back, tell or re-rate
+(``rules.TICKET_FLOWS``). The page is rate-limited per address and window
+(``common.throttling.WindowRatingThrottle``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from lianban.evaluation.models import Rating
 from lianban.evaluation.services.base import TokenInvalid, text_kept
 from lianban.evaluation.services.ratings import Given
 from lianban.evaluation.services.reporting import report_queue
+from lianban.evaluation.services.tickets import ticket_open
 
 #: The salt of the windows' signed links (a link of another purpose never opens a window's page).
 SALT = "lianban.evaluation.window"
@@ -52,6 +55,8 @@ def window_of_link(token: str) -> Department:
 def window_rating_give(*, token: str, given: Given) -> Rating:
     """An anonymous rating of the window of ``token`` (channel QR, the window's indicators); audited.
 
+    A 差评 opens its rectification ticket (the shortened steps) for the window's department.
+
     Raises:
         TokenInvalid, LevelInvalid, IndicatorsInvalid, TextTooLong.
     """
@@ -81,5 +86,7 @@ def window_rating_give(*, token: str, given: Given) -> Rating:
         action="rating.window_given",
         after={"rating": rating.pk, "window": department.code, "level": int(level), "anonymous": True},
     )
+    if rules.is_bad(level):
+        ticket_open(rating, None)
     report_queue(rating, None)
     return rating

@@ -46,6 +46,7 @@ from lianban.evaluation.models import (
 )
 from lianban.evaluation.selectors import (
     FIGURES,
+    WINDOW_COUNTS,
     Period,
     StatRow,
     anonymous_window_counts,
@@ -264,10 +265,13 @@ def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
                 _error(request, exc)
         return see_other(reverse("evaluation:ticket", args=[ticket.pk]))
     state = rules.TicketState(ticket.state)
-    allowed = rules.allowed_events(state) if rules.waiting_on(state) == "unit" else ()
+    flow = rules.TicketFlow(ticket.flow)
+    allowed = rules.allowed_events(state, flow) if rules.waiting_on(state) == "unit" else ()
     appeal = appeal_of_ticket(ticket)
     shown = evaluator_shown(user)
     context = {
+        "anonymous": ticket.case_id is None,
+        "steps": [event.value for event in rules.flow_events(flow)],
         "ticket": ticket,
         "rating": ticket.rating,
         "level_label": rules.LEVEL_LABELS[ticket.rating.level],
@@ -431,7 +435,7 @@ def window_list(request: HttpRequest) -> HttpResponse:
     context = {
         "rows": page,
         "windows": [
-            {"window": w, "url": _window_url(request, w), "counts": counts.get(w.pk, {"total": 0, "good": 0, "bad": 0})}
+            {"window": w, "url": _window_url(request, w), "counts": counts.get(w.pk, dict.fromkeys(WINDOW_COUNTS, 0))}
             for w in windows
         ],
     }
@@ -489,6 +493,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
     context = {
         "period": period,
         "rows": _stat_rows(rows, period),
+        "anonymous_rows": _stat_rows(rating_statistics(period, anonymous=True), period),
         "count_columns": COUNT_COLUMNS,
         "rate_columns": RATE_COLUMNS,
         "channels": dict(RatingChannel.choices),
@@ -507,11 +512,15 @@ def statistics_export(request: HttpRequest) -> HttpResponse:
     sheet.title = str(period)
     headings = [_("Department"), _("Window"), _("Item"), _("Channel")]
     sheet.append([*headings, *(str(label) for _k, label in COUNT_COLUMNS), *(str(label) for _k, label in RATE_COLUMNS)])
-    for row in rating_statistics(period):
-        counts = [getattr(row.counts, key) for key, _label in COUNT_COLUMNS]
-        sheet.append(
-            [row.department, row.window, row.item_code, row.channel, *counts, *(row.rates[k] for k, _l in RATE_COLUMNS)]
-        )
+    for anonymous, target in ((False, sheet), (True, book.create_sheet(f"{period} {_('anonymous')}"))):
+        if anonymous:  # the anonymous window ratings, counted apart: a sheet of their own
+            target.append(
+                [*headings, *(str(label) for _k, label in COUNT_COLUMNS), *(str(label) for _k, label in RATE_COLUMNS)]
+            )
+        for row in rating_statistics(period, anonymous=anonymous):
+            counts = [getattr(row.counts, key) for key, _label in COUNT_COLUMNS]
+            rated = [row.rates[k] for k, _l in RATE_COLUMNS]
+            target.append([row.department, row.window, row.item_code, row.channel, *counts, *rated])
     buffer = io.BytesIO()
     book.save(buffer)
     response = HttpResponse(
@@ -528,10 +537,12 @@ def statistics_ratings(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "ratings")
     figure = figure if figure in FIGURES else "ratings"
     filters = {key: (request.GET.get(key) or "")[:40] for key in ("department", "window", "item", "channel")}
-    rows = ratings_of_figure(period, figure=figure, **filters)
+    anonymous = request.GET.get("anonymous") == "1"
+    rows = ratings_of_figure(period, figure=figure, anonymous=anonymous, **filters)
     context = {
         "period": period,
         "figure": figure,
+        "anonymous": anonymous,
         "filters": filters,
         "rows": list_page(request, rows, RATING_ORDER),
     }
@@ -545,6 +556,7 @@ def public_statistics(request: HttpRequest) -> HttpResponse:
     context = {
         "period": period,
         "rows": _stat_rows(rows, period),
+        "anonymous_rows": _stat_rows(rating_statistics(period, by_department_only=True, anonymous=True), period),
         "rate_columns": RATE_COLUMNS,
         "rectifications": list_page(
             request, rectifications_published(period), ("-closed_at", "-id"), param="r", anchor="rectifications"
