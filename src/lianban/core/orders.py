@@ -168,6 +168,7 @@ def next_follow_up_on(
     if urged_for != due_on:
         candidates.append(max(due_on + timedelta(days=1), tomorrow))
     if escalated_for != due_on:
-        escalate = max(calendar.add_working_days(due_on, dates.escalate_days), due_on + timedelta(days=1))
-        candidates.append(max(escalate, tomorrow))
+        # the first day with ``escalate_days`` working days after the date (the day after it for none)
+        escalate = calendar.add_working_days(due_on, dates.escalate_days) if dates.escalate_days else due_on
+        candidates.append(max(escalate, due_on + timedelta(days=1), tomorrow))
     return min(candidates, default=None)
