@@ -137,9 +137,7 @@ def test_across_into_a_provisional_year_the_days_are_counted_like_any_other() ->
 
 
 def item(state: ItemState, start: date, due: date | None, paused_since: date | None = None) -> ItemView:
-    return ItemView(
-        code="A", state=state, promised_days=5, started_on=start, due_on=due, paused_since=paused_since
-    )
+    return ItemView(code="A", state=state, promised_days=5, started_on=start, due_on=due, paused_since=paused_since)
 
 
 @pytest.mark.parametrize(("calendar", "first"), WINDOWS)
@@ -196,7 +194,11 @@ def test_the_eta_never_changes_before_the_sweep_comes_back(calendar: WorkCalenda
             for today in days(start, 14):
                 now = case_eta(CaseState.IN_PROGRESS, items, calendar, today)
                 changes = next(
-                    (d for d in days(today + ONE_DAY, 30) if case_eta(CaseState.IN_PROGRESS, items, calendar, d) != now),
+                    (
+                        d
+                        for d in days(today + ONE_DAY, 30)
+                        if case_eta(CaseState.IN_PROGRESS, items, calendar, d) != now
+                    ),
                     None,
                 )
                 eta_day = next_eta_on(CaseState.IN_PROGRESS, items, calendar, today)
@@ -240,7 +242,9 @@ def test_a_provisional_eta_is_looked_at_again_on_the_first_of_january() -> None:
 
 @pytest.mark.parametrize(("calendar", "first"), WINDOWS)
 @pytest.mark.parametrize("escalate", [0, 1, 5])
-def test_the_next_follow_up_day_is_the_first_day_one_is_owed(calendar: WorkCalendar, first: date, escalate: int) -> None:
+def test_the_next_follow_up_day_is_the_first_day_one_is_owed(
+    calendar: WorkCalendar, first: date, escalate: int
+) -> None:
     dates = OrderDates(escalate_days=escalate)
     for due in days(first, 10):
         for urged in (None, due):
@@ -254,7 +258,9 @@ def test_the_next_follow_up_day_is_the_first_day_one_is_owed(calendar: WorkCalen
                         ),
                         None,
                     )
-                    if today > due and follow_ups(calendar, due, today, dates, urged_for=urged, escalated_for=escalated):
+                    if today > due and follow_ups(
+                        calendar, due, today, dates, urged_for=urged, escalated_for=escalated
+                    ):
                         continue  # owed today: the sweep does it now, and asks again with the dates recorded
                     got = next_follow_up_on(calendar, due, today, dates, urged_for=urged, escalated_for=escalated)
                     assert got == expected, (due, today, urged, escalated)
