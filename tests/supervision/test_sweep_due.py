@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -218,3 +219,39 @@ def test_every_step_of_an_order_sets_its_next_follow_up(people: People, clock: F
     order = order_reply(actor=scjg, order_id=order.pk, reply="已办")
     order = order_review(actor=people.supervisor, order_id=order.pk, accept=True)
     assert order.follow_up_on is None
+
+
+def test_everything_makes_every_open_case_and_waiting_order_due(
+    people: People, clock: FrozenClock, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """After a change of the signal or follow-up settings every stored day is counted again."""
+    case, order = overdue_order(people, clock)
+    far = date(2025, 4, 30)
+    Case.objects.filter(pk=case.pk).update(sweep_on=far)
+    waiting = SupervisionOrder.objects.update(follow_up_on=far)  # the red cards' orders, all open
+    call_command("deadline_sweep")
+    assert "0 case(s) swept" in capsys.readouterr().out
+    call_command("deadline_sweep", "--everything")
+    out = capsys.readouterr().out
+    assert f"1 open case(s) and {waiting} waiting order(s) due today" in out and "1 case(s) swept" in out
+    order.refresh_from_db()
+    assert order.follow_up_on == date(2025, 3, 13)
+    assert sweep_on(case) == date(2025, 3, 12)  # its overdue item moves the ETA every working day
+
+
+def test_a_newer_chinesecalendar_makes_every_open_case_due_once(
+    people: People, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No table changed, so no recomputation is queued: the sweep sees another calendar and looks at all."""
+    import chinese_calendar
+
+    case = accepted(people)
+    deadline_sweep()
+    later(case)
+    assert deadline_sweep().cases == 0
+    monkeypatch.setattr(chinese_calendar, "__version__", "99.0.0", raising=False)
+    result = deadline_sweep()
+    assert result.everything and result.cases == 1
+    assert sweep_on(case) is not None and sweep_on(case) > clock.today()
+    again = deadline_sweep()
+    assert not again.everything and again.cases == 0

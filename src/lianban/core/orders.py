@@ -76,6 +76,10 @@ def next_state(state: OrderState, event: OrderEvent) -> OrderState:
     return after
 
 
+#: The states in which the department's step is pending (followed up when late).
+WAITING_ON_DEPARTMENT = (OrderState.OPEN.value, OrderState.SIGNED.value)
+
+
 def waiting_on(state: OrderState) -> str:
     """Whose move it is: ``department`` (sign or reply), ``supervisor`` (review) or ``""`` (closed)."""
     if state in (OrderState.OPEN, OrderState.SIGNED):

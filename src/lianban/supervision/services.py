@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -47,12 +48,14 @@ from lianban.cases.workflow import due_unknown_record, eta_refresh, item_view, l
 from lianban.common.language import in_platform_language
 from lianban.common.prepared import save_fields
 from lianban.core import case_flow as flow
+from lianban.core import orders as rules
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.review.models import SupplementRequest
-from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject
+from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject, SupervisionOrder
 from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
 from lianban.supervision.signals import DUE_STEPS, DueStep, case_sweep_signals, step_signals_raise
+from lianban.workdays.services import calendar_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +77,8 @@ class SweepResult:
     skipped: list[int] = field(default_factory=list)
     missing_years: dict[int, int] = field(default_factory=dict)
     signals: int = 0
+    #: Every open case and waiting order was made due first (the working-day calendar changed).
+    everything: bool = False
     #: 督办 orders raised by red cards, reminders (催办) and escalations made.
     orders: int = 0
     urged: int = 0
@@ -307,13 +312,16 @@ def deadline_sweep(today: date | None = None) -> SweepResult:
 
     A case is due when a service made or moved one of its promises (it sets ``sweep_on`` to today) or on
     the day the last look found something of it would change: a signal, a deadline status, the ETA. The
-    cases not due are not read: the sweep costs what is due, not the backlog.
+    cases not due are not read: the sweep costs what is due, not the backlog. When the working days
+    changed without a table change (a newer chinesecalendar, the provisional years moving on at the turn
+    of the year), every open case is looked at once (``_calendar_watch``).
 
     Logs an error and raises (or refreshes) a :class:`CalendarAlert` for every
     year the calendar lacks; resolves the alerts of years it now covers.
     """
     result = SweepResult()
     today = today or clock.today()
+    result.everything = _calendar_watch(today)
     due = Case.objects.filter(sweep_on__lte=today).order_by("sweep_on", "id").values_list("id", flat=True)
     missing: Counter[int] = Counter()
     raised: list[Signal] = []
@@ -350,6 +358,39 @@ def deadline_sweep(today: date | None = None) -> SweepResult:
     return result
 
 
+#: The cache key of the working-day calendar's fingerprint the sweep last saw.
+CALENDAR_SEEN = "lianban:sweep:calendar"
+
+
+def _calendar_watch(today: date) -> bool:
+    """Make everything due when the calendar is not the one the stored days were counted with; True then.
+
+    Changes of the calendar tables queue ``provisional_dates_recompute``, which does the same; this catches
+    the rest (a newer chinesecalendar, a new year). An empty cache (first run, a cache restarted) counts
+    as a change: every open case is looked at once more, never one missed.
+    """
+    stamp = calendar_fingerprint(today)
+    if cache.get(CALENDAR_SEEN) == stamp:
+        return False
+    everything_due()
+    cache.set(CALENDAR_SEEN, stamp, None)
+    return True
+
+
+def everything_due() -> tuple[int, int]:
+    """Have the next sweep look at every open case and follow up every order waiting on a department.
+
+    One UPDATE each. For what changes every stored day: the working-day calendar (``provisional_dates_recompute``
+    runs it), or the settings of the signals, deadline status and follow-ups (``lianban deadline_sweep
+    --everything``). Returns how many cases and orders were made due.
+    """
+    today = clock.today()
+    closed = [s.value for s in flow.FINAL_CASE_STATES]
+    cases = Case.objects.exclude(state__in=closed).update(sweep_on=today)
+    orders = SupervisionOrder.objects.filter(state__in=rules.WAITING_ON_DEPARTMENT).update(follow_up_on=today)
+    return cases, orders
+
+
 @dataclass(slots=True)
 class RecomputeResult:
     """What a recomputation of the provisional dates did.
@@ -375,8 +416,7 @@ def provisional_dates_recompute() -> RecomputeResult:
     result = RecomputeResult()
     running = [s.value for s in flow.RUNNING_ITEM_STATES]
     closed = [s.value for s in flow.FINAL_CASE_STATES]
-    # the working days changed: every open case's signal and deadline days are looked at again (one UPDATE)
-    Case.objects.exclude(state__in=closed).update(sweep_on=clock.today())
+    everything_due()  # the working days changed: every day the sweep stored is counted again
     from_items = ItemCase.objects.filter(due_provisional=True, state__in=running).values_list("case_id", flat=True)
     from_cases = Case.objects.filter(eta_provisional=True).exclude(state__in=closed).values_list("id", flat=True)
     for case_id in sorted(set(from_items) | set(from_cases)):
