@@ -162,6 +162,10 @@ class Case(models.Model):
         default=False,
         help_text=_("Counted through a year without an official holiday arrangement; recomputed when it is entered."),
     )
+    #: The next day the deadline sweep looks at the case (None: nothing to watch). Every service that makes
+    #: or moves a promise sets it to today; the sweep stores the next day anything changes (its signals, an
+    #: item's deadline status, the ETA), so it visits only the cases due that day (``supervision.services``).
+    sweep_on = models.DateField(_("next deadline sweep"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("submitted at"))
     resubmitted_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
@@ -197,6 +201,8 @@ class Case(models.Model):
             *_queue_indexes("issued", F("closed_at"), models.Q(state=flow.CaseState.ISSUED.value)),
             # the cases whose ETA the recomputation revisits when a holiday arrangement is entered
             models.Index(fields=["id"], name="case_eta_provisional", condition=models.Q(eta_provisional=True)),
+            # the deadline sweep: the cases due for a look, in date and id order
+            models.Index(fields=["sweep_on", "id"], name="case_sweep_on", condition=Q(sweep_on__isnull=False)),
         ]
         constraints = [
             _choices_check("state", CaseState, "case_state_valid"),

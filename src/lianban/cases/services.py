@@ -141,6 +141,7 @@ def case_submit(
         state=flow.CaseState.SUBMITTED.value,
         submitted_at=moment,
         updated_at=moment,
+        sweep_on=clock.local_date(moment),  # the intake signals start now
     )
     departments = {d.code: d for d in Department.objects.filter(code__in={i.department for i in planned.items})}
     item_cases = ItemCase.objects.bulk_create(

@@ -43,6 +43,8 @@ from lianban.common.prepared import PreparedQuery, save_fields
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 
+_FINAL_CASE_STATES = frozenset(state.value for state in flow.FINAL_CASE_STATES)
+
 #: Case columns no transition reads: left out of the locked read (loaded on access, should anyone need them).
 CASE_UNREAD = ("plan", "form", "answers")
 
@@ -150,7 +152,7 @@ def case_move(
         changed.append(name)
     case.version += 1
     case.updated_at = clock.now()
-    save_fields(case, changed)
+    save_fields(case, changed + sweep_due(case))
     event_record(
         case=case,
         actor=actor,
@@ -165,7 +167,22 @@ def case_touch(case: Case) -> None:
     """Bump the case version after a change that is not a state transition."""
     case.version += 1
     case.updated_at = clock.now()
-    save_fields(case, ["version", "updated_at"])
+    save_fields(case, ["version", "updated_at", *sweep_due(case)])
+
+
+def sweep_due(case: Case) -> list[str]:
+    """Have the deadline sweep look at an open case today (``Case.sweep_on``); the field to save, if it changed.
+
+    Called by every write that may make or move a promise (``case_move``, ``case_touch``, ``_store_eta``),
+    its column added to the UPDATE the write makes anyway. A case already due keeps its date.
+    """
+    if case.state in _FINAL_CASE_STATES:
+        return []
+    today = clock.today()
+    if case.sweep_on is not None and case.sweep_on <= today:
+        return []
+    case.sweep_on = today
+    return ["sweep_on"]
 
 
 def item_move(
@@ -441,6 +458,7 @@ def _store_eta(case: Case, command: flow.SetEta) -> None:
         case.eta_provisional = command.provisional
         case.version += 1
         changed += ["eta", "eta_provisional", "version"]
+    changed += sweep_due(case)
     if changed:
         save_fields(case, changed)
 

@@ -15,7 +15,7 @@ decided once per missed date.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from lianban.core.case_flow import Calendar
@@ -74,6 +74,10 @@ def next_state(state: OrderState, event: OrderEvent) -> OrderState:
     if after is None:
         raise OrderStepRefused(state.value, event.value)
     return after
+
+
+#: The states in which the department's step is pending (followed up when late).
+WAITING_ON_DEPARTMENT = (OrderState.OPEN.value, OrderState.SIGNED.value)
 
 
 def waiting_on(state: OrderState) -> str:
@@ -142,3 +146,33 @@ def follow_ups(
     if escalated_for != due_on and calendar.working_days_between(due_on, today) >= dates.escalate_days:
         owed.append(FollowUp.ESCALATE)
     return tuple(owed)
+
+
+def next_follow_up_on(
+    calendar: Calendar,
+    due_on: date | None,
+    today: date,
+    dates: OrderDates,
+    *,
+    urged_for: date | None,
+    escalated_for: date | None,
+) -> date | None:
+    """The first day after ``today`` on which ``follow_ups`` owes something for ``due_on`` (None: never).
+
+    What the sweep stores on the order (``follow_up_on``) to come back on: the reminder the day after the
+    date, the escalation on the ``escalate_days``-th working day after it; each only if not done yet.
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    if due_on is None:
+        return None
+    tomorrow = today + timedelta(days=1)
+    candidates: list[date] = []
+    if urged_for != due_on:
+        candidates.append(max(due_on + timedelta(days=1), tomorrow))
+    if escalated_for != due_on:
+        # the first day with ``escalate_days`` working days after the date (the day after it for none)
+        escalate = calendar.add_working_days(due_on, dates.escalate_days) if dates.escalate_days else due_on
+        candidates.append(max(escalate, due_on + timedelta(days=1), tomorrow))
+    return min(candidates, default=None)

@@ -13,8 +13,9 @@ gets only the red card, whatever the sweep missed before.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from lianban.core.case_flow import Calendar
@@ -62,3 +63,52 @@ def signal_levels(
     if left <= thresholds.yellow_days or left * 100 <= promised * thresholds.yellow_percent:
         levels.append(SignalLevel.YELLOW)
     return tuple(levels)
+
+
+def next_signal_on(
+    calendar: Calendar,
+    started_on: date,
+    due_on: date,
+    today: date,
+    thresholds: Thresholds,
+    raised: Collection[SignalLevel] = (),
+    *,
+    only_red: bool = False,
+) -> date | None:
+    """The first day after ``today`` on which the promise reaches a level not in ``raised`` (None: never).
+
+    What the deadline sweep stores to come back on (``Case.sweep_on``): on that day ``signal_levels`` gives a
+    level the promise has not raised yet. Each level, once reached, stays reached until the due date passes
+    (then only ``RED``), so the first day of each is found by bisection over the days up to the due date;
+    ``RED`` comes the day after it. ``only_red``: notice and yellow are not watched (容缺 promises).
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    candidates: list[date] = []
+    if SignalLevel.RED not in raised:
+        candidates.append(max(due_on + timedelta(days=1), today + timedelta(days=1)))
+    if not only_red:
+        for level in (SignalLevel.NOTICE, SignalLevel.YELLOW):
+            if level in raised:
+                continue
+            first = _first_day_reached(calendar, started_on, due_on, today, thresholds, level)
+            if first is not None:
+                candidates.append(first)
+    return min(candidates, default=None)
+
+
+def _first_day_reached(
+    calendar: Calendar, started_on: date, due_on: date, today: date, thresholds: Thresholds, level: SignalLevel
+) -> date | None:
+    """The first day in (today, due_on] on which ``level`` is reached; None when none is (bisection)."""
+    low, high = today + timedelta(days=1), due_on
+    if low > high or level not in signal_levels(calendar, started_on, due_on, high, thresholds):
+        return None
+    while low < high:  # reached on ``high``; the first day reached is in [low, high]
+        middle = low + (high - low) // 2
+        if level in signal_levels(calendar, started_on, due_on, middle, thresholds):
+            high = middle
+        else:
+            low = middle + timedelta(days=1)
+    return low

@@ -212,6 +212,8 @@ class SupervisionOrder(models.Model):
         related_name="+",
         verbose_name=_("escalated to"),
     )
+    #: The next day the sweep follows the order up (reminder, escalation); None: nothing owed while it waits.
+    follow_up_on = models.DateField(_("next follow-up"), null=True, blank=True)
     version = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -221,8 +223,10 @@ class SupervisionOrder(models.Model):
         indexes = [
             models.Index(fields=["raised_at", "id"], name="order_raised"),
             models.Index(fields=["department", "raised_at", "id"], name="order_dept_raised"),
-            # the sweep's follow-ups: the orders still waiting on a department
-            models.Index(fields=["id"], name="order_waiting", condition=models.Q(state__in=["OPEN", "SIGNED"])),
+            # the sweep's follow-ups: the orders whose next follow-up day has come
+            models.Index(
+                fields=["follow_up_on", "id"], name="order_follow_up", condition=models.Q(follow_up_on__isnull=False)
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(state__in=OrderState.values), name="order_state_valid"),

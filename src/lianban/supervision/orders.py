@@ -8,7 +8,7 @@ recorded in the audit trail of every case the order concerns.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -67,6 +67,33 @@ def _sign_due(today: date) -> date:
     return rules.sign_due(clock.calendar(), today, order_dates())
 
 
+def _dates_when_raised(today: date) -> dict[str, date]:
+    """A new order's sign-for date and its first follow-up: the reminder, the day after that date."""
+    due = _sign_due(today)
+    return {"sign_due_on": due, "follow_up_on": due + timedelta(days=1)}
+
+
+def _follow_up_set(order: SupervisionOrder, today: date | None = None) -> None:
+    """Set the next day the sweep follows the order up (``follow_up_on``; None when nothing can be owed).
+
+    Called whenever a date of the order or its state changes, and after each follow-up. A date the calendar
+    cannot count yet is tried again the next day.
+    """
+    today = today or clock.today()
+    due = rules.pending_due(rules.OrderState(order.state), order.sign_due_on, order.reply_due_on)
+    try:
+        order.follow_up_on = rules.next_follow_up_on(
+            clock.calendar(),
+            due,
+            today,
+            order_dates(),
+            urged_for=order.urged_for,
+            escalated_for=order.escalated_for,
+        )
+    except CalendarNotCovered:
+        order.follow_up_on = today + timedelta(days=1)
+
+
 @command(operation="order.raise", model=SupervisionOrder)
 def order_raise(
     *, actor: User, case_ids: Sequence[int], department_code: str, reason: str, idempotency_key: str | None = None
@@ -96,7 +123,7 @@ def order_raise(
         reason=text,
         raised_by=actor,
         raised_at=now,
-        sign_due_on=_sign_due(clock.local_date(now)),
+        **_dates_when_raised(clock.local_date(now)),
     )
     order.cases.set(cases)
     _record(order, cases, actor, "order.raised", reason=text, after={"department": department.code})
@@ -124,6 +151,7 @@ def order_raise_for_red_card(*, case: Case, signal: Signal) -> SupervisionOrder 
         reason=_("The item case is overdue (red card of %(due)s).") % {"due": signal.due_on.isoformat()},
         raised_at=now,
         sign_due_on=due,
+        follow_up_on=due + timedelta(days=1),  # the reminder, if it is not signed for by then
     )
     order.cases.set([case])
     _record(order, [case], None, "order.raised", reason=order.reason, after={"department": signal.department_id})
@@ -169,6 +197,7 @@ def order_sign(*, actor: User, order_id: int, idempotency_key: str | None = None
     now = clock.now()
     order.signed_by, order.signed_at = actor, now
     order.reply_due_on = rules.reply_due(clock.calendar(), clock.local_date(now), order_dates())
+    _follow_up_set(order)
     order.save()
     _record(
         order, cases, actor, "order.signed", before={"state": before}, after={"reply_due_on": str(order.reply_due_on)}
@@ -188,6 +217,7 @@ def order_reply(*, actor: User, order_id: int, reply: str, idempotency_key: str 
     text = _text(reply, _("say what was done"))
     before = _step(order, rules.OrderEvent.REPLY)
     order.reply, order.replied_by, order.replied_at = text, actor, clock.now()
+    _follow_up_set(order)  # the supervisor's move now: nothing to follow up
     order.save()
     _record(order, cases, actor, "order.replied", reason=text, before={"state": before})
     return order
@@ -216,6 +246,7 @@ def order_review(
         order.returns += 1
         order.reply_due_on = rules.reply_due(clock.calendar(), clock.local_date(now), order_dates())
         action = "order.returned"
+    _follow_up_set(order)
     order.save()
     _record(order, cases, actor, action, reason=text, before={"state": before})
     return order
@@ -224,15 +255,15 @@ def order_review(
 def orders_follow_up(today: date | None = None) -> dict[str, int]:
     """The sweep's part: remind (催办) and escalate the orders whose department missed a date.
 
-    One transaction per order; each follow-up is owed once per missed date.
-    Returns how many of each were made.
+    Only the orders whose ``follow_up_on`` has come are read (one transaction each), never every open one;
+    each follow-up is owed once per missed date. Returns how many of each were made.
     """
     today = today or clock.today()
     calendar = clock.calendar()
     dates = order_dates()
     done = {rules.FollowUp.URGE.value: 0, rules.FollowUp.ESCALATE.value: 0}
-    waiting = SupervisionOrder.objects.filter(state__in=["OPEN", "SIGNED"]).order_by("id").values_list("id", flat=True)
-    for order_id in list(waiting):
+    waiting = SupervisionOrder.objects.filter(follow_up_on__lte=today).order_by("follow_up_on", "id")
+    for order_id in list(waiting.values_list("id", flat=True)):
         with transaction.atomic():
             order = SupervisionOrder.objects.select_for_update(of=("self",)).get(pk=order_id)
             due = rules.pending_due(rules.OrderState(order.state), order.sign_due_on, order.reply_due_on)
@@ -241,8 +272,10 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
                     calendar, due, today, dates, urged_for=order.urged_for, escalated_for=order.escalated_for
                 )
             except CalendarNotCovered:
-                continue  # the deadline sweep raises the calendar alert
+                owed = ()  # the deadline sweep raises the calendar alert; tried again tomorrow
             if not owed:
+                _follow_up_set(order, today)
+                order.save(update_fields=["follow_up_on"])
                 continue
             cases = _lock_cases(list(order.cases.values_list("id", flat=True)))
             now = clock.now()
@@ -266,6 +299,7 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
                         order_remind(order, cases, StaffKind.ORDER_ESCALATED, due, leader_id=leader.leader_id)
                 done[follow_up.value] += 1
             order.version += 1
+            _follow_up_set(order, today)
             order.save()
     return done
 
@@ -281,7 +315,7 @@ def order_raise_for_rating(*, cases: Sequence[Case], department_id: int, reason:
         origin=OrderOrigin.RATING,
         reason=reason,
         raised_at=now,
-        sign_due_on=_sign_due(clock.local_date(now)),
+        **_dates_when_raised(clock.local_date(now)),
     )
     order.cases.set(cases)
     _record(order, list(cases), None, "order.raised", reason=reason, after={"department": department_id})

@@ -34,49 +34,51 @@ import logging
 from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from lianban.cases import clock
 from lianban.cases.events import event_record
-from lianban.cases.models import Case, CaseMaterial, ItemCase, MaterialState
+from lianban.cases.models import Case, ItemCase
 from lianban.cases.workflow import due_unknown_record, eta_refresh, item_view, lock_case, lock_item_cases
 from lianban.common.language import in_platform_language
+from lianban.common.prepared import save_fields
 from lianban.core import case_flow as flow
+from lianban.core import orders as rules
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.review.models import SupplementRequest
-from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject
+from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject, SupervisionOrder
 from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
-from lianban.supervision.signals import (
-    DUE_STEPS,
-    OPEN_FOR_INTAKE,
-    DueStep,
-    case_signals_raise,
-    intake_signals_raise,
-    promise_signals_raise,
-    step_signals_raise,
-)
+from lianban.supervision.signals import DUE_STEPS, DueStep, case_sweep_signals, step_signals_raise
+from lianban.workdays.services import calendar_fingerprint
 
 logger = logging.getLogger(__name__)
+
+_FINAL = frozenset(state.value for state in flow.FINAL_CASE_STATES)
 
 
 @dataclass(slots=True)
 class SweepResult:
     """What a sweep changed.
 
-    ``skipped`` lists the cases with an item the calendar could not date;
+    ``cases`` counts the cases due today the sweep looked at; ``skipped`` lists the cases with an item the
+    calendar could not date;
     ``missing_years`` counts those items by the year the calendar lacks.
     """
 
+    #: Cases looked at: those whose ``sweep_on`` had come (the cases not due are not read).
     cases: int = 0
     changed: dict[str, int] = field(default_factory=dict)
     skipped: list[int] = field(default_factory=list)
     missing_years: dict[int, int] = field(default_factory=dict)
     signals: int = 0
+    #: Every open case and waiting order was made due first (the working-day calendar changed).
+    everything: bool = False
     #: 督办 orders raised by red cards, reminders (催办) and escalations made.
     orders: int = 0
     urged: int = 0
@@ -91,18 +93,25 @@ def case_deadlines_refresh(*, case_id: int) -> dict[str, str]:
 
 
 def _case_deadlines_refresh(
-    case_id: int, *, recompute_provisional: bool = False, raised: list[Signal] | None = None
+    case_id: int, *, recompute_provisional: bool = False
 ) -> tuple[dict[str, str], Counter[int], int]:
     """The changed statuses, the items the calendar could not date (by missing year), and the due dates recomputed.
 
     A provisional due date is counted again when its years are confirmed now,
-    or always with ``recompute_provisional``. With ``raised`` (the deadline
-    sweep) the case's signals are raised too and appended to it.
+    or always with ``recompute_provisional``.
     """
     case = lock_case(case_id)
     items = lock_item_cases(case)
     calendar = clock.calendar()
-    today = clock.today()
+    found = _deadlines_refresh(case, items, calendar, clock.today(), recompute_provisional=recompute_provisional)
+    eta_refresh(case, items, calendar=calendar)
+    return found
+
+
+def _deadlines_refresh(
+    case: Case, items: list[ItemCase], calendar: Calendar, today: date, *, recompute_provisional: bool = False
+) -> tuple[dict[str, str], Counter[int], int]:
+    """``_case_deadlines_refresh`` on a case and its items already locked, without the ETA."""
     changed: dict[str, str] = {}
     missing: Counter[int] = Counter()
     recomputed = 0
@@ -135,14 +144,67 @@ def _case_deadlines_refresh(
         item.due_status = value
         item.save(update_fields=["due_status"])
         changed[item.item_code] = value
-    eta_refresh(case, items, calendar=calendar)
-    if raised is not None:
-        new = case_signals_raise(case, items, calendar, today)
-        for signal in new:
-            if signal.level == SignalLevel.RED and signal.subject == SignalSubject.ITEM_CASE:
-                order_raise_for_red_card(case=case, signal=signal)
-        raised.extend(new)
     return changed, missing, recomputed
+
+
+@dataclass(slots=True)
+class _Visit:
+    """What the sweep's look at one case found: changed statuses, years lacking, signals raised."""
+
+    changed: dict[str, str] = field(default_factory=dict)
+    missing: Counter[int] = field(default_factory=Counter)
+    raised: list[Signal] = field(default_factory=list)
+
+
+def _case_sweep(case_id: int, today: date) -> _Visit:
+    """The deadline sweep's look at one case due today (``Case.sweep_on``), in the caller's transaction.
+
+    Everything the case owes today: with a running item, the items' deadline status (due dates filled in or
+    counted again), the ETA, the items' and the case's signals (a 红牌 on an item raises its 督办 order);
+    while it waits for its intake decision, the intake signals; the red cards of its 容缺 promises past
+    their date. Then the next day anything of this changes is stored (``_next_sweep_on``): the case is not
+    looked at before.
+    """
+    visit = _Visit()
+    case = lock_case(case_id)
+    if case.state in _FINAL:
+        _sweep_on_store(case, None)
+        return visit
+    calendar = clock.calendar()
+    items: list[ItemCase] | None = None
+    running = False
+    days: list[date | None] = []
+    retry = False
+    if case.accepted_at is not None:
+        items = lock_item_cases(case)
+        running = any(item.state in flow.RUNNING_ITEM_STATES for item in items)
+    if running and items is not None:
+        visit.changed, visit.missing, _recomputed = _deadlines_refresh(case, items, calendar, today)
+        eta_refresh(case, items, calendar=calendar)
+        retry = bool(visit.missing)
+        views = [item_view(item) for item in items]
+        try:
+            days += [flow.next_status_on(calendar, view, today, settings.LIANBAN_DUE_SOON_DAYS) for view in views]
+            days.append(flow.next_eta_on(flow.CaseState(case.state), views, calendar, today))
+        except CalendarNotCovered:
+            retry = True
+    found = case_sweep_signals(case, items, calendar, today, running=running)
+    for signal in found.raised:
+        if signal.level == SignalLevel.RED and signal.subject == SignalSubject.ITEM_CASE:
+            order_raise_for_red_card(case=case, signal=signal)
+    visit.raised = found.raised
+    days.append(found.next_on)
+    if retry or found.retry:
+        days.append(today + timedelta(days=1))  # the calendar lacks a year: try again tomorrow, as before
+    _sweep_on_store(case, min((day for day in days if day is not None), default=None))
+    return visit
+
+
+def _sweep_on_store(case: Case, day: date | None) -> None:
+    """Store the next day the sweep looks at the case (one UPDATE of that column alone)."""
+    if case.sweep_on != day:
+        case.sweep_on = day
+        save_fields(case, ["sweep_on"])
 
 
 def _due_to_recount(item: ItemCase, calendar: Calendar, *, force: bool) -> bool:
@@ -245,27 +307,33 @@ def _due_known_note(year: int | None) -> str:
 
 
 @in_platform_language
-def deadline_sweep() -> SweepResult:
-    """Refresh deadlines of every case with running items, one transaction per case.
+def deadline_sweep(today: date | None = None) -> SweepResult:
+    """Look at every case due today (``Case.sweep_on``), one transaction per case; then the 督办 follow-ups.
+
+    A case is due when a service made or moved one of its promises (it sets ``sweep_on`` to today) or on
+    the day the last look found something of it would change: a signal, a deadline status, the ETA. The
+    cases not due are not read: the sweep costs what is due, not the backlog. When the working days
+    changed without a table change (a newer chinesecalendar, the provisional years moving on at the turn
+    of the year), every open case is looked at once (``_calendar_watch``).
 
     Logs an error and raises (or refreshes) a :class:`CalendarAlert` for every
     year the calendar lacks; resolves the alerts of years it now covers.
     """
     result = SweepResult()
-    running = [s.value for s in flow.RUNNING_ITEM_STATES]
-    case_ids = (
-        ItemCase.objects.filter(state__in=running).values_list("case_id", flat=True).distinct().order_by("case_id")
-    )
+    today = today or clock.today()
+    result.everything = _calendar_watch(today)
+    due = Case.objects.filter(sweep_on__lte=today).order_by("sweep_on", "id").values_list("id", flat=True)
     missing: Counter[int] = Counter()
     raised: list[Signal] = []
-    for case_id in list(case_ids):
+    for case_id in list(due):
         with transaction.atomic():
-            changed, lacking, _recomputed = _case_deadlines_refresh(case_id, raised=raised)
+            visit = _case_sweep(case_id, today)
         result.cases += 1
-        if lacking:
+        raised.extend(visit.raised)
+        if visit.missing:
             result.skipped.append(case_id)
-            missing.update(lacking)
-        for status in changed.values():
+            missing.update(visit.missing)
+        for status in visit.changed.values():
             result.changed[status or "NONE"] = result.changed.get(status or "NONE", 0) + 1
     result.missing_years = dict(sorted(missing.items()))
     for year, waiting in result.missing_years.items():
@@ -277,30 +345,50 @@ def deadline_sweep() -> SweepResult:
         )
     calendar_alerts_record(item_cases=result.missing_years)
     calendar_alerts_resolve(still_missing=set(missing))
-    intake = Case.objects.filter(state__in=OPEN_FOR_INTAKE).order_by("id").values_list("id", flat=True)
-    for case_id in list(intake):
-        raised.extend(intake_signals_raise(case_id=case_id))
-    closed = [s.value for s in flow.FINAL_CASE_STATES]
-    promised = (
-        CaseMaterial.objects.filter(state=MaterialState.PROMISED, promise_due__lt=clock.today())
-        .exclude(case__state__in=closed)
-        .values_list("case_id", flat=True)
-        .distinct()
-        .order_by("case_id")
-    )
-    for case_id in list(promised):
-        raised.extend(promise_signals_raise(case_id=case_id))
     steps_by_case: dict[int | None, list[DueStep]] = {}
-    for found in DUE_STEPS(clock.today()):
+    for found in DUE_STEPS(today):
         for step in found:
             steps_by_case.setdefault(step.case_id, []).append(step)
     for step_case, steps in sorted(steps_by_case.items(), key=lambda pair: (pair[0] is None, pair[0] or 0)):
         raised.extend(step_signals_raise(case_id=step_case, steps=steps))  # None: the steps about no case
     result.signals = len(raised)
     result.orders = sum(1 for s in raised if s.level == SignalLevel.RED and s.subject == SignalSubject.ITEM_CASE)
-    follow_ups = orders_follow_up()
+    follow_ups = orders_follow_up(today)
     result.urged, result.escalated = follow_ups["URGE"], follow_ups["ESCALATE"]
     return result
+
+
+#: The cache key of the working-day calendar's fingerprint the sweep last saw.
+CALENDAR_SEEN = "lianban:sweep:calendar"
+
+
+def _calendar_watch(today: date) -> bool:
+    """Make everything due when the calendar is not the one the stored days were counted with; True then.
+
+    Changes of the calendar tables queue ``provisional_dates_recompute``, which does the same; this catches
+    the rest (a newer chinesecalendar, a new year). An empty cache (first run, a cache restarted) counts
+    as a change: every open case is looked at once more, never one missed.
+    """
+    stamp = calendar_fingerprint(today)
+    if cache.get(CALENDAR_SEEN) == stamp:
+        return False
+    everything_due()
+    cache.set(CALENDAR_SEEN, stamp, None)
+    return True
+
+
+def everything_due() -> tuple[int, int]:
+    """Have the next sweep look at every open case and follow up every order waiting on a department.
+
+    One UPDATE each. For what changes every stored day: the working-day calendar (``provisional_dates_recompute``
+    runs it), or the settings of the signals, deadline status and follow-ups (``lianban deadline_sweep
+    --everything``). Returns how many cases and orders were made due.
+    """
+    today = clock.today()
+    closed = [s.value for s in flow.FINAL_CASE_STATES]
+    cases = Case.objects.exclude(state__in=closed).update(sweep_on=today)
+    orders = SupervisionOrder.objects.filter(state__in=rules.WAITING_ON_DEPARTMENT).update(follow_up_on=today)
+    return cases, orders
 
 
 @dataclass(slots=True)
@@ -328,6 +416,7 @@ def provisional_dates_recompute() -> RecomputeResult:
     result = RecomputeResult()
     running = [s.value for s in flow.RUNNING_ITEM_STATES]
     closed = [s.value for s in flow.FINAL_CASE_STATES]
+    everything_due()  # the working days changed: every day the sweep stored is counted again
     from_items = ItemCase.objects.filter(due_provisional=True, state__in=running).values_list("case_id", flat=True)
     from_cases = Case.objects.filter(eta_provisional=True).exclude(state__in=closed).values_list("id", flat=True)
     for case_id in sorted(set(from_items) | set(from_cases)):

@@ -7,6 +7,7 @@ tickets of 好差评): the deadline sweep asks it and raises the same signals fo
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,7 +23,8 @@ from lianban.common.hooks import Hook
 from lianban.core import case_flow as flow
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
-from lianban.core.signals import Thresholds, signal_levels
+from lianban.core.signals import SignalLevel as Level
+from lianban.core.signals import Thresholds, next_signal_on, signal_levels
 from lianban.intake.models import IntakeRound
 from lianban.supervision.models import Signal, SignalLevel, SignalSubject
 from lianban.supervision.reminders import signal_remind
@@ -84,16 +86,7 @@ def _signals_raise(case: Case | None, promises: list[_Promise], today: date, *, 
         return []
     calendar = clock.calendar()
     thresholds = _thresholds()
-    mine = (
-        Signal.objects.filter(case=case)
-        if case is not None
-        else Signal.objects.filter(
-            case__isnull=True,
-            subject__in={p.subject.value for p in promises},
-            subject_id__in={p.subject_id for p in promises},
-        )
-    )
-    known = set(mine.values_list("subject", "subject_id", "level", "due_on").order_by())
+    known = _known(case, promises)
     raised: list[Signal] = []
     for promise in promises:
         try:
@@ -114,6 +107,21 @@ def _signals_raise(case: Case | None, promises: list[_Promise], today: date, *, 
             else:
                 raised.append(_signal_record(case, promise, SignalLevel(level.value)))
     return raised
+
+
+def _known(case: Case | None, promises: Sequence[_Promise] = ()) -> set[tuple[str, int, str, date]]:
+    """The signals raised so far: (subject, subject id, level, due date) of the case's, or, with no case (a
+    ticket of an anonymous rating), of the promises' subjects."""
+    rows = (
+        Signal.objects.filter(case=case)
+        if case is not None
+        else Signal.objects.filter(
+            case__isnull=True,
+            subject__in={p.subject.value for p in promises},
+            subject_id__in={p.subject_id for p in promises},
+        )
+    )
+    return set(rows.values_list("subject", "subject_id", "level", "due_on").order_by())
 
 
 def _signal_record(case: Case | None, promise: _Promise, level: SignalLevel) -> Signal:
@@ -144,7 +152,12 @@ def _signal_record(case: Case | None, promise: _Promise, level: SignalLevel) -> 
 
 
 def case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, today: date) -> list[Signal]:
-    """The signals of a case's running item cases and of the case itself; none while its clock is stopped.
+    """The signals of a case's running item cases and of the case itself; none while its clock is stopped."""
+    return _signals_raise(case, _case_promises(case, items, calendar), today)
+
+
+def _case_promises(case: Case, items: list[ItemCase], calendar: Calendar) -> list[_Promise]:
+    """What a case's running item cases and the case itself promise; nothing while its clock is stopped.
 
     An item in 补正 (its clock stopped) raises nothing; nor does its case,
     whose due date moves on with every paused day. The case is due on the
@@ -181,7 +194,7 @@ def case_signals_raise(case: Case, items: list[ItemCase], calendar: Calendar, to
         if due is not None:
             due = max([due, *dated])
             promises.append(_Promise(SignalSubject.CASE, case.pk, accepted_on, due, case.lead_department_id))
-    return _signals_raise(case, promises, today)
+    return promises
 
 
 def promised_path(items: list[ItemCase]) -> int:
@@ -236,12 +249,21 @@ def promise_signals_raise(*, case_id: int) -> list[Signal]:
     """Raise the red card of every 容缺 promise of the case past its date and still unsupplied."""
     case = lock_case(case_id)
     today = clock.today()
+    materials = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED, promise_due__lt=today)
+    return _signals_raise(case, _material_promises(case, list(materials.order_by("id"))), today, only_red=True)
+
+
+def _material_promises(case: Case, materials: list[CaseMaterial]) -> list[_Promise]:
+    """The 容缺 promises of the materials (a promise is the clerk's who accepted the case; read only if any)."""
+    dated = [material for material in materials if material.promise_due is not None]
+    if not dated:
+        return []
     accepted_by = (  # the clerk who took the promise
         IntakeRound.objects.filter(case=case, decided_by__isnull=False)
         .order_by("-number")
         .values_list("decided_by_id", flat=True)
     ).first()
-    promises = [
+    return [
         _Promise(
             SignalSubject.PROMISE,
             material.pk,
@@ -250,12 +272,74 @@ def promise_signals_raise(*, case_id: int) -> list[Signal]:
             case.lead_department_id,
             accepted_by or case.entered_by_id,
         )
-        for material in CaseMaterial.objects.filter(
-            case=case, state=MaterialState.PROMISED, promise_due__lt=today
-        ).order_by("id")
+        for material in dated
         if material.promise_due is not None
     ]
-    return _signals_raise(case, promises, today, only_red=True)
+
+
+@dataclass(slots=True)
+class SweepSignals:
+    """What the deadline sweep's look at one case raised, and when it is to look again.
+
+    ``next_on``: the first day a promise of the case reaches a level it has not raised (None: never);
+    ``retry``: a promise the calendar cannot count through yet (look again tomorrow).
+    """
+
+    raised: list[Signal]
+    next_on: date | None
+    retry: bool
+
+
+def case_sweep_signals(
+    case: Case, items: list[ItemCase] | None, calendar: Calendar, today: date, *, running: bool
+) -> SweepSignals:
+    """Every signal one case owes today, raised, and the first day it will owe another (the case is locked).
+
+    The promises are those the sweep watches: with ``running`` (a running item), the items' and the case's;
+    while the case waits for its intake decision, the intake's; once accepted, its 容缺 promises (red card
+    only, the day after the promised date). ``items`` are the case's item cases (read under the lock).
+    """
+    promises: list[_Promise] = []
+    if running and items is not None:
+        promises += _case_promises(case, items, calendar)
+    retry = False
+    if case.state in OPEN_FOR_INTAKE:
+        try:
+            promises.append(_intake_promise(case, calendar))
+        except CalendarNotCovered:
+            retry = True
+    red_only: list[_Promise] = []
+    if case.accepted_at is not None and case.state not in flow.FINAL_CASE_STATES:
+        materials = CaseMaterial.objects.filter(case=case, state=MaterialState.PROMISED).order_by("id")
+        red_only = _material_promises(case, list(materials))
+    if not promises and not red_only:
+        return SweepSignals([], None, retry)
+    thresholds = _thresholds()
+    known = _known(case)
+    raised: list[Signal] = []
+    days: list[date] = []
+    for promise, only_red in [*((p, False) for p in promises), *((p, True) for p in red_only)]:
+        try:
+            reached = signal_levels(calendar, promise.started_on, promise.due_on, today, thresholds)
+            has = {Level(level) for (subject, pk, level, due) in known if (subject, pk, due) == _key(promise)}
+            for level in reached:
+                if level in has or (only_red and level is not Level.RED):
+                    continue
+                raised.append(_signal_record(case, promise, SignalLevel(level.value)))
+                has.add(level)
+            upcoming = next_signal_on(
+                calendar, promise.started_on, promise.due_on, today, thresholds, {*has, *reached}, only_red=only_red
+            )
+        except CalendarNotCovered:
+            retry = True
+            continue
+        if upcoming is not None:
+            days.append(upcoming)
+    return SweepSignals(raised, min(days, default=None), retry)
+
+
+def _key(promise: _Promise) -> tuple[str, int, date]:
+    return (promise.subject.value, promise.subject_id, promise.due_on)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from lianban.supervision import services
 
 @task()
 def deadline_sweep() -> dict[str, object]:
-    """Recompute every running item's deadline status and every open case's ETA; raise the deadline signals."""
+    """Look at the cases due today (deadline statuses, ETAs, signals) and follow up the orders due."""
     result = services.deadline_sweep()
     return {
         "cases": result.cases,

@@ -44,6 +44,7 @@ from lianban.workdays.models import CalendarRevision, DayOverride, YearCoverage
 from lianban.workdays.selectors import calendar_revision, day_override_map, declared_years
 
 __all__ = [
+    "calendar_fingerprint",
     "chinese_calendar_exceptions",
     "chinese_calendar_years",
     "confirmed_years",
@@ -140,6 +141,16 @@ def work_calendar(today: date | None = None) -> WorkCalendar:
     )
     _cached = (key, calendar)
     return calendar
+
+
+def calendar_fingerprint(today: date | None = None) -> str:
+    """What the working days are made of: the years covered, the provisional ones, the revision of the
+    tables and the chinesecalendar installed (a newer package changes the days without a table change)."""
+    calendar = work_calendar(today)
+    covered = ",".join(str(year) for year in sorted(calendar.covered_years))
+    provisional = ",".join(str(year) for year in sorted(calendar.provisional_years))
+    version = getattr(chinese_calendar, "__version__", "")
+    return f"{covered}|{provisional}|{calendar_revision()}|{version}"
 
 
 def _calendar_changed() -> None:

@@ -31,6 +31,7 @@ from lianban.core.case_flow.deadlines import (
     expected_finish,
     is_overdue,
     item_due_status,
+    next_status_on,
     paused_working_days,
 )
 from lianban.core.case_flow.intake import MaterialAtIntake, acceptance_problems, correction_items
@@ -59,6 +60,7 @@ from lianban.core.case_flow.sequencing import (
     case_eta,
     hold_changes,
     holds_may_change,
+    next_eta_on,
 )
 from lianban.core.case_flow.states import (
     BEFORE_ACCEPTANCE,
@@ -135,7 +137,9 @@ __all__ = [
     "items_to_cancel",
     "items_to_start",
     "next_case_state",
+    "next_eta_on",
     "next_item_state",
+    "next_status_on",
     "outcome",
     "paused_working_days",
     "transitions",

@@ -7,7 +7,7 @@ Working days come from a calendar object passed in (see :class:`Calendar`);
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from lianban.core.case_flow.items import ItemView
@@ -211,3 +211,36 @@ def is_overdue(item: ItemView, today: date) -> bool:
     if item.state not in RUNNING_ITEM_STATES or item.due_on is None or not item.due_on < today:
         return False
     return item.due_status is DueStatus.OVERDUE or item.state in TICKING_ITEM_STATES
+
+
+def next_status_on(calendar: Calendar, item: ItemView, today: date, due_soon_days: int = 1) -> date | None:
+    """The first day after ``today`` on which ``item_due_status`` gives another status than today (None: never).
+
+    What the deadline sweep stores to come back on (with the signals' dates). A running item with its clock
+    going moves on time → due soon → overdue, each once (found by bisection up to the due date; overdue the
+    day after it). Nothing changes for an item not running, nor without a due date (``UNKNOWN`` until the
+    calendar covers the year: the sweep retries it every day), nor while its clock is stopped (补正: the
+    service that resumes it has the case looked at again).
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    if item.state not in TICKING_ITEM_STATES or item.due_on is None:
+        return None
+    due = item.due_on
+    now = deadline_status(calendar, due, today, due_soon_days)
+    if now is DueStatus.OVERDUE:
+        return None
+    overdue = due + timedelta(days=1)
+    if now is DueStatus.DUE_SOON:
+        return overdue
+    low, high = today + timedelta(days=1), due
+    if low > high or deadline_status(calendar, due, high, due_soon_days) is DueStatus.ON_TIME:
+        return overdue  # a due date reached with no working day left is due soon on that day at the latest
+    while low < high:  # due soon on ``high``; the first such day is in [low, high]
+        middle = low + (high - low) // 2
+        if deadline_status(calendar, due, middle, due_soon_days) is DueStatus.DUE_SOON:
+            high = middle
+        else:
+            low = middle + timedelta(days=1)
+    return low

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 
 from lianban.core.case_flow.deadlines import Calendar, deadline_status, due_date, eta, is_overdue
 from lianban.core.case_flow.items import ItemView, is_complete, items_held, items_to_cancel, items_to_start, outcome
@@ -218,6 +218,32 @@ def case_eta(state: CaseState, items: Iterable[ItemView], calendar: Calendar | N
             running = (i for i in items if i.state in RUNNING_ITEM_STATES)
             provisional = calendar.provisional_between(today, value) or any(i.due_provisional for i in running)
     return SetEta(value, provisional, any(is_overdue(i, today) for i in items))
+
+
+def next_eta_on(state: CaseState, items: Iterable[ItemView], calendar: Calendar, today: date) -> date | None:
+    """The first day after ``today`` on which ``case_eta`` may answer otherwise than today (None: not by itself).
+
+    The ETA follows ``today`` while it is bound by it: a running item past its due date finishes "today at
+    the earliest", a paused item's (补正) due date moves on with every working day, a waiting item starts
+    today at the earliest. Such an ETA changes again on one of the days up to the working day after next
+    working day, each of which is tried. Otherwise it changes only when an item's status or the case
+    changes (the item's overdue day, which ``next_status_on`` gives, or a service), or on the first of
+    January for a provisional ETA (the year counted through may be over).
+
+    Raises:
+        CalendarNotCovered: the calendar lacks a year the count runs through.
+    """
+    if state in FINAL_CASE_STATES:
+        return None
+    items = tuple(items)
+    now = case_eta(state, items, calendar, today)
+    last = calendar.add_working_days(today, 1) + timedelta(days=1)
+    day = today + timedelta(days=1)
+    while day <= last:
+        if case_eta(state, items, calendar, day) != now:
+            return day
+        day += timedelta(days=1)
+    return date(today.year + 1, 1, 1) if now.provisional else None
 
 
 # ------------------------------------------------------------------- helpers
