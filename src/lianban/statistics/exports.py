@@ -7,6 +7,9 @@ written, so a 200,000-case export needs a few megabytes of memory), reads the
 cases in chunks, records its progress every chunk, and stores the file in the
 default storage. Every sheet starts with the header: the title, the period, the
 filters and when it was generated.
+
+``exports_expire`` (periodic) deletes the files older than
+``LIANBAN_EXPORT_KEEP_DAYS`` and marks their rows ``EXPIRED``.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ import logging
 import secrets
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -311,7 +314,7 @@ def _bulletin(book: Any, bold: Any, f: Filters) -> int:
 def export_build(export_id: int) -> Export:
     """Write the workbook of an export (the worker's job); a failure is recorded on the export."""
     export = Export.objects.get(pk=export_id)
-    if export.state == ExportState.DONE:
+    if export.state in (ExportState.DONE, ExportState.EXPIRED):
         return export
     Export.objects.filter(pk=export.pk).update(state=ExportState.RUNNING, rows_done=0)
     level, f, metric = _filters(export.params)
@@ -348,3 +351,53 @@ def _write(export: Export, level: Level, f: Filters, metric: str) -> tuple[int, 
         with path.open("rb") as handle:
             name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.xlsx", File(handle))
     return done, name
+
+
+# ------------------------------------------------------------------ retention
+
+
+def exports_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of the exports finished more than ``LIANBAN_EXPORT_KEEP_DAYS`` days ago; how many expired.
+
+    The periodic worker's job. Only a written (or failed) export expires: one
+    waiting or being written is never touched, whatever its age. The row
+    stays, as ``EXPIRED`` without a file, so the record of who exported what
+    and when is kept and the page says 已过期 instead of offering a broken
+    link. The state changes under a row lock, the file is deleted after the
+    commit (a file that cannot be deleted is logged and left behind). ``0``
+    days keeps every export.
+    """
+    days = int(settings.LIANBAN_EXPORT_KEEP_DAYS)
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    finished = (ExportState.DONE, ExportState.FAILED)
+    expired = 0
+    candidates = Export.objects.filter(state__in=finished, finished_at__lt=cutoff).order_by("pk")
+    for export_id in list(candidates.values_list("pk", flat=True)[:_EXPIRE_BATCH]):
+        with transaction.atomic():
+            export = Export.objects.select_for_update().filter(pk=export_id).first()
+            if export is None or export.state not in finished or export.finished_at is None:
+                continue
+            if export.finished_at >= cutoff:
+                continue
+            name = export.file.name
+            before = export.state
+            Export.objects.filter(pk=export.pk).update(state=ExportState.EXPIRED, file="")
+            transaction.on_commit(lambda name=name: _file_delete(name))
+            logger.info("export %s (%s, %s) expired after %s day(s)", export.pk, export.kind, before, days)
+            expired += 1
+    return expired
+
+
+#: Exports expired per run at most (the next run goes on).
+_EXPIRE_BATCH = 1000
+
+
+def _file_delete(name: str) -> None:
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except Exception:  # storage down, permissions: keep the row expired, leave the file to the operator
+        logger.exception("export file %s could not be deleted", name)

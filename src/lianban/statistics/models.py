@@ -164,6 +164,8 @@ class ExportState(models.TextChoices):
     RUNNING = "RUNNING", _("being written")
     DONE = "DONE", _("ready to download")
     FAILED = "FAILED", _("failed")
+    #: Past ``LIANBAN_EXPORT_KEEP_DAYS``: the file is deleted, the row stays as the record of who exported what.
+    EXPIRED = "EXPIRED", _("expired")
 
 
 class Export(models.Model):
@@ -187,7 +189,10 @@ class Export(models.Model):
         verbose_name = _("statistics export")
         verbose_name_plural = _("statistics exports")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["requested_by", "created_at", "id"], name="export_user_created")]
+        indexes = [
+            models.Index(fields=["requested_by", "created_at", "id"], name="export_user_created"),
+            models.Index(fields=["state", "finished_at"], name="export_state_finished"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=ExportKind.values), name="export_kind_valid"),
             models.CheckConstraint(condition=models.Q(state__in=ExportState.values), name="export_state_valid"),

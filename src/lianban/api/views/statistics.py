@@ -303,7 +303,10 @@ BULLETIN_ROLES = (Role.SUPERVISOR,)
 class ExportSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ExportKind.choices)
-    state = serializers.ChoiceField(choices=ExportState.choices, help_text="QUEUED, RUNNING, DONE or FAILED")
+    state = serializers.ChoiceField(
+        choices=ExportState.choices,
+        help_text="QUEUED, RUNNING, DONE, FAILED or EXPIRED (the file was deleted after LIANBAN_EXPORT_KEEP_DAYS)",
+    )
     rows_done = serializers.IntegerField(help_text="rows written so far")
     rows_total = serializers.IntegerField(allow_null=True, help_text="rows in all, once known")
     created_at = serializers.DateTimeField()

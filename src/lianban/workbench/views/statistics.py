@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -303,7 +304,7 @@ def export_page(request: HttpRequest, export_id: int) -> HttpResponse:
     percent = None
     if export.rows_total:
         percent = min(100, round(100 * export.rows_done / export.rows_total))
-    context = {"export": export, "running": running, "percent": percent}
+    context = {"export": export, "running": running, "percent": percent, "keep_days": settings.LIANBAN_EXPORT_KEEP_DAYS}
     return render(request, "workbench/statistics/export.html", context)
 
 
