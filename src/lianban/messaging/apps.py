@@ -10,6 +10,7 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         """Queue the messages of every notification the case engine creates (``cases.notifications``)."""
         from lianban.cases.notifications import NOTIFICATION_CREATED
+        from lianban.messaging import checks  # noqa: F401 (registers the system check)
         from lianban.messaging.services import dispatch_record
 
         NOTIFICATION_CREATED.register(dispatch_record)

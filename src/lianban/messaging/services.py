@@ -428,7 +428,8 @@ def message_claim(now: datetime | None = None) -> Claimed | None:
                 continue
             template = message.template.provider_template if message.template is not None else ""
             if message.channel == Channel.SMS and settings.LIANBAN_SMS_PROVIDER != "log" and not template:
-                _fail(message, Failure.TECHNICAL, _("the template has no SMS provider template code"), now)
+                # the provider sends registered templates only: final, never retried, and saying what to do
+                _fail(message, Failure.TECHNICAL, _no_provider_code(message.template), now)
                 continue
             message.status = Status.SENDING
             message.claim = uuid.uuid4().hex
@@ -473,8 +474,20 @@ def _email_send(claimed: Claimed) -> providers.SendResult:
     return providers.SendResult(providers.ACCEPTED, delivered=True)
 
 
+def _no_provider_code(template: MessageTemplate | None) -> str:
+    """Why an SMS cannot be sent: its template has no provider template code (and what to do about it)."""
+    if template is None:
+        return _("the template has no SMS provider template code")
+    return _(
+        "the SMS template #%(id)s (%(kind)s, %(audience)s) has no provider template code: register it with the "
+        "SMS provider and enter the code in the admin (message templates)"
+    ) % {"id": template.pk, "kind": template.kind, "audience": template.audience}
+
+
 def _sms_send(claimed: Claimed) -> tuple[str, providers.SendResult]:
     provider = providers.sms_provider()
+    if not claimed.provider_template and provider.name != "log":  # claimed before the setting changed
+        return provider.name, providers.SendResult(providers.TECHNICAL, code=_no_provider_code(None))
     try:
         result = provider.send(
             phone=claimed.address,
