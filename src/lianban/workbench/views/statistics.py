@@ -111,6 +111,7 @@ def _heat(level: Level, f: Filters, codes: dict[str, str], cells: list[dict[str,
         row[cell["period"].isoformat()] = {
             "n": cell["overdue"],
             "shade": math.ceil(4 * cell["overdue"] / top) if top else 0,
+            "provisional": cell["provisional"],
             "query": _query(
                 level,
                 f,
@@ -207,21 +208,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "five": five["things"],
         "heat": _heat(level, f, codes, heat["cells"]),
         "cards": [
-            {"metric": m, "label": label, "n": totals[m], "query": _query(level, f, codes, metric=m)}
+            {
+                "metric": m,
+                "label": label,
+                "n": totals[m],
+                "query": _query(level, f, codes, metric=m),
+                "provisional": m in totals["provisional"],
+            }
             for m, label in CARDS
         ],
         "rates": [
-            (_("On-time rate"), totals["on_time_rate"]),
-            (_("Early rate"), totals["early_rate"]),
-            (_("Share decided at once"), totals["instant_rate"]),
-            (_("First-go rate"), totals["first_time_rate"]),
-            (_("Online rate"), totals["online_rate"]),
+            (_("On-time rate"), totals["on_time_rate"], "on_time_rate" in totals["provisional"]),
+            (_("Early rate"), totals["early_rate"], "early_rate" in totals["provisional"]),
+            (_("Share decided at once"), totals["instant_rate"], False),
+            (_("First-go rate"), totals["first_time_rate"], False),
+            (_("Online rate"), totals["online_rate"], False),
         ],
+        "days_provisional": "days_used_avg" in totals["provisional"],
+        # anything on the page counted through a provisional calendar year: the page says what 预计 means
+        "any_provisional": bool(totals["provisional"])
+        or any(row["provisional"] for row in doc["trend"])
+        or any(cell["provisional"] for cell in heat["cells"])
+        or any(row["provisional"] for row in five["things"]),
         "departments": [
             {
                 **row,
                 "query": _query(level, f, {**codes, "department": row["code"]}, metric="received"),
                 "overdue_query": _query(level, f, {**codes, "department": row["code"]}, metric="overdue"),
+                "on_time_provisional": "on_time_rate" in row["provisional"],
+                "overdue_provisional": "overdue" in row["provisional"],
             }
             for row in doc["departments"]
         ],
