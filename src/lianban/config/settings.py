@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicantKindEnum": "lianban.accounts.models.ApplicantKind",
         "NotificationKindEnum": "lianban.cases.models.NotificationKind",
         "OrderStateEnum": "lianban.supervision.models.OrderState",
+        "ProvisionalFigureEnum": "lianban.statistics.selectors.PROVISIONAL_NAMES",
+        "ProvisionalFiveFigureEnum": "lianban.statistics.selectors.FIVE_PROVISIONAL",
         "OrderOriginEnum": "lianban.supervision.models.OrderOrigin",
         "ChannelEnum": "lianban.cases.models.Channel",
         "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",

@@ -50,6 +50,10 @@ PROVISIONAL_FIGURES = {
     "p_finished": ("on_time", "early", "on_time_rate", "early_rate", "days_used_avg", "days_used_p90"),
     "p_overdue": ("overdue",),
 }
+#: Every figure name ``provisional`` may list (the API's enum).
+PROVISIONAL_NAMES = tuple(sorted({name for names in PROVISIONAL_FIGURES.values() for name in names}))
+#: The 五减 figures ``provisional`` may list.
+FIVE_PROVISIONAL = ("days_realised",)
 #: The roles that read statistics: the supervisor all of them, department staff their department's.
 STATISTICS_ROLES = (Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
 
@@ -362,7 +366,7 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
         entry["days_separate"] = _mean(row["days_separate"], row["finished"])
         entry["days_promised"] = _mean(row["days_promised"], row["finished"])
         entry["days_realised"] = _mean(row["days_realised"], row["days_measured"])
-        entry["provisional"] = ["days_realised"] if row["days_provisional"] else []
+        entry["provisional"] = list(FIVE_PROVISIONAL) if row["days_provisional"] else []
         result.append(entry)
     return result
 

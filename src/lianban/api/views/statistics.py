@@ -37,12 +37,12 @@ from lianban.statistics.selectors import (
     GRAINS,
     LEVELS,
     METRIC_NAMES,
-    PROVISIONAL_FIGURES,
+    FIVE_PROVISIONAL,
+    PROVISIONAL_NAMES,
     STATISTICS_ROLES,
     Filters,
 )
 
-PROVISIONAL_NAMES = sorted({name for names in PROVISIONAL_FIGURES.values() for name in names})
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The longest period one request may cover, in days (about ten years).
 MAX_PERIOD_DAYS = 3700
@@ -207,7 +207,7 @@ class FiveReductionRowSerializer(serializers.Serializer[Any]):
     days_promised = serializers.FloatField(allow_null=True, help_text="the plan's working days (finished packages)")
     days_realised = serializers.FloatField(allow_null=True, help_text="working days used (finished packages)")
     provisional = serializers.ListField(
-        child=serializers.ChoiceField(choices=["days_realised"]),
+        child=serializers.ChoiceField(choices=FIVE_PROVISIONAL),
         help_text="预计: days_realised is counted through a year with a provisional calendar",
     )
 
