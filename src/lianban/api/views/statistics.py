@@ -34,10 +34,10 @@ from lianban.statistics import reports, selectors
 from lianban.statistics.exports import export_request
 from lianban.statistics.models import Export, ExportKind, ExportState, FactStatus
 from lianban.statistics.selectors import (
+    FIVE_PROVISIONAL,
     GRAINS,
     LEVELS,
     METRIC_NAMES,
-    FIVE_PROVISIONAL,
     PROVISIONAL_NAMES,
     STATISTICS_ROLES,
     Filters,
