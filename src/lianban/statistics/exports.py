@@ -14,6 +14,7 @@ filters and when it was generated.
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import tempfile
@@ -416,10 +417,10 @@ def exports_expire(*, now: datetime | None = None) -> int:
                 continue
             if export.finished_at >= cutoff:
                 continue
-            name = export.file.name
+            name = export.file.name or ""
             before = export.state
             Export.objects.filter(pk=export.pk).update(state=ExportState.EXPIRED, file="")
-            transaction.on_commit(lambda name=name: _file_delete(name))
+            transaction.on_commit(functools.partial(_file_delete, name))
             logger.info("export %s (%s, %s) expired after %s day(s)", export.pk, export.kind, before, days)
             expired += 1
     return expired

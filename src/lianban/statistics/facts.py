@@ -240,7 +240,7 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
             ended = item.finished_on or _day(case.closed_at) if status == FactStatus.ENDED else None
             finished_on = item.finished_on if status == FactStatus.DONE else None
             due = item.due_on
-            running = status == FactStatus.OPEN
+            is_running = status == FactStatus.OPEN
             item_rows.append(
                 ItemFact(
                     item_case_id=item.pk,
@@ -265,7 +265,7 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
                     orders=item_orders[item.pk],
                     # its due date is still 预计 (recomputed when the arrangement is entered), or a count runs
                     # through a year the calendar has only provisionally
-                    provisional=(running and due is not None and item.due_provisional)
+                    provisional=(is_running and due is not None and item.due_provisional)
                     or _provisional(calendar, item.started_on, finished_on, due),
                     **shared,
                 )

@@ -32,6 +32,7 @@ from django.db import transaction
 
 from lianban.cases import clock
 from lianban.cases.models import CaseEvent
+from lianban.core.workdays import WorkCalendar
 from lianban.statistics import facts
 from lianban.statistics.models import CALENDAR, EVENTS, CaseFact, ItemFact, Watermark
 
@@ -92,7 +93,8 @@ def facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -
 
 def calendar_fingerprint() -> int:
     """A number that changes whenever the working-day calendar's set of provisional years changes."""
-    years = sorted(clock.calendar().provisional_years)
+    calendar = clock.calendar()
+    years = sorted(calendar.provisional_years) if isinstance(calendar, WorkCalendar) else []
     return zlib.crc32(",".join(str(year) for year in years).encode())
 
 
