@@ -79,6 +79,15 @@ def test_the_catalog_administrator_edits_a_template_and_an_unknown_placeholder_i
     assert client.post(url, form).status_code == 302
     template.refresh_from_db()
     assert (template.version, template.provider_template) == (2, "SMS_2")
+    client.get("/admin/messaging/messagetemplate/")  # shows (and uses up) the "changed" message linking the template
+    missing = client.get("/admin/messaging/messagetemplate/?provider_code=missing").content.decode()
+    assert f"/messagetemplate/{template.pk}/change/" not in missing  # it has its code now
+    blank = MessageTemplate.objects.filter(channel=Channel.SMS, provider_template="").first()
+    assert blank is not None and f"/messagetemplate/{blank.pk}/change/" in missing
+    entered = client.get("/admin/messaging/messagetemplate/?provider_code=set").content.decode()
+    assert (
+        f"/messagetemplate/{template.pk}/change/" in entered and f"/messagetemplate/{blank.pk}/change/" not in entered
+    )
     assert client.get("/admin/messaging/message/").status_code == 403  # messages: not the catalog admin's
 
 

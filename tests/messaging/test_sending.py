@@ -128,6 +128,62 @@ def test_an_sms_template_without_its_provider_code_fails_as_technical(
     assert aliyun.received == []
     message = sms_of(case)
     assert (message.status, message.failure) == (Status.FAILED, Failure.TECHNICAL)
+    template = MessageTemplate.objects.get(kind="SUBMITTED", channel=Channel.SMS, audience=Audience.APPLICANT)
+    # the reason names the template and what to do; a final failure, never retried
+    assert f"#{template.pk}" in message.error and "SUBMITTED" in message.error and "admin" in message.error
+    assert message.next_attempt_at is None
+    messages_run(budget_seconds=10)
+    assert aliyun.received == [] and sms_of(case).attempts == message.attempts
+
+
+def test_a_claim_without_a_provider_code_is_not_sent_if_the_provider_changed_meanwhile(
+    people: People, clock: FrozenClock, settings: Settings, aliyun: SmsProvider
+) -> None:
+    settings.LIANBAN_SMS_PROVIDER = "log"  # claimed while the log provider needed no code
+    case = submit(people, thing="KFG")
+    from lianban.messaging.services import dispatches_run
+
+    dispatches_run()
+    claimed = message_claim()
+    while claimed is not None and claimed.channel != Channel.SMS:
+        claimed = message_claim()
+    assert claimed is not None and claimed.provider_template == ""
+    settings.LIANBAN_SMS_PROVIDER = "aliyun"
+    assert message_send(claimed) == Status.FAILED
+    assert aliyun.received == []  # a blank TemplateCode never reaches the provider
+    message = sms_of(case)
+    assert message.failure == Failure.TECHNICAL and "provider template code" in message.error
+
+
+def test_the_check_lists_the_routed_sms_templates_without_a_provider_code(settings: Settings) -> None:
+    from lianban.messaging.checks import sms_template_codes_check
+
+    settings.LIANBAN_SMS_PROVIDER = "log"
+    assert sms_template_codes_check(databases=["default"]) == []  # the log provider needs no code
+    settings.LIANBAN_SMS_PROVIDER = "aliyun"
+    settings.LIANBAN_SMS_CODE_TEMPLATE = "SMS_CODE"
+    settings.LIANBAN_MESSAGE_ROUTES = {"WITHDRAWN": {"APPLICANT": ["INBOX", "EMAIL"]}}
+    settings.LIANBAN_STAFF_MESSAGE_ROUTES = {
+        "ORDER_ESCALATED": {"LEADER": ["SMS"]},
+        "SIGNAL_RED": {"DEPARTMENT": ["EMAIL"]},
+    }
+    (warning,) = sms_template_codes_check(databases=["default"])
+    assert warning.id == "lianban.W121"
+    listed = {
+        (t.kind, t.audience): t
+        for t in MessageTemplate.objects.filter(channel=Channel.SMS)
+        if f"#{t.pk} {t.kind}/{t.audience}" in warning.msg
+    }
+    assert ("SUBMITTED", Audience.APPLICANT) in listed  # not named in the routes: the applicant on every channel
+    assert ("WITHDRAWN", Audience.APPLICANT) not in listed  # routed without SMS
+    assert {("ORDER_ESCALATED", Audience.LEADER), ("ORDER_ESCALATED", Audience.SUPERVISOR)} <= set(listed)
+    assert not any(kind == "SIGNAL_RED" for kind, _audience in listed)  # e-mail only
+    for template in listed.values():
+        template.provider_template = "SMS_1"
+        template.save()
+    assert sms_template_codes_check(databases=["default"]) == []
+    settings.LIANBAN_SMS_CODE_TEMPLATE = ""
+    assert [w.id for w in sms_template_codes_check(databases=["default"])] == ["lianban.W122"]
 
 
 # ------------------------------------------------------------------ receipts

@@ -51,7 +51,7 @@ def test_the_routes_say_who_gets_what_once_per_person_and_channel(people: People
             kind=StaffKind.SIGNAL_RED, department_id=department.pk, handler_id=scjg.pk, values={"code": "A-B-C"}
         )
     assert [q["sql"].split()[0] for q in queries.captured_queries] == ["INSERT"]  # nothing read in the change
-    staff_message_queue(kind=StaffKind.ORDER_ESCALATED, department_id=department.pk, leader_id=None)  # no leader
+    staff_message_queue(kind=StaffKind.ORDER_ESCALATED, department_id=department.pk, leader_id=None)  # no leader:
     staff_message_queue(kind=StaffKind.ORDER_URGED, department_id=department.pk)  # not routed: nobody
     dispatches_run()
     assert not StaffDispatch.objects.exists()
@@ -61,7 +61,8 @@ def test_the_routes_say_who_gets_what_once_per_person_and_channel(people: People
         ("rev_SCJG_b", "EMAIL", Audience.DEPARTMENT),  # SMS switched off by the preference
         ("super", "EMAIL", Audience.SUPERVISOR),
     ]
-    assert sent("ORDER_ESCALATED") == [] and sent("ORDER_URGED") == []
+    assert sent("ORDER_ESCALATED") == [("super", "SMS", Audience.SUPERVISOR)]  # the supervisors instead
+    assert sent("ORDER_URGED") == []
     body = Message.objects.filter(kind="SIGNAL_RED", channel=Channel.EMAIL).first()
     assert body is not None and "A-B-C" in body.body and "市场监督管理局" in body.body
 

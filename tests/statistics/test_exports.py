@@ -46,9 +46,10 @@ def test_the_dashboard_export_matches_the_api(people: People, clock: FrozenClock
     header = {row[0]: row[1] for row in book["Key figures"].iter_rows(max_row=10, values_only=True) if row and row[0]}
     assert header["Period"] == "2025-03-01 – 2025-03-31"
     assert "Generated at" in header
-    figures = dict(table(book["Key figures"], "Figure"))
+    figures = {row[0]: row[1] for row in table(book["Key figures"], "Figure")}
     for name, value in api["totals"].items():
-        assert figures[name] == value, name
+        if name != "provisional":  # a column of its own (tests/statistics/test_provisional.py)
+            assert figures[name] == value, name
     departments = table(book["Departments"], "Code")
     assert [(row[0], row[2]) for row in departments] == [(r["code"], r["received"]) for r in api["departments"]]
     assert sum(row[2] for row in departments) == api["totals"]["received"]

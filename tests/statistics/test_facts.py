@@ -13,7 +13,7 @@ import pytest
 
 from lianban.cases.models import CaseEvent
 from lianban.statistics import facts, selectors, services
-from lianban.statistics.models import CaseFact, FactStatus, ItemFact, Watermark
+from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
 from lianban.supervision.models import Signal
 from tests.cases.kit import FrozenClock, People
 from tests.statistics.kit import MARCH, three_cases
@@ -128,7 +128,7 @@ def test_young_events_are_read_again_until_they_are_settled(people: People, cloc
     assert again.events > 0
     clock.set(date(2025, 3, 13))
     services.facts_refresh()
-    assert Watermark.objects.get().last_id == CaseEvent.objects.latest("pk").pk
+    assert Watermark.objects.get(name=EVENTS).last_id == CaseEvent.objects.latest("pk").pk
 
 
 def test_a_crash_mid_run_loses_nothing(people: People, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -145,7 +145,7 @@ def test_a_crash_mid_run_loses_nothing(people: People, clock: FrozenClock, monke
     monkeypatch.setattr(facts, "build", failing)
     with override_settings(LIANBAN_STATS_LAG_SECONDS=0), pytest.raises(RuntimeError):
         services.facts_refresh(batch=10)
-    mark = Watermark.objects.get().last_id
+    mark = Watermark.objects.get(name=EVENTS).last_id
     assert 0 < mark < CaseEvent.objects.latest("pk").pk
     monkeypatch.setattr(facts, "build", real)
     with override_settings(LIANBAN_STATS_LAG_SECONDS=0):

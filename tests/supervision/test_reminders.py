@@ -175,13 +175,16 @@ def test_urging_and_escalation_reach_the_department_and_its_leader_by_mail_and_s
     ]
     (escalation_mail,) = mails_to(smtp, leader.email, "督办升级")
     assert str(order.pk) in escalation_mail
-    for key in ("scjg", "zj", "super"):
+    for key in ("scjg", "zj"):
         assert mails_to(smtp, who[key].email, "督办升级") == []
+    # the supervisors get only the escalations of departments with no leader recorded (here STHJ's), not SCJG's
+    assert all("未登记分管领导" in m and "市场监督" not in m for m in mails_to(smtp, who["super"].email, "督办升级"))
 
     sent = [
         (p["PhoneNumbers"], p["TemplateCode"], json.loads(p["TemplateParam"]))
         for p in aliyun.received
         if p["TemplateCode"] in ("SMS_URGE", "SMS_ESC")  # the order's raising has no provider code: failed, technical
+        and (p["PhoneNumbers"], p["TemplateCode"]) != (who["super"].phone, "SMS_ESC")  # STHJ's: no leader recorded
     ]
     assert sorted((phone, code) for phone, code, _values in sent) == sorted(
         [(who["scjg"].phone, "SMS_URGE"), (who["scjg2"].phone, "SMS_URGE"), (leader.phone, "SMS_ESC")]
@@ -273,3 +276,53 @@ def test_staff_messages_carry_nothing_of_the_applicant_but_the_tracking_code(
         assert case.code_for_people in text
         for value in personal:
             assert value not in text, value
+
+
+def test_an_escalation_without_a_leader_goes_to_the_supervisors_and_the_gap_is_shown(
+    people: People, clock: FrozenClock, smtp: SmtpServer
+) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    from lianban.supervision.checks import department_leader_check
+
+    who = staff(people)
+    case = overdue(people, clock)
+    deadline_sweep()  # the red card and its order to SCJG, which has no leader recorded
+    order = SupervisionOrder.objects.get(item_case=items(case)["SCJG-SPJY"])
+    assert not DepartmentLeader.objects.filter(department__code="SCJG").exists()
+
+    # visible before it escalates: the supervisor's order page and the system check
+    supervisor = Client()
+    supervisor.force_login(people.supervisor)
+    page = supervisor.get(f"/work/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "data-leader-missing" in page and "该部门未登记分管领导" in page
+    department = Client()
+    department.force_login(who["scjg"])
+    assert "data-leader-missing" not in department.get(f"/work/orders/{order.pk}/").content.decode()
+    (warning,) = department_leader_check(databases=["default"])
+    assert warning.id == "lianban.W111" and "SCJG" in warning.msg
+    with pytest.raises(SystemCheckError):
+        call_command("check", "--database", "default", "--fail-level", "WARNING", "--tag", "database")
+
+    for day in (date(2025, 3, 13), date(2025, 3, 20)):
+        clock.set(day)
+        deadline_sweep()
+        messages_run(budget_seconds=10)
+    order.refresh_from_db()
+    assert order.escalated_for == date(2025, 3, 12) and order.escalated_to is None
+    escalated = Message.objects.filter(kind=StaffKind.ORDER_ESCALATED, topic=order_topic(order.pk))
+    assert sorted((m.recipient_id, m.channel, m.audience) for m in escalated) == [
+        (who["super"].pk, "EMAIL", Audience.SUPERVISOR),
+        (who["super"].pk, "SMS", Audience.SUPERVISOR),
+    ]
+    (mail,) = [m for m in mails_to(smtp, who["super"].email, "督办升级") if "市场监督管理局" in m]
+    assert "市场监督管理局（未登记分管领导）" in mail and f"督办单{order.pk}" in mail
+    for key in ("scjg", "scjg2", "zj"):
+        assert mails_to(smtp, who[key].email, "督办升级") == []
+
+    # once a leader is recorded the flag and the warning are gone
+    DepartmentLeader.objects.create(department=Department.objects.get(code="SCJG"), leader=who["zj"])
+    page = supervisor.get(f"/work/orders/{order.pk}/").content.decode()
+    assert "data-leader-missing" not in page
+    assert all("SCJG" not in warning.msg for warning in department_leader_check(databases=["default"]))

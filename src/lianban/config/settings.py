@@ -307,6 +307,8 @@ SPECTACULAR_SETTINGS = {
         "ApplicantKindEnum": "lianban.accounts.models.ApplicantKind",
         "NotificationKindEnum": "lianban.cases.models.NotificationKind",
         "OrderStateEnum": "lianban.supervision.models.OrderState",
+        "ProvisionalFigureEnum": "lianban.statistics.selectors.PROVISIONAL_NAMES",
+        "ProvisionalFiveFigureEnum": "lianban.statistics.selectors.FIVE_PROVISIONAL",
         "OrderOriginEnum": "lianban.supervision.models.OrderOrigin",
         "ChannelEnum": "lianban.cases.models.Channel",
         "RatingChannelEnum": "lianban.evaluation.models.RatingChannel",
@@ -531,12 +533,15 @@ LIANBAN_PERIODIC_TASKS = [
     ("lianban.evaluation.tasks.default_ratings", env.int("LIANBAN_SWEEP_SECONDS", default=900)),
     ("lianban.evaluation.tasks.report_ratings", env.int("LIANBAN_RATING_UPSTREAM_SECONDS", default=60)),
     ("lianban.statistics.tasks.facts_refresh", env.int("LIANBAN_STATS_SECONDS", default=300)),
+    ("lianban.statistics.tasks.exports_expire", 3600),  # export files past LIANBAN_EXPORT_KEEP_DAYS
 ]
 #: Statistics (docs/statistics.md): audit events read per transaction by the fact build, batches per run,
 #: and how old an event must be before the watermark passes it (longer than any transaction runs).
 LIANBAN_STATS_BATCH = env.int("LIANBAN_STATS_BATCH", default=2000)
 LIANBAN_STATS_MAX_BATCHES = env.int("LIANBAN_STATS_MAX_BATCHES", default=50)
 LIANBAN_STATS_LAG_SECONDS = env.int("LIANBAN_STATS_LAG_SECONDS", default=120)
+#: Days an xlsx export's file is kept after it was written (then deleted, its row marked expired; 0: forever).
+LIANBAN_EXPORT_KEEP_DAYS = env.int("LIANBAN_EXPORT_KEEP_DAYS", default=7)
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery
 #: (then it is dead), the request timeout, and the hosts callback URLs may name (empty: any).
 LIANBAN_WEBHOOK_RETRY_SECONDS = [

@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from lianban.messaging.models import PLACEHOLDERS, Message, MessageTemplate, TemplateVersion
+from lianban.messaging.models import PLACEHOLDERS, Channel, Message, MessageTemplate, TemplateVersion
 from lianban.messaging.selectors import masked_address
 
 
@@ -23,10 +23,27 @@ class TemplateVersionInline(admin.TabularInline[TemplateVersion, MessageTemplate
         return False
 
 
+class ProviderCodeFilter(admin.SimpleListFilter):
+    """SMS templates with or without the provider's template code (a routed one without it cannot be sent)."""
+
+    title = _("SMS provider template")
+    parameter_name = "provider_code"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("missing", _("SMS without a provider template code")), ("set", _("entered"))]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        if self.value() == "missing":
+            return queryset.filter(channel=Channel.SMS, provider_template="")
+        if self.value() == "set":
+            return queryset.exclude(provider_template="")
+        return queryset
+
+
 @admin.register(MessageTemplate)
 class MessageTemplateAdmin(admin.ModelAdmin[MessageTemplate]):
-    list_display = ["kind", "audience", "channel", "version", "active", "updated_at"]
-    list_filter = ["kind", "channel", "audience", "active"]
+    list_display = ["kind", "audience", "channel", "provider_template", "version", "active", "updated_at"]
+    list_filter = ["kind", "channel", "audience", "active", ProviderCodeFilter]
     fields = ["kind", "audience", "channel", "subject", "body", "provider_template", "active", "version", "updated_at"]
     readonly_fields = ["version", "updated_at"]
     inlines = [TemplateVersionInline]

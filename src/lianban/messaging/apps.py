@@ -12,6 +12,7 @@ class MessagingConfig(AppConfig):
         answers to code requests (``accounts.phone_codes``)."""
         from lianban.accounts.phone_codes import PHONE_CODE_QUEUED
         from lianban.cases.notifications import NOTIFICATION_CREATED
+        from lianban.messaging import checks  # noqa: F401 (registers the system check)
         from lianban.messaging.services import code_message_queue, dispatch_record
 
         NOTIFICATION_CREATED.register(dispatch_record)

@@ -12,7 +12,7 @@ from django.utils import timezone
 from lianban.accounts.models import User
 from lianban.accounts.phone_codes import phone_code_of_token
 from lianban.core.masking import mask
-from lianban.messaging.models import Channel, Message, Preference, Purpose, Status
+from lianban.messaging.models import Audience, Channel, Message, MessageTemplate, Preference, Purpose, Status
 
 #: How many of a case's messages the case page lists (newest first).
 CASE_PAGE_MESSAGES = 50
@@ -108,3 +108,33 @@ def preference_of(user: User) -> Preference:
 def masked_address(message: Message) -> str:
     """The message's address for people and logs: masked."""
     return mask(message.address, "phone" if message.channel == Channel.SMS else "email")
+
+
+def sms_routed() -> set[tuple[str, str]]:
+    """(kind, template audience) of every message the routes send by SMS (applicants' and staff's).
+
+    A notification kind the routes do not name goes to the applicant on every channel; a staff
+    ``LEADER`` audience with no leader recorded uses the supervisors' template, so both are listed.
+    """
+    from lianban.cases.models import NotificationKind
+    from lianban.messaging.services import channels_for, staff_routes
+
+    routed: set[tuple[str, str]] = set()
+    for kind in NotificationKind.values:
+        for audience, channels in channels_for(kind).items():
+            if Channel.SMS in channels:
+                routed.add((kind, audience))
+    for kind, audiences in staff_routes().items():
+        for audience, channels in audiences.items():
+            if Channel.SMS in channels:
+                routed.add((kind, audience))
+                if audience == Audience.LEADER:
+                    routed.add((kind, Audience.SUPERVISOR))
+    return routed
+
+
+def sms_templates_without_code() -> list[MessageTemplate]:
+    """The active SMS templates a route uses that have no provider template code (one statement)."""
+    routed = sms_routed()
+    blank = MessageTemplate.objects.filter(channel=Channel.SMS, active=True, provider_template="")
+    return [t for t in blank.order_by("kind", "audience") if (t.kind, t.audience) in routed]

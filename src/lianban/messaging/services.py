@@ -44,7 +44,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import Role, User
@@ -98,7 +98,8 @@ def staff_message_queue(
 
     The worker resolves who gets it (``LIANBAN_STAFF_MESSAGE_ROUTES``: ``HANDLER`` the staff member named
     by ``handler_id``, else the department's staff; ``DEPARTMENT`` the department's active reviewers;
-    ``LEADER`` the user named by ``leader_id``; ``SUPERVISOR`` every active supervisor). ``values`` are the
+    ``LEADER`` the user named by ``leader_id``, or, when the department has no leader recorded (None), every
+    active supervisor with the supervisors' template; ``SUPERVISOR`` every active supervisor). ``values`` are the
     template values the caller knows (``code``, ``order``, ``due``): never an applicant's personal data.
     """
     dispatch = StaffDispatch(
@@ -308,9 +309,9 @@ def _staff_recipients(dispatch: StaffDispatch, audience: str) -> list[User]:
         if dispatch.department_id is None:
             return []
         return list(active.filter(role=Role.REVIEWER, department_id=dispatch.department_id))
-    if audience == Audience.LEADER:
-        return list(active.filter(pk=dispatch.leader_id)) if dispatch.leader_id is not None else []
-    if audience == Audience.SUPERVISOR:
+    if audience == Audience.LEADER and dispatch.leader_id is not None:
+        return list(active.filter(pk=dispatch.leader_id))
+    if audience in (Audience.LEADER, Audience.SUPERVISOR):  # no leader recorded: the supervisors instead
         return list(active.filter(role=Role.SUPERVISOR))
     return []
 
@@ -331,11 +332,18 @@ def staff_dispatch_expand(dispatch: StaffDispatch, now: datetime | None = None) 
     for audience, channels in staff_routes().get(dispatch.kind, {}).items():
         users = _staff_recipients(dispatch, audience)
         preferences = {p.user_id: p for p in Preference.objects.filter(user_id__in=[user.pk for user in users])}
+        told = values
+        if audience == Audience.LEADER and dispatch.leader_id is None:
+            # no leader recorded for the department: the supervisors get it, in their words, told why
+            audience = Audience.SUPERVISOR
+            with translation.override(settings.LANGUAGE_CODE):  # the messages' language, whatever the thread's
+                flagged = _("%(department)s (no leader recorded)") % {"department": values.get("department", "")}
+            told = {**values, "department": flagged}
         for user in users:
             for channel in channels:
                 if (user.pk, channel) in seen or channel == Channel.INBOX:
                     continue  # staff read the workbench: no portal message box
-                message = _staff_message(dispatch, audience, channel, user, templates, values, preferences, now)
+                message = _staff_message(dispatch, audience, channel, user, templates, told, preferences, now)
                 if message is not None:
                     seen.add((user.pk, channel))
                     made.append(message)
@@ -496,7 +504,8 @@ def message_claim(now: datetime | None = None, *, codes_only: bool = False) -> C
                 continue
             template = _provider_template(message)
             if message.channel == Channel.SMS and settings.LIANBAN_SMS_PROVIDER != "log" and not template:
-                _fail(message, Failure.TECHNICAL, _("the template has no SMS provider template code"), now)
+                # the provider sends registered templates only: final, never retried, and saying what to do
+                _fail(message, Failure.TECHNICAL, _no_provider_code(message.template), now)
                 continue
             message.status = Status.SENDING
             message.claim = uuid.uuid4().hex
@@ -541,8 +550,20 @@ def _email_send(claimed: Claimed) -> providers.SendResult:
     return providers.SendResult(providers.ACCEPTED, delivered=True)
 
 
+def _no_provider_code(template: MessageTemplate | None) -> str:
+    """Why an SMS cannot be sent: its template has no provider template code (and what to do about it)."""
+    if template is None:
+        return _("the template has no SMS provider template code")
+    return _(
+        "the SMS template #%(id)s (%(kind)s, %(audience)s) has no provider template code: register it with the "
+        "SMS provider and enter the code in the admin (message templates)"
+    ) % {"id": template.pk, "kind": template.kind, "audience": template.audience}
+
+
 def _sms_send(claimed: Claimed) -> tuple[str, providers.SendResult]:
     provider = providers.sms_provider()
+    if not claimed.provider_template and provider.name != "log":  # claimed before the setting changed
+        return provider.name, providers.SendResult(providers.TECHNICAL, code=_no_provider_code(None))
     try:
         result = provider.send(
             phone=claimed.address,

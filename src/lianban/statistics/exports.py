@@ -7,15 +7,19 @@ written, so a 200,000-case export needs a few megabytes of memory), reads the
 cases in chunks, records its progress every chunk, and stores the file in the
 default storage. Every sheet starts with the header: the title, the period, the
 filters and when it was generated.
+
+``exports_expire`` (periodic) deletes the files older than
+``LIANBAN_EXPORT_KEEP_DAYS`` and marks their rows ``EXPIRED``.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import tempfile
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +131,16 @@ class _Sheet:
         self.row += 1
 
 
+def _provisional(flag: bool) -> str | None:
+    """The mark of a figure or a date counted through a provisional calendar year (预计), or nothing."""
+    return _("provisional") if flag else None
+
+
+def _marked(names: Sequence[str]) -> str | None:
+    """The figures of a row marked provisional (预计: on_time, overdue…), or nothing."""
+    return f"{_('provisional')}: {', '.join(names)}" if names else None
+
+
 def _header(title: str, level: Level, f: Filters, metric: str) -> list[tuple[str, str]]:
     labels = selectors.labels(
         departments=[f.department] if f.department else (),
@@ -162,13 +176,23 @@ def _dashboard(book: Any, bold: Any, export: Export, level: Level, f: Filters) -
     five = reports.five_document(f)
     heat = reports.heat_document(level, f)
     figures = _Sheet(book, _("Key figures"), header, bold)
-    figures.write([_("Figure"), _("Value")], bold=True)
+    figures.write([_("Figure"), _("Value"), "provisional"], bold=True)
+    marked = doc["totals"]["provisional"]
     for name in FIGURES:
-        figures.write([name, doc["totals"][name]])
+        figures.write([name, doc["totals"][name], _provisional(name in marked)])
     trend = _Sheet(book, _("Trend"), header, bold)
-    trend.write([_("Period"), "received", "finished", "on_time", "on_time_rate"], bold=True)
+    trend.write([_("Period"), "received", "finished", "on_time", "on_time_rate", "provisional"], bold=True)
     for row in doc["trend"]:
-        trend.write([row["period"].isoformat(), row["received"], row["finished"], row["on_time"], row["on_time_rate"]])
+        trend.write(
+            [
+                row["period"].isoformat(),
+                row["received"],
+                row["finished"],
+                row["on_time"],
+                row["on_time_rate"],
+                _provisional(row["provisional"]),
+            ]
+        )
     rows = 0
     for key, title in (
         ("departments", _("Departments")),
@@ -180,15 +204,16 @@ def _dashboard(book: Any, bold: Any, export: Export, level: Level, f: Filters) -
         if key == "items" and level != "items":
             continue
         sheet = _Sheet(book, title, header, bold)
-        sheet.write([_("Code"), _("Name"), *FIGURES], bold=True)
+        sheet.write([_("Code"), _("Name"), *FIGURES, "provisional"], bold=True)
         for row in doc[key]:
-            sheet.write([row["code"], row["name"], *(row[name] for name in FIGURES)])
+            sheet.write([row["code"], row["name"], *(row[name] for name in FIGURES), _marked(row["provisional"])])
             rows += 1
     kinds = ("separate", "promised", "realised")
     whats = ("trips", "materials", "forms", "days")
     reductions = _Sheet(book, _("Five reductions"), header, bold)
     reductions.write(
-        [_("Code"), _("Name"), "received", "finished", *(f"{w}_{k}" for w in whats for k in kinds)], bold=True
+        [_("Code"), _("Name"), "received", "finished", *(f"{w}_{k}" for w in whats for k in kinds), "provisional"],
+        bold=True,
     )
     for row in five["things"]:
         reductions.write(
@@ -198,18 +223,27 @@ def _dashboard(book: Any, bold: Any, export: Export, level: Level, f: Filters) -
                 row["received"],
                 row["finished"],
                 *(row[f"{w}_{k}"] for w in whats for k in kinds),
+                _marked(row["provisional"]),
             ]
         )
     cells = _Sheet(book, _("Overdue heat table"), header, bold)
-    cells.write([_("Department"), _("Name"), _("Period"), "overdue"], bold=True)
+    cells.write([_("Department"), _("Name"), _("Period"), "overdue", "provisional"], bold=True)
     for cell in heat["cells"]:
-        cells.write([cell["department"], cell["department_name"], cell["period"].isoformat(), cell["overdue"]])
+        cells.write(
+            [
+                cell["department"],
+                cell["department_name"],
+                cell["period"].isoformat(),
+                cell["overdue"],
+                _provisional(cell["provisional"]),
+            ]
+        )
     return rows + len(doc["trend"]) + len(five["things"]) + len(heat["cells"])
 
 
 CASE_COLUMNS = (
     "tracking code", "one-thing", "one-thing name", "department", "department name", "item", "item name",
-    "channel", "status", "received on", "finished on", "due on", "promised days", "days used", "late",
+    "channel", "status", "received on", "finished on", "due on", "promised days", "days used", "late", "provisional",
 )  # fmt: skip
 
 
@@ -237,11 +271,12 @@ def _cases(book: Any, bold: Any, export: Export, level: Level, f: Filters, metri
         "promised_days",
         "days_used",
         "late",
+        "provisional",
     )
     for values in columns.iterator(chunk_size=CHUNK):  # plain tuples: no case, no plan, no form loaded
         code, thing, thing_name, department, department_name, *rest = values
         item, item_name = (rest.pop(0), rest.pop(0)) if item_fields else ("", "")
-        channel, status, received_on, finished_on, due_on, promised, used, late = rest
+        channel, status, received_on, finished_on, due_on, promised, used, late, provisional = rest
         sheet.write(
             [
                 format_code(code),
@@ -259,6 +294,7 @@ def _cases(book: Any, bold: Any, export: Export, level: Level, f: Filters, metri
                 promised,
                 used,
                 bool(late),
+                _provisional(provisional),
             ]
         )
         done += 1
@@ -272,12 +308,14 @@ def _bulletin(book: Any, bold: Any, f: Filters) -> int:
     header = _header(_("Monthly bulletin"), "items", f, "")
     ranking = _Sheet(book, _("Ranking"), header, bold)
     ranking.write(
-        [_("Rank"), _("Code"), _("Name"), "received", "finished", "on_time_rate", "overdue", "days_used_avg"], bold=True
-    )
+        [_("Rank"), _("Code"), _("Name"), "received", "finished", "on_time_rate", "overdue", "days_used_avg",
+         "provisional"],
+        bold=True,
+    )  # fmt: skip
     for rank, row in enumerate(doc["ranking"], 1):
         ranking.write(
             [rank, row["code"], row["name"], row["received"], row["finished"], row["on_time_rate"], row["overdue"],
-             row["days_used_avg"]]
+             row["days_used_avg"], _marked(row["provisional"])]
         )  # fmt: skip
     tops = _Sheet(book, _("Top lists"), header, bold)
     tops.write([_("Most overdue"), _("Code"), _("Name"), "overdue"], bold=True)
@@ -292,8 +330,8 @@ def _bulletin(book: Any, bold: Any, f: Filters) -> int:
     for code, name in doc["idle"]:
         idle.write([code, name])
     overdue = _Sheet(book, _("Overdue"), header, bold)
-    overdue.write(["tracking code", "item name", "department name", "due on", "finished on"], bold=True)
-    for code, item, department, due, finished in doc["overdue"]:
+    overdue.write(["tracking code", "item name", "department name", "due on", "finished on", "provisional"], bold=True)
+    for code, item, department, due, finished, provisional in doc["overdue"]:
         overdue.write(
             [
                 format_code(code),
@@ -301,6 +339,7 @@ def _bulletin(book: Any, bold: Any, f: Filters) -> int:
                 department,
                 due.isoformat() if due else None,
                 finished.isoformat() if finished else None,
+                _provisional(provisional),
             ]
         )
     if doc["overdue_more"]:
@@ -311,7 +350,7 @@ def _bulletin(book: Any, bold: Any, f: Filters) -> int:
 def export_build(export_id: int) -> Export:
     """Write the workbook of an export (the worker's job); a failure is recorded on the export."""
     export = Export.objects.get(pk=export_id)
-    if export.state == ExportState.DONE:
+    if export.state in (ExportState.DONE, ExportState.EXPIRED):
         return export
     Export.objects.filter(pk=export.pk).update(state=ExportState.RUNNING, rows_done=0)
     level, f, metric = _filters(export.params)
@@ -348,3 +387,53 @@ def _write(export: Export, level: Level, f: Filters, metric: str) -> tuple[int, 
         with path.open("rb") as handle:
             name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.xlsx", File(handle))
     return done, name
+
+
+# ------------------------------------------------------------------ retention
+
+
+def exports_expire(*, now: datetime | None = None) -> int:
+    """Delete the files of the exports finished more than ``LIANBAN_EXPORT_KEEP_DAYS`` days ago; how many expired.
+
+    The periodic worker's job. Only a written (or failed) export expires: one
+    waiting or being written is never touched, whatever its age. The row
+    stays, as ``EXPIRED`` without a file, so the record of who exported what
+    and when is kept and the page says 已过期 instead of offering a broken
+    link. The state changes under a row lock, the file is deleted after the
+    commit (a file that cannot be deleted is logged and left behind). ``0``
+    days keeps every export.
+    """
+    days = int(settings.LIANBAN_EXPORT_KEEP_DAYS)
+    if days <= 0:
+        return 0
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    finished = (ExportState.DONE, ExportState.FAILED)
+    expired = 0
+    candidates = Export.objects.filter(state__in=finished, finished_at__lt=cutoff).order_by("pk")
+    for export_id in list(candidates.values_list("pk", flat=True)[:_EXPIRE_BATCH]):
+        with transaction.atomic():
+            export = Export.objects.select_for_update().filter(pk=export_id).first()
+            if export is None or export.state not in finished or export.finished_at is None:
+                continue
+            if export.finished_at >= cutoff:
+                continue
+            name = export.file.name or ""
+            before = export.state
+            Export.objects.filter(pk=export.pk).update(state=ExportState.EXPIRED, file="")
+            transaction.on_commit(functools.partial(_file_delete, name))
+            logger.info("export %s (%s, %s) expired after %s day(s)", export.pk, export.kind, before, days)
+            expired += 1
+    return expired
+
+
+#: Exports expired per run at most (the next run goes on).
+_EXPIRE_BATCH = 1000
+
+
+def _file_delete(name: str) -> None:
+    if not name:
+        return
+    try:
+        default_storage.delete(name)
+    except Exception:  # storage down, permissions: keep the row expired, leave the file to the operator
+        logger.exception("export file %s could not be deleted", name)

@@ -78,6 +78,7 @@ _SHARED = (
     "supplements",
     "signals",
     "orders",
+    "provisional",
     "built_at",
 )
 CASE_FIELDS = (
@@ -119,6 +120,14 @@ def _days_between(calendar: Calendar, start: date | None, end: date | None, paus
         return max(calendar.working_days_between(start, end) - paused, 0)
     except CalendarNotCovered:
         return None
+
+
+def _provisional(calendar: Calendar, start: date | None, *ends: date | None) -> bool:
+    """Whether a count from ``start`` to the latest of ``ends`` runs through a provisional year (预计)."""
+    known = [end for end in ends if end is not None]
+    if start is None or not known:
+        return False
+    return calendar.provisional_between(start, max(known))
 
 
 def _trails(case_ids: Collection[int]) -> tuple[dict[int, _Trail], Counter[int]]:
@@ -231,6 +240,7 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
             ended = item.finished_on or _day(case.closed_at) if status == FactStatus.ENDED else None
             finished_on = item.finished_on if status == FactStatus.DONE else None
             due = item.due_on
+            is_running = status == FactStatus.OPEN
             item_rows.append(
                 ItemFact(
                     item_case_id=item.pk,
@@ -253,6 +263,10 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
                     supplements=supplements[item.pk],
                     signals=item_signals[item.pk],
                     orders=item_orders[item.pk],
+                    # its due date is still 预计 (recomputed when the arrangement is entered), or a count runs
+                    # through a year the calendar has only provisionally
+                    provisional=(is_running and due is not None and item.due_provisional)
+                    or _provisional(calendar, item.started_on, finished_on, due),
                     **shared,
                 )
             )
@@ -286,6 +300,8 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
                 supplements=sum(supplements[i.pk] for i in items),
                 signals=case_signals[case.pk],
                 orders=case_orders[case.pk],
+                provisional=any(r.provisional for r in own if r.status != FactStatus.ENDED)
+                or _provisional(calendar, received_on, finished_on, due_on),
                 trips_separate=before.get("trips", 0),
                 trips_promised=after.get("trips", 0),
                 trips_realised=visits,

@@ -25,6 +25,9 @@ class FactStatus(models.TextChoices):
 
 #: The watermark over ``cases.CaseEvent`` (the audit trail).
 EVENTS = "case_events"
+#: Not a watermark: ``last_id`` is a fingerprint of the calendar's provisional years, ``updated_at`` when it was
+#: last seen to change; the provisional facts built before that moment are rebuilt (``services.facts_refresh``).
+CALENDAR = "calendar"
 
 
 class Watermark(models.Model):
@@ -73,6 +76,9 @@ class _Dimensions(models.Model):
     supplements = models.PositiveIntegerField(_("supplement rounds"), default=0)
     signals = models.PositiveIntegerField(_("deadline signals"), default=0)
     orders = models.PositiveIntegerField(_("supervision orders (督办)"), default=0)
+    #: The working-day figures (``days_used``, ``due_on`` and with them ``late`` / ``early``) are counted through
+    #: a year with only a provisional calendar (预计): rebuilt when the official arrangement is entered.
+    provisional = models.BooleanField(_("provisional working days (预计)"), default=False)
     built_at = models.DateTimeField(_("built at"))
 
     class Meta:
@@ -114,6 +120,7 @@ class CaseFact(_Dimensions):
             models.Index(fields=["department", "received_on"], name="casefact_dept_received"),
             models.Index(fields=["department", "finished_on"], name="casefact_dept_finished"),
             models.Index(fields=["status", "due_on"], name="casefact_status_due"),
+            models.Index(fields=["built_at"], name="casefact_provisional", condition=models.Q(provisional=True)),
         ]
 
     def __str__(self) -> str:
@@ -143,6 +150,7 @@ class ItemFact(_Dimensions):
             models.Index(fields=["department", "finished_on"], name="itemfact_dept_finished"),
             models.Index(fields=["status", "due_on"], name="itemfact_status_due"),
             models.Index(fields=["case"], name="itemfact_case"),
+            models.Index(fields=["built_at"], name="itemfact_provisional", condition=models.Q(provisional=True)),
         ]
 
     def __str__(self) -> str:
@@ -164,6 +172,8 @@ class ExportState(models.TextChoices):
     RUNNING = "RUNNING", _("being written")
     DONE = "DONE", _("ready to download")
     FAILED = "FAILED", _("failed")
+    #: Past ``LIANBAN_EXPORT_KEEP_DAYS``: the file is deleted, the row stays as the record of who exported what.
+    EXPIRED = "EXPIRED", _("expired")
 
 
 class Export(models.Model):
@@ -187,7 +197,10 @@ class Export(models.Model):
         verbose_name = _("statistics export")
         verbose_name_plural = _("statistics exports")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["requested_by", "created_at", "id"], name="export_user_created")]
+        indexes = [
+            models.Index(fields=["requested_by", "created_at", "id"], name="export_user_created"),
+            models.Index(fields=["state", "finished_at"], name="export_state_finished"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(kind__in=ExportKind.values), name="export_kind_valid"),
             models.CheckConstraint(condition=models.Q(state__in=ExportState.values), name="export_state_valid"),

@@ -123,7 +123,7 @@ def bulletin_document(f: Filters) -> dict[str, Any]:
     overdue = selectors.drill_down("items", f, "overdue")
     named = list(
         overdue.order_by("due_on", "item_case").values_list(
-            "case__tracking_code", "item_name", "department__name", "due_on", "finished_on"
+            "case__tracking_code", "item_name", "department__name", "due_on", "finished_on", "provisional"
         )[: BULLETIN_NAMES + 1]
     )
     return {

@@ -44,6 +44,16 @@ METRIC_NAMES = (
     "signalled",
     "ordered",
 )
+#: The figures that rest on working-day counts, by the rows deciding them: a figure is provisional (预计) when one
+#: of those rows is counted through a year with only a provisional calendar (``CaseFact.provisional``).
+PROVISIONAL_FIGURES = {
+    "p_finished": ("on_time", "early", "on_time_rate", "early_rate", "days_used_avg", "days_used_p90"),
+    "p_overdue": ("overdue",),
+}
+#: Every figure name ``provisional`` may list (the API's enum).
+PROVISIONAL_NAMES = tuple(sorted({name for names in PROVISIONAL_FIGURES.values() for name in names}))
+#: The 五减 figures ``provisional`` may list.
+FIVE_PROVISIONAL = ("days_realised",)
 #: The roles that read statistics: the supervisor all of them, department staff their department's.
 STATISTICS_ROLES = (Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
 
@@ -103,6 +113,9 @@ def _metrics(f: Filters) -> dict[str, Q]:
     running_late = Q(received_on__lte=f.end, due_on__lt=cutoff) & (
         Q(status=FactStatus.OPEN) & (Q(paused=False) | Q(late=True)) | Q(status=FactStatus.DONE, finished_on__gt=cutoff)
     )
+    running = Q(received_on__lte=f.end) & (
+        Q(status=FactStatus.OPEN) | Q(status=FactStatus.DONE, finished_on__gt=cutoff)
+    )
     return {
         "received": received,
         "finished": finished,
@@ -116,6 +129,9 @@ def _metrics(f: Filters) -> dict[str, Q]:
         "corrected": received & (Q(corrections__gt=0) | Q(supplements__gt=0)),
         "signalled": received & Q(signals__gt=0),
         "ordered": received & Q(orders__gt=0),
+        # not figures: the rows whose provisional dates make a figure provisional (PROVISIONAL_FIGURES)
+        "p_finished": finished & Q(provisional=True),
+        "p_overdue": (finished | running) & Q(provisional=True),
     }
 
 
@@ -182,11 +198,16 @@ def _percentile(histogram: Mapping[int, int], share: float) -> int | None:
 
 
 def _figures(row: Mapping[str, Any], histogram: Mapping[int, int]) -> dict[str, Any]:
-    """The figures of one row of counts (a total, a department…) with its days-used histogram."""
+    """The figures of one row of counts (a total, a department…) with its days-used histogram.
+
+    ``provisional``: the names of the figures resting on working days counted through a year with only a
+    provisional calendar (预计), confirmed once the official arrangement is entered.
+    """
     finished, received = row["finished"], row["received"]
     used = sum(days * n for days, n in histogram.items())
     measured = sum(histogram.values())
     figures = {name: row[name] for name in (*METRIC_NAMES, "rounds", "signals", "orders")}
+    figures["provisional"] = sorted(name for key, names in PROVISIONAL_FIGURES.items() if row[key] for name in names)
     figures.update(
         on_time_rate=_rate(row["on_time"], finished),
         early_rate=_rate(row["early"], finished),
@@ -232,10 +253,13 @@ def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
 
 
 def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
-    """Received, finished, finished on time and overdue-when-finished per period of ``f.grain`` (two statements)."""
+    """Received, finished, finished on time and overdue-when-finished per period of ``f.grain`` (two statements);
+    ``provisional``: the period's on-time figures rest on provisional working days (预计)."""
     rows = facts(level, f).order_by()
     trunc = _TRUNC[f.grain]
-    buckets: dict[date, dict[str, int]] = defaultdict(lambda: {"received": 0, "finished": 0, "on_time": 0})
+    buckets: dict[date, dict[str, int]] = defaultdict(
+        lambda: {"received": 0, "finished": 0, "on_time": 0, "provisional": 0}
+    )
     rules = _metrics(f)
     for entry in (
         rows.filter(rules["received"]).annotate(bucket=trunc("received_on")).values("bucket").annotate(n=Count("pk"))
@@ -245,14 +269,24 @@ def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
         rows.filter(rules["finished"])
         .annotate(bucket=trunc("finished_on"))
         .values("bucket")
-        .annotate(n=Count("pk"), on_time=Count("pk", filter=Q(late=False)))
+        .annotate(
+            n=Count("pk"),
+            on_time=Count("pk", filter=Q(late=False)),
+            provisional=Count("pk", filter=Q(provisional=True)),
+        )
     ):
         bucket = buckets[_as_date(entry["bucket"])]
         bucket["finished"], bucket["on_time"] = entry["n"], entry["on_time"]
+        bucket["provisional"] = entry["provisional"]
     for period in periods(f):  # the periods without a case too, so that a line chart shows them as 0
         buckets[period]
     return [
-        {"period": key, **value, "on_time_rate": _rate(value["on_time"], value["finished"])}
+        {
+            "period": key,
+            **value,
+            "on_time_rate": _rate(value["on_time"], value["finished"]),
+            "provisional": bool(value["provisional"]),  # its on-time figures rest on provisional dates (预计)
+        }
         for key, value in sorted(buckets.items())
     ]
 
@@ -277,14 +311,20 @@ def periods(f: Filters) -> list[date]:
 
 
 def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
-    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement)."""
+    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement);
+    ``provisional``: a cell counting a provisional due date (预计)."""
     rows = facts(level, f).order_by().filter(_metrics(f)["overdue"])
     trunc = _TRUNC[f.grain]
     return [
-        {"department": entry["department_id"], "period": _as_date(entry["bucket"]), "overdue": entry["n"]}
+        {
+            "department": entry["department_id"],
+            "period": _as_date(entry["bucket"]),
+            "overdue": entry["n"],
+            "provisional": bool(entry["provisional"]),
+        }
         for entry in rows.annotate(bucket=trunc("due_on"))
         .values("department_id", "bucket")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), provisional=Count("pk", filter=Q(provisional=True)))
         .order_by("department_id", "bucket")
     ]
 
@@ -301,7 +341,8 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
 
     Trips, materials and forms: the packages received in the period; days: the packages finished in it
     (working days from acceptance to the last item's decision, against the plan's and the serial legal days).
-    Averages per package (one statement).
+    Averages per package (one statement); ``provisional`` names ``days_realised`` when counted through a
+    provisional year (预计).
     """
     rules = _metrics(f)
     received, finished = rules["received"], rules["finished"]
@@ -313,6 +354,7 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
     sums["days_promised"] = Coalesce(Sum("promised_days", filter=finished), 0)
     sums["days_realised"] = Coalesce(Sum("days_used", filter=finished, output_field=IntegerField()), 0)
     sums["days_measured"] = Count("pk", filter=finished & Q(days_used__isnull=False))
+    sums["days_provisional"] = Count("pk", filter=finished & Q(days_used__isnull=False, provisional=True))
     result = []
     for row in facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"):
         if not (row["received"] or row["finished"]):
@@ -324,6 +366,7 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
         entry["days_separate"] = _mean(row["days_separate"], row["finished"])
         entry["days_promised"] = _mean(row["days_promised"], row["finished"])
         entry["days_realised"] = _mean(row["days_realised"], row["days_measured"])
+        entry["provisional"] = list(FIVE_PROVISIONAL) if row["days_provisional"] else []
         result.append(entry)
     return result
 

@@ -8,6 +8,13 @@ the statistics count writes an audit event (transitions, corrections,
 supplements, signals, 督办 steps, recomputed due dates), so the trail is the
 only change feed needed; the hot service paths are not touched.
 
+The audit trail does not say when the calendar changes: entering a year's
+official arrangement confirms the working days counted through it (预计 no
+more) without an event on a finished case. ``provisional_facts_refresh``, run
+at the end of every ``facts_refresh``, rebuilds the facts still marked
+provisional once the calendar's provisional years have changed (the running
+items' recomputed due dates are events, read as usual).
+
 Ids are handed out before commit, so an event may become visible after a
 larger id was read. The watermark therefore stops before the first event
 younger than ``LIANBAN_STATS_LAG_SECONDS``: events from then on are read
@@ -16,16 +23,18 @@ again on the next run (rebuilding a case twice gives the same rows).
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 
 from lianban.cases import clock
 from lianban.cases.models import CaseEvent
+from lianban.core.workdays import WorkCalendar
 from lianban.statistics import facts
-from lianban.statistics.models import EVENTS, Watermark
+from lianban.statistics.models import CALENDAR, EVENTS, CaseFact, ItemFact, Watermark
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +46,8 @@ class RefreshResult:
     cases: int
     items: int
     watermark: int
+    #: Cases whose provisional (预计) facts were rebuilt because the calendar's provisional years changed.
+    recounted: int = 0
 
 
 def facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -> RefreshResult:
@@ -74,7 +85,65 @@ def facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -
                 watermark = advanced
         if len(rows) < batch or advanced != rows[-1][0]:
             break  # caught up, or the rest is too young to pass
-    return RefreshResult(batches=batches, events=events, cases=cases, items=items, watermark=watermark)
+    recounted = provisional_facts_refresh(batch=batch, max_batches=max(max_batches - batches, 1))
+    return RefreshResult(
+        batches=batches, events=events, cases=cases, items=items, watermark=watermark, recounted=recounted
+    )
+
+
+def calendar_fingerprint() -> int:
+    """A number that changes whenever the working-day calendar's set of provisional years changes."""
+    calendar = clock.calendar()
+    years = sorted(calendar.provisional_years) if isinstance(calendar, WorkCalendar) else []
+    return zlib.crc32(",".join(str(year) for year in years).encode())
+
+
+def _calendar_changed_at() -> datetime:
+    """When the calendar's provisional years were last seen to change (recorded now if they just did)."""
+    fingerprint = calendar_fingerprint()
+    now = clock.now()
+    mark, created = Watermark.objects.get_or_create(name=CALENDAR, defaults={"last_id": fingerprint, "updated_at": now})
+    if not created and mark.last_id != fingerprint:
+        Watermark.objects.filter(pk=mark.pk).update(last_id=fingerprint, updated_at=now)
+        return now
+    return mark.updated_at or now
+
+
+def provisional_facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -> int:
+    """Rebuild the provisional (预计) facts built before the calendar's provisional years last changed.
+
+    The official arrangement of a year entered (or a newer chinesecalendar, or
+    a declared year withdrawn) changes which years are provisional without any
+    event on the cases' trails: a finished case's working days used, counted
+    through that year, are then confirmed. Each run compares the calendar's
+    provisional years with those of the last run; the facts still marked
+    provisional and built before the change are rebuilt, a batch of cases per
+    transaction (a rebuilt fact is newer than the change, so an interrupted
+    run goes on where it stopped). Returns how many cases were rebuilt.
+    """
+    batch = batch or settings.LIANBAN_STATS_BATCH
+    max_batches = max_batches or settings.LIANBAN_STATS_MAX_BATCHES
+    changed_at = _calendar_changed_at()
+    rebuilt = 0
+    for _round in range(max_batches):
+        with transaction.atomic():
+            stale = set(
+                CaseFact.objects.filter(provisional=True, built_at__lt=changed_at)
+                .order_by()
+                .values_list("case_id", flat=True)[:batch]
+            )
+            if len(stale) < batch:
+                stale |= set(
+                    ItemFact.objects.filter(provisional=True, built_at__lt=changed_at)
+                    .order_by()
+                    .values_list("case_id", flat=True)
+                    .distinct()[: batch - len(stale)]
+                )
+            if not stale:
+                break
+            facts.build(stale)
+            rebuilt += len(stale)
+    return rebuilt
 
 
 def facts_rebuild() -> RefreshResult:

@@ -27,3 +27,11 @@ def export_build(export_id: int) -> dict[str, object]:
 
     export = exports.export_build(export_id)
     return {"export": export.pk, "state": export.state, "rows": export.rows_done}
+
+
+@task()
+def exports_expire() -> dict[str, object]:
+    """Delete the export files past ``LIANBAN_EXPORT_KEEP_DAYS`` (their rows stay, marked expired)."""
+    from lianban.statistics import exports
+
+    return {"expired": exports.exports_expire()}

@@ -9,6 +9,6 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         """Act on the hooks of intake and of the working-day calendar (``supervision.hooks``)."""
-        from lianban.supervision import hooks
+        from lianban.supervision import checks, hooks  # noqa: F401 (checks: registers the system check)
 
         hooks.register()

@@ -295,8 +295,10 @@ def orders_follow_up(today: date | None = None) -> dict[str, int]:
                         "order.escalated",
                         after={"missed": str(due), "leader": leader.leader_id if leader else None},
                     )
-                    if leader is not None:
-                        order_remind(order, cases, StaffKind.ORDER_ESCALATED, due, leader_id=leader.leader_id)
+                    # no leader recorded: the LEADER audience falls back to the supervisors (messaging)
+                    order_remind(
+                        order, cases, StaffKind.ORDER_ESCALATED, due, leader_id=leader.leader_id if leader else None
+                    )
                 done[follow_up.value] += 1
             order.version += 1
             _follow_up_set(order, today)

@@ -14,10 +14,11 @@ from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.cases.models import Case, CaseMaterial, CaseState, DueStatus, ItemCase, MaterialState
 from lianban.cases.selectors import overdue_item_cases
+from lianban.catalog.models import Department
 from lianban.core import case_flow as flow
 from lianban.core.orders import OrderEvent, OrderState, allowed_events
 from lianban.supervision.access import can_see_order, order_visibility
-from lianban.supervision.models import CalendarAlert, Signal, SignalSubject, SupervisionOrder
+from lianban.supervision.models import CalendarAlert, DepartmentLeader, Signal, SignalSubject, SupervisionOrder
 
 #: Running item states (the core's ``RUNNING_ITEM_STATES``).
 RUNNING = sorted(state.value for state in flow.RUNNING_ITEM_STATES)
@@ -202,3 +203,20 @@ def order_cases(order: SupervisionOrder) -> list[Case]:
 
 #: The order lists' keyset order: newest first.
 ORDER_ORDER = ("-raised_at", "-id")
+
+
+def department_has_leader(department_id: int) -> bool:
+    """Whether a department's escalated 督办 orders have a leader to go to (one statement)."""
+    return DepartmentLeader.objects.filter(department_id=department_id).exists()
+
+
+def departments_without_leader() -> list[tuple[str, str]]:
+    """(code, name) of the departments with an open 督办 order and no leader recorded (one statement).
+
+    Their escalations go to the supervisors instead (``messaging.services``: the ``LEADER`` audience).
+    """
+    waiting = SupervisionOrder.objects.filter(department_id=OuterRef("pk"), state__in=["OPEN", "SIGNED"])
+    leader = DepartmentLeader.objects.filter(department_id=OuterRef("pk"))
+    return list(
+        Department.objects.filter(Exists(waiting), ~Exists(leader)).order_by("code").values_list("code", "name")
+    )

@@ -499,6 +499,15 @@ def _rate_text(rate: float | None) -> str:
     return "—" if rate is None else f"{100 * rate:.1f}%"
 
 
+def _marked(text: str, provisional: bool) -> str:
+    """A figure or a date, marked provisional (预计) when it is counted through a provisional calendar year."""
+    return _("%(date)s (provisional)") % {"date": text} if provisional else text
+
+
+def _due_text(due: date | None, provisional: bool) -> str:
+    return _marked(date_text(due), provisional) if due else "—"
+
+
 def bulletin(doc: dict[str, Any]) -> Document:
     """The monthly bulletin (月度通报) as a document: ranking, top lists, departments without cases, overdue names."""
     period = doc["period"]
@@ -508,7 +517,9 @@ def bulletin(doc: dict[str, Any]) -> Document:
         (_("Rank"), _("Department"), _("Cases received"), _("Finished"), _("On-time rate"), _("Overdue cases")),
         (14, 62, 22, 22, 28, 26),
         tuple(
-            (str(rank), row["name"], str(row["received"]), str(row["finished"]), _rate_text(row["on_time_rate"]), str(row["overdue"]))
+            (str(rank), row["name"], str(row["received"]), str(row["finished"]),
+             _marked(_rate_text(row["on_time_rate"]), "on_time_rate" in row["provisional"]),
+             _marked(str(row["overdue"]), "overdue" in row["provisional"]))
             for rank, row in enumerate(doc["ranking"], 1)
         ),
     )  # fmt: skip
@@ -530,11 +541,20 @@ def bulletin(doc: dict[str, Any]) -> Document:
         (_("Tracking code"), _("Item"), _("Department"), _("Due")),
         (34, 70, 44, 26),
         tuple(
-            (format_code(code), item, department, date_text(due) if due else "—")
-            for code, item, department, due, _finished in doc["overdue"]
+            (format_code(code), item, department, _due_text(due, provisional))
+            for code, item, department, due, _finished, provisional in doc["overdue"]
         ),
     )
-    closing = (_("More overdue cases than listed: see the export of the overdue list."),) if doc["overdue_more"] else ()
+    closing: tuple[str, ...] = (
+        (_("More overdue cases than listed: see the export of the overdue list."),) if doc["overdue_more"] else ()
+    )
+    if totals["provisional"] or any(row["provisional"] for row in doc["ranking"]):
+        closing += (
+            _(
+                "Figures marked provisional (预计) are counted through a year whose official holiday arrangement "
+                "is not entered yet; they are confirmed once it is."
+            ),
+        )
     return Document(
         title=_("Monthly bulletin"),
         subtitle=f"{period['start']:%Y-%m-%d} – {period['end']:%Y-%m-%d}",
@@ -543,8 +563,8 @@ def bulletin(doc: dict[str, Any]) -> Document:
         facts=(
             (_("Cases received"), str(totals["received"])),
             (_("Finished"), str(totals["finished"])),
-            (_("On-time rate"), _rate_text(totals["on_time_rate"])),
-            (_("Overdue cases"), str(totals["overdue"])),
+            (_("On-time rate"), _marked(_rate_text(totals["on_time_rate"]), "on_time_rate" in totals["provisional"])),
+            (_("Overdue cases"), _marked(str(totals["overdue"]), "overdue" in totals["provisional"])),
             (_("Generated at"), f"{period['generated_at']:%Y-%m-%d %H:%M}"),
         ),
         tables=(ranking, top_overdue, top_things, idle, overdue),

@@ -33,7 +33,15 @@ from lianban.cases.models import CaseState, Channel
 from lianban.statistics import reports, selectors
 from lianban.statistics.exports import export_request
 from lianban.statistics.models import Export, ExportKind, ExportState, FactStatus
-from lianban.statistics.selectors import GRAINS, LEVELS, METRIC_NAMES, STATISTICS_ROLES, Filters
+from lianban.statistics.selectors import (
+    FIVE_PROVISIONAL,
+    GRAINS,
+    LEVELS,
+    METRIC_NAMES,
+    PROVISIONAL_NAMES,
+    STATISTICS_ROLES,
+    Filters,
+)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 #: The longest period one request may cover, in days (about ten years).
@@ -123,6 +131,12 @@ class StatisticsFiguresSerializer(serializers.Serializer[Any]):
     days_used_avg = serializers.FloatField(allow_null=True, help_text="working days used by the finished, average")
     days_used_p90 = serializers.IntegerField(allow_null=True, help_text="working days used, 90th percentile")
     days_promised_avg = serializers.FloatField(allow_null=True, help_text="promised working days, average")
+    provisional = serializers.ListField(
+        child=serializers.ChoiceField(choices=PROVISIONAL_NAMES),
+        help_text="预计: the figures resting on working days counted through a year without an official holiday "
+        "arrangement yet (a provisional calendar from the holiday law); they may change, and are confirmed, once "
+        "the arrangement is entered. Empty: every figure is final",
+    )
 
 
 class BreakdownRowSerializer(StatisticsFiguresSerializer):
@@ -137,6 +151,7 @@ class TrendRowSerializer(serializers.Serializer[Any]):
     finished = serializers.IntegerField()
     on_time = serializers.IntegerField()
     on_time_rate = serializers.FloatField(allow_null=True)
+    provisional = serializers.BooleanField(help_text="预计: the period's on-time figures rest on provisional dates")
 
 
 class PeriodSerializer(serializers.Serializer[Any]):
@@ -191,6 +206,10 @@ class FiveReductionRowSerializer(serializers.Serializer[Any]):
     days_separate = serializers.FloatField(allow_null=True, help_text="serial legal working days (finished packages)")
     days_promised = serializers.FloatField(allow_null=True, help_text="the plan's working days (finished packages)")
     days_realised = serializers.FloatField(allow_null=True, help_text="working days used (finished packages)")
+    provisional = serializers.ListField(
+        child=serializers.ChoiceField(choices=FIVE_PROVISIONAL),
+        help_text="预计: days_realised is counted through a year with a provisional calendar",
+    )
 
 
 class FiveReductionsSerializer(serializers.Serializer[Any]):
@@ -217,6 +236,7 @@ class HeatCellSerializer(serializers.Serializer[Any]):
     department_name = serializers.CharField()
     period = serializers.DateField(help_text="first day of the period the due dates fall in")
     overdue = serializers.IntegerField()
+    provisional = serializers.BooleanField(help_text="预计: a due date counted is provisional")
 
 
 class OverdueHeatSerializer(serializers.Serializer[Any]):
@@ -257,6 +277,9 @@ class FactCaseSerializer(serializers.Serializer[Any]):
     promised_days = serializers.IntegerField()
     days_used = serializers.IntegerField(allow_null=True)
     late = serializers.BooleanField()
+    provisional = serializers.BooleanField(
+        help_text="预计: due_on / days_used (and so late) are counted through a year with a provisional calendar"
+    )
 
 
 class StatisticsCasesApi(ListApi):
@@ -303,7 +326,10 @@ BULLETIN_ROLES = (Role.SUPERVISOR,)
 class ExportSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=ExportKind.choices)
-    state = serializers.ChoiceField(choices=ExportState.choices, help_text="QUEUED, RUNNING, DONE or FAILED")
+    state = serializers.ChoiceField(
+        choices=ExportState.choices,
+        help_text="QUEUED, RUNNING, DONE, FAILED or EXPIRED (the file was deleted after LIANBAN_EXPORT_KEEP_DAYS)",
+    )
     rows_done = serializers.IntegerField(help_text="rows written so far")
     rows_total = serializers.IntegerField(allow_null=True, help_text="rows in all, once known")
     created_at = serializers.DateTimeField()

@@ -23,6 +23,7 @@ from lianban.supervision.orders import order_raise, order_reply, order_review, o
 from lianban.supervision.reminders import order_topic
 from lianban.supervision.selectors import (
     ORDER_ORDER,
+    department_has_leader,
     order_cases,
     order_for_user,
     order_list_for_user,
@@ -101,6 +102,9 @@ def _render_order(request: HttpRequest, order_id: int, status: int = 200, **form
         "can_sign": department_member and OrderEvent.SIGN in events,
         "can_reply": department_member and OrderEvent.REPLY in events,
         "can_review": user.role == Role.SUPERVISOR and OrderEvent.ACCEPT in events,
+        "leader_missing": user.role == Role.SUPERVISOR
+        and order.state in (OrderStates.OPEN, OrderStates.SIGNED)
+        and not department_has_leader(order.department_id),
         "reply_form": forms.get("reply_form") or OrderReplyForm(),
         "review_form": forms.get("review_form") or OrderReviewForm(),
     }

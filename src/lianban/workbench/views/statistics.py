@@ -15,6 +15,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -110,6 +111,7 @@ def _heat(level: Level, f: Filters, codes: dict[str, str], cells: list[dict[str,
         row[cell["period"].isoformat()] = {
             "n": cell["overdue"],
             "shade": math.ceil(4 * cell["overdue"] / top) if top else 0,
+            "provisional": cell["provisional"],
             "query": _query(
                 level,
                 f,
@@ -206,21 +208,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "five": five["things"],
         "heat": _heat(level, f, codes, heat["cells"]),
         "cards": [
-            {"metric": m, "label": label, "n": totals[m], "query": _query(level, f, codes, metric=m)}
+            {
+                "metric": m,
+                "label": label,
+                "n": totals[m],
+                "query": _query(level, f, codes, metric=m),
+                "provisional": m in totals["provisional"],
+            }
             for m, label in CARDS
         ],
         "rates": [
-            (_("On-time rate"), totals["on_time_rate"]),
-            (_("Early rate"), totals["early_rate"]),
-            (_("Share decided at once"), totals["instant_rate"]),
-            (_("First-go rate"), totals["first_time_rate"]),
-            (_("Online rate"), totals["online_rate"]),
+            (_("On-time rate"), totals["on_time_rate"], "on_time_rate" in totals["provisional"]),
+            (_("Early rate"), totals["early_rate"], "early_rate" in totals["provisional"]),
+            (_("Share decided at once"), totals["instant_rate"], False),
+            (_("First-go rate"), totals["first_time_rate"], False),
+            (_("Online rate"), totals["online_rate"], False),
         ],
+        "days_provisional": "days_used_avg" in totals["provisional"],
+        # anything on the page counted through a provisional calendar year: the page says what 预计 means
+        "any_provisional": bool(totals["provisional"])
+        or any(row["provisional"] for row in doc["trend"])
+        or any(cell["provisional"] for cell in heat["cells"])
+        or any(row["provisional"] for row in five["things"]),
         "departments": [
             {
                 **row,
                 "query": _query(level, f, {**codes, "department": row["code"]}, metric="received"),
                 "overdue_query": _query(level, f, {**codes, "department": row["code"]}, metric="overdue"),
+                "on_time_provisional": "on_time_rate" in row["provisional"],
+                "overdue_provisional": "overdue" in row["provisional"],
             }
             for row in doc["departments"]
         ],
@@ -303,7 +319,7 @@ def export_page(request: HttpRequest, export_id: int) -> HttpResponse:
     percent = None
     if export.rows_total:
         percent = min(100, round(100 * export.rows_done / export.rows_total))
-    context = {"export": export, "running": running, "percent": percent}
+    context = {"export": export, "running": running, "percent": percent, "keep_days": settings.LIANBAN_EXPORT_KEEP_DAYS}
     return render(request, "workbench/statistics/export.html", context)
 
 
