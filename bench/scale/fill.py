@@ -47,7 +47,7 @@ from lianban.review.models import SupplementRequest
 from lianban.statistics.models import EVENTS, CaseFact, ItemFact, Watermark
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 5  # 5: the statistics' fact rows copied too; 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
+FILL_VERSION = 6  # 6: templates swept before the copy (Case.sweep_on), facts with 预计; 5: fact rows copied too; 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
@@ -143,7 +143,9 @@ def fill(cases: int, *, log: Callable[[str], None] = log_print) -> dict[str, Any
             templates.append(Template(case.pk, thing, stop, thing_weight * stop_weight))
     log(f"{len(templates)} template cases through the services in {time.perf_counter() - started:.1f} s")
     from lianban.statistics import services as statistics_services
+    from lianban.supervision.services import deadline_sweep
 
+    deadline_sweep()  # the templates' next sweep days (Case.sweep_on), moved back with the copies' dates
     statistics_services.facts_rebuild()  # the templates' fact rows, copied with them
     info = _copy(templates, cases, staff.agent, log=log)
     info.update(

@@ -143,7 +143,7 @@ def child(mode: str, out: str, kwargs: dict[str, Any]) -> None:
     elif mode == "prepare":
         result = prepare(kwargs["info"])
     elif mode == "periodic":
-        result = periodic()
+        result = periodic(kwargs.get("next_day", False))
     elif mode == "lifecycles":
         call_command("migrate", verbosity=0)
         result = lifecycles(kwargs["workers"], kwargs["seconds"])
@@ -193,20 +193,24 @@ def prepare(info: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def periodic() -> dict[str, Any]:
+def periodic(next_day: bool = False) -> dict[str, Any]:
     """The worker's periodic jobs of issue 13, timed as the worker runs them: the deadline sweep, then the fact refresh.
 
-    Run twice per size by the parent (sizes alternated): the first run after a fill catches up (raises the
-    signals and 督办 orders of every copy that reached one, builds the facts those changes touch); a later
-    run is the steady state (a day's sweep with nothing new since).
+    Run three times per size by the parent (sizes alternated): the first run after a fill catches up (the
+    copies' sweep days moved back with their dates: it raises the signals and 督办 orders every copy reached,
+    and the facts those changes touch are built); the second, the same day, finds nothing due (a worker's
+    sweep every few minutes); the third sweeps as on the next working day (``next_day``): the cases whose
+    next signal, status or ETA change falls on that day.
     """
     from django.db import connection
 
+    from lianban.cases import clock
     from lianban.statistics.services import facts_refresh
     from lianban.supervision.services import deadline_sweep
 
+    day = clock.calendar().add_working_days(clock.today(), 1) if next_day else None
     started = time.perf_counter()
-    swept = deadline_sweep()
+    swept = deadline_sweep(day)
     sweep_s = time.perf_counter() - started
     started = time.perf_counter()
     refreshed = facts_refresh(max_batches=10**9)
@@ -217,7 +221,9 @@ def periodic() -> dict[str, Any]:
         cursor.execute("SELECT count(*) FROM supervision_supervisionorder")
         orders = cursor.fetchone()[0]
     return {
+        "day": str(day or clock.today()),
         "sweep_s": round(sweep_s, 3),
+        "sweep_ms_per_case": round(sweep_s * 1000 / swept.cases, 2) if swept.cases else None,
         "sweep_cases_visited": swept.cases,
         "signals_raised": swept.signals,
         "orders_raised": swept.orders,
@@ -739,12 +745,12 @@ def parent(args: argparse.Namespace) -> None:
     prepared = [Size(label, table[label], args) for label in labels]
     jobs: dict[str, list[dict[str, Any]]] = {s.label: [] for s in prepared}
     if args.periodic:
-        for round_ in (1, 2):  # sizes alternated: whatever else loads the machine loads them alike
+        for round_ in (1, 2, 3):  # sizes alternated: whatever else loads the machine loads them alike
             for size in prepared:
-                ran = child_call(size.env, "periodic")
+                ran = child_call(size.env, "periodic", next_day=round_ == 3)
                 jobs[size.label].append(ran)
                 print(
-                    f"  [{size.label}] periodic jobs, run {round_}: sweep {ran['sweep_s']} s "
+                    f"  [{size.label}] periodic jobs, run {round_} ({ran['day']}): sweep {ran['sweep_s']} s "
                     f"({ran['sweep_cases_visited']:,} cases visited, {ran['signals_raised']:,} signals), "
                     f"facts {ran['facts_refresh_s']} s ({ran['facts_cases_rebuilt']:,} cases)",
                     flush=True,

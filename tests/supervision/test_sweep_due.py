@@ -255,3 +255,16 @@ def test_a_newer_chinesecalendar_makes_every_open_case_due_once(
     assert sweep_on(case) is not None and sweep_on(case) > clock.today()
     again = deadline_sweep()
     assert not again.everything and again.cases == 0
+
+
+def test_a_cleared_cache_does_not_make_the_backlog_due(people: People, clock: FrozenClock) -> None:
+    """The calendar's fingerprint is kept in the database: a worker's restart (a process-local cache) or a
+    flushed shared cache does not make every open case due again."""
+    from django.core.cache import cache
+
+    case = accepted(people)
+    assert deadline_sweep().everything  # the first sweep of a database counts as a change
+    later(case)
+    cache.clear()
+    again = deadline_sweep()
+    assert not again.everything and again.cases == 0

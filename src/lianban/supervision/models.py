@@ -39,6 +39,23 @@ class CalendarAlert(models.Model):
         return str(self.year)
 
 
+class SweepMark(models.Model):
+    """What the deadline sweep last counted its stored days with (``name`` "calendar": the calendar's
+    fingerprint). Kept in the database, not in the cache: a process-local or restarted cache would make every
+    open case due again at each worker start."""
+
+    name = models.CharField(_("name"), max_length=40, unique=True)
+    value = models.CharField(_("value"), max_length=500)
+    updated_at = models.DateTimeField(_("updated at"))
+
+    class Meta:
+        verbose_name = _("sweep mark")
+        verbose_name_plural = _("sweep marks")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SignalLevel(models.TextChoices):
     """How urgent a signal is (``lianban.core.signals``)."""
 

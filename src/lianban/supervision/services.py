@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -52,7 +51,14 @@ from lianban.core import orders as rules
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.review.models import SupplementRequest
-from lianban.supervision.models import CalendarAlert, Signal, SignalLevel, SignalSubject, SupervisionOrder
+from lianban.supervision.models import (
+    CalendarAlert,
+    Signal,
+    SignalLevel,
+    SignalSubject,
+    SupervisionOrder,
+    SweepMark,
+)
 from lianban.supervision.orders import order_raise_for_red_card, orders_follow_up
 from lianban.supervision.signals import DUE_STEPS, DueStep, case_sweep_signals, step_signals_raise
 from lianban.workdays.services import calendar_fingerprint
@@ -358,22 +364,23 @@ def deadline_sweep(today: date | None = None) -> SweepResult:
     return result
 
 
-#: The cache key of the working-day calendar's fingerprint the sweep last saw.
-CALENDAR_SEEN = "lianban:sweep:calendar"
+#: The ``SweepMark`` of the working-day calendar's fingerprint the sweep last counted with.
+CALENDAR_SEEN = "calendar"
 
 
 def _calendar_watch(today: date) -> bool:
     """Make everything due when the calendar is not the one the stored days were counted with; True then.
 
     Changes of the calendar tables queue ``provisional_dates_recompute``, which does the same; this catches
-    the rest (a newer chinesecalendar, a new year). An empty cache (first run, a cache restarted) counts
-    as a change: every open case is looked at once more, never one missed.
+    the rest (a newer chinesecalendar, a new year). No mark yet (the first sweep of a database) counts as a
+    change: every open case is looked at once, never one missed. The mark is kept in the database, so that
+    neither a worker's restart nor a flushed cache makes the whole backlog due again.
     """
     stamp = calendar_fingerprint(today)
-    if cache.get(CALENDAR_SEEN) == stamp:
+    if SweepMark.objects.filter(name=CALENDAR_SEEN, value=stamp).exists():
         return False
     everything_due()
-    cache.set(CALENDAR_SEEN, stamp, None)
+    SweepMark.objects.update_or_create(name=CALENDAR_SEEN, defaults={"value": stamp, "updated_at": clock.now()})
     return True
 
 
