@@ -200,3 +200,29 @@ def test_the_deemed_acceptance_command_and_task_run_the_sweep(
     clock.working_days(6)
     result = deemed_acceptance_job.enqueue()
     assert result.return_value == [other.pk]
+
+
+def test_the_deemed_acceptance_sweep_reads_only_cases_old_enough_to_be_past_their_deadline(
+    people: People, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A (re)submission of the last N days cannot be past its N-working-day deadline: not locked, not read."""
+    from lianban.intake import services
+
+    looked_at: list[int] = []
+    decide = services.case_deem_accepted
+
+    def counting(*, case_id: int) -> object:
+        looked_at.append(case_id)
+        return decide(case_id=case_id)
+
+    monkeypatch.setattr(services, "case_deem_accepted", counting)
+    old = submit(people, thing="KFG", answers=KFG)
+    clock.working_days(6)
+    fresh_ones = [submit(people, thing="KFG", answers=KFG) for _ in range(3)]
+    assert deemed_acceptance_sweep() == [old.pk]
+    assert looked_at == [old.pk]
+    assert all(fresh(case).state == CaseState.SUBMITTED for case in fresh_ones)
+    clock.working_days(6)
+    looked_at.clear()
+    assert sorted(deemed_acceptance_sweep()) == sorted(case.pk for case in fresh_ones)
+    assert sorted(looked_at) == sorted(case.pk for case in fresh_ones)

@@ -32,11 +32,13 @@ import logging
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from lianban.accounts.models import User
@@ -327,8 +329,15 @@ def deemed_acceptance_sweep_run() -> DeemedAcceptanceSweep:
     year's calendar alert for the staff.
     """
     result = DeemedAcceptanceSweep()
+    # The deadline is N working days after the (re)submission's day, so at least N natural days after it: a case
+    # (re)submitted on or after the day ``today - N`` cannot be past it and is not read (a day's arrivals, not the
+    # whole queue, are what each run costs).
+    days = settings.LIANBAN_DEEMED_ACCEPTANCE_DAYS
+    cutoff = timezone.make_aware(datetime.combine(clock.today() - timedelta(days=days), time.min))
     pending = (
-        Case.objects.filter(state__in=[s.value for s in OPEN_FOR_INTAKE]).order_by("submitted_at", "id")
+        Case.objects.filter(state__in=[s.value for s in OPEN_FOR_INTAKE])
+        .filter(Q(resubmitted_at__isnull=True, submitted_at__lt=cutoff) | Q(resubmitted_at__lt=cutoff))
+        .order_by("submitted_at", "id")
     ).values_list("pk", flat=True)
     for case_id in list(pending):
         try:
