@@ -118,3 +118,12 @@ def test_the_reviewer_sees_the_case_messages_on_the_item_page(
     html = client.get(f"/work/department/items/{item.pk}/").content.decode()
     section = html[html.index('id="messages-title"') : html.index('id="trail-title"')]
     assert section.count("data-message-status=") >= 2  # received and accepted, at least their 站内信
+
+
+def test_the_deploy_check_warns_while_the_log_provider_is_configured(settings) -> None:  # type: ignore[no-untyped-def]
+    from lianban.messaging.checks import sms_provider_deploy_check
+
+    settings.LIANBAN_SMS_PROVIDER = "log"
+    assert [m.id for m in sms_provider_deploy_check()] == ["lianban.W123"]
+    settings.LIANBAN_SMS_PROVIDER = "aliyun"
+    assert sms_provider_deploy_check() == []

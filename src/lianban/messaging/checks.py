@@ -46,3 +46,19 @@ def sms_template_codes_check(app_configs: Any = None, databases: Any = None, **k
             )
         )
     return found
+
+
+@register(Tags.security, deploy=True)
+def sms_provider_deploy_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """In production (``lianban check --deploy``): the ``log`` provider sends no SMS and writes the texts, the
+    one-time codes included, to the log."""
+    if settings.LIANBAN_SMS_PROVIDER != "log":
+        return []
+    return [
+        Warning(
+            "LIANBAN_SMS_PROVIDER is log: no SMS leaves the platform, and the texts (one-time codes included) are "
+            "written to the log",
+            hint="set LIANBAN_SMS_PROVIDER to aliyun or tencent with its keys (docs/messages.md)",
+            id="lianban.W123",
+        )
+    ]
