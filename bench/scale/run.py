@@ -216,6 +216,11 @@ def periodic(next_day: bool = False) -> dict[str, Any]:
     refreshed = facts_refresh(max_batches=10**9)
     refresh_s = time.perf_counter() - started
     with connection.cursor() as cursor:
+        # what autovacuum would do after these writes (the machines of this workplace run PostgreSQL with
+        # autovacuum off): without it the planner keeps the fill's "empty" statistics of the signal table and
+        # joined a page's 50 signals to every case (the window queue: 2 s instead of 0.1 s at 300,000 cases)
+        for table in ("supervision_signal", "supervision_supervisionorder", "messaging_staffdispatch"):
+            cursor.execute(f"ANALYZE {table}")
         cursor.execute("SELECT count(*) FROM supervision_signal")
         signals = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM supervision_supervisionorder")
