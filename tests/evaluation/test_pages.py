@@ -172,3 +172,73 @@ def test_the_ticket_list_reads_a_constant_number_of_queries(people: People, cloc
     bad(first, None)  # the case as a whole: the window's ticket
     assert RectificationTicket.objects.count() == len(items) + 1 >= 4
     assert (queries_of(supervisor, "/work/rectifications/"), queries_of(unit, "/work/rectifications/")) == few
+
+
+def test_each_page_of_the_ticket_list_reads_as_many_queries_at_30_tickets_as_at_3(
+    people: People, clock: FrozenClock
+) -> None:
+    """Case tickets and anonymous window tickets (no case: the window instead), each with its signal, over two
+    pages: the supervisor's and the unit's pages read the same number of queries at 3 tickets as at 30."""
+    from django.test import Client
+
+    from lianban.catalog.models import Department
+    from lianban.common.pages import PAGE_SIZE
+    from lianban.evaluation import services as ev
+    from lianban.supervision.models import Signal
+    from lianban.supervision.services import deadline_sweep
+    from tests.cases.bulk import queries_of
+
+    url = "/work/rectifications/"
+    case = issued(people, clock)
+    item = ItemCase.objects.filter(case=case, department__code="SCJG").order_by("id").first()
+    assert item is not None
+    for item_case_id in (item.pk, None):  # an SCJG item and the case as a whole (the window's, SCJG too)
+        ev.rating_give(
+            actor=people.applicant_user,
+            case_id=case.pk,
+            item_case_id=item_case_id,
+            given=ev.Given(level=2, indicators=["efficiency"], comment="太慢"),
+        )
+    link = ev.window_link(Department.objects.get(code="SCJG"))
+
+    def anonymous(times: int) -> None:
+        for _ in range(times):
+            ev.window_rating_give(token=link, given=ev.Given(level=1, indicators=["attitude"], comment="态度差"))
+
+    def overdue() -> None:  # every open ticket gets its red card
+        clock.set(clock.days(60))
+        deadline_sweep()
+
+    def client_of(user: object) -> Client:
+        client = Client()
+        client.force_login(user)  # type: ignore[arg-type]
+        client.get(url)  # the session and per-process caches warm
+        return client
+
+    def shown(client: Client, path: str) -> tuple[int, int]:
+        page = client.get(path).content.decode()
+        return page.count("data-ticket="), page.count('data-signal="RED"')
+
+    def next_page(client: Client) -> str:
+        found = re.search(r'href="([^"]+)" rel="next"', client.get(url).content.decode())
+        assert found is not None
+        return url + found.group(1).replace("&amp;", "&")  # a query of the list's own URL
+
+    anonymous(1)
+    overdue()
+    assert RectificationTicket.objects.count() == 3
+    clients = (client_of(people.supervisor), client_of(people.reviewer("SCJG")))
+    for client in clients:
+        assert shown(client, url) == (3, 3)
+    few = [queries_of(client, url) for client in clients]
+
+    anonymous(27)
+    overdue()
+    assert RectificationTicket.objects.count() == 30
+    assert Signal.objects.filter(subject="TICKET", level="RED").values("subject_id").distinct().count() == 30
+    for client, expected in zip(clients, few, strict=True):
+        second = next_page(client)
+        assert shown(client, url) == (PAGE_SIZE, PAGE_SIZE)
+        assert shown(client, second) == (30 - PAGE_SIZE, 30 - PAGE_SIZE)
+        assert queries_of(client, url) == expected
+        assert queries_of(client, second) == expected

@@ -267,6 +267,34 @@ def test_the_page_shows_a_code_sent(aliyun: SmsProvider) -> None:
     assert "验证码已发出" in client.get("/password/forgot/verify/").content.decode()
 
 
+@pytest.mark.parametrize(
+    "junk",
+    [
+        pytest.param("%00", id="nul"),
+        pytest.param("abc%00def", id="nul-inside"),
+        pytest.param("%ED%A0%80", id="lone-surrogate"),
+        pytest.param("x" * 400, id="400-characters"),
+        pytest.param("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", id="unknown"),
+    ],
+)
+def test_junk_for_the_status_token_answers_4xx_and_tells_nothing(junk: str) -> None:
+    """The status URL is public: whatever is put in place of the token answers 4xx, never 500, and names nothing.
+
+    A real request waits at the time (a code queued for NUMBER), so a leak of its state or number would show.
+    """
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.post("/signup/", {"phone": NUMBER}, REMOTE_ADDR=ADDRESS)
+    real = token_of(client)
+    assert status(client, real)[0] == 200  # the real one answers
+    response = Client(raise_request_exception=False).get(f"/phone-code/{junk}/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert 400 <= response.status_code < 500, (response.status_code, response.content[:300])
+    body = response.content.decode("utf-8", "replace")
+    for secret in (NUMBER, "139****5678", real, "pending", "正在发送", "Traceback"):
+        assert secret not in body
+    if response.status_code == 404:
+        assert response.json() == {"error": "not found"}  # the same answer as for any unknown token
+
+
 def test_a_request_answered_without_a_message_looks_like_one_with_a_message(aliyun: SmsProvider) -> None:
     """A reset for a number without an account sends nothing: its status follows the queue of codes."""
     earlier = ask(OTHER, purpose=CodePurpose.RESET)  # no account either
