@@ -25,7 +25,7 @@ from lianban.cases.models import Case
 from lianban.statistics import exports, reports, services
 from lianban.statistics.models import CaseFact, ExportKind, ExportState, ItemFact
 from lianban.statistics.selectors import Filters
-from lianban.workdays.services import work_calendar
+from lianban.workdays.services import day_override_set, work_calendar
 from tests.api.kit import Api
 from tests.cases.kit import FrozenClock, People, items
 from tests.supervision.test_provisional_dates import (  # noqa: F401 (fixtures)
@@ -163,3 +163,29 @@ def test_the_bulletin_document_carries_the_flag_of_each_overdue_name(
     flagged = [row for row in doc["overdue"] if row[-1]]
     assert [row[1] for row in flagged] == [items(drugstore)[INSURANCE].item_name]
     assert "overdue" in doc["totals"]["provisional"]
+
+
+def test_a_day_override_in_a_provisional_year_recounts_the_facts_counted_through_it(
+    people: People,
+    clock: FrozenClock,
+    drugstore: Case,  # noqa: F811
+) -> None:
+    finish_in_2027(people, clock, drugstore)
+    services.facts_refresh()
+    fact = insurance_fact(drugstore)
+    started = items(drugstore)[INSURANCE].started_on
+    before = fact.days_used
+    assert fact.provisional is True and before is not None
+    workday = next(  # a provisional working day the count went through
+        day
+        for day in (date(2027, 2, d) for d in range(1, 26))
+        if law_only_2027().is_working_day(day) and started <= day < fact.finished_on
+    )
+    clock.set(date(2027, 3, 1))
+    day_override_set(day=workday, is_working_day=False, note="a local holiday")
+    result = services.facts_refresh()
+    assert (result.events, result.recounted) == (0, 1)  # the override alone, no event on the case
+    fact = insurance_fact(drugstore)
+    assert fact.days_used == before - 1
+    assert fact.provisional is True  # 2027 is still provisional: only the arrangement confirms it
+    assert services.facts_refresh().recounted == 0

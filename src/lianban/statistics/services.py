@@ -12,7 +12,7 @@ The audit trail does not say when the calendar changes: entering a year's
 official arrangement confirms the working days counted through it (预计 no
 more) without an event on a finished case. ``provisional_facts_refresh``, run
 at the end of every ``facts_refresh``, rebuilds the facts still marked
-provisional once the calendar's provisional years have changed (the running
+provisional once the working-day calendar has changed (the running
 items' recomputed due dates are events, read as usual).
 
 Ids are handed out before commit, so an event may become visible after a
@@ -32,9 +32,9 @@ from django.db import transaction
 
 from lianban.cases import clock
 from lianban.cases.models import CaseEvent
-from lianban.core.workdays import WorkCalendar
 from lianban.statistics import facts
 from lianban.statistics.models import CALENDAR, EVENTS, CaseFact, ItemFact, Watermark
+from lianban.workdays.services import calendar_fingerprint as workdays_fingerprint
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ class RefreshResult:
     cases: int
     items: int
     watermark: int
-    #: Cases whose provisional (预计) facts were rebuilt because the calendar's provisional years changed.
+    #: Cases whose provisional (预计) facts were rebuilt because the working-day calendar changed.
     recounted: int = 0
 
 
@@ -92,14 +92,14 @@ def facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -
 
 
 def calendar_fingerprint() -> int:
-    """A number that changes whenever the working-day calendar's set of provisional years changes."""
-    calendar = clock.calendar()
-    years = sorted(calendar.provisional_years) if isinstance(calendar, WorkCalendar) else []
-    return zlib.crc32(",".join(str(year) for year in years).encode())
+    """A number that changes whenever the working-day calendar changes: its provisional years, a day override
+    (a provisional year's days change with it), the chinesecalendar installed (``workdays.calendar_fingerprint``,
+    the one the deadline sweep watches too)."""
+    return zlib.crc32(workdays_fingerprint(clock.today()).encode())
 
 
 def _calendar_changed_at() -> datetime:
-    """When the calendar's provisional years were last seen to change (recorded now if they just did)."""
+    """When the working-day calendar was last seen to change (recorded now if they just did)."""
     fingerprint = calendar_fingerprint()
     now = clock.now()
     mark, created = Watermark.objects.get_or_create(name=CALENDAR, defaults={"last_id": fingerprint, "updated_at": now})
@@ -110,13 +110,14 @@ def _calendar_changed_at() -> datetime:
 
 
 def provisional_facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -> int:
-    """Rebuild the provisional (预计) facts built before the calendar's provisional years last changed.
+    """Rebuild the provisional (预计) facts built before the working-day calendar last changed.
 
     The official arrangement of a year entered (or a newer chinesecalendar, or
     a declared year withdrawn) changes which years are provisional without any
     event on the cases' trails: a finished case's working days used, counted
-    through that year, are then confirmed. Each run compares the calendar's
-    provisional years with those of the last run; the facts still marked
+    through that year, are then confirmed; a day override entered in a
+    provisional year changes its working days. Each run compares the
+    calendar's fingerprint with the last run's; the facts still marked
     provisional and built before the change are rebuilt, a batch of cases per
     transaction (a rebuilt fact is newer than the change, so an interrupted
     run goes on where it stopped). Returns how many cases were rebuilt.
