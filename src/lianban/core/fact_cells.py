@@ -24,6 +24,12 @@ Stocks are intervals ``[a, b)`` of days, written as +1 at ``a`` and -1 at
   ``provisional`` running (received, not yet finished) with provisional
   working days.
 
+The overdue heat table counts by the due date, whose ordinal is the cell's
+``days``: ``X`` a row finished late, dated the day finished (the rows finished
+in the period, and those running late at an earlier cutoff: due before it,
+finished after it); ``Z`` a running row (clock running, or found late), dated
+the day after its due date.
+
 The rules are those of ``statistics.selectors._metrics`` for rows as the
 platform writes them (received on or before the due and finish days, nothing
 received after today); ``tests/statistics/test_cells.py`` holds the two equal.
@@ -76,6 +82,8 @@ KINDS = {
     "H": ("n",),
     "O": ("n",),
     "L": ("n", "provisional"),
+    "X": ("n", "provisional"),
+    "Z": ("n", "provisional"),
 }
 #: Every value column of a cell.
 COLUMNS = tuple(dict.fromkeys(name for names in KINDS.values() for name in names))
@@ -196,6 +204,13 @@ def contributions(row: FactRow, *, package: bool) -> Iterator[Contribution]:
         yield from _interval("L", "n", max(row.due_on + ONE_DAY, received), finished if done else None)
     if running and row.provisional:
         yield from _interval("L", "provisional", received, finished if done else None)
+    # the overdue heat table, by the due date (``days``: its ordinal): finished late on the day (also running
+    # late at a cutoff between the due date and that day), and running late from the day after the due date
+    if row.due_on is not None and done and finished is not None and row.late:
+        yield Contribution("X", finished, (("n", 1), ("provisional", int(row.provisional))), row.due_on.toordinal())
+    if row.due_on is not None and row.status == "OPEN" and (not row.paused or row.late):
+        start = max(row.due_on + ONE_DAY, received)
+        yield Contribution("Z", start, (("n", 1), ("provisional", int(row.provisional))), row.due_on.toordinal())
 
 
 #: A cell's key past its dimension: (kind, day, days).

@@ -80,10 +80,11 @@ def write(cells: Cells, *, using: str | None = None, table: str | None = None) -
     with connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
+            params: list[Any] = [value for row in chunk for value in row]
             cursor.execute(
                 f"INSERT INTO {quote(table)} ({columns}) VALUES {', '.join([per_row] * len(chunk))} "  # noqa: S608
                 f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}",
-                list[Any]([value for row in chunk for value in row]),
+                params,
             )
     return len(rows)
 

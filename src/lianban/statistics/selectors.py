@@ -481,8 +481,11 @@ def periods(f: Filters) -> list[date]:
 
 
 def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
-    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement);
-    ``provisional``: a cell counting a provisional due date (预计)."""
+    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement
+    over the rows, three over the day cells); ``provisional``: a cell counting a provisional due date (预计)."""
+    plan = _cell_plan(level, f, "department")
+    if plan is not None:
+        return _heat_from_cells(plan, f)
     rows = facts(level, f).order_by().filter(_metrics(f)["overdue"])
     trunc = _TRUNC[f.grain]
     return [
@@ -496,6 +499,28 @@ def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
         .values("department_id", "bucket")
         .annotate(n=Count("pk"), provisional=Count("pk", filter=Q(provisional=True)))
         .order_by("department_id", "bucket")
+    ]
+
+
+def _heat_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
+    """``overdue_heat`` from the cells: finished late in the period, running late at the cutoff (three statements)."""
+    cutoff = min(f.end, f.today)
+    cells_ = FactCell.objects.filter(**plan).order_by()
+    parts = (
+        cells_.filter(kind="X", day__gte=f.start, day__lte=f.end),
+        cells_.filter(kind="X", day__gt=cutoff, days__lt=cutoff.toordinal()),  # finished after a past cutoff
+        cells_.filter(kind="Z", day__lte=cutoff),
+    )
+    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    for part in parts:
+        for entry in part.values("department_id", "days").annotate(n=Sum("n"), p=Sum("provisional")):
+            count = counts[(entry["department_id"], period_start(date.fromordinal(entry["days"]), f.grain))]
+            count[0] += entry["n"]
+            count[1] += entry["p"]
+    return [
+        {"department": department, "period": period, "overdue": n, "provisional": bool(provisional)}
+        for (department, period), (n, provisional) in sorted(counts.items())
+        if n
     ]
 
 
