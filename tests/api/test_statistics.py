@@ -55,9 +55,9 @@ def test_the_supervisor_reads_every_department(people: People, clock: FrozenCloc
         )["results"]  # fmt: skip
         assert len(listed) == cell["overdue"]
     overdue = api.get("/api/statistics/cases", {**MARCH, "level": "items", "metric": "overdue"})
-    assert sorted((row["id"], row["item_code"]) for row in overdue["results"]) == [
-        (fixture.a.pk, "SCJG-SPJY"),
-        (fixture.b.pk, "SCJG-GSSL"),
+    assert [(row["id"], row["item_code"]) for row in overdue["results"]] == [
+        (fixture.a.pk, "SCJG-SPJY"),  # the latest due first: 03-10
+        (fixture.b.pk, "SCJG-GSSL"),  # 03-05
     ]
 
 
@@ -138,3 +138,23 @@ def test_an_export_through_the_api_with_progress_and_download(
     Api(people.reviewer("SCJG")).get(f"/api/statistics/exports/{asked['id']}/file", expect=404)
     problems = api.post("/api/statistics/exports", {"kind": "CASES"}, expect=400)
     assert "metric" in problems["fields"]
+
+
+@pytest.mark.postgres
+def test_the_overdue_list_is_read_from_its_index_at_any_size(people: People, clock: FrozenClock) -> None:
+    """The latest received are mostly not yet due: the overdue list reads the late and running rows by due date
+    (a partial index whose condition every overdue rule implies), not every recent row."""
+    from lianban.statistics import selectors
+    from tests.statistics.kit import MARCH as FILTERS
+
+    three_cases(people, clock)
+    services.facts_refresh()
+    for level, index in (("items", "itemfact_overdue"), ("packages", "casefact_overdue")):
+        rows = selectors.drill_down(level, FILTERS, "overdue")[:26]
+        sql, params = rows.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("SET LOCAL enable_sort = off")
+            cursor.execute("EXPLAIN " + sql, params)
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert index in plan, plan

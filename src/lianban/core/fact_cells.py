@@ -199,7 +199,7 @@ def contributions(row: FactRow, *, package: bool) -> Iterator[Contribution]:
     # open at a day: received by it, not finished or ended by it
     yield from _interval("O", "n", received, finished)
     running = row.status == "OPEN" or done
-    if running and row.due_on is not None and (done or not row.paused or row.late):
+    if running and row.due_on is not None and (row.late if done else not row.paused or row.late):
         # running past the due date at the cutoff: from the day after it until the day finished
         yield from _interval("L", "n", max(row.due_on + ONE_DAY, received), finished if done else None)
     if running and row.provisional:

@@ -123,6 +123,11 @@ class CaseFact(_Dimensions):
             models.Index(fields=["department", "finished_on"], name="casefact_dept_finished"),
             models.Index(fields=["status", "due_on"], name="casefact_status_due"),
             models.Index(fields=["built_at"], name="casefact_provisional", condition=models.Q(provisional=True)),
+            models.Index(  # the overdue list, the latest due first
+                fields=["due_on", "case"],
+                name="casefact_overdue",
+                condition=models.Q(late=True) | models.Q(status=FactStatus.OPEN),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -153,6 +158,11 @@ class ItemFact(_Dimensions):
             models.Index(fields=["status", "due_on"], name="itemfact_status_due"),
             models.Index(fields=["case"], name="itemfact_case"),
             models.Index(fields=["built_at"], name="itemfact_provisional", condition=models.Q(provisional=True)),
+            models.Index(  # the overdue list, the latest due first
+                fields=["due_on", "item_case"],
+                name="itemfact_overdue",
+                condition=models.Q(late=True) | models.Q(status=FactStatus.OPEN),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -283,7 +283,8 @@ class FactCaseSerializer(serializers.Serializer[Any]):
 
 
 class StatisticsCasesApi(ListApi):
-    """The cases behind one figure (the rows its rule counts), the latest received first."""
+    """The cases behind one figure (the rows its rule counts), the latest received first; the overdue ones the
+    latest due first."""
 
     ordering = ("-received_on", "-case")
 
@@ -297,7 +298,7 @@ class StatisticsCasesApi(ListApi):
         query, f = filters_for(request, DrillQuerySerializer)
         f = replace(f, due_from=query["due_from"], due_to=query["due_to"])
         rows = selectors.drill_down(query["level"], f, query["metric"])
-        self.ordering = ("-received_on", "-case" if query["level"] == "packages" else "-item_case")
+        self.ordering = selectors.drill_ordering(query["level"], query["metric"])
         return self.page(request, rows, FactCaseSerializer)
 
 

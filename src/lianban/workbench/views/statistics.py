@@ -258,7 +258,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @roles_required(Role.SUPERVISOR, Role.REVIEWER, Role.CLERK)
 def cases(request: HttpRequest) -> HttpResponse:
-    """The cases behind one number of the dashboard, the latest received first."""
+    """The cases behind one number of the dashboard, the latest received first (overdue ones: the latest due)."""
     user = staff_user(request)
     form = _form(request, user)
     level, f = _filters(user, form)
@@ -266,8 +266,7 @@ def cases(request: HttpRequest) -> HttpResponse:
     metric = metric if metric in selectors.METRIC_NAMES else "received"
     f = _due_range(f, request.GET)
     rows = selectors.drill_down(level, f, metric)
-    key = "-case" if level == "packages" else "-item_case"
-    page: ListPage[Any] = list_page(request, rows, ("-received_on", key), anchor="cases-title")
+    page: ListPage[Any] = list_page(request, rows, selectors.drill_ordering(level, metric), anchor="cases-title")
     label = dict(CARDS).get(metric, metric)
     back = {key: value for key, value in request.GET.items() if key not in ("metric", "page")}
     context = {
