@@ -122,7 +122,7 @@ def _stored() -> dict[tuple[Any, ...], dict[str, int]]:
     for cell in FactCell.objects.all():
         values = {c: getattr(cell, c) for c in cells.COLUMNS if getattr(cell, c)}
         if values:
-            key = (cell.level, cell.dimension, cell.department_id, cell.value, cell.kind, cell.day, cell.days)
+            key = (cell.level, cell.dimension, cell.department_id, cell.value, cell.grain, cell.kind, cell.day, cell.days)
             found[key] = values
     return found
 
@@ -201,3 +201,23 @@ def test_the_fact_refresh_keeps_the_cells_as_a_rebuild_computes_them(people: Peo
     assert _stored() == kept
     assert selectors._cell_plan("items", MARCH) is not None
     assert selectors.totals("items", MARCH)["received"] == ItemFact.objects.filter(received_on__month=3).count()
+
+
+def test_a_span_covers_each_day_once_with_the_month_cells_of_its_whole_months() -> None:
+    days = [FIRST + timedelta(days=n) for n in range(400)]
+    months = sorted({day.replace(day=1) for day in days})
+    key = {"level": "I", "dimension": "", "department_id": 1, "value": "", "kind": "R", "days": 0}
+    FactCell.objects.bulk_create(
+        [FactCell(**key, grain="D", day=day, n=1) for day in days]
+        + [FactCell(**key, grain="M", day=m, n=sum(1 for d in days if d.replace(day=1) == m)) for m in months]
+    )
+    rng = random.Random(7)
+    for _ in range(60):
+        start = rng.choice(days[:-1])
+        end = rng.choice([d for d in days if d >= start])
+        chosen = FactCell.objects.filter(selectors._span(start, end))
+        assert sum(cell.n for cell in chosen) == (end - start).days + 1, (start, end)
+        whole = [m for m in months if m >= start and selectors.period_end(m, "month") <= end]
+        assert sorted(cell.day for cell in chosen if cell.grain == "M") == whole
+        up_to = FactCell.objects.filter(selectors._span(None, end))
+        assert sum(cell.n for cell in up_to) == (end - FIRST).days + 1

@@ -30,6 +30,10 @@ in the period, and those running late at an earlier cutoff: due before it,
 finished after it); ``Z`` a running row (clock running, or found late), dated
 the day after its due date.
 
+Every contribution is kept at two grains (``add``): its day, and its month
+(the cell dated the first of the month), so that a period sums the month cells
+of its whole months and the day cells around them.
+
 The rules are those of ``statistics.selectors._metrics`` for rows as the
 platform writes them (received on or before the due and finish days, nothing
 received after today); ``tests/statistics/test_cells.py`` holds the two equal.
@@ -213,19 +217,26 @@ def contributions(row: FactRow, *, package: bool) -> Iterator[Contribution]:
         yield Contribution("Z", start, (("n", 1), ("provisional", int(row.provisional))), row.due_on.toordinal())
 
 
-#: A cell's key past its dimension: (kind, day, days).
+#: A cell's key: the dimension key, then (grain, kind, day, days).
 Cells = dict[tuple[object, ...], dict[str, int]]
 
 
+#: The grains a contribution is kept at: its day (``D``), and its month (``M``, dated the first of the month), so
+#: that a period of whole months sums a cell per month, not per day.
+GRAINS = ("D", "M")
+
+
 def add(cells: Cells, keys: Iterable[tuple[object, ...]], row: Iterable[Contribution], sign: int = 1) -> None:
-    """Add (``sign`` 1) or take out (-1) a row's contributions to the cells of each of its dimension ``keys``."""
+    """Add (``sign`` 1) or take out (-1) a row's contributions to the cells of each of its dimension ``keys``,
+    at both grains: a cell's key is the dimension key, then (grain, kind, day, days)."""
     found = list(row)
     for key in keys:
         for c in found:
-            cell = cells.setdefault((*key, c.kind, c.day, c.days), {})
-            for name, value in c.values:
-                if value:
-                    cell[name] = cell.get(name, 0) + sign * value
+            for grain, day in (("D", c.day), ("M", c.day.replace(day=1))):
+                cell = cells.setdefault((*key, grain, c.kind, day, c.days), {})
+                for name, value in c.values:
+                    if value:
+                        cell[name] = cell.get(name, 0) + sign * value
 
 
 def changed(cells: Cells) -> Cells:

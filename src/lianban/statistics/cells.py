@@ -24,7 +24,7 @@ from lianban.statistics.models import CaseFact, FactCell, ItemFact
 PACKAGES, ITEMS = "P", "I"
 #: The dimensions a cell may be kept by, with the fact field holding the value ("": the department's whole).
 DIMENSIONS = {"": None, "window": "window_id", "thing": "thing_id", "channel": "channel", "item_code": "item_code"}
-_KEY = ("level", "dimension", "department_id", "value", "kind", "day", "days")
+_KEY = ("level", "dimension", "department_id", "value", "grain", "kind", "day", "days")
 
 
 def _keys(row: Any, level: str) -> list[tuple[object, ...]]:

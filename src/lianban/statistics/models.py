@@ -176,8 +176,9 @@ class FactCell(models.Model):
     department's whole, ``window``, ``thing``, ``channel``, ``item_code``), the
     (lead) department, the dimension's value as text, the kind of cell and its
     day (``core.fact_cells``: flows ``R`` / ``F`` / ``H`` dated by the day they
-    happen, stocks ``O`` / ``L`` as +1/-1 deltas), and for the days-used
-    histogram (``H``) the value. Kept by ``statistics.cells`` in the
+    happen, stocks ``O`` / ``L`` as +1/-1 deltas; the heat table's ``X`` / ``Z``)
+    at the grain of a day or a month, and for the days-used histogram (``H``)
+    the value (the heat table's: the due date's ordinal). Kept by ``statistics.cells`` in the
     transaction that writes the fact rows; derived, never edited.
     """
 
@@ -185,6 +186,8 @@ class FactCell(models.Model):
     dimension = models.CharField(max_length=10, blank=True)
     department_id = models.IntegerField()
     value = models.CharField(max_length=40, blank=True)
+    #: ``D`` a day's cell, ``M`` a month's (dated its first day): every contribution is kept at both.
+    grain = models.CharField(max_length=1, default="D")
     kind = models.CharField(max_length=1)
     day = models.DateField()
     days = models.IntegerField(default=0)
@@ -222,10 +225,11 @@ class FactCell(models.Model):
         verbose_name_plural = _("statistics day cells")
         constraints = [
             models.UniqueConstraint(
-                fields=["level", "dimension", "department_id", "value", "kind", "day", "days"], name="factcell_key"
+                fields=["level", "dimension", "department_id", "value", "grain", "kind", "day", "days"],
+                name="factcell_key",
             )
         ]
-        indexes = [models.Index(fields=["level", "dimension", "value", "kind", "day"], name="factcell_value")]
+        indexes = [models.Index(fields=["level", "dimension", "value", "grain", "kind", "day"], name="factcell_value")]
 
     def __str__(self) -> str:
         return f"{self.level}/{self.dimension}/{self.department_id}/{self.value}/{self.kind}@{self.day}"

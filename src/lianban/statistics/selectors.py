@@ -226,24 +226,48 @@ def _cell_plan(level: Level, f: Filters, by: str | None = None) -> dict[str, Any
     return plan
 
 
-def _cell_period(f: Filters) -> Q:
-    """The cells a period's figures read: its flows, and the stocks' deltas up to its end (or cutoff)."""
+def _month_after(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _span(start: date | None, end: date) -> Q:
+    """The cells that add up the days ``start``..``end`` exactly (``start`` None: from the first): the month cells
+    of the whole months, the day cells of the days before and after them."""
+    after = end + timedelta(days=1)
+    after_full = after if after.day == 1 else end.replace(day=1)  # the day after the last whole month
+    if start is None:
+        return Q(grain="M", day__lt=after_full) | Q(grain="D", day__gte=after_full, day__lte=end)
+    first_full = start if start.day == 1 else _month_after(start)
+    if first_full >= after_full:  # no whole month
+        return Q(grain="D", day__gte=start, day__lte=end)
     return (
-        Q(kind__in=("R", "F"), day__gte=f.start, day__lte=f.end)
-        | Q(kind="O", day__lte=f.end)
-        | Q(kind="L", day__lte=min(f.end, f.today))
+        Q(grain="M", day__gte=first_full, day__lt=after_full)
+        | Q(grain="D", day__gte=start, day__lt=first_full)
+        | Q(grain="D", day__gte=after_full, day__lte=end)
     )
+
+
+def _cell_kinds(f: Filters) -> dict[str, Q]:
+    """The cells each kind is summed over: the flows over the period, the stocks' deltas up to its end (open) or
+    cutoff (running late)."""
+    period = _span(f.start, f.end)
+    return {
+        "R": Q(kind="R") & period,
+        "F": Q(kind="F") & period,
+        "O": Q(kind="O") & _span(None, f.end),
+        "L": Q(kind="L") & _span(None, min(f.end, f.today)),
+    }
+
+
+def _cell_period(f: Filters) -> Q:
+    """The cells a period's figures read."""
+    kinds = list(_cell_kinds(f).values())
+    return kinds[0] | kinds[1] | kinds[2] | kinds[3]
 
 
 def _cell_aggregates(f: Filters) -> dict[str, Any]:
     """The sums of ``_aggregates`` read from the cells (``_cell_counts`` names them as the rows' counts)."""
-    period = Q(day__gte=f.start, day__lte=f.end)
-    kinds = {
-        "R": Q(kind="R") & period,
-        "F": Q(kind="F") & period,
-        "O": Q(kind="O", day__lte=f.end),
-        "L": Q(kind="L", day__lte=min(f.end, f.today)),
-    }
+    kinds = _cell_kinds(f)
     columns = {
         "received": ("R", "n"),
         "instant": ("R", "instant"),
@@ -278,7 +302,7 @@ def _cell_counts(row: Mapping[str, Any]) -> dict[str, Any]:
 def _cell_histograms(cells_: QuerySet[FactCell], f: Filters, key: str | None) -> dict[Any, dict[int, int]]:
     names = [key, "days"] if key else ["days"]
     result: dict[Any, dict[int, int]] = defaultdict(dict)
-    for entry in cells_.filter(kind="H", day__gte=f.start, day__lte=f.end).values(*names).annotate(n=Sum("n")):
+    for entry in cells_.filter(Q(kind="H") & _span(f.start, f.end)).values(*names).annotate(n=Sum("n")):
         if entry["n"]:
             result[entry[key] if key else None][entry["days"]] = entry["n"]
     return result
@@ -292,7 +316,7 @@ def _cell_key(by: str, value: Any) -> Any:
 
 
 def _five_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
-    period = Q(day__gte=f.start, day__lte=f.end)
+    period = _span(f.start, f.end)
     received, finished = Q(kind="R") & period, Q(kind="F") & period
     sums: dict[str, Any] = {
         "received": Coalesce(Sum("n", filter=received), 0),
@@ -306,7 +330,7 @@ def _five_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
     for name in FIVE:
         for kind in ("separate", "promised", "realised"):
             sums[f"{name}_{kind}"] = Coalesce(Sum(f"{name}_{kind}", filter=received), 0)
-    rows = FactCell.objects.filter(**plan).filter(kind__in=("R", "F"), day__gte=f.start, day__lte=f.end).order_by()
+    rows = FactCell.objects.filter(**plan).filter(Q(kind__in=("R", "F")) & period).order_by()
     found = [{**row, "thing_id": int(row["value"])} for row in rows.values("value").annotate(**sums)]
     return sorted(found, key=lambda row: row["thing_id"])
 
@@ -420,7 +444,9 @@ def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
     )
     plan = _cell_plan(level, f)
     if plan is not None:
-        cells = FactCell.objects.filter(**plan, day__gte=f.start, day__lte=f.end).order_by()
+        # a day or a week may straddle two months: the day cells; a month or a year sums its month cells
+        period = Q(grain="D", day__gte=f.start, day__lte=f.end) if f.grain in ("day", "week") else _span(f.start, f.end)
+        cells = FactCell.objects.filter(**plan).filter(period).order_by()
         for entry in cells.filter(kind="R").values("day").annotate(n=Sum("n")):
             buckets[period_start(entry["day"], f.grain)]["received"] += entry["n"]
         for entry in (
@@ -513,11 +539,13 @@ def _heat_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
     """``overdue_heat`` from the cells: finished late in the period, running late at the cutoff (three statements)."""
     cutoff = min(f.end, f.today)
     cells_ = FactCell.objects.filter(**plan).order_by()
-    parts = (
-        cells_.filter(kind="X", day__gte=f.start, day__lte=f.end),
-        cells_.filter(kind="X", day__gt=cutoff, days__lt=cutoff.toordinal()),  # finished after a past cutoff
-        cells_.filter(kind="Z", day__lte=cutoff),
-    )
+    parts = [
+        cells_.filter(Q(kind="X") & _span(f.start, f.end)),
+        cells_.filter(Q(kind="Z") & _span(None, cutoff)),
+    ]
+    if cutoff < f.today:  # a past period: also the rows due before its cutoff and finished after it
+        later = _span(cutoff + timedelta(days=1), f.today)
+        parts.append(cells_.filter(Q(kind="X", days__lt=cutoff.toordinal()) & later))
     counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
     for part in parts:
         for entry in part.values("department_id", "days").annotate(n=Sum("n"), p=Sum("provisional")):
