@@ -122,7 +122,16 @@ def _stored() -> dict[tuple[Any, ...], dict[str, int]]:
     for cell in FactCell.objects.all():
         values = {c: getattr(cell, c) for c in cells.COLUMNS if getattr(cell, c)}
         if values:
-            key = (cell.level, cell.dimension, cell.department_id, cell.value, cell.grain, cell.kind, cell.day, cell.days)
+            key = (
+                cell.level,
+                cell.dimension,
+                cell.department_id,
+                cell.value,
+                cell.grain,
+                cell.kind,
+                cell.day,
+                cell.days,
+            )
             found[key] = values
     return found
 
