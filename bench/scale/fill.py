@@ -493,7 +493,7 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
             "(SELECT 1 FROM statistics_itemfact f WHERE f.item_case_id = i.id)",
             "received item facts the day cells do not count": "SELECT abs((SELECT count(*) FROM statistics_itemfact "
             "WHERE received_on IS NOT NULL) - (SELECT coalesce(sum(n), 0) FROM statistics_factcell "
-            "WHERE level = 'I' AND dimension = '' AND kind = 'R'))",
+            "WHERE level = 'I' AND dimension = '' AND grain = 'D' AND kind = 'R'))",
             "duplicate tracking codes": "SELECT count(*) - count(DISTINCT tracking_code) FROM cases_case",
             "plans not of the current schema version": "SELECT count(*) FROM cases_case WHERE "  # noqa: S608
             f"plan_schema_version <> {PLAN_SCHEMA_VERSION} "
