@@ -230,3 +230,18 @@ def test_a_span_covers_each_day_once_with_the_month_cells_of_its_whole_months() 
         assert sorted(cell.day for cell in chosen if cell.grain == "M") == whole
         up_to = FactCell.objects.filter(selectors._span(None, end))
         assert sum(cell.n for cell in up_to) == (end - FIRST).days + 1
+
+
+def test_a_period_with_few_rows_is_counted_from_the_rows(settings: Any) -> None:
+    rng = random.Random(3)
+    today = FIRST + timedelta(days=100)
+    CaseFact.objects.bulk_create([_package(rng, today, pk) for pk in range(1, 41)])
+    cells.rebuild()
+    f = Filters(start=FIRST, end=today, today=today)
+    alive = CaseFact.objects.filter(received_on__isnull=False).count()  # every row was received in the period
+    settings.LIANBAN_STATS_CELLS_FROM = alive
+    assert selectors._cells("packages", f) is not None
+    settings.LIANBAN_STATS_CELLS_FROM = alive + 1
+    assert selectors._cells("packages", f) is None
+    settings.LIANBAN_STATS_CELLS_FROM = 0
+    assert selectors._cells("packages", f) is not None
