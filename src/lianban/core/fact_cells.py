@@ -227,23 +227,29 @@ GRAINS = ("D", "M")
 
 
 def add(cells: Cells, keys: Iterable[tuple[object, ...]], row: Iterable[Contribution], sign: int = 1) -> None:
-    """Add (``sign`` 1) or take out (-1) a row's contributions to the cells of each of its dimension ``keys``,
-    at both grains: a cell's key is the dimension key, then (grain, kind, day, days)."""
+    """Add (``sign`` 1) or take out (-1) a row's contributions to the day cells of each of its dimension ``keys``
+    (a cell's key: the dimension key, then (grain ``D``, kind, day, days)); ``changed`` adds the month cells."""
     found = list(row)
     for key in keys:
         for c in found:
-            for grain, day in (("D", c.day), ("M", c.day.replace(day=1))):
-                cell = cells.setdefault((*key, grain, c.kind, day, c.days), {})
-                for name, value in c.values:
-                    if value:
-                        cell[name] = cell.get(name, 0) + sign * value
+            cell = cells.setdefault((*key, "D", c.kind, c.day, c.days), {})
+            for name, value in c.values:
+                if value:
+                    cell[name] = cell.get(name, 0) + sign * value
 
 
 def changed(cells: Cells) -> Cells:
-    """The cells with a non-zero change, the zero columns left out."""
-    result: Cells = {}
+    """The day cells with a non-zero change and the month cells they add up to, the zero columns left out."""
+    months: Cells = {}
     for key, values in cells.items():
-        kept = {name: value for name, value in values.items() if value}
-        if kept:
-            result[key] = kept
+        day = cast(date, key[-2])
+        month = months.setdefault((*key[:-4], "M", key[-3], day.replace(day=1), key[-1]), {})
+        for name, value in values.items():
+            month[name] = month.get(name, 0) + value
+    result: Cells = {}
+    for source in (cells, months):
+        for key, values in source.items():
+            kept = {name: value for name, value in values.items() if value}
+            if kept:
+                result[key] = kept
     return result
