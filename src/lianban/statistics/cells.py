@@ -119,5 +119,23 @@ def rebuild(
             for model, package in ((case_model, True), (item_model, False)):
                 rows = model._default_manager.using(using).filter(department_id=department).order_by()
                 add_rows(cells, rows.iterator(chunk_size=chunk), package=package)
-            written += write(fact_cells.changed(cells), using=using, table=cell_model._meta.db_table)
+            written += _insert(fact_cells.changed(cells), using=using, table=cell_model._meta.db_table)
     return written
+
+
+def _insert(cells: Cells, *, using: str, table: str) -> int:
+    """Write new cells into an emptied table (no conflict can arise): COPY on PostgreSQL, else batched INSERTs."""
+    connection = connections[using]
+    quote = connection.ops.quote_name
+    names = [*_KEY, *COLUMNS]
+    columns = ", ".join(quote(name) for name in names)
+    rows: list[Any] = [(*key, *(values.get(c, 0) for c in COLUMNS)) for key, values in cells.items()]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(names))
+            cursor.executemany(f"INSERT INTO {quote(table)} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
+    return len(rows)
