@@ -188,9 +188,8 @@ def _measure(samples: int) -> dict[str, Any]:
     django.setup()
     from datetime import date, timedelta
 
-    from django.db import connection
-
     from django.conf import settings
+    from django.db import connection
 
     from lianban.statistics import reports, selectors
 
