@@ -540,9 +540,6 @@ LIANBAN_PERIODIC_TASKS = [
 LIANBAN_STATS_BATCH = env.int("LIANBAN_STATS_BATCH", default=2000)
 LIANBAN_STATS_MAX_BATCHES = env.int("LIANBAN_STATS_MAX_BATCHES", default=50)
 LIANBAN_STATS_LAG_SECONDS = env.int("LIANBAN_STATS_LAG_SECONDS", default=120)
-#: The dashboards sum the cells once a period holds at least this many fact rows of a level (received in it or
-#: open at its start); below it counting the rows is cheaper (cells do not compress a small city's rows).
-LIANBAN_STATS_CELLS_FROM = env.int("LIANBAN_STATS_CELLS_FROM", default=100_000)
 #: Days an xlsx export's file is kept after it was written (then deleted, its row marked expired; 0: forever).
 LIANBAN_EXPORT_KEEP_DAYS = env.int("LIANBAN_EXPORT_KEEP_DAYS", default=7)
 #: Events to department systems (docs/events.md): seconds to wait before each retry of a failed delivery

@@ -36,6 +36,3 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     # each other's IMMEDIATE transactions (busy timeout), which a shared cache answers with
     # "database table is locked" instead.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test.sqlite3")}  # noqa: F405
-
-#: The tests read the figures from the cells at any size (the rows' count is their oracle, tests/statistics).
-LIANBAN_STATS_CELLS_FROM = 0

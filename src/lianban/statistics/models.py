@@ -2,11 +2,9 @@
 
 The rows are derived, never edited by hand: ``services.facts_refresh`` rebuilds
 the rows of every case whose audit trail grew since the watermark (idempotent;
-the rows and the watermark move in one transaction). The dashboards' figures
-are sums over the day cells (``FactCell``) the same transaction keeps, so that
-a figure costs the days and dimension values of its period, not its cases; the
-requests the cells do not keep, and the lists behind each figure, read these
-narrow rows, never the cases themselves. Dates are the platform's local dates.
+the rows and the watermark move in one transaction). Figures are aggregated
+from these narrow rows at query time (day, week, month or year), never from the
+cases themselves. Dates are the platform's local dates.
 """
 
 from __future__ import annotations
@@ -167,72 +165,6 @@ class ItemFact(_Dimensions):
 
     def __str__(self) -> str:
         return f"item case {self.item_case_id}"
-
-
-class FactCell(models.Model):
-    """What the fact rows of one dimension value add up to on one day: the dashboards sum these, not the rows.
-
-    Keyed by level (``P`` packages, ``I`` items), dimension (``""`` the
-    department's whole, ``window``, ``thing``, ``channel``, ``item_code``), the
-    (lead) department, the dimension's value as text, the kind of cell and its
-    day (``core.fact_cells``: flows ``R`` / ``F`` / ``H`` dated by the day they
-    happen, stocks ``O`` / ``L`` as +1/-1 deltas; the heat table's ``X`` / ``Z``)
-    at the grain of a day or a month, and for the days-used histogram (``H``)
-    the value (the heat table's: the due date's ordinal). Kept by ``statistics.cells`` in the
-    transaction that writes the fact rows; derived, never edited.
-    """
-
-    level = models.CharField(max_length=1)
-    dimension = models.CharField(max_length=10, blank=True)
-    department_id = models.IntegerField()
-    value = models.CharField(max_length=40, blank=True)
-    #: ``D`` a day's cell, ``M`` a month's (dated its first day): every contribution is kept at both.
-    grain = models.CharField(max_length=1, default="D")
-    kind = models.CharField(max_length=1)
-    day = models.DateField()
-    days = models.IntegerField(default=0)
-    n = models.BigIntegerField(default=0)
-    instant = models.BigIntegerField(default=0)
-    online = models.BigIntegerField(default=0)
-    corrected = models.BigIntegerField(default=0)
-    signalled = models.BigIntegerField(default=0)
-    ordered = models.BigIntegerField(default=0)
-    rounds = models.BigIntegerField(default=0)
-    signals = models.BigIntegerField(default=0)
-    orders = models.BigIntegerField(default=0)
-    trips_separate = models.BigIntegerField(default=0)
-    trips_promised = models.BigIntegerField(default=0)
-    trips_realised = models.BigIntegerField(default=0)
-    materials_separate = models.BigIntegerField(default=0)
-    materials_promised = models.BigIntegerField(default=0)
-    materials_realised = models.BigIntegerField(default=0)
-    forms_separate = models.BigIntegerField(default=0)
-    forms_promised = models.BigIntegerField(default=0)
-    forms_realised = models.BigIntegerField(default=0)
-    on_time = models.BigIntegerField(default=0)
-    early = models.BigIntegerField(default=0)
-    first_time = models.BigIntegerField(default=0)
-    promised = models.BigIntegerField(default=0)
-    late = models.BigIntegerField(default=0)
-    provisional = models.BigIntegerField(default=0)
-    days_separate = models.BigIntegerField(default=0)
-    days_realised = models.BigIntegerField(default=0)
-    days_measured = models.BigIntegerField(default=0)
-    days_provisional = models.BigIntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("statistics day cell")
-        verbose_name_plural = _("statistics day cells")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["level", "dimension", "department_id", "value", "grain", "kind", "day", "days"],
-                name="factcell_key",
-            )
-        ]
-        indexes = [models.Index(fields=["level", "dimension", "value", "grain", "kind", "day"], name="factcell_value")]
-
-    def __str__(self) -> str:
-        return f"{self.level}/{self.dimension}/{self.department_id}/{self.value}/{self.kind}@{self.day}"
 
 
 class ExportKind(models.TextChoices):

@@ -4,11 +4,6 @@ Every figure is a count or a sum over fact rows selected by one of ``METRICS``;
 the drill-down lists the rows the same rule selects, so a number and its list
 always agree. Packages (``CaseFact``: a one-thing case counted once) and items
 (``ItemFact``: each item case) are separate levels, never added together.
-
-The figures are read from the day cells (``FactCell``, ``core.fact_cells``)
-when they keep the request: the department and at most one other dimension
-(``_cell_plan``); otherwise the fact rows are counted. The rows' counts are the
-definition: ``tests/statistics/test_cells.py`` holds the cells equal to them.
 """
 
 from __future__ import annotations
@@ -20,7 +15,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek, TruncYear
@@ -29,8 +23,7 @@ from lianban.accounts.models import Role, User
 from lianban.cases import clock
 from lianban.catalog.models import Department, Thing
 from lianban.common.keyset import Key
-from lianban.statistics import cells
-from lianban.statistics.models import EVENTS, CaseFact, FactCell, FactStatus, ItemFact, Watermark
+from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
 
 Level = Literal["packages", "items"]
 Grain = Literal["day", "week", "month", "year"]
@@ -193,175 +186,6 @@ def _aggregates(f: Filters) -> dict[str, Any]:
     return aggregates
 
 
-# ------------------------------------------------------------------ the day cells
-
-
-def _cells(level: Level, f: Filters, by: str | None = None) -> dict[str, Any] | None:
-    """The ``FactCell`` filters that answer a request (``_cell_plan``) when summing them is the cheaper way:
-    the period holds at least ``LIANBAN_STATS_CELLS_FROM`` fact rows of the level (one small read of the
-    department's cells: received in the period, open at its start). Else None: count the rows."""
-    plan = _cell_plan(level, f, by)
-    if plan is None or settings.LIANBAN_STATS_CELLS_FROM <= 0:
-        return plan
-    whole = {name: plan[name] for name in ("level", "department_id") if name in plan}
-    found = FactCell.objects.filter(**whole, dimension="").aggregate(
-        received=Coalesce(Sum("n", filter=Q(kind="R") & _span(f.start, f.end)), 0),
-        open=Coalesce(Sum("n", filter=Q(kind="O") & _span(None, f.start - timedelta(days=1))), 0),
-    )
-    return plan if found["received"] + found["open"] >= settings.LIANBAN_STATS_CELLS_FROM else None
-
-
-def _cell_plan(level: Level, f: Filters, by: str | None = None) -> dict[str, Any] | None:
-    """The ``FactCell`` filters that answer a request, or None when only the fact rows can.
-
-    The cells are kept per department and one other dimension at a time, so a
-    request the cells answer filters by at most one dimension besides the
-    department and breaks down by the department or that dimension. Periods
-    not yet begun and the heat table's due-date ranges are counted from the rows.
-    """
-    if f.due_from is not None or f.due_to is not None or f.start > f.end or f.start > f.today:
-        return None
-    given = {
-        name: value
-        for name, value in (("window", f.window), ("thing", f.thing), ("channel", f.channel), ("item_code", f.item))
-        if value
-    }
-    if (level == "packages" and "item_code" in given) or len(given) > 1:
-        return None
-    own = None if by in (None, "department") else by
-    plan: dict[str, Any] = {"level": cells.PACKAGES if _model(level) is CaseFact else cells.ITEMS}
-    if given:
-        ((dimension, value),) = given.items()
-        if own not in (None, dimension):
-            return None
-        plan.update(dimension=dimension, value=str(value))
-    else:
-        plan["dimension"] = own or ""
-    if f.department is not None:
-        plan["department_id"] = f.department
-    return plan
-
-
-def _month_after(day: date) -> date:
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def _span(start: date | None, end: date) -> Q:
-    """The cells that add up the days ``start``..``end`` exactly (``start`` None: from the first): the month cells
-    of the whole months, the day cells of the days before and after them."""
-    after = end + timedelta(days=1)
-    after_full = after if after.day == 1 else end.replace(day=1)  # the day after the last whole month
-    if start is None:
-        return Q(grain="M", day__lt=after_full) | Q(grain="D", day__gte=after_full, day__lte=end)
-    first_full = start if start.day == 1 else _month_after(start)
-    if first_full >= after_full:  # no whole month
-        return Q(grain="D", day__gte=start, day__lte=end)
-    return (
-        Q(grain="M", day__gte=first_full, day__lt=after_full)
-        | Q(grain="D", day__gte=start, day__lt=first_full)
-        | Q(grain="D", day__gte=after_full, day__lte=end)
-    )
-
-
-def _cell_kinds(f: Filters) -> dict[str, Q]:
-    """The cells each kind is summed over: the flows over the period, the stocks' deltas up to its end (open) or
-    cutoff (running late)."""
-    period = _span(f.start, f.end)
-    return {
-        "R": Q(kind="R") & period,
-        "F": Q(kind="F") & period,
-        "O": Q(kind="O") & _span(None, f.end),
-        "L": Q(kind="L") & _span(None, min(f.end, f.today)),
-    }
-
-
-def _cell_period(f: Filters) -> Q:
-    """The cells a period's figures read."""
-    kinds = list(_cell_kinds(f).values())
-    return kinds[0] | kinds[1] | kinds[2] | kinds[3]
-
-
-def _cell_aggregates(f: Filters) -> dict[str, Any]:
-    """The sums of ``_aggregates`` read from the cells (``_cell_counts`` names them as the rows' counts)."""
-    kinds = _cell_kinds(f)
-    columns = {
-        "received": ("R", "n"),
-        "instant": ("R", "instant"),
-        "online": ("R", "online"),
-        "corrected": ("R", "corrected"),
-        "signalled": ("R", "signalled"),
-        "ordered": ("R", "ordered"),
-        "rounds": ("R", "rounds"),
-        "signals": ("R", "signals"),
-        "orders": ("R", "orders"),
-        "finished": ("F", "n"),
-        "on_time": ("F", "on_time"),
-        "early": ("F", "early"),
-        "first_time": ("F", "first_time"),
-        "promised_total": ("F", "promised"),
-        "finished_late": ("F", "late"),
-        "p_finished": ("F", "provisional"),
-        "open": ("O", "n"),
-        "running_late": ("L", "n"),
-        "p_running": ("L", "provisional"),
-    }
-    return {name: Coalesce(Sum(column, filter=kinds[kind]), 0) for name, (kind, column) in columns.items()}
-
-
-def _cell_counts(row: Mapping[str, Any]) -> dict[str, Any]:
-    counts = dict(row)
-    counts["overdue"] = row["finished_late"] + row["running_late"]
-    counts["p_overdue"] = row["p_finished"] + row["p_running"]
-    return counts
-
-
-def _cell_histograms(cells_: QuerySet[FactCell], f: Filters, key: str | None) -> dict[Any, dict[int, int]]:
-    names = [key, "days"] if key else ["days"]
-    result: dict[Any, dict[int, int]] = defaultdict(dict)
-    for entry in cells_.filter(Q(kind="H") & _span(f.start, f.end)).values(*names).annotate(n=Sum("n")):
-        if entry["n"]:
-            result[entry[key] if key else None][entry["days"]] = entry["n"]
-    return result
-
-
-def _cell_key(by: str, value: Any) -> Any:
-    """A breakdown's key as the fact rows hold it, from a cell's department or text value."""
-    if by in ("department", "channel", "item_code"):
-        return value
-    return int(value) if value else None
-
-
-def _five_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
-    period = _span(f.start, f.end)
-    received, finished = Q(kind="R") & period, Q(kind="F") & period
-    sums: dict[str, Any] = {
-        "received": Coalesce(Sum("n", filter=received), 0),
-        "finished": Coalesce(Sum("n", filter=finished), 0),
-        "days_separate": Coalesce(Sum("days_separate", filter=finished), 0),
-        "days_promised": Coalesce(Sum("promised", filter=finished), 0),
-        "days_realised": Coalesce(Sum("days_realised", filter=finished), 0),
-        "days_measured": Coalesce(Sum("days_measured", filter=finished), 0),
-        "days_provisional": Coalesce(Sum("days_provisional", filter=finished), 0),
-    }
-    for name in FIVE:
-        for kind in ("separate", "promised", "realised"):
-            sums[f"{name}_{kind}"] = Coalesce(Sum(f"{name}_{kind}", filter=received), 0)
-    rows = FactCell.objects.filter(**plan).filter(Q(kind__in=("R", "F")) & period).order_by()
-    found = [{**row, "thing_id": int(row["value"])} for row in rows.values("value").annotate(**sums)]
-    return sorted(found, key=lambda row: row["thing_id"])
-
-
-def period_start(day: date, grain: Grain) -> date:
-    """The first day of the period of ``grain`` holding ``day`` (weeks begin on Monday)."""
-    if grain == "day":
-        return day
-    if grain == "week":
-        return day - timedelta(days=day.weekday())
-    if grain == "month":
-        return day.replace(day=1)
-    return day.replace(month=1, day=1)
-
-
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -416,11 +240,6 @@ def _histograms(rows: QuerySet[Any], f: Filters, key: str | None) -> dict[Any, d
 
 def totals(level: Level, f: Filters) -> dict[str, Any]:
     """The figures of the whole selection (two statements)."""
-    plan = _cells(level, f)
-    if plan is not None:
-        cells = FactCell.objects.filter(**plan).order_by()
-        counts = _cell_counts(cells.filter(_cell_period(f)).aggregate(**_cell_aggregates(f)))
-        return _figures(counts, _cell_histograms(cells, f, None).get(None, {}))
     rows = facts(level, f)
     counts = rows.order_by().aggregate(**_aggregates(f))
     return _figures(counts, _histograms(rows, f, None).get(None, {}))
@@ -432,18 +251,6 @@ def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
     key = {"department": "department_id", "window": "window_id", "thing": "thing_id"}.get(by, by)
     if key not in ("department_id", "window_id", "thing_id", "channel", "item_code"):
         raise ValueError(by)
-    plan = _cells(level, f, by)
-    if plan is not None:
-        cells = FactCell.objects.filter(**plan).order_by()
-        group = "department_id" if by == "department" else "value"
-        grouped = cells.filter(_cell_period(f)).values(group).annotate(**_cell_aggregates(f))
-        histograms = _cell_histograms(cells, f, group)
-        result = [
-            {"key": _cell_key(by, row[group]), **_figures(_cell_counts(row), histograms.get(row[group], {}))}
-            for row in grouped
-        ]
-        result = [row for row in result if any(row[name] for name in ("received", "finished", "open", "overdue"))]
-        return sorted(result, key=lambda row: (-row["received"], -row["finished"], str(row["key"])))
     rows = facts(level, f)
     grouped = rows.order_by().values(key).annotate(**_aggregates(f))
     histograms = _histograms(rows, f, key)
@@ -455,26 +262,11 @@ def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
 def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
     """Received, finished, finished on time and overdue-when-finished per period of ``f.grain`` (two statements);
     ``provisional``: the period's on-time figures rest on provisional working days (预计)."""
+    rows = facts(level, f).order_by()
+    trunc = _TRUNC[f.grain]
     buckets: dict[date, dict[str, int]] = defaultdict(
         lambda: {"received": 0, "finished": 0, "on_time": 0, "provisional": 0}
     )
-    plan = _cells(level, f)
-    if plan is not None:
-        # a day or a week may straddle two months: the day cells; a month or a year sums its month cells
-        period = Q(grain="D", day__gte=f.start, day__lte=f.end) if f.grain in ("day", "week") else _span(f.start, f.end)
-        cells = FactCell.objects.filter(**plan).filter(period).order_by()
-        for entry in cells.filter(kind="R").values("day").annotate(n=Sum("n")):
-            buckets[period_start(entry["day"], f.grain)]["received"] += entry["n"]
-        for entry in (
-            cells.filter(kind="F").values("day").annotate(n=Sum("n"), on_time=Sum("on_time"), p=Sum("provisional"))
-        ):
-            bucket = buckets[period_start(entry["day"], f.grain)]
-            bucket["finished"] += entry["n"]
-            bucket["on_time"] += entry["on_time"]
-            bucket["provisional"] += entry["p"]
-        return _trend_rows(f, buckets)
-    rows = facts(level, f).order_by()
-    trunc = _TRUNC[f.grain]
     rules = _metrics(f)
     for entry in (
         rows.filter(rules["received"]).annotate(bucket=trunc("received_on")).values("bucket").annotate(n=Count("pk"))
@@ -493,10 +285,6 @@ def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
         bucket = buckets[_as_date(entry["bucket"])]
         bucket["finished"], bucket["on_time"] = entry["n"], entry["on_time"]
         bucket["provisional"] = entry["provisional"]
-    return _trend_rows(f, buckets)
-
-
-def _trend_rows(f: Filters, buckets: dict[date, dict[str, int]]) -> list[dict[str, Any]]:
     for period in periods(f):  # the periods without a case too, so that a line chart shows them as 0
         buckets[period]
     return [
@@ -530,11 +318,8 @@ def periods(f: Filters) -> list[date]:
 
 
 def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
-    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement
-    over the rows, three over the day cells); ``provisional``: a cell counting a provisional due date (预计)."""
-    plan = _cells(level, f, "department")
-    if plan is not None:
-        return _heat_from_cells(plan, f)
+    """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement);
+    ``provisional``: a cell counting a provisional due date (预计)."""
     rows = facts(level, f).order_by().filter(_metrics(f)["overdue"])
     trunc = _TRUNC[f.grain]
     return [
@@ -548,30 +333,6 @@ def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
         .values("department_id", "bucket")
         .annotate(n=Count("pk"), provisional=Count("pk", filter=Q(provisional=True)))
         .order_by("department_id", "bucket")
-    ]
-
-
-def _heat_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
-    """``overdue_heat`` from the cells: finished late in the period, running late at the cutoff (three statements)."""
-    cutoff = min(f.end, f.today)
-    cells_ = FactCell.objects.filter(**plan).order_by()
-    parts = [
-        cells_.filter(Q(kind="X") & _span(f.start, f.end)),
-        cells_.filter(Q(kind="Z") & _span(None, cutoff)),
-    ]
-    if cutoff < f.today:  # a past period: also the rows due before its cutoff and finished after it
-        later = _span(cutoff + timedelta(days=1), f.today)
-        parts.append(cells_.filter(Q(kind="X", days__lt=cutoff.toordinal()) & later))
-    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
-    for part in parts:
-        for entry in part.values("department_id", "days").annotate(n=Sum("n"), p=Sum("provisional")):
-            count = counts[(entry["department_id"], period_start(date.fromordinal(entry["days"]), f.grain))]
-            count[0] += entry["n"]
-            count[1] += entry["p"]
-    return [
-        {"department": department, "period": period, "overdue": n, "provisional": bool(provisional)}
-        for (department, period), (n, provisional) in sorted(counts.items())
-        if n
     ]
 
 
@@ -590,9 +351,6 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
     Averages per package (one statement); ``provisional`` names ``days_realised`` when counted through a
     provisional year (预计).
     """
-    plan = _cells("packages", f, "thing")
-    if plan is not None:
-        return _five_rows(_five_from_cells(plan, f))
     rules = _metrics(f)
     received, finished = rules["received"], rules["finished"]
     sums: dict[str, Any] = {"received": Count("pk", filter=received), "finished": Count("pk", filter=finished)}
@@ -604,12 +362,8 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
     sums["days_realised"] = Coalesce(Sum("days_used", filter=finished, output_field=IntegerField()), 0)
     sums["days_measured"] = Count("pk", filter=finished & Q(days_used__isnull=False))
     sums["days_provisional"] = Count("pk", filter=finished & Q(days_used__isnull=False, provisional=True))
-    return _five_rows(facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"))
-
-
-def _five_rows(grouped: Any) -> list[dict[str, Any]]:
     result = []
-    for row in grouped:
+    for row in facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"):
         if not (row["received"] or row["finished"]):
             continue
         entry: dict[str, Any] = {"thing": row["thing_id"], "received": row["received"], "finished": row["finished"]}

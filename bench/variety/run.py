@@ -1,25 +1,24 @@
-"""bench/cells — the dashboards' figures from the day/month cells against counting the fact rows, at two city sizes.
+"""bench/variety — the dashboards' figures at two city sizes when the cases spread over a city's catalog.
 
-Run: ``python3.11 dev.py bench cells`` (``--sizes s,l``, ``--samples N``, ``--postgres URL``).
+Run: ``python3.11 dev.py bench variety`` (``--sizes s,l``, ``--samples N``, ``--postgres URL``).
 
 The scale benchmark's fill copies 18 template cases, so its fact rows carry a
-handful of windows, items and one-things, and its cells stay few at any size.
-A real city spreads its cases over many: this benchmark writes synthetic fact
-rows straight into PostgreSQL (``lianban_cells_s``: 10,000 packages, about
-77,000 item rows; ``lianban_cells_l``: 300,000 and 2.3 M) with a city's
-variety — 30 departments, 120 windows, 300 items, 40 one-things, two channels,
-received over the last 13 months in every status, due and finished as the
-platform writes them — and sums them into cells with ``statistics.cells.rebuild``
-(the fill is reused while its marker matches). Then each size's child times,
-over ``--samples`` rounds (p50), what the dashboards read: the supervisor's
-and a department's statistics documents (both levels), the 五减, the overdue
-heat table, a department's breakdown by window, and a past quarter.
+handful of windows, items and one-things. A real city spreads its cases over
+many: this benchmark writes synthetic fact rows straight into PostgreSQL
+(``lianban_variety_s``: 10,000 packages, 80,000 item rows; ``lianban_variety_l``:
+300,000 and 2.4 M) with a city's variety — 30 departments, 120 windows, 300
+items, 40 one-things, two channels, received over the last 13 months in every
+status, due and finished as the platform writes them (the fill is reused while
+its marker matches). Each size's child then times, over ``--samples`` rounds
+(p50), what the dashboards read: the supervisor's and a department's
+statistics documents (both levels), the 五减, the overdue heat table, a
+department's breakdown by window, a past quarter's totals, and the first page
+of the overdue list — the floor measured in the same run: a keyset page that
+costs the same at any size.
 
-Reported per request: p50 from the cells, p50 counting the fact rows (the
-floor this run measures: the same figures by the definition the cells are
-tested against), their ratio, and the growth L/S of the cells' figure (bound
-1.5×, and under 1 s). Cell counts per size. Results: ``bench/results/cells.json``.
-No timing is asserted by the tests.
+Reported per request: p50 at each size and the growth L/S (bound 1.5×, and
+under 1 s at L). Results: ``bench/results/variety.json``. No timing is
+asserted by the tests.
 """
 
 from __future__ import annotations
@@ -42,7 +41,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from bench.harness import BENCH_DATA_KEYS, BENCH_LOOKUP_KEY, machine, save  # noqa: E402
 
 SIZES = {"s": 10_000, "l": 300_000}
-FILL_VERSION = 1
+FILL_VERSION = 2  # 2: no day cells
 ITEMS_PER_CASE = 8
 GROWTH_MAX, P50_MAX_MS = 1.5, 1000.0
 
@@ -88,32 +87,25 @@ def _fill(cases: int) -> dict[str, Any]:
     from django.core.management import call_command
     from django.db import connection
 
-    from lianban.statistics import cells
-
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
-        cursor.execute("CREATE TABLE IF NOT EXISTS bench_cells_fill (version int, cases int)")
-        cursor.execute("SELECT version, cases FROM bench_cells_fill")
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_variety_fill (version int, cases int)")
+        cursor.execute("SELECT version, cases FROM bench_variety_fill")
         if cursor.fetchone() == (FILL_VERSION, cases):
-            cursor.execute("SELECT count(*) FROM statistics_factcell")
-            return {"reused": True, "cells": cursor.fetchone()[0]}
+            return {"reused": True}
         started = time.perf_counter()
-        cursor.execute("TRUNCATE statistics_casefact, statistics_itemfact, statistics_factcell, bench_cells_fill")
+        cursor.execute("TRUNCATE statistics_casefact, statistics_itemfact, bench_variety_fill")
         # a case: received on one of the last ~395 days, in a status; its items alike, each of a department
         cursor.execute(_facts_sql("statistics_casefact", "case_id", _PACKAGE_COLUMNS, 1), [cases])
         cursor.execute(
             _facts_sql("statistics_itemfact", "item_case_id", _ITEM_COLUMNS, ITEMS_PER_CASE), [cases * ITEMS_PER_CASE]
         )
         filled = time.perf_counter() - started
-    started = time.perf_counter()
-    written = cells.rebuild()
-    summed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE statistics_casefact")
         cursor.execute("VACUUM ANALYZE statistics_itemfact")
-        cursor.execute("VACUUM ANALYZE statistics_factcell")
-        cursor.execute("INSERT INTO bench_cells_fill VALUES (%s, %s)", [FILL_VERSION, cases])
-    return {"reused": False, "cells": written, "facts_s": round(filled, 1), "cells_s": round(summed, 1)}
+        cursor.execute("INSERT INTO bench_variety_fill VALUES (%s, %s)", [FILL_VERSION, cases])
+    return {"reused": False, "facts_s": round(filled, 1)}
 
 
 #: Fact rows as the platform writes them: received ≤ due, received ≤ finished ≤ today, late = finished > due.
@@ -177,23 +169,16 @@ def _facts_sql(table: str, key: str, extra: dict[str, str], per: int) -> str:
 # ------------------------------------------------------------------ the child: measure
 
 
-def _no_plan(*args: Any, **kwargs: Any) -> None:
-    """``selectors._cell_plan`` for the rows' count: no request is answered from the cells."""
-    return
-
-
 def _measure(samples: int) -> dict[str, Any]:
     import django
 
     django.setup()
     from datetime import date, timedelta
 
-    from django.conf import settings
-    from django.db import connection
-
+    from lianban.api.views.statistics import FactCaseSerializer
+    from lianban.common.keyset import keyset_page
     from lianban.statistics import reports, selectors
 
-    settings.LIANBAN_STATS_CELLS_FROM = 0  # the cells at any size (the rows: ``_cell_plan`` answers None)
     default_start, today = selectors.default_period()
     whole = selectors.Filters(start=default_start, end=today, grain="month")
     department = selectors.Filters(start=default_start, end=today, grain="month", department=1)
@@ -201,7 +186,14 @@ def _measure(samples: int) -> dict[str, Any]:
     quarter = selectors.Filters(
         start=date(quarter_end.year, quarter_end.month, 1) - timedelta(days=62), end=quarter_end
     )
+
+    def overdue_page() -> object:
+        rows = selectors.drill_down("items", whole, "overdue")
+        page = keyset_page(rows, selectors.drill_ordering("items", "overdue"), None, 25)
+        return FactCaseSerializer(page.rows, many=True).data
+
     requests: dict[str, Callable[[], object]] = {
+        "overdue list, first page (floor)": overdue_page,
         "statistics document, items (supervisor)": lambda: reports.statistics_document("items", whole),
         "statistics document, packages (supervisor)": lambda: reports.statistics_document("packages", whole),
         "statistics document, items (a department)": lambda: reports.statistics_document("items", department),
@@ -210,22 +202,13 @@ def _measure(samples: int) -> dict[str, Any]:
         "a department by window, items": lambda: selectors.breakdown("items", department, "window"),
         "a past quarter, items": lambda: selectors.totals("items", quarter),
     }
-    real_plan = selectors._cell_plan
-    result: dict[str, Any] = {}
-    for name, read in requests.items():
-        timings: dict[str, list[float]] = {"cells": [], "rows": []}
-        for _ in range(samples):
-            for way in ("cells", "rows"):  # alternated, so that load hits both alike
-                selectors._cell_plan = real_plan if way == "cells" else _no_plan
-                started = time.perf_counter()
-                read()
-                timings[way].append((time.perf_counter() - started) * 1000)
-        selectors._cell_plan = real_plan
-        result[name] = {way: round(statistics.median(values), 1) for way, values in timings.items()}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT grain, count(*) FROM statistics_factcell GROUP BY grain ORDER BY grain")
-        cells = dict(cursor.fetchall())
-    return {"requests": result, "cells": cells}
+    timings: dict[str, list[float]] = {name: [] for name in requests}
+    for _ in range(samples):
+        for name, read in requests.items():  # round by round, so that load hits every request alike
+            started = time.perf_counter()
+            read()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {"requests": {name: round(statistics.median(values), 1) for name, values in timings.items()}}
 
 
 # ------------------------------------------------------------------ the parent
@@ -234,7 +217,7 @@ def _measure(samples: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="s,l")
-    parser.add_argument("--samples", type=int, default=5)
+    parser.add_argument("--samples", type=int, default=3)
     parser.add_argument(
         "--postgres", default=os.environ.get("LIANBAN_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
     )
@@ -250,35 +233,30 @@ def main() -> None:
     labels = [label.strip() for label in args.sizes.split(",") if label.strip()]
     sizes: dict[str, Any] = {}
     for label in labels:
-        database = f"lianban_cells_{label}"
+        database = f"lianban_variety_{label}"
         _ensure_database(args.postgres, database)
         env = _env(database, args.postgres)
         print(f"filling {database} ({SIZES[label]:,} packages) …", flush=True)
         fill = _child("fill", label, env, args.samples)
         print(f"  {fill}", flush=True)
         sizes[label] = {"cases": SIZES[label], "fill": fill, **_child("measure", label, env, args.samples)}
+    both = {"s", "l"} <= set(labels)
     print()
-    header = f"{'request':<46}" + "".join(
-        f"{label.upper() + ' cells':>10}{label.upper() + ' rows':>10}" for label in labels
+    print(
+        f"{'request':<46}"
+        + "".join(f"{label.upper() + ' p50 ms':>12}" for label in labels)
+        + ("     L/S  bounds" if both else "")
     )
-    print(header + ("       L/S  bounds" if {"s", "l"} <= set(labels) else ""))
     for name in sizes[labels[0]]["requests"]:
-        line = f"{name:<46}"
-        for label in labels:
-            timing = sizes[label]["requests"][name]
-            line += f"{timing['cells']:>10.1f}{timing['rows']:>10.1f}"
-        if {"s", "l"} <= set(labels):
-            small, large = sizes["s"]["requests"][name]["cells"], sizes["l"]["requests"][name]["cells"]
+        line = f"{name:<46}" + "".join(f"{sizes[label]['requests'][name]:>12.1f}" for label in labels)
+        if both:
+            small, large = sizes["s"]["requests"][name], sizes["l"]["requests"][name]
             growth = large / small if small else float("inf")
             holds = growth <= GROWTH_MAX and large < P50_MAX_MS
-            line += f"{growth:>10.2f}  {'holds' if holds else 'FAILS'}"
+            line += f"{growth:>8.2f}  {'holds' if holds else 'FAILS'}"
         print(line)
-    for label in labels:
-        print(f"cells at {label.upper()}: {sizes[label]['cells']}")
-    path = save(
-        "cells", {"benchmark": "cells", "date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "sizes": sizes}
-    )
-    print(f"→ {path}")
+    report = {"benchmark": "variety", "date": time.strftime("%Y-%m-%d %H:%M"), "machine": machine(), "sizes": sizes}
+    print(f"→ {save('variety', report)}")
 
 
 if __name__ == "__main__":
