@@ -64,6 +64,16 @@ class Key:
             return None  # NULLs come last: nothing is after them
         return Q(**{f"{self.name}__gt": value}) | Q(**{f"{self.name}__isnull": True})
 
+    def bound(self, value: Any, *, reverse: bool = False) -> Q:
+        """What every row at or after ``value`` satisfies on this column, said once outside the OR of ``after``:
+        a range the index scan starts from, so that a deep page does not read the rows before it."""
+        descending = self.descending != reverse
+        if descending:
+            return Q() if value is None else Q(**{f"{self.name}__lte": value})
+        if value is None:
+            return Q(**{f"{self.name}__isnull": True})
+        return Q(**{f"{self.name}__gte": value}) | Q(**{f"{self.name}__isnull": True})
+
     def same(self, value: Any) -> Q:
         """Rows equal to ``value`` on this column."""
         return Q(**{f"{self.name}__isnull": True}) if value is None else Q(**{self.name: value})
@@ -151,7 +161,7 @@ def _after(keys: Sequence[Key], values: Sequence[Any], *, reverse: bool) -> Q:
         if step is not None:
             condition |= equal & step
         equal &= key.same(value)
-    return condition
+    return keys[0].bound(values[0], reverse=reverse) & condition
 
 
 def keyset_page(rows: QuerySet[M], ordering: Sequence[str], cursor: str | None, size: int) -> KeysetPage[M]:
