@@ -21,6 +21,7 @@ from django.db.models.functions import Coalesce, TruncDay, TruncMonth, TruncWeek
 
 from lianban.accounts.models import Role, User
 from lianban.cases import clock
+from lianban.cases.workflow import CASE_UNREAD
 from lianban.catalog.models import Department, Thing
 from lianban.common.keyset import Key
 from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
@@ -398,6 +399,7 @@ def drill_down(level: Level, f: Filters, metric: str) -> QuerySet[Any]:
         facts(level, f)
         .filter(_metrics(f)[metric])
         .select_related("case", "thing", "department")
+        .defer(*(f"case__{name}" for name in CASE_UNREAD))  # a case's plan, form and answers: large, not listed
         .order_by(*(Key.parse(spec).order() for spec in drill_ordering(level, metric)))
     )
 
