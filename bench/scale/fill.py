@@ -44,10 +44,11 @@ from lianban.intake.models import IntakeRound, MaterialCheck
 from lianban.issuance.models import Bill, BillLine, Issuance, Payment
 from lianban.licences.models import Licence
 from lianban.review.models import SupplementRequest
+from lianban.statistics import cells as statistics_cells
 from lianban.statistics.models import EVENTS, CaseFact, ItemFact, Watermark
 
 #: Change when what a fill contains changes: older fills are then rebuilt, not reused.
-FILL_VERSION = 6  # 6: templates swept before the copy (Case.sweep_on), facts with 预计; 5: fact rows copied too; 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
+FILL_VERSION = 6  # (the month cells: migration statistics/0007 sums them on a reused fill) 6: templates swept before the copy (Case.sweep_on), facts with 预计; 5: fact rows copied too; 4: plans of schema 2; 3: applicants encrypted at rest; 2: timestamps spread over SPAN (1 left them all at fill time)
 MARKER = "bench_scale_fill"
 #: How far back the copies reach (the newest is now, the oldest SPAN ago).
 SPAN = timedelta(days=14)
@@ -219,6 +220,9 @@ def _copy(templates: list[Template], cases: int, password_user: User, *, log: Ca
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), (SELECT max(id) FROM {table}))",  # noqa: S608
                 [table],
             )
+    t0 = time.perf_counter()
+    written = statistics_cells.rebuild()  # the month cells the dashboards read, summed from the copied fact rows
+    log(f"statistics month cells: {written:,} in {time.perf_counter() - t0:.1f} s")
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
         # VACUUM too, not only ANALYZE: autovacuum does it to a production table after bulk inserts (PostgreSQL
@@ -487,6 +491,9 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
             "(SELECT 1 FROM statistics_casefact f WHERE f.case_id = c.id)",
             "item cases without their fact row": "SELECT count(*) FROM cases_itemcase i WHERE NOT EXISTS "
             "(SELECT 1 FROM statistics_itemfact f WHERE f.item_case_id = i.id)",
+            "received item facts the month cells do not count": "SELECT abs((SELECT count(*) FROM statistics_itemfact "
+            "WHERE received_on IS NOT NULL AND received_on <= current_date) - (SELECT coalesce(sum(n), 0) FROM "
+            "statistics_factcell WHERE level = 'I' AND dimension = '' AND kind = 'R'))",
             "duplicate tracking codes": "SELECT count(*) - count(DISTINCT tracking_code) FROM cases_case",
             "plans not of the current schema version": "SELECT count(*) FROM cases_case WHERE "  # noqa: S608
             f"plan_schema_version <> {PLAN_SCHEMA_VERSION} "

@@ -12,9 +12,10 @@ status, due and finished as the platform writes them (the fill is reused while
 its marker matches). Each size's child then times, over ``--samples`` rounds
 (p50), what the dashboards read: the supervisor's and a department's
 statistics documents (both levels), the 五减, the overdue heat table, a
-department's breakdown by window, a past quarter's totals, and the first page
-of the overdue list — the floor measured in the same run: a keyset page that
-costs the same at any size.
+department's breakdown by window, a past quarter's totals, a period of days
+that are not whole months (counted from the rows: the cells keep whole months),
+and the first page of the overdue list — the floor measured in the same run: a
+keyset page that costs the same at any size.
 
 Reported per request: p50 at each size and the growth L/S (bound 1.5×, and
 under 1 s at L). Results: ``bench/results/variety.json``. No timing is
@@ -41,7 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 from bench.harness import BENCH_DATA_KEYS, BENCH_LOOKUP_KEY, machine, save  # noqa: E402
 
 SIZES = {"s": 10_000, "l": 300_000}
-FILL_VERSION = 2  # 2: no day cells
+FILL_VERSION = 4  # 4: the month cells of every department; 3: the month cells; 2: no day cells
 ITEMS_PER_CASE = 8
 GROWTH_MAX, P50_MAX_MS = 1.5, 1000.0
 
@@ -101,11 +102,17 @@ def _fill(cases: int) -> dict[str, Any]:
             _facts_sql("statistics_itemfact", "item_case_id", _ITEM_COLUMNS, ITEMS_PER_CASE), [cases * ITEMS_PER_CASE]
         )
         filled = time.perf_counter() - started
+    from lianban.statistics import cells
+
+    started = time.perf_counter()
+    written = cells.rebuild()  # the month cells, summed from the rows written straight into the fact tables
+    summed = time.perf_counter() - started
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE statistics_casefact")
         cursor.execute("VACUUM ANALYZE statistics_itemfact")
+        cursor.execute("VACUUM ANALYZE statistics_factcell")
         cursor.execute("INSERT INTO bench_variety_fill VALUES (%s, %s)", [FILL_VERSION, cases])
-    return {"reused": False, "facts_s": round(filled, 1)}
+    return {"reused": False, "facts_s": round(filled, 1), "cells": written, "cells_s": round(summed, 1)}
 
 
 #: Fact rows as the platform writes them: received ≤ due, received ≤ finished ≤ today, late = finished > due.
@@ -183,9 +190,9 @@ def _measure(samples: int) -> dict[str, Any]:
     whole = selectors.Filters(start=default_start, end=today, grain="month")
     department = selectors.Filters(start=default_start, end=today, grain="month", department=1)
     quarter_end = today.replace(day=1) - timedelta(days=1)
-    quarter = selectors.Filters(
-        start=date(quarter_end.year, quarter_end.month, 1) - timedelta(days=62), end=quarter_end
-    )
+    month = quarter_end.year * 12 + quarter_end.month - 1 - 2  # the past quarter: the three whole months before
+    quarter = selectors.Filters(start=date(month // 12, month % 12 + 1, 1), end=quarter_end)
+    days = selectors.Filters(start=quarter.start + timedelta(days=9), end=quarter_end - timedelta(days=9))
 
     def overdue_page() -> object:
         rows = selectors.drill_down("items", whole, "overdue")
@@ -201,6 +208,7 @@ def _measure(samples: int) -> dict[str, Any]:
         "overdue heat, items": lambda: reports.heat_document("items", whole),
         "a department by window, items": lambda: selectors.breakdown("items", department, "window"),
         "a past quarter, items": lambda: selectors.totals("items", quarter),
+        "days not whole months, items (rows)": lambda: selectors.totals("items", days),
     }
     timings: dict[str, list[float]] = {name: [] for name in requests}
     for _ in range(samples):

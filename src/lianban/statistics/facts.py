@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Count
 
 from lianban.cases import clock
@@ -30,6 +31,7 @@ from lianban.cases.models import (
 from lianban.core.case_flow import Calendar
 from lianban.core.errors import CalendarNotCovered
 from lianban.issuance.models import DeliveryMethod, Issuance
+from lianban.statistics import cells
 from lianban.statistics.models import CaseFact, FactStatus, ItemFact
 from lianban.supervision.models import Signal, SupervisionOrder
 
@@ -315,10 +317,16 @@ def build(case_ids: Iterable[int], *, now: datetime | None = None) -> tuple[int,
                 **shared,
             )
         )
-    CaseFact.objects.bulk_create(
-        case_rows, update_conflicts=True, unique_fields=["case"], update_fields=list(CASE_FIELDS)
-    )
-    ItemFact.objects.bulk_create(
-        item_rows, update_conflicts=True, unique_fields=["item_case"], update_fields=list(ITEM_FIELDS)
-    )
+    with transaction.atomic():
+        # under the cells' lock, the rows replaced are read, so that the month cells move by the difference
+        kept = cells.lock(today=clock.local_date(now))
+        old_cases = list(CaseFact.objects.filter(case_id__in=[row.case_id for row in case_rows]))
+        old_items = list(ItemFact.objects.filter(item_case_id__in=[row.item_case_id for row in item_rows]))
+        cells.move(old_cases, case_rows, old_items, item_rows, through=kept)
+        CaseFact.objects.bulk_create(
+            case_rows, update_conflicts=True, unique_fields=["case"], update_fields=list(CASE_FIELDS)
+        )
+        ItemFact.objects.bulk_create(
+            item_rows, update_conflicts=True, unique_fields=["item_case"], update_fields=list(ITEM_FIELDS)
+        )
     return len(case_rows), len(item_rows)

@@ -2,9 +2,12 @@
 
 The rows are derived, never edited by hand: ``services.facts_refresh`` rebuilds
 the rows of every case whose audit trail grew since the watermark (idempotent;
-the rows and the watermark move in one transaction). Figures are aggregated
-from these narrow rows at query time (day, week, month or year), never from the
-cases themselves. Dates are the platform's local dates.
+the rows and the watermark move in one transaction). The dashboards' figures
+over whole months are sums over the month cells (``FactCell``) the same
+transaction keeps, so that a figure costs the months and dimension values of
+its period, not its cases; other periods and the lists behind each figure read
+these narrow rows, never the cases themselves. Dates are the platform's local
+dates.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from lianban.core.fact_cells import HISTOGRAM
 
 
 class FactStatus(models.TextChoices):
@@ -165,6 +170,76 @@ class ItemFact(_Dimensions):
 
     def __str__(self) -> str:
         return f"item case {self.item_case_id}"
+
+
+#: The watermark of the month cells: ``last_id`` is the ordinal of the day they are kept through.
+CELLS = "cells"
+
+
+class FactCell(models.Model):
+    """What the fact rows of one dimension value add up to in one month: the dashboards sum these, not the rows.
+
+    Keyed by level (``P`` packages, ``I`` items), dimension (``""`` the
+    department's whole, ``window``, ``thing``, ``channel``, ``item_code``), the
+    (lead) department, the dimension's value as text, the kind of cell
+    (``core.fact_cells``: flows ``R`` / ``F`` / ``H`` by the month they happen,
+    stocks ``O`` / ``L`` as +1/-1 deltas; the heat table's ``X`` / ``Z``), its
+    month (its first day) and ``days`` (``H``: the days used; ``X`` / ``Z``: the
+    due month's ordinal). Kept by ``statistics.cells`` in the transaction that
+    writes the fact rows; derived, never edited.
+    """
+
+    level = models.CharField(max_length=1)
+    dimension = models.CharField(max_length=10, blank=True)
+    department_id = models.IntegerField()
+    value = models.CharField(max_length=40, blank=True)
+    kind = models.CharField(max_length=1)
+    month = models.DateField()
+    days = models.IntegerField(default=0)
+    n = models.IntegerField(default=0)
+    instant = models.IntegerField(default=0)
+    online = models.IntegerField(default=0)
+    corrected = models.IntegerField(default=0)
+    signalled = models.IntegerField(default=0)
+    ordered = models.IntegerField(default=0)
+    rounds = models.IntegerField(default=0)
+    signals = models.IntegerField(default=0)
+    orders = models.IntegerField(default=0)
+    trips_separate = models.IntegerField(default=0)
+    trips_promised = models.IntegerField(default=0)
+    trips_realised = models.IntegerField(default=0)
+    materials_separate = models.IntegerField(default=0)
+    materials_promised = models.IntegerField(default=0)
+    materials_realised = models.IntegerField(default=0)
+    forms_separate = models.IntegerField(default=0)
+    forms_promised = models.IntegerField(default=0)
+    forms_realised = models.IntegerField(default=0)
+    on_time = models.IntegerField(default=0)
+    early = models.IntegerField(default=0)
+    first_time = models.IntegerField(default=0)
+    promised = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    provisional = models.IntegerField(default=0)
+    days_separate = models.IntegerField(default=0)
+    days_realised = models.IntegerField(default=0)
+    days_measured = models.IntegerField(default=0)
+    days_provisional = models.IntegerField(default=0)
+    for _column in HISTOGRAM:  # the days-used histogram: h00 … h30, the finished rows that used so many days
+        locals()[_column] = models.IntegerField(default=0)
+    del _column
+
+    class Meta:
+        verbose_name = _("statistics month cell")
+        verbose_name_plural = _("statistics month cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["level", "dimension", "department_id", "value", "kind", "month", "days"], name="factcell_key"
+            )
+        ]
+        indexes = [models.Index(fields=["level", "dimension", "value", "kind", "month"], name="factcell_value")]
+
+    def __str__(self) -> str:
+        return f"{self.level}/{self.dimension}/{self.department_id}/{self.value}/{self.kind}@{self.month}"
 
 
 class ExportKind(models.TextChoices):

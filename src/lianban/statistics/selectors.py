@@ -4,6 +4,12 @@ Every figure is a count or a sum over fact rows selected by one of ``METRICS``;
 the drill-down lists the rows the same rule selects, so a number and its list
 always agree. Packages (``CaseFact``: a one-thing case counted once) and items
 (``ItemFact``: each item case) are separate levels, never added together.
+
+A period of whole months (up to today for the current one) is read from the
+month cells (``FactCell``, ``core.fact_cells``) when they keep the request: the
+department and at most one other dimension (``_cell_plan``), the cells kept
+through today. Otherwise the fact rows are counted. The rows' counts are the
+definition: ``tests/statistics/test_cells.py`` holds the cells equal to them.
 """
 
 from __future__ import annotations
@@ -24,7 +30,9 @@ from lianban.cases import clock
 from lianban.cases.workflow import CASE_UNREAD
 from lianban.catalog.models import Department, Thing
 from lianban.common.keyset import Key
-from lianban.statistics.models import EVENTS, CaseFact, FactStatus, ItemFact, Watermark
+from lianban.core.fact_cells import HISTOGRAM
+from lianban.statistics import cells
+from lianban.statistics.models import EVENTS, CaseFact, FactCell, FactStatus, ItemFact, Watermark
 
 Level = Literal["packages", "items"]
 Grain = Literal["day", "week", "month", "year"]
@@ -187,6 +195,145 @@ def _aggregates(f: Filters) -> dict[str, Any]:
     return aggregates
 
 
+# ------------------------------------------------------------------ the month cells
+
+
+def _cell_plan(level: Level, f: Filters, by: str | None = None) -> dict[str, Any] | None:
+    """The ``FactCell`` filters that answer a request, or None when only the fact rows can.
+
+    The cells add up whole months: the period begins on the first of a month
+    and ends on the last of one or on or after today (nothing is received or
+    finished later), and they are kept through the day the figures are counted
+    at (today). They are kept per department (and for every department
+    together) and one other dimension at a time, so a request the cells answer
+    filters by at most one dimension besides the department and breaks down by
+    the department or that dimension. The heat table's due-date ranges are
+    counted from the rows.
+    """
+    if f.due_from is not None or f.due_to is not None or f.start > f.end or f.start > f.today:
+        return None
+    if f.start.day != 1 or (f.end < f.today and f.end != cells.month_end(f.end)):
+        return None
+    given = {
+        name: value
+        for name, value in (("window", f.window), ("thing", f.thing), ("channel", f.channel), ("item_code", f.item))
+        if value
+    }
+    if (level == "packages" and "item_code" in given) or len(given) > 1:
+        return None
+    own = None if by in (None, "department") else by
+    plan: dict[str, Any] = {"level": cells.PACKAGES if _model(level) is CaseFact else cells.ITEMS}
+    if given:
+        ((dimension, value),) = given.items()
+        if own not in (None, dimension):
+            return None
+        plan.update(dimension=dimension, value=str(value))
+    else:
+        plan["dimension"] = own or ""
+    if f.department is not None:
+        plan["department_id"] = f.department
+    elif by == "department":
+        plan["department_id__gt"] = cells.EVERY_DEPARTMENT  # each department's own cells
+    else:
+        plan["department_id"] = cells.EVERY_DEPARTMENT  # the cells adding up every department
+    if cells.through() != f.today:  # a new day before the refresh moved the cells on: count the rows
+        return None
+    return plan
+
+
+def _cell_kinds(f: Filters) -> dict[str, Q]:
+    """The cells each kind is summed over: the flows over the period's months, the stocks' deltas up to its end
+    (open) or cutoff (running late: the end of a past period; today, the last day the cells hold, else)."""
+    flows = Q(month__gte=f.start, month__lte=f.end)
+    stocks = Q(month__lte=f.end)
+    return {
+        "R": Q(kind="R") & flows,
+        "F": Q(kind="F") & flows,
+        "H": Q(kind="H") & flows,
+        "O": Q(kind="O") & stocks,
+        "L": Q(kind="L") & stocks,
+        "X": Q(kind="X") & flows,
+        "Z": Q(kind="Z") & stocks,
+    }
+
+
+def _cell_period(f: Filters) -> Q:
+    """The cells a period's figures read (all kinds but the histogram's overflow and the heat table)."""
+    kinds = _cell_kinds(f)
+    return kinds["R"] | kinds["F"] | kinds["O"] | kinds["L"]
+
+
+#: The sums of ``_aggregates`` as (kind, column) of the cells (``_cell_counts`` names them as the rows' counts).
+_CELL_COLUMNS = {
+    "received": ("R", "n"),
+    "instant": ("R", "instant"),
+    "online": ("R", "online"),
+    "corrected": ("R", "corrected"),
+    "signalled": ("R", "signalled"),
+    "ordered": ("R", "ordered"),
+    "rounds": ("R", "rounds"),
+    "signals": ("R", "signals"),
+    "orders": ("R", "orders"),
+    "finished": ("F", "n"),
+    "on_time": ("F", "on_time"),
+    "early": ("F", "early"),
+    "first_time": ("F", "first_time"),
+    "promised_total": ("F", "promised"),
+    "finished_late": ("F", "late"),
+    "p_finished": ("F", "provisional"),
+    "open": ("O", "n"),
+    "running_late": ("L", "n"),
+    "p_running": ("L", "provisional"),
+    **{column: ("F", column) for column in HISTOGRAM},
+}
+
+
+def _cell_aggregates(f: Filters) -> dict[str, Any]:
+    kinds = _cell_kinds(f)
+    return {name: Coalesce(Sum(column, filter=kinds[kind]), 0) for name, (kind, column) in _CELL_COLUMNS.items()}
+
+
+def _cell_counts(row: Mapping[str, Any]) -> dict[str, Any]:
+    counts = dict(row)
+    counts["overdue"] = row["finished_late"] + row["running_late"]
+    counts["p_overdue"] = row["p_finished"] + row["p_running"]
+    return counts
+
+
+def _cell_histogram(row: Mapping[str, Any], overflow: Mapping[int, int]) -> dict[int, int]:
+    """The days-used histogram of a row of cell sums (its ``h00``… columns) and its overflow cells."""
+    histogram = {days: row[column] for days, column in enumerate(HISTOGRAM) if row[column]}
+    histogram.update(overflow)
+    return histogram
+
+
+def _cell_overflow(found: QuerySet[FactCell], f: Filters, key: str | None) -> dict[Any, dict[int, int]]:
+    names = [key, "days"] if key else ["days"]
+    result: dict[Any, dict[int, int]] = defaultdict(dict)
+    for entry in found.filter(_cell_kinds(f)["H"]).values(*names).annotate(n=Sum("n")):
+        if entry["n"]:
+            result[entry[key] if key else None][entry["days"]] = entry["n"]
+    return result
+
+
+def _cell_key(by: str, value: Any) -> Any:
+    """A breakdown's key as the fact rows hold it, from a cell's department or text value."""
+    if by in ("department", "channel", "item_code"):
+        return value
+    return int(value) if value else None
+
+
+def period_start(day: date, grain: Grain) -> date:
+    """The first day of the period of ``grain`` holding ``day`` (weeks begin on Monday)."""
+    if grain == "day":
+        return day
+    if grain == "week":
+        return day - timedelta(days=day.weekday())
+    if grain == "month":
+        return day.replace(day=1)
+    return day.replace(month=1, day=1)
+
+
 def _rate(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
@@ -241,6 +388,11 @@ def _histograms(rows: QuerySet[Any], f: Filters, key: str | None) -> dict[Any, d
 
 def totals(level: Level, f: Filters) -> dict[str, Any]:
     """The figures of the whole selection (two statements)."""
+    plan = _cell_plan(level, f)
+    if plan is not None:
+        found = FactCell.objects.filter(**plan).order_by()
+        counts = _cell_counts(found.filter(_cell_period(f)).aggregate(**_cell_aggregates(f)))
+        return _figures(counts, _cell_histogram(counts, _cell_overflow(found, f, None).get(None, {})))
     rows = facts(level, f)
     counts = rows.order_by().aggregate(**_aggregates(f))
     return _figures(counts, _histograms(rows, f, None).get(None, {}))
@@ -252,6 +404,19 @@ def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
     key = {"department": "department_id", "window": "window_id", "thing": "thing_id"}.get(by, by)
     if key not in ("department_id", "window_id", "thing_id", "channel", "item_code"):
         raise ValueError(by)
+    plan = _cell_plan(level, f, by)
+    if plan is not None:
+        found = FactCell.objects.filter(**plan).order_by()
+        group = "department_id" if by == "department" else "value"
+        sums = found.filter(_cell_period(f)).values(group).annotate(**_cell_aggregates(f))
+        overflow = _cell_overflow(found, f, group)
+        result = []
+        for row in sums:
+            counts = _cell_counts(row)
+            histogram = _cell_histogram(counts, overflow.get(row[group], {}))
+            result.append({"key": _cell_key(by, row[group]), **_figures(counts, histogram)})
+        result = [row for row in result if any(row[name] for name in ("received", "finished", "open", "overdue"))]
+        return sorted(result, key=lambda row: (-row["received"], -row["finished"], str(row["key"])))
     rows = facts(level, f)
     grouped = rows.order_by().values(key).annotate(**_aggregates(f))
     histograms = _histograms(rows, f, key)
@@ -263,11 +428,25 @@ def breakdown(level: Level, f: Filters, by: str) -> list[dict[str, Any]]:
 def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
     """Received, finished, finished on time and overdue-when-finished per period of ``f.grain`` (two statements);
     ``provisional``: the period's on-time figures rest on provisional working days (预计)."""
-    rows = facts(level, f).order_by()
-    trunc = _TRUNC[f.grain]
     buckets: dict[date, dict[str, int]] = defaultdict(
         lambda: {"received": 0, "finished": 0, "on_time": 0, "provisional": 0}
     )
+    plan = _cell_plan(level, f) if f.grain in ("month", "year") else None
+    if plan is not None:
+        kinds = _cell_kinds(f)
+        found = FactCell.objects.filter(**plan).order_by()
+        for entry in found.filter(kinds["R"]).values("month").annotate(n=Sum("n")):
+            buckets[period_start(entry["month"], f.grain)]["received"] += entry["n"]
+        for entry in (
+            found.filter(kinds["F"]).values("month").annotate(n=Sum("n"), on_time=Sum("on_time"), p=Sum("provisional"))
+        ):
+            bucket = buckets[period_start(entry["month"], f.grain)]
+            bucket["finished"] += entry["n"]
+            bucket["on_time"] += entry["on_time"]
+            bucket["provisional"] += entry["p"]
+        return _trend_rows(f, buckets)
+    rows = facts(level, f).order_by()
+    trunc = _TRUNC[f.grain]
     rules = _metrics(f)
     for entry in (
         rows.filter(rules["received"]).annotate(bucket=trunc("received_on")).values("bucket").annotate(n=Count("pk"))
@@ -286,6 +465,10 @@ def trend(level: Level, f: Filters) -> list[dict[str, Any]]:
         bucket = buckets[_as_date(entry["bucket"])]
         bucket["finished"], bucket["on_time"] = entry["n"], entry["on_time"]
         bucket["provisional"] = entry["provisional"]
+    return _trend_rows(f, buckets)
+
+
+def _trend_rows(f: Filters, buckets: dict[date, dict[str, int]]) -> list[dict[str, Any]]:
     for period in periods(f):  # the periods without a case too, so that a line chart shows them as 0
         buckets[period]
     return [
@@ -321,6 +504,9 @@ def periods(f: Filters) -> list[date]:
 def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
     """Overdue counts per department and period of ``f.grain`` (by the due date): the heat table (one statement);
     ``provisional``: a cell counting a provisional due date (预计)."""
+    plan = _cell_plan(level, f, "department") if f.grain in ("month", "year") else None
+    if plan is not None and plan["dimension"] == "":  # kept for the departments' whole only
+        return _heat_from_cells(plan, f)
     rows = facts(level, f).order_by().filter(_metrics(f)["overdue"])
     trunc = _TRUNC[f.grain]
     return [
@@ -334,6 +520,23 @@ def overdue_heat(level: Level, f: Filters) -> list[dict[str, Any]]:
         .values("department_id", "bucket")
         .annotate(n=Count("pk"), provisional=Count("pk", filter=Q(provisional=True)))
         .order_by("department_id", "bucket")
+    ]
+
+
+def _heat_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
+    """``overdue_heat`` from the cells (one statement): finished late in the period (``X``) and running late at the
+    cutoff (``Z``), by the due date's month."""
+    kinds = _cell_kinds(f)
+    found = FactCell.objects.filter(**plan).filter(kinds["X"] | kinds["Z"]).order_by()
+    counts: dict[tuple[int, date], list[int]] = defaultdict(lambda: [0, 0])
+    for entry in found.values("department_id", "days").annotate(n=Sum("n"), p=Sum("provisional")):
+        count = counts[(entry["department_id"], period_start(date.fromordinal(entry["days"]), f.grain))]
+        count[0] += entry["n"]
+        count[1] += entry["p"]
+    return [
+        {"department": department, "period": period, "overdue": n, "provisional": bool(provisional)}
+        for (department, period), (n, provisional) in sorted(counts.items())
+        if n
     ]
 
 
@@ -352,6 +555,9 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
     Averages per package (one statement); ``provisional`` names ``days_realised`` when counted through a
     provisional year (预计).
     """
+    plan = _cell_plan("packages", f, "thing")
+    if plan is not None:
+        return _five_rows(_five_from_cells(plan, f))
     rules = _metrics(f)
     received, finished = rules["received"], rules["finished"]
     sums: dict[str, Any] = {"received": Count("pk", filter=received), "finished": Count("pk", filter=finished)}
@@ -363,8 +569,32 @@ def five_reductions(f: Filters) -> list[dict[str, Any]]:
     sums["days_realised"] = Coalesce(Sum("days_used", filter=finished, output_field=IntegerField()), 0)
     sums["days_measured"] = Count("pk", filter=finished & Q(days_used__isnull=False))
     sums["days_provisional"] = Count("pk", filter=finished & Q(days_used__isnull=False, provisional=True))
+    return _five_rows(facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"))
+
+
+def _five_from_cells(plan: dict[str, Any], f: Filters) -> list[dict[str, Any]]:
+    kinds = _cell_kinds(f)
+    received, finished = kinds["R"], kinds["F"]
+    sums: dict[str, Any] = {
+        "received": Coalesce(Sum("n", filter=received), 0),
+        "finished": Coalesce(Sum("n", filter=finished), 0),
+        "days_separate": Coalesce(Sum("days_separate", filter=finished), 0),
+        "days_promised": Coalesce(Sum("promised", filter=finished), 0),
+        "days_realised": Coalesce(Sum("days_realised", filter=finished), 0),
+        "days_measured": Coalesce(Sum("days_measured", filter=finished), 0),
+        "days_provisional": Coalesce(Sum("days_provisional", filter=finished), 0),
+    }
+    for name in FIVE:
+        for kind in ("separate", "promised", "realised"):
+            sums[f"{name}_{kind}"] = Coalesce(Sum(f"{name}_{kind}", filter=received), 0)
+    rows = FactCell.objects.filter(**plan).filter(received | finished).order_by()
+    found = [{**row, "thing_id": int(row["value"])} for row in rows.values("value").annotate(**sums)]
+    return sorted(found, key=lambda row: row["thing_id"])
+
+
+def _five_rows(grouped: Any) -> list[dict[str, Any]]:
     result = []
-    for row in facts("packages", f).order_by().values("thing_id").annotate(**sums).order_by("thing_id"):
+    for row in grouped:
         if not (row["received"] or row["finished"]):
             continue
         entry: dict[str, Any] = {"thing": row["thing_id"], "received": row["received"], "finished": row["finished"]}

@@ -32,7 +32,7 @@ from django.db import transaction
 
 from lianban.cases import clock
 from lianban.cases.models import CaseEvent
-from lianban.statistics import facts
+from lianban.statistics import cells, facts
 from lianban.statistics.models import CALENDAR, EVENTS, CaseFact, ItemFact, Watermark
 from lianban.workdays.services import calendar_fingerprint as workdays_fingerprint
 
@@ -56,6 +56,7 @@ def facts_refresh(*, batch: int | None = None, max_batches: int | None = None) -
     max_batches = max_batches or settings.LIANBAN_STATS_MAX_BATCHES
     lag = timedelta(seconds=settings.LIANBAN_STATS_LAG_SECONDS)
     batches = events = cases = items = 0
+    cells.roll()  # a new day: the month cells take in the intervals starting today (running late from today on)
     Watermark.objects.get_or_create(name=EVENTS)
     watermark = 0
     while batches < max_batches:
