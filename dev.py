@@ -5,7 +5,7 @@
     python3.11 dev.py test          run every check and the whole test suite
     python3.11 dev.py check         the fast checks only: lint, format, types, layers, migrations, schema
     python3.11 dev.py pytest ARGS   pytest alone (one process): e.g. one file, ``-k name``
-    python3.11 dev.py bench [NAME]  run the benchmarks in bench/ (all, or one: plan, lifecycle, scale)
+    python3.11 dev.py bench [NAME]  run the benchmarks in bench/ (all, or one: a folder's name)
     python3.11 dev.py <command>     any ``lianban`` command (catalog, plan, migrate…)
 
 The first run creates ``.venv`` and installs lianban into it; later runs reuse

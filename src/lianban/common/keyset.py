@@ -174,8 +174,9 @@ def _row_below(rows: QuerySet[Any], keys: Sequence[Key], values: Sequence[Any], 
     earlier unequal key. None when that does not hold."""
     if any(key.descending == reverse for key in keys) or any(value is None for value in values):
         return None
-    columns = []
-    for key in keys:
+    connection = connections[rows.db]
+    columns, params = [], []
+    for key, value in zip(keys, values, strict=True):
         if "__" in key.name or key.name in rows.query.annotations:
             return None
         try:
@@ -186,12 +187,9 @@ def _row_below(rows: QuerySet[Any], keys: Sequence[Key], values: Sequence[Any], 
         if column is None or getattr(field, "many_to_many", False) or getattr(field, "one_to_many", False):
             return None
         columns.append(column)
-    connection = connections[rows.db]
+        params.append(field.get_db_prep_value(value, connection))
     table = connection.ops.quote_name(rows.model._meta.db_table)
     names = ", ".join(f"{table}.{connection.ops.quote_name(column)}" for column in columns)
-    params = [
-        _field(rows, key.name).get_db_prep_value(value, connection) for key, value in zip(keys, values, strict=True)
-    ]
     placeholders = ", ".join(["%s"] * len(params))
     return RawSQL(f"({names}) < ({placeholders})", params, output_field=BooleanField())  # noqa: S611 (quoted model columns; values as parameters)
 
