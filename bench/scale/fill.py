@@ -492,8 +492,11 @@ def fill_problems(info: dict[str, Any]) -> list[str]:
             "item cases without their fact row": "SELECT count(*) FROM cases_itemcase i WHERE NOT EXISTS "
             "(SELECT 1 FROM statistics_itemfact f WHERE f.item_case_id = i.id)",
             "received item facts the month cells do not count": "SELECT abs((SELECT count(*) FROM statistics_itemfact "
-            "WHERE received_on IS NOT NULL AND received_on <= current_date) - (SELECT coalesce(sum(n), 0) FROM "
-            "statistics_factcell WHERE level = 'I' AND dimension = '' AND kind = 'R'))",
+            "WHERE received_on IS NOT NULL) - (SELECT coalesce(sum(n), 0) FROM statistics_factcell "
+            "WHERE level = 'I' AND dimension = '' AND department_id > 0 AND kind = 'R'))",
+            "received item facts the cells of every department do not count": "SELECT abs((SELECT count(*) FROM "
+            "statistics_itemfact WHERE received_on IS NOT NULL) - (SELECT coalesce(sum(n), 0) FROM statistics_factcell "
+            "WHERE level = 'I' AND dimension = '' AND department_id = 0 AND kind = 'R'))",
             "duplicate tracking codes": "SELECT count(*) - count(DISTINCT tracking_code) FROM cases_case",
             "plans not of the current schema version": "SELECT count(*) FROM cases_case WHERE "  # noqa: S608
             f"plan_schema_version <> {PLAN_SCHEMA_VERSION} "
