@@ -99,9 +99,9 @@ def _filters(rng: random.Random, today: date, level: str) -> Filters:
     first = FIRST + timedelta(days=rng.randrange((today - FIRST).days + 1))
     start = first.replace(day=1)
     last = start + timedelta(days=rng.randrange(0, 120))
-    end = cells.month_end(last) if rng.random() < 0.7 else max(today, last)
-    if end < today <= cells.month_end(end):
-        end = rng.choice([end, today, cells.month_end(today) + timedelta(days=40)])
+    end = selectors.period_end(last.replace(day=1), "month") if rng.random() < 0.7 else max(today, last)
+    if end < today <= selectors.period_end(end.replace(day=1), "month"):
+        end = rng.choice([end, today, selectors.period_end(today.replace(day=1), "month") + timedelta(days=40)])
     one = rng.choice(["", "window", "thing", "channel"] + (["item"] if level == "items" else []))
     return Filters(
         start=start,

@@ -12,14 +12,15 @@ the day after a due date): it reads the rows received, finished or due in
 those days alone. Both take the watermark's row lock, so the cells change one
 writer at a time. ``rebuild`` computes every cell again from the rows (the
 migration that created the table, after a bulk load such as a benchmark's
-fill, or ``lianban statistics_cells``); it works one department at a time, so
-that its memory follows the catalog, not the city.
+fill, or ``lianban statistics_cells``): summed by PostgreSQL itself, else by
+the rule one department at a time, so that its memory follows the catalog,
+not the city.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from django.db import connections, models, router, transaction
@@ -227,16 +228,6 @@ def _insert(cells: Cells, *, using: str, table: str) -> int:
     return len(rows)
 
 
-def month_after(day: date) -> date:
-    """The first day of the month after ``day``'s."""
-    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
-
-
-def month_end(day: date) -> date:
-    """The last day of ``day``'s month."""
-    return month_after(day) - timedelta(days=1)
-
-
 # ------------------------------------------------------------------ the rebuild in SQL (PostgreSQL)
 
 #: ``core.fact_cells.contributions`` as SQL over a fact table, one part per kind and date: (kind, the day the
@@ -327,20 +318,20 @@ def _summed(using: str, today: date, case_table: str, item_table: str) -> Cells:
     for table, level, package in ((case_table, PACKAGES, True), (item_table, ITEMS, False)):
         dimensions = [(name, field) for name, field in DIMENSIONS.items() if not (field == "item_code" and package)]
         fields = [field for _, field in dimensions if field]
+        named = [name for name, field in dimensions if field]  # the dimension of each field, in the same order
+        bits = len(fields)
         for kind, day, where, sums, sign, extra in _parts(package):
             tail = ["m", *([extra] if extra else [])]
-            if kind in fact_cells.HEAT:  # the department's whole only
+            if kind in fact_cells.HEAT:  # the department's whole only: grouped by none of the fields
                 sets = [["department_id", *tail]]
+                flags, selected = str((1 << bits) - 1), ", ".join("NULL" for _ in fields)
             else:
                 sets = []
                 for _, field in dimensions:
                     own = [field] if field else []
                     sets += [["department_id", *own, *tail], [*own, *tail]]
+                flags, selected = f"GROUPING(department_id, {', '.join(fields)})", ", ".join(fields)
             grouping = ", ".join("(" + ", ".join(columns) + ")" for columns in sets)
-            flags = f"GROUPING(department_id, {', '.join(fields)})"
-            selected = ", ".join(fields)
-            if kind in fact_cells.HEAT:  # grouped by none of the fields: their flags set, their values none
-                flags, selected = str((1 << len(fields)) - 1), ", ".join("NULL" for _ in fields)
             values = ", ".join(f"{expression} AS c{index}" for index, (_, expression) in enumerate(sums))
             sql = (
                 f"SELECT {flags}, department_id, {selected}, m, {extra or '0'}, {values} "  # noqa: S608
@@ -350,15 +341,12 @@ def _summed(using: str, today: date, case_table: str, item_table: str) -> Cells:
             with connection.cursor() as cursor:
                 cursor.execute(sql, [today])
                 for row in cursor.fetchall():
-                    flag, department, dimension_values = row[0], row[1], row[2 : 2 + len(fields)]
-                    month, days, found = row[2 + len(fields)], row[3 + len(fields)], row[4 + len(fields) :]
-                    bits = len(fields)
+                    flag, department, dimension_values = row[0], row[1], row[2 : 2 + bits]
+                    month, days, found = row[2 + bits], row[3 + bits], row[4 + bits :]
                     dimension, value = "", ""
-                    for position, field in enumerate(fields):
+                    for position, raw in enumerate(dimension_values):
                         if not flag >> (bits - 1 - position) & 1:  # grouped by this field
-                            raw = dimension_values[position]
-                            dimension = next(name for name, f in dimensions if f == field)
-                            value = "" if raw is None else str(raw)
+                            dimension, value = named[position], "" if raw is None else str(raw)
                     if flag >> bits & 1:
                         department = EVERY_DEPARTMENT
                     if isinstance(days, date):

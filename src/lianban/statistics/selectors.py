@@ -212,7 +212,7 @@ def _cell_plan(level: Level, f: Filters, by: str | None = None) -> dict[str, Any
     """
     if f.due_from is not None or f.due_to is not None or f.start > f.end or f.start > f.today:
         return None
-    if f.start.day != 1 or (f.end < f.today and f.end != cells.month_end(f.end)):
+    if f.start.day != 1 or (f.end < f.today and f.end != period_end(f.end.replace(day=1), "month")):
         return None
     given = {
         name: value
